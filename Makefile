@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+VENV      := .venv
+BIN       := $(VENV)/bin
+DB        ?= $(or $(GENOME_DB),data/genome.duckdb)
+CUSTOMERS ?= 20000
+SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test demo bench chromium clean
+
+$(BIN)/python:
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# The demo store is made only when missing, so a second `make run` starts in seconds.
+$(DB): | $(VENV)/.installed
+	$(BIN)/genome demo --customers $(CUSTOMERS) --db $(DB)
+
+run: $(VENV)/.installed $(DB)
+	GENOME_DB=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 \
+		--server.headless true --browser.gatherUsageStats false
+
+demo: $(VENV)/.installed
+	$(BIN)/genome demo --customers $(CUSTOMERS) --db $(DB)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/pytest -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/ingest_bench.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .hypothesis

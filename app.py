@@ -1,0 +1,14 @@
+"""Customer Genome: the Streamlit app's router. Pages live in pages/."""
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="Customer Genome", page_icon="🧬", layout="wide")
+
+navigation = st.navigation([
+    st.Page(PAGES / "home.py", title="Home", icon="🏠", default=True),
+])
+navigation.run()

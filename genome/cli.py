@@ -1,0 +1,163 @@
+"""The `genome` command line: batch work on the store.
+
+A front end like the app: it wires settings and the store to domain code.
+Errors become one line on stderr and a non-zero exit; `--json` prints one
+JSON object on stdout and keeps progress bars on stderr.
+"""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from tqdm import tqdm
+
+from genome.ingest import FileRefused, ingest_files
+from genome.overview import store_overview
+from store.duck import StoreMissing, building_path, connect, replace_store
+from store.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Customer Genome: one genome per customer.")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB store (default: $GENOME_DB or data/genome.duckdb)", show_default=False),
+]
+
+
+def _db(path: Path | None) -> Path:
+    return path or get_settings().db
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"genome: error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+def _open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return connect(path)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            _fail(f"{path} is in use by another process (stop the app or other job, then retry)")
+        _fail(f"cannot open {path}: {exc}")
+
+
+@app.command()
+def demo(
+    customers: Annotated[int, typer.Option(min=10, help="synthetic customers to generate")] = 20_000,
+    seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same data")] = 7,
+    db: DbOption = None,
+) -> None:
+    """Generate synthetic omnichannel data, ingest it and resolve identities."""
+    from genome.demo import build_demo  # the generator is only needed here
+
+    target = _db(db)
+    building = building_path(target)
+    for leftover in (building, Path(str(building) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    sources = target.parent / "demo-sources"
+    shutil.rmtree(sources, ignore_errors=True)
+    con = connect(building)
+    with tqdm(total=customers, desc="generating", unit="customer", file=sys.stderr) as bar:
+        progress = {"done": 0}
+
+        def generated(done: int, total: int) -> None:
+            bar.update(done - progress["done"])
+            progress["done"] = done
+
+        ingest_bar: list[tqdm] = []
+
+        def start_ingest(files: int) -> None:
+            bar.close()
+            ingest_bar.append(tqdm(total=files, desc="ingesting", unit="file", file=sys.stderr))
+
+        def ingested(_result) -> None:
+            ingest_bar[0].update(1)
+
+        report = build_demo(con, sources, customers=customers, seed=seed, on_generated=generated,
+                            before_ingest=start_ingest, on_ingested=ingested)
+        if ingest_bar:
+            ingest_bar[0].close()
+    con.close()
+    replace_store(building, target)
+    totals = report.totals()
+    typer.echo(
+        f"demo store ready at {target}: {report.identity.customers:,} customers, "
+        f"{totals['accepted']:,} events, {totals['quarantined']:,} quarantined rows",
+        err=True,
+    )
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="CSV, JSONL or Parquet files")],
+    db: DbOption = None,
+    source: Annotated[str | None, typer.Option(help="name of the source (default: file name)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Validate and ingest event files; bad rows are quarantined with their reason."""
+    settings = get_settings()
+    con = _open_for_writing(_db(db))
+    with tqdm(total=len(files), desc="ingesting", unit="file", file=sys.stderr, disable=len(files) < 2) as bar:
+        try:
+            report = ingest_files(
+                con, files, source=source, phone_region=settings.phone_region,
+                identity_cap=settings.identity_cap,
+                shared_identifier_links=settings.shared_identifier_links,
+                progress=lambda _r: bar.update(1),
+            )
+        except FileRefused as exc:
+            _fail(f"{exc} (nothing was ingested)")
+        finally:
+            con.close()
+    totals = report.totals()
+    if as_json:
+        typer.echo(json.dumps(totals, default=str))
+        return
+    for f in report.files:
+        typer.echo(
+            f"{f.file}: {f.rows_read:,} rows read, {f.accepted:,} accepted, "
+            f"{f.quarantined:,} quarantined, {f.duplicates:,} duplicates"
+        )
+    typer.echo(f"{report.identity.customers:,} customers from {report.identity.identifiers:,} identifiers")
+
+
+@app.command()
+def status(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Show the store's size: customers, events per channel, date range, quarantine."""
+    try:
+        con = connect(_db(db), read_only=True)
+    except StoreMissing as exc:
+        _fail(str(exc))
+    overview = store_overview(con)
+    con.close()
+    summary = {
+        "customers": overview.customers,
+        "events": overview.events,
+        "quarantined": overview.quarantined,
+        "first_event": overview.first_event,
+        "last_event": overview.last_event,
+        "events_by_channel": dict(zip(overview.events_by_channel["channel"],
+                                      overview.events_by_channel["events"].tolist())),
+        "refused_identity_links": overview.refused_links,
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, default=str))
+        return
+    for key, value in summary.items():
+        typer.echo(f"{key}: {value}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m genome.cli`
+    main()

@@ -1,0 +1,45 @@
+"""The demo data set: synthetic customers generated, ingested and resolved.
+
+The synthetic latent truth is loaded into truth_* tables for tests and
+benchmarks to score what the product infers; product code never reads them.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from genome import synth
+from genome.identity import resolve_identities
+from genome.ingest import IngestReport, IngestResult, ingest_file, ingest_transaction
+
+TRUTH_TABLES = ("truth_customers", "truth_life_events", "truth_posts", "truth_corrupt_rows")
+
+
+def build_demo(
+    con: duckdb.DuckDBPyConnection,
+    sources_dir: Path,
+    *,
+    customers: int,
+    seed: int,
+    on_generated: Callable[[int, int], None] | None = None,
+    on_ingested: Callable[[IngestResult], None] | None = None,
+    before_ingest: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Generate `customers` synthetic customers into `sources_dir` and ingest them into `con`."""
+    manifest = synth.generate(sources_dir, customers=customers, seed=seed, progress=on_generated)
+    files = [(source, path) for source, paths in manifest.event_files.items() for path in paths]
+    if before_ingest:
+        before_ingest(len(files))
+    results: list[IngestResult] = []
+    with ingest_transaction(con):
+        for source, path in files:
+            results.append(ingest_file(con, path, source=source))
+            if on_ingested:
+                on_ingested(results[-1])
+        identity = resolve_identities(con)
+    for name in TRUTH_TABLES:
+        path = manifest.truth_files[name]
+        # table names are constants above; the path is bound as a parameter
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet(?)", [str(path)])
+    return IngestReport(files=results, identity=identity)

@@ -1,0 +1,40 @@
+"""The canonical event vocabulary: columns, channels, event types, identifiers.
+
+Every source file is mapped onto these names before validation, so the rest of
+the product only ever sees one shape of event.
+"""
+
+CHANNELS = ("store", "wholesale", "web", "app", "service", "email", "social")
+
+EVENT_TYPES = (
+    "view", "search", "cart", "purchase", "return", "store_visit", "review",
+    "ticket", "email_open", "email_click", "post", "consent",
+)
+
+# Order matters: the first identifier present on an event is its anchor, the
+# identifier through which the event reaches its customer. Stable identifiers
+# come first so a shared device never decides whose event it is.
+IDENTIFIER_COLUMNS = ("customer_ref", "loyalty_id", "email", "phone", "device_id")
+
+REQUIRED_COLUMNS = ("occurred_at", "channel", "event_type")
+
+OPTIONAL_COLUMNS = (
+    "event_id", "product_id", "category", "amount", "quantity", "currency",
+    "store_id", "city", "text", "attributes",
+)
+
+# The landing shape every reader produces: all text, validated afterwards.
+INPUT_COLUMNS = (
+    "event_id", "occurred_at", "channel", "event_type", *IDENTIFIER_COLUMNS,
+    "product_id", "category", "amount", "quantity", "currency", "store_id",
+    "city", "text", "attributes",
+)
+
+CONSENT_PURPOSES = ("marketing", "profiling")
+
+# Limits beyond which a value is taken as a data error rather than a fact.
+MAX_AMOUNT = 1_000_000
+MAX_QUANTITY = 10_000
+MAX_TEXT_CHARS = 1_000_000
+MAX_IDENTIFIER_CHARS = 256
+EARLIEST_EVENT = "1990-01-01"

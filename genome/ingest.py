@@ -1,0 +1,319 @@
+"""Ingestion: validate every row, keep the good ones, quarantine the bad ones.
+
+Each staged row ends as exactly one of accepted, quarantined or duplicate, so
+for every file accepted + quarantined + duplicates = rows read. Validation is
+one SQL pass over the landed text (vectorised in DuckDB); values are bound as
+data and never spliced into SQL. A call ingests all its files and refreshes
+identities in one transaction: if anything fails, the store is as it was.
+"""
+
+import uuid
+from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from genome.events import (
+    CHANNELS, EARLIEST_EVENT, EVENT_TYPES, IDENTIFIER_COLUMNS, INPUT_COLUMNS,
+    MAX_AMOUNT, MAX_IDENTIFIER_CHARS, MAX_QUANTITY, MAX_TEXT_CHARS, REQUIRED_COLUMNS,
+)
+from genome.identity import IdentityReport, resolve_identities
+from genome.normalise import normalise_phone
+from genome.readers import FileRefused, LANDING_SCHEMA, file_format, read_batches
+
+__all__ = ["FileRefused", "IngestResult", "IngestReport", "ingest_file", "ingest_files", "ingest_transaction"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one file's rows."""
+
+    file: str
+    source: str
+    file_format: str
+    rows_read: int
+    accepted: int
+    quarantined: int
+    duplicates: int
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    files: list[IngestResult]
+    identity: IdentityReport | None
+
+    def totals(self) -> dict:
+        keys = ("rows_read", "accepted", "quarantined", "duplicates")
+        totals = {k: sum(getattr(f, k) for f in self.files) for k in keys}
+        totals["files"] = [asdict(f) for f in self.files]
+        if self.identity is not None:
+            totals["identity"] = asdict(self.identity)
+        return totals
+
+
+def _quoted(column: str) -> str:
+    """SQL text quoting the offending value in a reason, cut to 40 characters."""
+    return (
+        f"'''' || left({column}, 40) || CASE WHEN length({column}) > 40 THEN '…' ELSE '' END || ''''"
+    )
+
+
+def _in_list(values: Sequence[str]) -> str:
+    # Constants from genome.events, never user text.
+    return ", ".join(f"'{v}'" for v in values)
+
+
+_ANY_IDENTIFIER = " OR ".join(f"{c} IS NOT NULL" for c in ("customer_ref", "loyalty_id", "email_in", "phone_in", "device_id"))
+_LONG_IDENTIFIER = "\n".join(
+    f"WHEN length({c}) > {MAX_IDENTIFIER_CHARS} THEN '{c} is longer than {MAX_IDENTIFIER_CHARS} characters'"
+    for c in ("customer_ref", "loyalty_id", "email_in", "phone_in", "device_id")
+).replace("email_in is", "email is").replace("phone_in is", "phone is")
+
+# Every check in the order a person would fix them; the first failing one is the reason.
+REASON_SQL = f"""
+CASE
+  WHEN _defect IS NOT NULL THEN _defect
+  WHEN occurred_at_in IS NULL THEN 'missing occurred_at'
+  WHEN occurred_at IS NULL THEN 'occurred_at ' || {_quoted('occurred_at_in')} || ' is not a timestamp'
+  WHEN occurred_at < TIMESTAMP '{EARLIEST_EVENT}' OR occurred_at > now()::TIMESTAMP + INTERVAL 1 DAY
+    THEN 'occurred_at ' || {_quoted('occurred_at_in')} || ' is out of range'
+  WHEN channel IS NULL THEN 'missing channel'
+  WHEN channel NOT IN ({_in_list(CHANNELS)}) THEN 'unknown channel ' || {_quoted('channel')}
+  WHEN event_type IS NULL THEN 'missing event_type'
+  WHEN event_type NOT IN ({_in_list(EVENT_TYPES)}) THEN 'unknown event_type ' || {_quoted('event_type')}
+  WHEN NOT ({_ANY_IDENTIFIER}) THEN 'no identifier (need one of {", ".join(IDENTIFIER_COLUMNS)})'
+  {_LONG_IDENTIFIER}
+  WHEN email_in IS NOT NULL AND NOT regexp_full_match(email, '[^@\\s]+@[^@\\s]+\\.[^@\\s]+')
+    THEN 'email ' || {_quoted('email_in')} || ' is not an e-mail address'
+  WHEN phone_in IS NOT NULL AND phone IS NULL THEN 'phone ' || {_quoted('phone_in')} || ' is not a valid phone number'
+  WHEN amount_in IS NOT NULL AND (amount IS NULL OR NOT isfinite(amount))
+    THEN 'amount ' || {_quoted('amount_in')} || ' is not a number'
+  WHEN abs(amount) > {MAX_AMOUNT} THEN 'amount ' || {_quoted('amount_in')} || ' is out of range (at most {MAX_AMOUNT:,} in size)'
+  WHEN quantity_in IS NOT NULL AND NOT regexp_full_match(quantity_in, '[+-]?[0-9]+')
+    THEN 'quantity ' || {_quoted('quantity_in')} || ' is not a whole number'
+  WHEN quantity_in IS NOT NULL AND (quantity_big IS NULL OR quantity_big < 1 OR quantity_big > {MAX_QUANTITY})
+    THEN 'quantity ' || {_quoted('quantity_in')} || ' is out of range (1 to {MAX_QUANTITY:,})'
+  WHEN currency IS NOT NULL AND NOT regexp_full_match(currency, '[A-Z]{{3}}')
+    THEN 'currency ' || {_quoted('currency')} || ' is not a three-letter code'
+  WHEN attributes IS NOT NULL AND NOT json_valid(attributes) THEN 'attributes is not valid JSON'
+  WHEN attributes IS NOT NULL AND json_type(attributes) <> 'OBJECT' THEN 'attributes is not a JSON object'
+  WHEN event_type = 'consent' AND (attributes IS NULL
+        OR json_type(attributes, '$.purpose') IS DISTINCT FROM 'VARCHAR'
+        OR json_type(attributes, '$.granted') IS DISTINCT FROM 'BOOLEAN')
+    THEN 'consent event needs attributes.purpose (text) and attributes.granted (true or false)'
+  WHEN length(text) > {MAX_TEXT_CHARS} THEN 'text is longer than {MAX_TEXT_CHARS:,} characters'
+END
+"""
+
+# The landed text, trimmed and typed; originals kept (…_in) to quote in reasons.
+PARSE_SQL = """
+SELECT s._line, s._raw, s._defect,
+  _t(s.event_id) AS event_id_in,
+  _t(s.occurred_at) AS occurred_at_in,
+  try_cast(_t(s.occurred_at) AS TIMESTAMPTZ)::TIMESTAMP AS occurred_at,
+  lower(_t(s.channel)) AS channel,
+  lower(_t(s.event_type)) AS event_type,
+  _t(s.customer_ref) AS customer_ref,
+  _t(s.loyalty_id) AS loyalty_id,
+  _t(s.email) AS email_in,
+  lower(_t(s.email)) AS email,
+  _t(s.phone) AS phone_in,
+  pm.e164 AS phone,
+  _t(s.device_id) AS device_id,
+  _t(s.product_id) AS product_id,
+  _t(s.category) AS category,
+  _t(s.amount) AS amount_in,
+  try_cast(_t(s.amount) AS DOUBLE) AS amount,
+  _t(s.quantity) AS quantity_in,
+  try_cast(_t(s.quantity) AS BIGINT) AS quantity_big,
+  upper(_t(s.currency)) AS currency,
+  _t(s.store_id) AS store_id,
+  _t(s.city) AS city,
+  nullif(s.text, '') AS text,
+  _t(s.attributes) AS attributes,
+  {raw_json} AS raw_json
+FROM _landing s LEFT JOIN _phone_map pm ON pm.raw = s.phone
+"""
+
+_HASHED = ("occurred_at", "channel", "event_type", *IDENTIFIER_COLUMNS, "product_id",
+           "category", "amount", "quantity_big", "currency", "store_id", "city", "text", "attributes")
+# Events without an event_id are identified by their content, so a re-sent file adds nothing.
+EVENT_KEY_SQL = "coalesce(event_id_in, 'h-' || md5(concat_ws(chr(31), {})))".format(
+    ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(30))" for c in _HASHED)
+)
+ANCHOR_SQL = "CASE " + " ".join(
+    f"WHEN {c} IS NOT NULL THEN '{c}:' || {c}" for c in IDENTIFIER_COLUMNS
+) + " END"
+
+
+def _prepare_session(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO _t(x) AS nullif(trim(x, ' ' || chr(9) || chr(10) || chr(13)), '')"
+    )
+
+
+def _land(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Copy the file's rows into the temp table _landing; returns rows read."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _landing AS SELECT * FROM _empty_landing")
+    rows = 0
+    for batch in read_batches(path):
+        con.register("_batch", batch)
+        con.execute("INSERT INTO _landing SELECT * FROM _batch")
+        con.unregister("_batch")
+        rows += batch.num_rows
+    return rows
+
+
+def _map_phones(con: duckdb.DuckDBPyConnection, region: str) -> None:
+    """Normalise each distinct phone text once (libphonenumber is per value)."""
+    raws = [r[0] for r in con.execute(
+        "SELECT DISTINCT phone FROM _landing WHERE _t(phone) IS NOT NULL"
+    ).fetchall()]
+    table = pa.table({"raw": pa.array(raws, pa.string()),
+                      "e164": pa.array([normalise_phone(r, region) for r in raws], pa.string())})
+    con.register("_phone_map_arrow", table)
+    con.execute("CREATE OR REPLACE TEMP TABLE _phone_map AS SELECT * FROM _phone_map_arrow")
+    con.unregister("_phone_map_arrow")
+
+
+def _check(con: duckdb.DuckDBPyConnection, parquet_source: bool) -> None:
+    raw_json = (
+        "CASE WHEN s._raw IS NULL THEN to_json(struct_pack("
+        + ", ".join(f"{c} := s.{c}" for c in INPUT_COLUMNS) + "))::VARCHAR END"
+        if parquet_source else "NULL::VARCHAR"
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _checked AS
+        SELECT *, {REASON_SQL} AS reason
+        FROM ({PARSE_SQL.format(raw_json=raw_json)})
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _sorted AS
+        SELECT *,
+          CASE WHEN reason IS NULL THEN {EVENT_KEY_SQL} ELSE md5(coalesce(_raw, raw_json)) END AS row_key,
+          {ANCHOR_SQL} AS anchor
+        FROM _checked
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _outcome AS
+        SELECT s.*,
+          CASE
+            WHEN row_number() OVER (PARTITION BY reason IS NULL, row_key ORDER BY _line) > 1 THEN 'duplicate'
+            WHEN reason IS NULL AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.row_key) THEN 'duplicate'
+            WHEN reason IS NOT NULL AND EXISTS (SELECT 1 FROM quarantined_rows q WHERE q.raw_key = s.row_key) THEN 'duplicate'
+            WHEN reason IS NULL THEN 'accepted'
+            ELSE 'quarantined'
+          END AS outcome
+        FROM _sorted s
+    """)
+
+
+def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: str, now: datetime) -> None:
+    con.execute("""
+        INSERT INTO events
+        SELECT row_key, occurred_at, channel, event_type, customer_ref, loyalty_id, email, phone,
+               device_id, anchor, product_id, category, amount, CAST(quantity_big AS INTEGER),
+               currency, store_id, city, text, attributes, ?, ?, _line, ?
+        FROM _outcome WHERE outcome = 'accepted'
+    """, [source, file, batch_id])
+    con.execute("""
+        INSERT INTO quarantined_rows
+        SELECT row_key, ?, ?, _line, reason, coalesce(_raw, raw_json), ?, ?
+        FROM _outcome WHERE outcome = 'quarantined'
+    """, [source, file, batch_id, now])
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phone_region: str = "US") -> IngestResult:
+    """Ingest one file inside an open ingest_transaction."""
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    fmt = file_format(path)
+    rows = _land(con, path)
+    if fmt == "jsonl" and rows:
+        _refuse_empty_required(con, path)
+    _map_phones(con, phone_region)
+    _check(con, parquet_source=(fmt == "parquet"))
+    batch_id = uuid.uuid4().hex[:12]
+    _store(con, source=source, file=str(path), batch_id=batch_id, now=started)
+    counts = dict(con.execute("SELECT outcome, count(*) FROM _outcome GROUP BY outcome").fetchall())
+    result = IngestResult(
+        file=str(path), source=source, file_format=fmt, rows_read=rows,
+        accepted=counts.get("accepted", 0), quarantined=counts.get("quarantined", 0),
+        duplicates=counts.get("duplicate", 0), batch_id=batch_id,
+    )
+    con.execute(
+        "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, source, str(path), fmt, result.rows_read, result.accepted,
+         result.quarantined, result.duplicates, started,
+         datetime.now(timezone.utc).replace(tzinfo=None)],
+    )
+    return result
+
+
+def _refuse_empty_required(con, path: Path) -> None:
+    """A JSONL file has no header: a required field missing on every line means the wrong file."""
+    for column in REQUIRED_COLUMNS:
+        present = con.execute(
+            f"SELECT count({column}) FROM _landing WHERE _defect IS NULL"  # column name is a constant
+        ).fetchone()[0]
+        valid_lines = con.execute("SELECT count(*) FROM _landing WHERE _defect IS NULL").fetchone()[0]
+        if valid_lines and not present:
+            raise FileRefused(f"{path.name}: missing required column {column}")
+
+
+@contextmanager
+def ingest_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction for a whole ingest: committed complete or not at all."""
+    _prepare_session(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_empty_landing_arrow", LANDING_SCHEMA.empty_table())
+        con.execute("CREATE OR REPLACE TEMP TABLE _empty_landing AS SELECT * FROM _empty_landing_arrow")
+        con.unregister("_empty_landing_arrow")
+        yield
+        for table in ("_landing", "_checked", "_sorted", "_outcome", "_phone_map", "_empty_landing"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")  # fixed names, not user text
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def check_paths(paths: Sequence[Path]) -> None:
+    """Refuse the whole call up front when a path is missing or of an unknown type."""
+    for path in paths:
+        if not path.is_file():
+            raise FileRefused(f"{path}: no such file")
+        file_format(path)
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path | str],
+    *,
+    source: str | None = None,
+    phone_region: str = "US",
+    identity_cap: int = 50,
+    shared_identifier_links: int = 20,
+    progress: Callable[[IngestResult], None] | None = None,
+) -> IngestReport:
+    """Ingest `paths` and refresh identities in one transaction.
+
+    If one file is refused, none is ingested. `source` names where the rows
+    came from; by default each file's name without its extension.
+    """
+    paths = [Path(p) for p in paths]
+    check_paths(paths)
+    results = []
+    with ingest_transaction(con):
+        for path in paths:
+            result = ingest_file(con, path, source=source or path.stem, phone_region=phone_region)
+            results.append(result)
+            if progress:
+                progress(result)
+        identity = resolve_identities(con, cap=identity_cap, shared_links=shared_identifier_links)
+    return IngestReport(files=results, identity=identity)

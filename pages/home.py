@@ -1,0 +1,65 @@
+"""Home: the store at a glance, or how to create one."""
+
+import plotly.express as px
+import streamlit as st
+
+from genome.overview import store_overview
+from ui.store import cursor, store_path
+
+st.title("🧬 Customer Genome")
+st.caption("One explainable genome per customer, from every channel they use.")
+
+con = cursor()
+if con is None:
+    st.info(
+        f"No customer store yet at `{store_path()}`.\n\n"
+        "Create the demo store with `genome demo` (20,000 synthetic customers), "
+        "or load your own files with `genome ingest FILE...`.",
+        icon="📭",
+    )
+    st.stop()
+
+overview = store_overview(con)
+if overview.is_empty:
+    st.info("The store exists but holds no events yet. Load files with `genome ingest FILE...`.", icon="📭")
+    st.stop()
+
+cols = st.columns(4)
+cols[0].metric("Customers", f"{overview.customers:,}")
+cols[1].metric("Events", f"{overview.events:,}")
+cols[2].metric(
+    "Date range",
+    f"{overview.first_event:%d %b %Y} – {overview.last_event:%d %b %Y}",
+)
+cols[3].metric("Quarantined rows", f"{overview.quarantined:,}")
+st.caption(
+    f"{overview.identifiers:,} identifiers resolved into customers · "
+    f"{overview.refused_links:,} identity links refused as shared or over the cap · "
+    f"{overview.files_ingested:,} files ingested"
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Events per channel")
+    figure = px.bar(overview.events_by_channel, x="channel", y="events", color="channel")
+    figure.update_layout(showlegend=False, margin=dict(t=10, b=10))
+    st.plotly_chart(figure, key="home_channels")
+with right:
+    st.subheader("Events per month")
+    figure = px.area(overview.events_by_month, x="month", y="events", color="channel")
+    figure.update_layout(margin=dict(t=10, b=10))
+    st.plotly_chart(figure, key="home_months")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Why rows were quarantined")
+    if overview.quarantine_reasons.empty:
+        st.success("No row has been quarantined.")
+    else:
+        st.dataframe(overview.quarantine_reasons, hide_index=True, key="home_reasons")
+with right:
+    st.subheader("Consent (latest decision per customer)")
+    if overview.consent.empty:
+        st.info("No consent events yet: customers without consent are never marketed to.")
+    else:
+        st.dataframe(overview.consent, hide_index=True, key="home_consent")

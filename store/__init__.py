@@ -1,0 +1,1 @@
+"""Persistence: the DuckDB analytics store, the SQLModel metadata store, settings."""

@@ -1,0 +1,57 @@
+"""Opening the DuckDB analytics store and keeping its schema in place.
+
+The store is one file; only one process writes it at a time. Sessions run in
+UTC so timestamps with offsets land as the same instant everywhere.
+"""
+
+from importlib.resources import files
+from pathlib import Path
+
+import duckdb
+
+SCHEMA_SQL = files("store").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+class StoreMissing(ValueError):
+    """Raised when a reader asks for a store that has not been created."""
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store at `path`; a writer creates it (and its schema) if needed."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreMissing(f"no store at {path}: run `genome demo` or `genome ingest` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        con.execute(SCHEMA_SQL)
+    return con
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def replace_store(built: Path, target: Path) -> None:
+    """Swap a fully built store file into place in one rename.
+
+    Readers holding the old file keep it until they reopen; nobody sees a
+    half-built store.
+    """
+    built, target = Path(built), Path(target)
+    for suffix in (".wal",):
+        leftover = Path(str(target) + suffix)
+        if leftover.exists():
+            leftover.unlink()
+    built.replace(target)
+
+
+def building_path(target: Path) -> Path:
+    """Where a new store is built before it replaces `target`."""
+    target = Path(target)
+    return target.with_name(target.name + ".building")

@@ -1,0 +1,34 @@
+"""One settings object for the whole product, read from GENOME_* variables.
+
+It fails fast: a bad value stops the CLI or the app at start-up with a message
+naming the variable, not halfway through an ingest.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GENOME_", extra="ignore")
+
+    db: Path = Field(Path("data/genome.duckdb"), description="DuckDB analytics store")
+    phone_region: str = Field("US", description="region for phone numbers without +country code")
+    identity_cap: int = Field(50, ge=2, description="most identifiers one customer may hold")
+    shared_identifier_links: int = Field(
+        20, ge=2, description="an identifier seen with more distinct identifiers is shared"
+    )
+
+    @field_validator("phone_region")
+    @classmethod
+    def _region_is_two_letters(cls, value: str) -> str:
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError("GENOME_PHONE_REGION must be a two-letter region such as US")
+        return value.upper()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,57 @@
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from conftest import event, write_csv
+from genome.cli import app
+
+runner = CliRunner()
+
+
+def test_ingest_json_reports_the_counting_identity(tmp_path):
+    path = write_csv(tmp_path / "f.csv", [event(event_id="1"), event(event_id="1"), event(channel="fax")])
+    result = runner.invoke(app, ["ingest", str(path), "--db", str(tmp_path / "s.duckdb"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["accepted"], report["quarantined"], report["duplicates"], report["rows_read"]) == (1, 1, 1, 3)
+
+
+def test_the_store_path_comes_from_genome_db(tmp_path, monkeypatch):
+    from store.settings import get_settings
+
+    monkeypatch.setenv("GENOME_DB", str(tmp_path / "env.duckdb"))
+    get_settings.cache_clear()
+    try:
+        path = write_csv(tmp_path / "f.csv", [event()])
+        assert runner.invoke(app, ["ingest", str(path)]).exit_code == 0
+        assert (tmp_path / "env.duckdb").exists()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_refused_file_gives_one_line_and_a_non_zero_exit(tmp_path):
+    bad = write_csv(tmp_path / "bad.csv", [event()], header=["occurred_at", "customer_ref"])
+    # a real process, as a shell user would see it
+    done = subprocess.run(
+        [sys.executable, "-m", "genome.cli", "ingest", str(bad), "--db", str(tmp_path / "s.duckdb")],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "genome: error: bad.csv: missing required column channel, event_type (nothing was ingested)"
+    ]
+
+
+def test_status_without_a_store_says_how_to_make_one(tmp_path):
+    result = runner.invoke(app, ["status", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "genome demo" in result.output
+
+
+def test_status_reports_the_store_size(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    runner.invoke(app, ["ingest", str(write_csv(tmp_path / "f.csv", [event(), event(channel="app")])), "--db", db])
+    status = json.loads(runner.invoke(app, ["status", "--db", db, "--json"]).stdout)
+    assert status["customers"] == 1 and status["events_by_channel"] == {"web": 1, "app": 1}

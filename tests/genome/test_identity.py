@@ -1,0 +1,75 @@
+from conftest import event, write_csv
+from genome.identity import resolve_identities
+from genome.ingest import ingest_files
+
+
+def customer_of(store, identifier):
+    row = store.execute("SELECT customer_id FROM identifiers WHERE identifier = ?", [identifier]).fetchone()
+    return row[0] if row else None
+
+
+def test_identifiers_seen_on_one_event_belong_to_one_customer(store, tmp_path):
+    rows = [
+        event(event_id="1", customer_ref="CR-1", email="Ann@Example.com"),
+        event(event_id="2", customer_ref="", channel="store", event_type="purchase",
+              loyalty_id="L-1", phone="(312) 555-0142"),
+        event(event_id="3", customer_ref="", channel="service", event_type="ticket",
+              phone="+1 312 555 0142", email="ann@example.com "),
+        event(event_id="4", customer_ref="CR-9"),
+    ]
+    ingest_files(store, [write_csv(tmp_path / "f.csv", rows)])
+    ann = customer_of(store, "customer_ref:CR-1")
+    assert {customer_of(store, i) for i in ["email:ann@example.com", "loyalty_id:L-1", "phone:+13125550142"]} == {ann}
+    assert customer_of(store, "customer_ref:CR-9") not in (None, ann)
+    assert store.execute("SELECT count(*) FROM customers").fetchone()[0] == 2
+    assert store.execute("SELECT n_events FROM customers WHERE customer_id = ?", [ann]).fetchone()[0] == 3
+
+
+def test_each_link_records_the_event_that_joined_the_identifiers(store, tmp_path):
+    rows = [event(event_id="first", email="a@b.co", occurred_at="2025-01-01"),
+            event(event_id="later", email="a@b.co", occurred_at="2025-05-01")]
+    ingest_files(store, [write_csv(tmp_path / "f.csv", rows)])
+    assert store.execute("SELECT identifier, other, event_id FROM identity_links").fetchall() == [
+        ("customer_ref:CR-1", "email:a@b.co", "first")
+    ]
+
+
+def test_a_shared_device_does_not_merge_its_many_users(store, tmp_path):
+    rows = [event(event_id=f"k{i}", channel="store", event_type="store_visit", customer_ref="",
+                  loyalty_id=f"L-{i}", device_id="kiosk") for i in range(60)]
+    report = ingest_files(store, [write_csv(tmp_path / "f.csv", rows)])
+    assert report.identity.customers == 60
+    assert report.identity.refused_shared == 60
+    reasons = store.execute("SELECT DISTINCT reason FROM identity_refusals").fetchall()
+    assert reasons == [("shared identifier: seen with more than 20 other identifiers",)]
+
+
+def test_no_customer_grows_beyond_the_cap_and_the_refusal_is_visible(store, tmp_path):
+    # one person's chain of 60 devices, each seen with the next: no single identifier is a hub
+    rows = [event(event_id=f"d{i}", channel="app", customer_ref="", device_id=f"dev-{i}",
+                  email=f"p{i}@chain.co", occurred_at=f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}")
+            for i in range(60)]
+    rows += [event(event_id=f"e{i}", channel="app", customer_ref="", device_id=f"dev-{i + 1}",
+                   email=f"p{i}@chain.co", occurred_at=f"2025-01-02T00:00:{i:02d}") for i in range(59)]
+    ingest_files(store, [write_csv(tmp_path / "f.csv", rows)], identity_cap=50)
+    sizes = store.execute("SELECT max(n_identifiers), sum(n_identifiers) FROM customers").fetchone()
+    assert sizes == (50, 120)
+    # the chain of 120 identifiers breaks at 50 and again at 100
+    refused = store.execute("SELECT count(*), any_value(reason) FROM identity_refusals").fetchone()
+    assert refused == (2, "customer would exceed 50 identifiers")
+
+
+def test_resolution_is_deterministic(store, tmp_path):
+    rows = [event(event_id=str(i), customer_ref=f"CR-{i % 7}", email=f"u{i % 5}@x.co") for i in range(40)]
+    ingest_files(store, [write_csv(tmp_path / "f.csv", rows)])
+    first = store.execute("SELECT identifier, customer_id FROM identifiers ORDER BY 1").fetchall()
+    store.execute("BEGIN")
+    resolve_identities(store)
+    store.execute("COMMIT")
+    assert store.execute("SELECT identifier, customer_id FROM identifiers ORDER BY 1").fetchall() == first
+
+
+def test_customer_ids_are_pseudonymous(store, tmp_path):
+    ingest_files(store, [write_csv(tmp_path / "f.csv", [event(email="jane@example.com")])])
+    customer_id = store.execute("SELECT customer_id FROM customers").fetchone()[0]
+    assert customer_id.startswith("C") and "jane" not in customer_id.lower() and len(customer_id) == 11

@@ -1,0 +1,199 @@
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import event, write_csv
+from genome.ingest import FileRefused, ingest_files
+
+BAD_ROWS = {
+    "occurred_at 'yesterday' is not a timestamp": event(occurred_at="yesterday"),
+    "occurred_at '1850-01-01' is out of range": event(occurred_at="1850-01-01"),
+    "occurred_at '2999-01-01' is out of range": event(occurred_at="2999-01-01"),
+    "missing occurred_at": event(occurred_at=""),
+    "unknown channel 'fax'": event(channel="fax"),
+    "unknown event_type 'teleport'": event(event_type="teleport"),
+    "no identifier (need one of customer_ref, loyalty_id, email, phone, device_id)": event(customer_ref=""),
+    "amount 'N/A' is not a number": event(event_type="purchase", amount="N/A"),
+    "amount '12,99' is not a number": event(event_type="purchase", amount="12,99"),
+    "amount '5e9' is out of range (at most 1,000,000 in size)": event(event_type="purchase", amount="5e9"),
+    "quantity '-5000000' is out of range (1 to 10,000)": event(event_type="purchase", quantity="-5000000"),
+    "quantity '2.5' is not a whole number": event(event_type="purchase", quantity="2.5"),
+    "attributes is not valid JSON": event(attributes="{discount: yes"),
+    "attributes is not a JSON object": event(attributes="[1, 2]"),
+    "email 'not-an-email' is not an e-mail address": event(customer_ref="", email="not-an-email"),
+    "phone '12' is not a valid phone number": event(customer_ref="", phone="12"),
+    "consent event needs attributes.purpose (text) and attributes.granted (true or false)":
+        event(event_type="consent", attributes='{"purpose": "marketing", "granted": "maybe"}'),
+}
+
+
+def counts(store, table):
+    return store.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_each_bad_row_is_quarantined_with_a_reason_naming_the_problem(store, tmp_path):
+    rows = [event(event_id=f"good-{i}") for i in range(3)] + list(BAD_ROWS.values())
+    report = ingest_files(store, [write_csv(tmp_path / "mixed.csv", rows)])
+    assert report.files[0].accepted == 3
+    assert report.files[0].quarantined == len(BAD_ROWS)
+    stored = store.execute(
+        "SELECT source_line, reason, raw, source_file FROM quarantined_rows ORDER BY source_line"
+    ).fetchall()
+    assert [r[1] for r in stored] == list(BAD_ROWS)
+    # line 1 is the header; the first bad row is the fourth data row
+    assert [r[0] for r in stored] == list(range(5, 5 + len(BAD_ROWS)))
+    assert "fax" in stored[4][2] and stored[4][3].endswith("mixed.csv")
+
+
+def test_rows_read_is_accepted_plus_quarantined_plus_duplicates(store, tmp_path):
+    rows = [event(event_id="a"), event(event_id="a"), event(channel="fax"), event(event_id="b")]
+    result = ingest_files(store, [write_csv(tmp_path / "f.csv", rows)]).files[0]
+    assert (result.rows_read, result.accepted, result.quarantined, result.duplicates) == (4, 2, 1, 1)
+
+
+def test_reingesting_the_same_file_adds_nothing(store, tmp_path):
+    rows = [event(), event(event_type="search"), event(channel="fax")]  # no event_id: content hash
+    path = write_csv(tmp_path / "f.csv", rows)
+    ingest_files(store, [path])
+    before = counts(store, "events"), counts(store, "quarantined_rows")
+    again = ingest_files(store, [path]).files[0]
+    assert (again.accepted, again.quarantined, again.duplicates) == (0, 0, 3)
+    assert (counts(store, "events"), counts(store, "quarantined_rows")) == before
+
+
+def test_timestamps_with_offsets_are_stored_as_utc(store, tmp_path):
+    ingest_files(store, [write_csv(tmp_path / "f.csv", [event(occurred_at="2025-06-01T12:00:00+02:00")])])
+    assert str(store.execute("SELECT occurred_at FROM events").fetchone()[0]) == "2025-06-01 10:00:00"
+
+
+HOSTILE_TEXT = [
+    "it's \"quoted\" and 'single'",
+    "'; DROP TABLE events; --",
+    "<script>alert('x')</script> <b>bold</b>",
+    "emoji 🎉👶🏽💍 and accents éàü",
+    "line one\nline two, with comma",
+    "x" * 50_000,
+]
+
+
+def test_text_survives_unchanged_and_never_reaches_sql(store, tmp_path):
+    rows = [event(event_id=f"t{i}", event_type="review", text=t) for i, t in enumerate(HOSTILE_TEXT)]
+    ingest_files(store, [write_csv(tmp_path / "f.csv", rows)])
+    stored = dict(store.execute("SELECT event_id, text FROM events").fetchall())
+    assert [stored[f"t{i}"] for i in range(len(HOSTILE_TEXT))] == HOSTILE_TEXT
+    assert counts(store, "events") == len(HOSTILE_TEXT)
+
+
+def test_hostile_identifiers_are_data_too(store, tmp_path):
+    ref = "x' OR '1'='1"
+    ingest_files(store, [write_csv(tmp_path / "f.csv", [event(customer_ref=ref)])])
+    assert store.execute("SELECT value FROM identifiers").fetchone()[0] == ref
+
+
+def test_a_file_without_a_required_column_is_refused_and_changes_nothing(store, tmp_path):
+    good = write_csv(tmp_path / "good.csv", [event()])
+    bad = write_csv(tmp_path / "bad.csv", [event()], header=["occurred_at", "event_type", "customer_ref"])
+    with pytest.raises(FileRefused, match="bad.csv: missing required column channel"):
+        ingest_files(store, [good, bad])
+    assert counts(store, "events") == 0 and counts(store, "ingest_batches") == 0
+
+
+def test_a_file_without_any_identifier_column_is_refused(store, tmp_path):
+    bad = write_csv(tmp_path / "bad.csv", [event()], header=["occurred_at", "channel", "event_type"])
+    with pytest.raises(FileRefused, match="no identifier column"):
+        ingest_files(store, [bad])
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.csv", b"", "file is empty"),
+    ("broken.parquet", b"PAR1 not really parquet", "cannot read as Parquet"),
+    ("notes.xlsx", b"x", "unknown file type '.xlsx'"),
+])
+def test_unreadable_files_are_refused_with_a_message(store, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FileRefused, match=message):
+        ingest_files(store, [path])
+    assert counts(store, "events") == 0
+
+
+def test_an_interrupted_ingest_leaves_the_store_as_it_was(store, tmp_path, monkeypatch):
+    ingest_files(store, [write_csv(tmp_path / "first.csv", [event(event_id="kept")])])
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("genome.ingest.resolve_identities", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_files(store, [write_csv(tmp_path / "second.csv", [event(event_id=f"n{i}") for i in range(50)])])
+    assert store.execute("SELECT list(event_id) FROM events").fetchone()[0] == ["kept"]
+    assert counts(store, "ingest_batches") == 1
+
+
+def test_jsonl_lines_are_validated_one_by_one(store, tmp_path):
+    lines = [
+        json.dumps(event(event_id="j1", attributes={"page": "product"}, amount=12.5)),
+        "{not json",
+        "[1, 2, 3]",
+        "",
+        json.dumps(event(event_id="j2", channel="fax")),
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ingest_files(store, [path]).files[0]
+    assert (result.rows_read, result.accepted, result.quarantined) == (4, 1, 3)
+    reasons = [r[0] for r in store.execute("SELECT reason FROM quarantined_rows ORDER BY source_line").fetchall()]
+    assert reasons[0].startswith("invalid JSON") and reasons[1] == "line is not a JSON object"
+    attributes, amount = store.execute("SELECT attributes, amount FROM events").fetchone()
+    assert json.loads(attributes) == {"page": "product"} and amount == 12.5
+
+
+def test_parquet_files_with_typed_columns_are_ingested(store, tmp_path):
+    table = pa.table({
+        "occurred_at": pa.array(["2025-06-01 10:00:00", "never"]),
+        "channel": ["store", "store"], "event_type": ["purchase", "purchase"],
+        "loyalty_id": ["L-1", "L-2"], "amount": pa.array([19.99, 5.0]),
+        "quantity": pa.array([2, 1], pa.int32()),
+    })
+    pq.write_table(table, tmp_path / "till.parquet")
+    result = ingest_files(store, [tmp_path / "till.parquet"]).files[0]
+    assert (result.accepted, result.quarantined) == (1, 1)
+    assert store.execute("SELECT amount, quantity FROM events").fetchone() == (19.99, 2)
+    raw, line = store.execute("SELECT raw, source_line FROM quarantined_rows").fetchone()
+    assert json.loads(raw)["occurred_at"] == "never" and line == 2
+
+
+def test_ragged_and_undecodable_csv_rows_are_quarantined(store, tmp_path):
+    path = write_csv(tmp_path / "f.csv", [event(event_id="ok")])
+    with path.open("ab") as fh:
+        fh.write(b"x1,2025-06-01,web\n")
+        fh.write(b"x2,2025-06-01,web,view,CR-\xff\xfe,,,,,,,,\n")
+    result = ingest_files(store, [path]).files[0]
+    assert (result.accepted, result.quarantined) == (1, 2)
+    reasons = [r[0] for r in store.execute("SELECT reason FROM quarantined_rows ORDER BY source_line").fetchall()]
+    assert reasons == [f"expected {13} fields, found 3", "line 4 is not valid UTF-8"]
+
+
+def test_latest_consent_per_customer_and_purpose_wins(store, tmp_path):
+    consent = lambda when, purpose, granted: event(  # noqa: E731
+        occurred_at=when, event_type="consent",
+        attributes=json.dumps({"purpose": purpose, "granted": granted}))
+    rows = [
+        consent("2025-01-01", "marketing", True),
+        consent("2025-03-01", "marketing", False),
+        consent("2025-02-01", "profiling", True),
+        consent("2025-01-15", "marketing", True) | {"customer_ref": "CR-2"},
+    ]
+    ingest_files(store, [write_csv(tmp_path / "consent.csv", rows)])
+    latest = store.execute("""
+        SELECT i.value, c.purpose, c.granted FROM consent_latest c
+        JOIN identifiers i USING (customer_id) ORDER BY 1, 2
+    """).fetchall()
+    assert latest == [("CR-1", "marketing", False), ("CR-1", "profiling", True), ("CR-2", "marketing", True)]
+
+
+def test_identities_are_resolved_as_part_of_the_ingest(store, tmp_path):
+    report = ingest_files(store, [write_csv(tmp_path / "f.csv", [event(email="a@b.co")])])
+    assert report.identity.customers == 1 and report.identity.identifiers == 2

@@ -1,0 +1,1 @@
+"""Shared Streamlit helpers: session-state keys, cached resources, small components."""

@@ -1,0 +1,37 @@
+"""The app's read-only view of the analytics store.
+
+One read-only DuckDB connection per store file, cached across reruns and
+sessions; each caller gets its own cursor because a DuckDB connection serves
+one thread at a time. The cache is keyed by the file's modification time so a
+rebuilt store (swapped in by the CLI) is picked up on the next rerun.
+"""
+
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from store.duck import StoreMissing, connect
+from store.settings import get_settings
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, _modified: float) -> duckdb.DuckDBPyConnection:
+    return connect(path, read_only=True)
+
+
+def store_path() -> Path:
+    return get_settings().db
+
+
+def cursor() -> duckdb.DuckDBPyConnection | None:
+    """A cursor on the store, or None when no store exists yet."""
+    path = store_path()
+    try:
+        modified = path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    try:
+        return _connection(str(path), modified).cursor()
+    except StoreMissing:
+        return None
