@@ -5,8 +5,9 @@ ties broken by event and identifier) and keeps its evidence: every accepted
 link names the event that showed the two identifiers together, and every
 refused link is kept with its reason. Two guards stop one shared identifier
 (a store kiosk, a family tablet) from merging strangers:
-- an identifier seen with more than `shared_links` distinct other identifiers
-  is treated as shared and links nobody;
+- an identifier seen with more than `shared_links` distinct identifiers of
+  one kind (a tablet with seven loyalty cards) is treated as shared and links
+  nobody;
 - a customer never grows beyond `cap` identifiers; a link that would exceed
   the cap is refused.
 Customer ids are pseudonymous: a hash of the customer's earliest identifier.
@@ -63,7 +64,7 @@ class _Components:
 
 
 def resolve_identities(
-    con: duckdb.DuckDBPyConnection, *, cap: int = 50, shared_links: int = 20
+    con: duckdb.DuckDBPyConnection, *, cap: int = 50, shared_links: int = 5
 ) -> IdentityReport:
     """Rebuild identifiers, identity_links, identity_refusals and customers from events.
 
@@ -86,8 +87,12 @@ def resolve_identities(
         JOIN _ids a ON a.identifier = e.anchor
         JOIN _ids b ON b.identifier = e.other;
         CREATE OR REPLACE TEMP TABLE _degree AS
-        SELECT node, count(DISTINCT other) AS links FROM (
-            SELECT a AS node, b AS other FROM _edges UNION ALL SELECT b, a FROM _edges
+        SELECT node, max(links) AS links FROM (
+            SELECT node, kind, count(DISTINCT other) AS links FROM (
+                SELECT e.a AS node, e.b AS other, i.kind FROM _edges e JOIN _ids i ON i.node = e.b
+                UNION ALL
+                SELECT e.b, e.a, i.kind FROM _edges e JOIN _ids i ON i.node = e.a
+            ) GROUP BY node, kind
         ) GROUP BY node;
     """)
     n_nodes = con.execute("SELECT count(*) FROM _ids").fetchone()[0]
@@ -105,7 +110,7 @@ def resolve_identities(
     refused_reason: list[str | None] = [None] * len(accepted)
     for k, (a, b, shared) in enumerate(zip(edges["a"].tolist(), edges["b"].tolist(), edges["shared"].tolist())):
         if shared:
-            refused_reason[k] = f"shared identifier: seen with more than {shared_links} other identifiers"
+            refused_reason[k] = f"shared identifier: seen with more than {shared_links} identifiers of one kind"
             continue
         ra, rb = components.find(a), components.find(b)
         if ra == rb:

@@ -311,7 +311,7 @@ def ingest_files(
     source: str | None = None,
     phone_region: str = "US",
     identity_cap: int = 50,
-    shared_identifier_links: int = 20,
+    shared_identifier_links: int = 5,
     progress: Callable[[IngestResult], None] | None = None,
 ) -> IngestReport:
     """Ingest `paths` and refresh identities in one transaction.

@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     phone_region: str = Field("US", description="region for phone numbers without +country code")
     identity_cap: int = Field(50, ge=2, description="most identifiers one customer may hold")
     shared_identifier_links: int = Field(
-        20, ge=2, description="an identifier seen with more distinct identifiers is shared"
+        5, ge=1, description="an identifier seen with more distinct identifiers of one kind is shared"
     )
 
     @field_validator("phone_region")

@@ -41,7 +41,7 @@ def test_a_shared_device_does_not_merge_its_many_users(store, tmp_path):
     assert report.identity.customers == 60
     assert report.identity.refused_shared == 60
     reasons = store.execute("SELECT DISTINCT reason FROM identity_refusals").fetchall()
-    assert reasons == [("shared identifier: seen with more than 20 other identifiers",)]
+    assert reasons == [("shared identifier: seen with more than 5 identifiers of one kind",)]
 
 
 def test_no_customer_grows_beyond_the_cap_and_the_refusal_is_visible(store, tmp_path):
