@@ -135,8 +135,7 @@ SELECT s._line, s._raw, s._defect,
   _t(s.store_id) AS store_id,
   _t(s.city) AS city,
   nullif(s.text, '') AS text,
-  _t(s.attributes) AS attributes,
-  {raw_json} AS raw_json
+  _t(s.attributes) AS attributes
 FROM _landing s LEFT JOIN _phone_map pm ON pm.raw = s.phone
 """
 
@@ -183,61 +182,72 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 
 
 def _map_phones(con: duckdb.DuckDBPyConnection, region: str) -> None:
-    """Normalise each distinct phone text once (libphonenumber is per value)."""
+    """Normalise each distinct phone text once per ingest (libphonenumber works value by value)."""
     raws = [r[0] for r in con.execute(
-        "SELECT DISTINCT phone FROM _landing WHERE _t(phone) IS NOT NULL"
+        "SELECT DISTINCT phone FROM _landing WHERE _t(phone) IS NOT NULL "
+        "AND phone NOT IN (SELECT raw FROM _phone_map)"
     ).fetchall()]
     table = pa.table({"raw": pa.array(raws, pa.string()),
                       "e164": pa.array([normalise_phone(r, region) for r in raws], pa.string())})
     con.register("_phone_map_arrow", table)
-    con.execute("CREATE OR REPLACE TEMP TABLE _phone_map AS SELECT * FROM _phone_map_arrow")
+    con.execute("INSERT INTO _phone_map SELECT * FROM _phone_map_arrow")
     con.unregister("_phone_map_arrow")
 
 
-def _check(con: duckdb.DuckDBPyConnection, parquet_source: bool) -> None:
-    raw_json = (
-        "CASE WHEN s._raw IS NULL THEN to_json(struct_pack("
-        + ", ".join(f"{c} := s.{c}" for c in INPUT_COLUMNS) + "))::VARCHAR END"
-        if parquet_source else "NULL::VARCHAR"
-    )
+# A rejected Parquet row has no raw line: it is kept as the JSON of what it said.
+RAW_JSON_SQL = "to_json(struct_pack(" + ", ".join(f"{c} := l.{c}" for c in INPUT_COLUMNS) + "))::VARCHAR"
+
+
+def _check(con: duckdb.DuckDBPyConnection) -> None:
+    """Classify every landed row as accepted, quarantined or duplicate (temp table _outcome)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _checked AS
-        SELECT *, {REASON_SQL} AS reason
-        FROM ({PARSE_SQL.format(raw_json=raw_json)})
+        SELECT *,
+          CASE WHEN reason IS NULL THEN {EVENT_KEY_SQL} END AS event_key,
+          {ANCHOR_SQL} AS anchor
+        FROM (SELECT *, {REASON_SQL} AS reason FROM ({PARSE_SQL}))
     """)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _sorted AS
-        SELECT *,
-          CASE WHEN reason IS NULL THEN {EVENT_KEY_SQL} ELSE md5(coalesce(_raw, raw_json)) END AS row_key,
-          {ANCHOR_SQL} AS anchor
-        FROM _checked
+        CREATE OR REPLACE TEMP TABLE _rejected AS
+        SELECT c._line, c.reason, coalesce(c._raw, {RAW_JSON_SQL}) AS raw
+        FROM _checked c JOIN _landing l USING (_line) WHERE c.reason IS NOT NULL
     """)
+    # Keys already stored are looked up with the file's keys as the build side:
+    # the store grows to tens of millions of events, a file has thousands.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _outcome AS
-        SELECT s.*,
-          CASE
-            WHEN row_number() OVER (PARTITION BY reason IS NULL, row_key ORDER BY _line) > 1 THEN 'duplicate'
-            WHEN reason IS NULL AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.row_key) THEN 'duplicate'
-            WHEN reason IS NOT NULL AND EXISTS (SELECT 1 FROM quarantined_rows q WHERE q.raw_key = s.row_key) THEN 'duplicate'
-            WHEN reason IS NULL THEN 'accepted'
-            ELSE 'quarantined'
-          END AS outcome
-        FROM _sorted s
+        WITH keys AS (
+            SELECT _line, event_key AS row_key, true AS ok FROM _checked WHERE reason IS NULL
+            UNION ALL
+            SELECT _line, md5(raw), false FROM _rejected
+        ), firsts AS (
+            SELECT ok, row_key, min(_line) AS first_line FROM keys GROUP BY ok, row_key
+        ), seen AS (
+            SELECT DISTINCT event_id AS row_key, true AS ok FROM events
+            WHERE event_id IN (SELECT row_key FROM keys WHERE ok)
+            UNION
+            SELECT DISTINCT raw_key, false FROM quarantined_rows
+            WHERE raw_key IN (SELECT row_key FROM keys WHERE NOT ok)
+        )
+        SELECT k._line, k.row_key,
+          CASE WHEN k._line <> f.first_line OR s.row_key IS NOT NULL THEN 'duplicate'
+               WHEN k.ok THEN 'accepted' ELSE 'quarantined' END AS outcome
+        FROM keys k JOIN firsts f USING (ok, row_key) LEFT JOIN seen s USING (ok, row_key)
     """)
 
 
 def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: str, now: datetime) -> None:
     con.execute("""
         INSERT INTO events
-        SELECT row_key, occurred_at, channel, event_type, customer_ref, loyalty_id, email, phone,
+        SELECT o.row_key, occurred_at, channel, event_type, customer_ref, loyalty_id, email, phone,
                device_id, anchor, product_id, category, amount, CAST(quantity_big AS INTEGER),
-               currency, store_id, city, text, attributes, ?, ?, _line, ?
-        FROM _outcome WHERE outcome = 'accepted'
+               currency, store_id, city, text, attributes, ?, ?, c._line, ?
+        FROM _checked c JOIN _outcome o USING (_line) WHERE o.outcome = 'accepted'
     """, [source, file, batch_id])
     con.execute("""
         INSERT INTO quarantined_rows
-        SELECT row_key, ?, ?, _line, reason, coalesce(_raw, raw_json), ?, ?
-        FROM _outcome WHERE outcome = 'quarantined'
+        SELECT o.row_key, ?, ?, r._line, r.reason, r.raw, ?, ?
+        FROM _rejected r JOIN _outcome o USING (_line) WHERE o.outcome = 'quarantined'
     """, [source, file, batch_id, now])
 
 
@@ -249,7 +259,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phon
     if fmt == "jsonl" and rows:
         _refuse_empty_required(con, path)
     _map_phones(con, phone_region)
-    _check(con, parquet_source=(fmt == "parquet"))
+    _check(con)
     batch_id = uuid.uuid4().hex[:12]
     _store(con, source=source, file=str(path), batch_id=batch_id, now=started)
     counts = dict(con.execute("SELECT outcome, count(*) FROM _outcome GROUP BY outcome").fetchall())
@@ -287,8 +297,9 @@ def ingest_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.register("_empty_landing_arrow", LANDING_SCHEMA.empty_table())
         con.execute("CREATE OR REPLACE TEMP TABLE _empty_landing AS SELECT * FROM _empty_landing_arrow")
         con.unregister("_empty_landing_arrow")
+        con.execute("CREATE OR REPLACE TEMP TABLE _phone_map (raw VARCHAR, e164 VARCHAR)")
         yield
-        for table in ("_landing", "_checked", "_sorted", "_outcome", "_phone_map", "_empty_landing"):
+        for table in ("_landing", "_checked", "_rejected", "_outcome", "_phone_map", "_empty_landing"):
             con.execute(f"DROP TABLE IF EXISTS {table}")  # fixed names, not user text
         con.execute("COMMIT")
     except BaseException:
