@@ -10,5 +10,6 @@ st.set_page_config(page_title="Customer Genome", page_icon="🧬", layout="wide"
 
 navigation = st.navigation([
     st.Page(PAGES / "home.py", title="Home", icon="🏠", default=True),
+    st.Page(PAGES / "catalog.py", title="Gene catalog", icon="🧬"),
 ])
 navigation.run()

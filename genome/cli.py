@@ -82,12 +82,21 @@ def demo(
                             before_ingest=start_ingest, on_ingested=ingested)
         if ingest_bar:
             ingest_bar[0].close()
+    from genome.genes.build import build_genome
+
+    with tqdm(total=1, desc="building genome", unit="step", file=sys.stderr) as bar:
+        def building_progress(step: str, done: int, total: int) -> None:
+            bar.total, bar.n = total, done
+            bar.set_description(f"genome: {step}"[:32])
+            bar.refresh()
+
+        genome = build_genome(con, progress=building_progress)
     con.close()
     replace_store(building, target)
     totals = report.totals()
     typer.echo(
         f"demo store ready at {target}: {report.identity.customers:,} customers, "
-        f"{totals['accepted']:,} events, {totals['quarantined']:,} quarantined rows",
+        f"{totals['accepted']:,} events, {totals['quarantined']:,} quarantined rows, {genome.genes:,} genes",
         err=True,
     )
 
@@ -126,16 +135,88 @@ def ingest(
     typer.echo(f"{report.identity.customers:,} customers from {report.identity.identifiers:,} identifiers")
 
 
+def _open_for_reading(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return connect(path, read_only=True)
+    except StoreMissing as exc:
+        _fail(str(exc))
+    except duckdb.IOException as exc:
+        _fail(f"cannot read {path}: {exc}")
+
+
+@app.command()
+def build(db: DbOption = None) -> None:
+    """Rebuild the genome: every gene for every customer, swapped in when complete."""
+    from genome.genes.build import build_genome
+
+    con = _open_for_writing(_db(db))
+    with tqdm(total=1, desc="building", unit="step", file=sys.stderr) as bar:
+        def progress(step: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_description(step[:32])
+            bar.n = done
+            bar.refresh()
+
+        try:
+            report = build_genome(con, progress=progress)
+        except ValueError as exc:
+            _fail(str(exc))
+        finally:
+            con.close()
+    typer.echo(f"genome built: {report.genes:,} genes for {report.customers:,} customers "
+               f"(as of {report.as_of:%Y-%m-%d})", err=True)
+
+
+@app.command()
+def genes(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    family: Annotated[str | None, typer.Option(help="only this family")] = None,
+) -> None:
+    """List the gene catalog with each gene's coverage."""
+    from genome.genes.catalog import gene_catalog
+
+    con = _open_for_reading(_db(db))
+    try:
+        table = gene_catalog(con, family=family)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
+    if as_json:
+        typer.echo(json.dumps({"genes": table.to_dict(orient="records")}, default=str))
+        return
+    for row in table.itertuples():
+        flag = f" [{row.sensitivity}]" if isinstance(row.sensitivity, str) else ""
+        typer.echo(f"{row.name:<44} {row.family:<28} {row.type:<8} {row.coverage:7.1%}{flag}")
+    typer.echo(f"{len(table):,} genes", err=True)
+
+
+@app.command()
+def explain(
+    customer_id: Annotated[str, typer.Argument(help="customer id, e.g. C1A2B3C4D5E")],
+    gene: Annotated[str, typer.Argument(help="gene name, e.g. weekend_runner")],
+    db: DbOption = None,
+) -> None:
+    """Explain why a customer has a gene's value: the evidence behind it."""
+    from genome.genes.explain import explain as explain_gene
+
+    con = _open_for_reading(_db(db))
+    try:
+        typer.echo(explain_gene(con, customer_id, gene).sentence)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
+
+
 @app.command()
 def status(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Show the store's size: customers, events per channel, date range, quarantine."""
-    try:
-        con = connect(_db(db), read_only=True)
-    except StoreMissing as exc:
-        _fail(str(exc))
+    con = _open_for_reading(_db(db))
     overview = store_overview(con)
     con.close()
     summary = {

@@ -1,31 +1,10 @@
 """Shared fixtures: stores built in temporary folders, never from ../shared."""
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from store.duck import connect
-
-ROOT = Path(__file__).resolve().parent.parent
-HEADER = ["event_id", "occurred_at", "channel", "event_type", "customer_ref", "email", "phone",
-          "loyalty_id", "device_id", "amount", "quantity", "attributes", "text"]
-
-
-def event(**values) -> dict:
-    """A valid web view by customer CR-1 unless told otherwise."""
-    row = {"occurred_at": "2025-06-01T10:00:00", "channel": "web", "event_type": "view", "customer_ref": "CR-1"}
-    row.update(values)
-    return row
-
-
-def write_csv(path: Path, rows: list[dict], header: list[str] = HEADER) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: row.get(k, "") for k in header})
-    return path
 
 
 @pytest.fixture
@@ -35,13 +14,31 @@ def store(tmp_path):
     con.close()
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """A small demo store (1,500 synthetic customers), built once per test run."""
+def _demo_store(folder: Path, customers: int, seed: int) -> Path:
     from genome.demo import build_demo
+    from genome.genes.build import build_genome
 
-    folder = tmp_path_factory.mktemp("demo")
     con = connect(folder / "demo.duckdb")
-    build_demo(con, folder / "sources", customers=1_500, seed=11)
+    build_demo(con, folder / "sources", customers=customers, seed=seed)
+    build_genome(con)
     con.close()
     return folder / "demo.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A small demo store (1,500 synthetic customers) with its genome, built once per test run."""
+    return _demo_store(tmp_path_factory.mktemp("demo"), 1_500, 11)
+
+
+@pytest.fixture(scope="session")
+def full_demo_db(tmp_path_factory) -> Path:
+    """The demo data set as `make run` builds it (20,000 customers), for ground-truth scores."""
+    return _demo_store(tmp_path_factory.mktemp("demo20k"), 20_000, 7)
+
+
+@pytest.fixture
+def demo(demo_db):
+    con = connect(demo_db, read_only=True)
+    yield con
+    con.close()

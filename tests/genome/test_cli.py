@@ -4,7 +4,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from conftest import event, write_csv
+from helpers import event, write_csv
 from genome.cli import app
 
 runner = CliRunner()
@@ -55,3 +55,31 @@ def test_status_reports_the_store_size(tmp_path):
     runner.invoke(app, ["ingest", str(write_csv(tmp_path / "f.csv", [event(), event(channel="app")])), "--db", db])
     status = json.loads(runner.invoke(app, ["status", "--db", db, "--json"]).stdout)
     assert status["customers"] == 1 and status["events_by_channel"] == {"web": 1, "app": 1}
+
+
+def test_build_genes_and_explain_work_from_the_command_line(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    rows = [event(event_id=str(i), event_type="purchase", amount="20", occurred_at=f"2025-06-{i + 1:02d}T10:00:00")
+            for i in range(3)]
+    runner.invoke(app, ["ingest", str(write_csv(tmp_path / "f.csv", rows)), "--db", db])
+    built = runner.invoke(app, ["build", "--db", db])
+    assert built.exit_code == 0, built.output
+    genes = json.loads(runner.invoke(app, ["genes", "--db", db, "--json"]).stdout)["genes"]
+    by_name = {g["name"]: g for g in genes}
+    assert by_name["purchases_total"]["coverage"] == 1.0
+    customer = json.loads(runner.invoke(app, ["status", "--db", db, "--json"]).stdout)
+    assert customer["customers"] == 1
+    from store.duck import connect
+    con = connect(db, read_only=True)
+    customer_id = con.execute("SELECT customer_id FROM customers").fetchone()[0]
+    con.close()
+    explained = runner.invoke(app, ["explain", customer_id, "purchases_total", "--db", db])
+    assert explained.exit_code == 0
+    assert "3 purchases" in explained.stdout
+
+
+def test_genes_before_a_build_says_to_build(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    runner.invoke(app, ["ingest", str(write_csv(tmp_path / "f.csv", [event()])), "--db", db])
+    result = runner.invoke(app, ["genes", "--db", db])
+    assert result.exit_code == 1 and "genome build" in result.output

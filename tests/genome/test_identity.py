@@ -1,4 +1,4 @@
-from conftest import event, write_csv
+from helpers import event, write_csv
 from genome.identity import resolve_identities
 from genome.ingest import ingest_files
 

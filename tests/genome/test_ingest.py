@@ -4,7 +4,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import event, write_csv
+from helpers import event, write_csv
 from genome.ingest import FileRefused, ingest_files
 
 BAD_ROWS = {

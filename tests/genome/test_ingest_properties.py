@@ -4,7 +4,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import HEADER, write_csv
+from helpers import HEADER, write_csv
 from genome.ingest import ingest_files
 from store.duck import connect
 

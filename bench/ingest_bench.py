@@ -1,0 +1,115 @@
+"""Ingestion benchmark: synthetic customers generated, then ingested two ways.
+
+- project: `genome.ingest` (validation of every row, quarantine, de-duplication,
+  identity resolution, one transaction);
+- baseline: pandas reads the same Parquet files and appends them to a DuckDB
+  table as they are (no validation, no de-duplication, no identities).
+
+Both run in this process on the same files; the figures are events per second.
+
+    python bench/ingest_bench.py [--customers 1000000] [--seed 7] [--keep DIR]
+"""
+
+import argparse
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from genome import synth
+from genome.identity import resolve_identities
+from genome.ingest import ingest_file, ingest_transaction
+from store.duck import connect
+
+
+def _rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def project_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, float, int, int]:
+    con = connect(db)
+    started = time.perf_counter()
+    accepted = quarantined = 0
+    with ingest_transaction(con):
+        for n, (source, path) in enumerate(files, start=1):
+            result = ingest_file(con, path, source=source)
+            accepted += result.accepted
+            quarantined += result.quarantined
+            print(f"\r  project: {n}/{len(files)} files", end="", file=sys.stderr)
+        landed = time.perf_counter()
+        resolve_identities(con)
+    finished = time.perf_counter()
+    print(file=sys.stderr)
+    con.close()
+    return landed - started, finished - landed, accepted, quarantined
+
+
+def baseline_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, int]:
+    con = duckdb.connect(str(db))
+    started = time.perf_counter()
+    rows = 0
+    for n, (_source, path) in enumerate(files, start=1):
+        frame = pd.read_parquet(path)
+        if n == 1:
+            con.execute("CREATE TABLE events AS SELECT * FROM frame")
+        else:
+            con.append("events", frame)
+        rows += len(frame)
+        print(f"\r  baseline: {n}/{len(files)} files", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="keep the generated files and stores in this folder")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="genome-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        started = time.perf_counter()
+        manifest = synth.generate(
+            work / "sources", customers=args.customers, seed=args.seed,
+            progress=lambda done, total: print(f"\r  generating: {done:,}/{total:,} customers",
+                                               end="", file=sys.stderr),
+        )
+        generated = time.perf_counter() - started
+        print(file=sys.stderr)
+        files = [(source, path) for source, paths in manifest.event_files.items() for path in paths]
+
+        landing, resolving, accepted, quarantined = project_ingest(files, work / "project.duckdb")
+        project_rss = _rss_gb()
+        baseline, baseline_rows = baseline_ingest(files, work / "baseline.duckdb")
+        rows = accepted + quarantined
+        project_total = landing + resolving
+
+        print(f"customers generated        {args.customers:>14,}")
+        print(f"events generated           {manifest.events:>14,}   in {generated:7.1f} s "
+              f"({manifest.events / generated:,.0f} events/s)")
+        print(f"project ingest (validate)  {rows:>14,}   in {landing:7.1f} s "
+              f"({rows / landing:,.0f} events/s)")
+        print(f"project identity resolve  {'':>15}   in {resolving:7.1f} s")
+        print(f"project total              {rows:>14,}   in {project_total:7.1f} s "
+              f"({rows / project_total:,.0f} events/s; {quarantined:,} quarantined)")
+        print(f"baseline pandas -> DuckDB  {baseline_rows:>14,}   in {baseline:7.1f} s "
+              f"({baseline_rows / baseline:,.0f} events/s, no validation)")
+        print(f"ratio project/baseline throughput (validate only) {baseline / landing:6.2f}x; "
+              f"(with identities) {baseline / project_total:6.2f}x")
+        print(f"peak memory of this process {project_rss:.1f} GB")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

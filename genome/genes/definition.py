@@ -1,0 +1,130 @@
+"""What a gene is: a named, typed, explainable definition held as data.
+
+A gene's `expression` is plain SQL: an aggregate over its family's events for
+event genes, or an expression over other genes for derived ones. Definitions
+are portable (no DuckDB-only syntax beyond FILTER clauses) so the catalog can
+be compiled for a warehouse when one machine is not enough.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+GeneType = Literal["flag", "number", "category"]
+GENE_TYPES = ("flag", "number", "category")
+# Sensitive genes are labelled wherever they are shown, and need a reason to use.
+SENSITIVITIES = ("children", "health", "life_event", "inferred", "financial")
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class GeneDefinitionError(ValueError):
+    """A gene definition that cannot be compiled; the message names the gene and field."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Which of a customer's events support a gene, in words and as a filter.
+
+    `where` is a SQL condition over the event relation (`_ev` columns) built
+    from constants; `noun` names one such event ("running_shoes purchases").
+    """
+
+    where: str
+    noun: str
+
+
+@dataclass(frozen=True)
+class Gene:
+    name: str
+    family: str
+    description: str
+    type: GeneType
+    expression: str
+    unit: str | None = None
+    source: str = "events"
+    sensitivity: str | None = None
+    owner: str = "genome"
+    version: int = 1
+    evidence: Evidence | None = None
+    # Derived genes name the genes they combine, to explain themselves through them.
+    inputs: tuple[str, ...] = field(default=())
+    # Value for a customer with no events in the family (NULL unless said; flags are false).
+    fill: str | None = None
+
+    def __post_init__(self) -> None:
+        if not NAME.match(self.name):
+            raise GeneDefinitionError(f"gene name {self.name!r}: use snake_case letters, digits and _")
+        if self.type not in GENE_TYPES:
+            raise GeneDefinitionError(f"gene {self.name}: type {self.type!r} is not one of {GENE_TYPES}")
+        if self.sensitivity is not None and self.sensitivity not in SENSITIVITIES:
+            raise GeneDefinitionError(f"gene {self.name}: sensitivity {self.sensitivity!r} is unknown")
+        if not self.description.strip():
+            raise GeneDefinitionError(f"gene {self.name}: description is empty")
+
+    @property
+    def fill_sql(self) -> str | None:
+        return "false" if self.type == "flag" and self.fill is None else self.fill
+
+    @property
+    def derived(self) -> bool:
+        return self.source == "genes"
+
+
+def sql_literal(value: str) -> str:
+    """A SQL string literal for a value discovered in the data (a category, a city).
+
+    Values from the data become part of gene definitions, so they are quoted
+    here, once, rather than trusted.
+    """
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def slug(value: str) -> str:
+    """A snake_case fragment for a gene name from a value found in the data."""
+    text = re.sub(r"[^a-z0-9]+", "_", str(value).lower()).strip("_")
+    return text[:30] or "blank"
+
+
+def _closing(text: str, opening: int) -> int:
+    """Index of the parenthesis closing the one at `opening`."""
+    depth = 0
+    for i in range(opening, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    raise ValueError(f"unbalanced parentheses in {text!r}")
+
+
+def case_filters(expression: str) -> str:
+    """`agg(x) FILTER (WHERE c)` as `agg(CASE WHEN c THEN x END)`.
+
+    Both are standard SQL with the same meaning; DuckDB runs the CASE form
+    several times faster when a query holds dozens of filtered aggregates.
+    arg_max keeps its FILTER: a NULL value would still compete on its key.
+    """
+    marker = " FILTER (WHERE "
+    while True:
+        at = expression.find(marker)
+        if at < 0:
+            return expression
+        close_arg = at - 1
+        depth, open_arg = 0, close_arg
+        while open_arg >= 0:
+            depth += {")": 1, "(": -1}.get(expression[open_arg], 0)
+            if depth == 0:
+                break
+            open_arg -= 1
+        start = open_arg
+        while start > 0 and (expression[start - 1].isalnum() or expression[start - 1] == "_"):
+            start -= 1
+        function = expression[start:open_arg]
+        if function == "arg_max":
+            head, tail = expression[:at + len(marker)], expression[at + len(marker):]
+            return head + case_filters(tail)
+        condition_end = _closing(expression, at + len(" FILTER "))
+        condition = expression[at + len(marker):condition_end]
+        argument = expression[open_arg + 1:close_arg]
+        distinct = argument.startswith("DISTINCT ")
+        value = "1" if argument == "*" else argument.removeprefix("DISTINCT ")
+        rewritten = f"{function}({'DISTINCT ' if distinct else ''}CASE WHEN {condition} THEN {value} END)"
+        expression = expression[:start] + rewritten + expression[condition_end + 1:]

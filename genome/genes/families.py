@@ -1,0 +1,518 @@
+"""Gene families: the catalog grows with the business.
+
+Each family reads one relation and turns it into genes. Most relations are
+the event view `_ev` (one row per event with its customer and derived columns,
+see `genome.genes.build`); families that fan out over values found in the data
+(categories, channels, stores, cities) read a per-customer-per-value summary
+first, so hundreds of genes cost one small pass instead of hundreds of
+filters over every event.
+"""
+
+from dataclasses import dataclass
+
+from genome.genes.definition import Evidence, Gene, case_filters, slug, sql_literal
+from genome.genes.pivot import Pivot
+
+P = "event_type = 'purchase'"
+R = "event_type = 'return'"
+V = "event_type = 'view'"
+WINDOWS = (30, 90, 365)
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# hours -> daypart; night wraps midnight
+DAYPARTS = {
+    "morning": "hour BETWEEN 6 AND 11",
+    "afternoon": "hour BETWEEN 12 AND 16",
+    "evening": "hour BETWEEN 17 AND 21",
+    "night": "(hour >= 22 OR hour <= 5)",
+}
+# Categories about children are sensitive: they reveal a household with kids.
+CHILDREN_CATEGORIES = ("baby_food_organic", "diapers", "toys", "kids_clothing", "baby", "kids")
+
+
+@dataclass(frozen=True)
+class Family:
+    """Genes read one relation: aggregates over `relation` grouped by customer,
+    or, for a fan-out family, row expressions over its `pivot` (one row per customer)."""
+
+    name: str
+    relation: str
+    genes: tuple[Gene, ...]
+    description: str
+    pivot: Pivot | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The values the data holds, each with enough events to deserve genes."""
+
+    categories: tuple[str, ...]
+    channels: tuple[str, ...]
+    stores: tuple[str, ...]
+    cities: tuple[str, ...]
+
+
+def discover(con, min_events: int = 20) -> Vocabulary:
+    def values(column: str) -> tuple[str, ...]:
+        rows = con.execute(
+            f"SELECT {column} FROM events WHERE {column} IS NOT NULL "  # column: constant below
+            f"GROUP BY 1 HAVING count(*) >= ? ORDER BY count(*) DESC, 1", [min_events]
+        ).fetchall()
+        return tuple(r[0] for r in rows)
+
+    return Vocabulary(values("category"), values("channel"), values("store_id"), values("city"))
+
+
+def _gene(name, family, description, type_, expression, *, unit=None, fill=None, where=None, noun=None,
+          sensitivity=None, source="events") -> Gene:
+    evidence = Evidence(where, noun) if where and noun else None
+    expression = case_filters(expression)
+    return Gene(name=name, family=family, description=description, type=type_, expression=expression,
+                unit=unit, fill=fill, evidence=evidence, sensitivity=sensitivity, source=source)
+
+
+def _count(name, family, description, where, noun, unit="events", **kw) -> Gene:
+    return _gene(name, family, description, "number", f"count(*) FILTER (WHERE {where})",
+                 unit=unit, fill="0", where=where, noun=noun, **kw)
+
+
+def _flag(name, family, description, where, noun, at_least=1, **kw) -> Gene:
+    return _gene(name, family, description, "flag", f"count(*) FILTER (WHERE {where}) >= {at_least}",
+                 where=where, noun=noun, **kw)
+
+
+def _share(name, family, description, where, base, noun, **kw) -> Gene:
+    expression = (f"round(count(*) FILTER (WHERE ({base}) AND ({where})) "
+                  f"/ nullif(count(*) FILTER (WHERE {base}), 0), 4)")
+    return _gene(name, family, description, "number", expression, unit="share",
+                 where=f"({base}) AND ({where})", noun=noun, **kw)
+
+
+def _days_since(name, family, description, where, noun, **kw) -> Gene:
+    return _gene(name, family, description, "number", f"min(days_ago) FILTER (WHERE {where})",
+                 unit="days", where=where, noun=noun, **kw)
+
+
+def _spend(name, family, description, where, noun, **kw) -> Gene:
+    return _gene(name, family, description, "number",
+                 f"round(coalesce(sum(amount) FILTER (WHERE {where}), 0), 2)",
+                 unit="USD", fill="0", where=where, noun=noun, **kw)
+
+
+def rfm_family() -> Family:
+    f = "recency_frequency_monetary"
+    genes = [
+        _count("purchases_total", f, "Purchase lines ever bought.", P, "purchases", unit="purchases"),
+        *[_count(f"purchases_{d}d", f, f"Purchase lines in the last {d} days.", f"{P} AND days_ago <= {d}",
+                 "purchases", unit="purchases") for d in WINDOWS],
+        _spend("spend_total", f, "Money spent on purchases, all time.", P, "purchases"),
+        *[_spend(f"spend_{d}d", f, f"Money spent in the last {d} days.", f"{P} AND days_ago <= {d}", "purchases")
+          for d in WINDOWS],
+        _gene("purchase_days", f, "Distinct days with a purchase (one shopping trip per day).", "number",
+              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P})", unit="days", fill="0",
+              where=P, noun="purchases"),
+        _gene("avg_order_value", f, "Average spend per shopping day.", "number",
+              f"round(sum(amount) FILTER (WHERE {P}) / nullif(count(DISTINCT CAST(occurred_at AS DATE)) "
+              f"FILTER (WHERE {P}), 0), 2)", unit="USD", where=P, noun="purchases"),
+        _days_since("days_since_last_purchase", f, "Days since the latest purchase.", P, "purchases"),
+        _gene("days_since_first_purchase", f, "Days since the first purchase.", "number",
+              f"max(days_ago) FILTER (WHERE {P})", unit="days", where=P, noun="purchases"),
+        _flag("active_30d", f, "Bought something in the last 30 days.", f"{P} AND days_ago <= 30", "purchases"),
+        _flag("active_90d", f, "Bought something in the last 90 days.", f"{P} AND days_ago <= 90", "purchases"),
+        _gene("lapsed_90d", f, "Has bought before but not in the last 90 days.", "flag",
+              f"count(*) FILTER (WHERE {P}) > 0 AND count(*) FILTER (WHERE {P} AND days_ago <= 90) = 0",
+              where=P, noun="purchases"),
+        _gene("lapsed_180d", f, "Has bought before but not in the last 180 days.", "flag",
+              f"count(*) FILTER (WHERE {P}) > 0 AND count(*) FILTER (WHERE {P} AND days_ago <= 180) = 0",
+              where=P, noun="purchases"),
+        _gene("one_time_buyer", f, "Bought on exactly one day.", "flag",
+              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P}) = 1", where=P, noun="purchases"),
+        _gene("repeat_buyer", f, "Bought on two or more days.", "flag",
+              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P}) >= 2", where=P, noun="purchases"),
+        _gene("frequent_buyer", f, "Bought on six or more days in the last 365 days.", "flag",
+              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P} AND days_ago <= 365) >= 6",
+              where=f"{P} AND days_ago <= 365", noun="purchases"),
+        _gene("avg_item_price", f, "Average price paid per item.", "number",
+              f"round(avg(unit_price) FILTER (WHERE {P}), 2)", unit="USD", where=P, noun="purchases"),
+        _gene("max_item_price", f, "Highest price paid for one item.", "number",
+              f"max(unit_price) FILTER (WHERE {P})", unit="USD", where=P, noun="purchases"),
+        _count("returns_total", f, "Items returned, all time.", R, "returns", unit="returns"),
+        _count("returns_365d", f, "Items returned in the last 365 days.", f"{R} AND days_ago <= 365", "returns",
+               unit="returns"),
+        _gene("return_rate", f, "Returns per purchase line.", "number",
+              f"round(count(*) FILTER (WHERE {R}) / nullif(count(*) FILTER (WHERE {P}), 0), 4)",
+              unit="share", where=R, noun="returns"),
+        _gene("serial_returner", f, "Returns at least 3 items and 30% or more of purchases.", "flag",
+              f"count(*) FILTER (WHERE {R}) >= 3 AND count(*) FILTER (WHERE {R}) >= "
+              f"0.3 * count(*) FILTER (WHERE {P})", where=R, noun="returns"),
+        _gene("never_returns", f, "Three or more purchases and no return.", "flag",
+              f"count(*) FILTER (WHERE {P}) >= 3 AND count(*) FILTER (WHERE {R}) = 0",
+              where=P, noun="purchases"),
+    ]
+    return Family(f, f"SELECT * FROM _ev WHERE event_type IN ('purchase', 'return')", tuple(genes),
+                  "Recency, frequency and monetary value of purchases, and returns.")
+
+
+def engagement_family() -> Family:
+    f = "engagement"
+    any_event = "true"
+    genes = [
+        _count("events_total", f, "Events of any kind, all time.", any_event, "events"),
+        *[_count(f"events_{d}d", f, f"Events of any kind in the last {d} days.", f"days_ago <= {d}", "events")
+          for d in WINDOWS],
+        _gene("active_days", f, "Distinct days with any activity.", "number",
+              "count(DISTINCT CAST(occurred_at AS DATE))", unit="days", fill="0"),
+        _gene("tenure_days", f, "Days since the customer was first seen.", "number", "max(days_ago)", unit="days"),
+        _gene("days_since_last_event", f, "Days since the latest activity of any kind.", "number",
+              "min(days_ago)", unit="days"),
+        _gene("new_customer_90d", f, "First seen in the last 90 days.", "flag", "max(days_ago) <= 90"),
+        _gene("dormant_180d", f, "No activity of any kind in the last 180 days.", "flag", "min(days_ago) > 180"),
+        _count("views_90d", f, "Product views in the last 90 days.", f"{V} AND days_ago <= 90", "views"),
+        _count("views_365d", f, "Product views in the last 365 days.", f"{V} AND days_ago <= 365", "views"),
+        _count("searches_90d", f, "Searches in the last 90 days.", "event_type = 'search' AND days_ago <= 90",
+               "searches"),
+        _count("carts_90d", f, "Add-to-cart events in the last 90 days.", "event_type = 'cart' AND days_ago <= 90",
+               "add-to-carts"),
+        _gene("views_per_purchase", f, "Product views per purchase line in the last 365 days.", "number",
+              f"round(count(*) FILTER (WHERE {V} AND days_ago <= 365) / "
+              f"nullif(count(*) FILTER (WHERE {P} AND days_ago <= 365), 0), 2)", unit="views"),
+        _gene("cart_to_purchase_rate", f, "Purchase lines per add-to-cart in the last 365 days.", "number",
+              f"round(count(*) FILTER (WHERE {P} AND channel IN ('web', 'app') AND days_ago <= 365) / "
+              f"nullif(count(*) FILTER (WHERE event_type = 'cart' AND days_ago <= 365), 0), 4)", unit="share"),
+        _gene("window_shopper", f, "Ten or more views in 90 days but no purchase in 90 days.", "flag",
+              f"count(*) FILTER (WHERE {V} AND days_ago <= 90) >= 10 AND "
+              f"count(*) FILTER (WHERE {P} AND days_ago <= 90) = 0", where=f"{V} AND days_ago <= 90", noun="views"),
+        _count("reviews_written", f, "Reviews written.", "event_type = 'review'", "reviews"),
+        _gene("avg_rating_given", f, "Average star rating in the customer's reviews.", "number",
+              "round(avg(rating) FILTER (WHERE event_type = 'review'), 2)", unit="stars",
+              where="event_type = 'review'", noun="reviews"),
+        _flag("reviewer", f, "Has written two or more reviews.", "event_type = 'review'", "reviews", at_least=2),
+        _count("tickets_total", f, "Service tickets opened.", "event_type = 'ticket'", "service tickets"),
+        _count("tickets_365d", f, "Service tickets in the last 365 days.",
+               "event_type = 'ticket' AND days_ago <= 365", "service tickets"),
+        _days_since("days_since_ticket", f, "Days since the latest service ticket.", "event_type = 'ticket'",
+                    "service tickets"),
+        _flag("frequent_complainer", f, "Three or more service tickets in 365 days.",
+              "event_type = 'ticket' AND days_ago <= 365", "service tickets", at_least=3),
+        _count("email_opens_90d", f, "Marketing e-mails opened in the last 90 days.",
+               "event_type = 'email_open' AND days_ago <= 90", "e-mail opens"),
+        _count("email_clicks_90d", f, "Marketing e-mail clicks in the last 90 days.",
+               "event_type = 'email_click' AND days_ago <= 90", "e-mail clicks"),
+        _gene("email_click_rate", f, "Clicks per e-mail opened, last 365 days.", "number",
+              "round(count(*) FILTER (WHERE event_type = 'email_click' AND days_ago <= 365) / "
+              "nullif(count(*) FILTER (WHERE event_type = 'email_open' AND days_ago <= 365), 0), 4)", unit="share"),
+        _flag("email_engaged", f, "Clicked a marketing e-mail in the last 90 days.",
+              "event_type = 'email_click' AND days_ago <= 90", "e-mail clicks"),
+        _count("posts_total", f, "Social media posts linked to the customer.", "event_type = 'post'", "posts"),
+        _flag("social_poster", f, "Has posted on social media in the last 365 days.",
+              "event_type = 'post' AND days_ago <= 365", "posts"),
+        _flag("wholesale_buyer", f, "Buys through a wholesale (business) account.",
+              f"{P} AND channel = 'wholesale'", "wholesale orders"),
+        _spend("wholesale_spend_365d", f, "Wholesale spend in the last 365 days.",
+               f"{P} AND channel = 'wholesale' AND days_ago <= 365", "wholesale orders"),
+        _gene("avg_wholesale_quantity", f, "Average quantity per wholesale order line.", "number",
+              f"round(avg(quantity) FILTER (WHERE {P} AND channel = 'wholesale'), 1)", unit="items"),
+    ]
+    return Family(f, "SELECT * FROM _ev", tuple(genes),
+                  "Activity, browsing, reviews, service, e-mail, social and wholesale behaviour.")
+
+
+def habits_family() -> Family:
+    f = "habits"
+    genes = [
+        *[_share(f"{day}_purchase_share", f, f"Share of purchases made on a {day.title()}.", f"dow = {i}", P,
+                 f"{day.title()} purchases") for i, day in enumerate(DAYS, start=1)],
+        _share("weekend_purchase_share", f, "Share of purchases made on a Saturday or Sunday.", "weekend", P,
+               "weekend purchases"),
+        _gene("weekend_shopper", f, "Makes 60% or more of purchases at weekends (3 or more purchases).", "flag",
+              f"count(*) FILTER (WHERE {P}) >= 3 AND count(*) FILTER (WHERE {P} AND weekend) >= "
+              f"0.6 * count(*) FILTER (WHERE {P})", where=f"{P} AND weekend", noun="weekend purchases"),
+        _gene("weekday_shopper", f, "Makes 90% or more of purchases on weekdays (3 or more purchases).", "flag",
+              f"count(*) FILTER (WHERE {P}) >= 3 AND count(*) FILTER (WHERE {P} AND NOT weekend) >= "
+              f"0.9 * count(*) FILTER (WHERE {P})", where=f"{P} AND NOT weekend", noun="weekday purchases"),
+        *[_share(f"{part}_activity_share", f, f"Share of activity in the {part} ({cond}).", cond, "true",
+                 f"{part} events") for part, cond in DAYPARTS.items()],
+        _gene("night_owl", f, "30% or more of activity between 22:00 and 06:00 (10 or more events).", "flag",
+              f"count(*) >= 10 AND count(*) FILTER (WHERE {DAYPARTS['night']}) >= 0.3 * count(*)",
+              where=DAYPARTS["night"], noun="night-time events"),
+        _gene("early_bird", f, "40% or more of activity before noon (10 or more events).", "flag",
+              f"count(*) >= 10 AND count(*) FILTER (WHERE {DAYPARTS['morning']}) >= 0.4 * count(*)",
+              where=DAYPARTS["morning"], noun="morning events"),
+        _gene("preferred_day", f, "Day of the week with most purchases.", "category",
+              f"CASE mode(dow) FILTER (WHERE {P}) " + " ".join(
+                  f"WHEN {i} THEN '{d}'" for i, d in enumerate(DAYS, start=1)) + " END"),
+        _gene("preferred_daypart", f, "Part of the day with most activity (preferred contact time).", "category",
+              "CASE mode(CASE " + " ".join(f"WHEN {c} THEN '{p}'" for p, c in DAYPARTS.items()) + " END) "
+              "WHEN 'morning' THEN 'morning' WHEN 'afternoon' THEN 'afternoon' "
+              "WHEN 'evening' THEN 'evening' ELSE 'night' END"),
+    ]
+    return Family(f, "SELECT * FROM _ev WHERE event_type IN ('purchase', 'view', 'search', 'cart', 'email_open', "
+                     "'email_click', 'post', 'store_visit')", tuple(genes),
+                  "Day-of-week and time-of-day habits.")
+
+
+def price_family() -> Family:
+    f = "price_and_discount"
+    genes = [
+        _share("premium_share", f, "Share of purchases in the top fifth of their category's prices.",
+               "price_band = 'premium'", P, "premium-priced purchases"),
+        _share("budget_share", f, "Share of purchases in the bottom fifth of their category's prices.",
+               "price_band = 'budget'", P, "budget-priced purchases"),
+        _gene("price_band", f, "Price band bought most often (budget, mid, premium).", "category",
+              f"mode(price_band) FILTER (WHERE {P})"),
+        _share("discount_share", f, "Share of purchases made on discount.", "discount", P, "discounted purchases"),
+        _share("coupon_share", f, "Share of purchases with a coupon.", "coupon", P, "coupon purchases"),
+        _flag("coupon_user", f, "Used a coupon on two or more purchases.", f"{P} AND coupon", "coupon purchases",
+              at_least=2),
+        _gene("full_price_only", f, "Three or more purchases, none discounted.", "flag",
+              f"count(*) FILTER (WHERE {P}) >= 3 AND count(*) FILTER (WHERE {P} AND discount) = 0",
+              where=P, noun="purchases"),
+        _gene("weekend_coupon_only", f, "Redeems coupons only at weekends (two or more coupons).", "flag",
+              f"count(*) FILTER (WHERE {P} AND coupon) >= 2 AND count(*) FILTER (WHERE {P} AND coupon AND NOT weekend) = 0",
+              where=f"{P} AND coupon", noun="coupon purchases"),
+    ]
+    return Family(f, "SELECT * FROM _ev WHERE event_type = 'purchase'", tuple(genes),
+                  "Price band, premium share, discount and coupon use.")
+
+
+def consent_family() -> Family:
+    f = "consent"
+    genes = []
+    for purpose in ("marketing", "profiling"):
+        where = f"event_type = 'consent' AND consent_purpose = '{purpose}'"
+        genes.append(_gene(
+            f"consent_{purpose}", f, f"Latest decision grants {purpose} consent.", "flag",
+            f"coalesce(arg_max(consent_granted, occurred_at) FILTER (WHERE {where}), false)",
+            where=where, noun=f"{purpose} consent decisions"))
+        genes.append(_gene(
+            f"consent_{purpose}_withdrawn", f, f"Granted {purpose} consent once and withdrew it later.", "flag",
+            f"count(*) FILTER (WHERE {where} AND consent_granted) > 0 AND NOT "
+            f"coalesce(arg_max(consent_granted, occurred_at) FILTER (WHERE {where}), false)",
+            where=where, noun=f"{purpose} consent decisions"))
+    return Family(f, "SELECT * FROM _ev WHERE event_type = 'consent'", tuple(genes),
+                  "Consent state per purpose, from the latest decision.")
+
+
+CATEGORY_STATS = f"""
+SELECT customer_id, category,
+  count(*) FILTER (WHERE {P}) AS purchases,
+  count(*) FILTER (WHERE {P} AND days_ago <= 30) AS purchases_30d,
+  count(*) FILTER (WHERE {P} AND days_ago <= 90) AS purchases_90d,
+  count(*) FILTER (WHERE {P} AND days_ago <= 365) AS purchases_365d,
+  coalesce(sum(amount) FILTER (WHERE {P} AND days_ago <= 365), 0) AS spend_365d,
+  min(days_ago) FILTER (WHERE {P}) AS days_since,
+  max(days_ago) FILTER (WHERE {P}) AS days_since_first,
+  count(*) FILTER (WHERE {V} AND days_ago <= 90) AS views_90d,
+  count(*) FILTER (WHERE event_type = 'cart' AND days_ago <= 90) AS carts_90d,
+  count(*) FILTER (WHERE {R}) AS returns,
+  count(*) FILTER (WHERE {P} AND weekend) AS weekend_purchases,
+  count(*) FILTER (WHERE {P} AND discount) AS discount_purchases,
+  avg(unit_price) FILTER (WHERE {P}) AS avg_price,
+  count(*) FILTER (WHERE {P} AND channel = 'store') AS store_purchases,
+  count(*) FILTER (WHERE {P} AND channel IN ('web', 'app')) AS online_purchases,
+  count(*) FILTER (WHERE event_type IN ('view', 'cart', 'purchase', 'search')) AS interest
+FROM _ev WHERE category IS NOT NULL
+GROUP BY customer_id, category
+"""
+CATEGORY_STAT_NAMES = ("purchases", "purchases_30d", "purchases_90d", "purchases_365d", "spend_365d",
+                       "days_since", "days_since_first", "views_90d", "carts_90d", "returns",
+                       "weekend_purchases", "discount_purchases", "avg_price", "store_purchases",
+                       "online_purchases", "interest")
+
+
+def category_family(categories: tuple[str, ...]) -> Family:
+    """Seventeen genes per product category, so every new category brings its own."""
+    f = "category"
+    pivot = Pivot(CATEGORY_STATS, "category", categories, CATEGORY_STAT_NAMES,
+                  totals=("purchases", "interest"), rank_by="purchases", fractional=("spend_365d", "avg_price"))
+    genes: list[Gene] = []
+    for value in categories:
+        k, is_k = slug(value), f"category = {sql_literal(value)}"
+        cell = lambda stat: pivot.cell(value, stat)  # noqa: E731
+        known = lambda stat: f"coalesce({cell(stat)}, 0)"  # noqa: E731
+        sens = "children" if value in CHILDREN_CATEGORIES else None
+        bought = f"{P} AND {is_k}"
+
+        def g(name, description, type_, expression, *, unit=None, fill=None, where=bought, noun=f"{value} purchases"):
+            genes.append(_gene(name, f, description, type_, expression, unit=unit, fill=fill, where=where,
+                               noun=noun, sensitivity=sens))
+
+        g(f"bought_{k}", f"Has bought {value}.", "flag", f"{known('purchases')} > 0")
+        for d in WINDOWS:
+            g(f"{k}_purchases_{d}d", f"Purchases of {value} in the last {d} days.", "number",
+              cell(f"purchases_{d}d"), unit="purchases", fill="0", where=f"{bought} AND days_ago <= {d}")
+        g(f"{k}_spend_365d", f"Spend on {value} in the last 365 days.", "number",
+          f"round({cell('spend_365d')}, 2)", unit="USD", fill="0", where=f"{bought} AND days_ago <= 365")
+        g(f"{k}_affinity", f"Share of all purchases that are {value}.", "number",
+          f"round({cell('purchases')} / nullif(all_purchases, 0), 4)", unit="share")
+        g(f"{k}_days_since", f"Days since {value} was last bought.", "number", cell("days_since"), unit="days")
+        g(f"{k}_days_since_first", f"Days since {value} was first bought.", "number", cell("days_since_first"),
+          unit="days")
+        g(f"{k}_views_90d", f"Views of {value} in the last 90 days.", "number", cell("views_90d"), unit="views",
+          fill="0", where=f"{V} AND {is_k} AND days_ago <= 90", noun=f"{value} views")
+        g(f"{k}_carts_90d", f"{value} added to cart in the last 90 days.", "number", cell("carts_90d"),
+          unit="add-to-carts", fill="0", where=f"event_type = 'cart' AND {is_k} AND days_ago <= 90",
+          noun=f"{value} add-to-carts")
+        g(f"{k}_browser", f"Viewed {value} 3+ times in 90 days without buying it in 90 days.", "flag",
+          f"{known('views_90d')} >= 3 AND {known('purchases_90d')} = 0",
+          where=f"{V} AND {is_k} AND days_ago <= 90", noun=f"{value} views")
+        g(f"returned_{k}", f"Has returned {value}.", "flag", f"{known('returns')} > 0",
+          where=f"{R} AND {is_k}", noun=f"{value} returns")
+        g(f"{k}_weekend_share", f"Share of {value} purchases made at weekends.", "number",
+          f"round({cell('weekend_purchases')} / nullif({cell('purchases')}, 0), 4)", unit="share",
+          where=f"{bought} AND weekend", noun=f"weekend {value} purchases")
+        g(f"{k}_discount_share", f"Share of {value} purchases made on discount.", "number",
+          f"round({cell('discount_purchases')} / nullif({cell('purchases')}, 0), 4)", unit="share",
+          where=f"{bought} AND discount", noun=f"discounted {value} purchases")
+        g(f"{k}_avg_price", f"Average price paid per {value} item.", "number", f"round({cell('avg_price')}, 2)",
+          unit="USD")
+        g(f"{k}_interest", f"Views, searches, add-to-carts and purchases of {value}, all time.", "number",
+          cell("interest"), unit="events", fill="0",
+          where=f"{is_k} AND event_type IN ('view', 'cart', 'purchase', 'search')", noun=f"{value} events")
+        g(f"{k}_store_buyer", f"Has bought {value} in a store.", "flag", f"{known('store_purchases')} > 0",
+          where=f"{bought} AND channel = 'store'", noun=f"{value} store purchases")
+        g(f"{k}_online_buyer", f"Has bought {value} online (web or app).", "flag",
+          f"{known('online_purchases')} > 0",
+          where=f"{bought} AND channel IN ('web', 'app')", noun=f"{value} online purchases")
+    bought_any = " + ".join(f"CASE WHEN {pivot.cell(v, 'purchases')} > 0 THEN 1 ELSE 0 END" for v in categories)
+    genes.append(_gene("favourite_category", f, "Category bought most often.", "category", "top_category"))
+    genes.append(_gene("category_interest_total", f, "Views, searches, add-to-carts and purchases of any "
+                       "category, all time.", "number", "all_interest", unit="events", fill="0"))
+    genes.append(_gene("categories_bought", f, "Number of distinct categories bought.", "number",
+                       f"({bought_any or '0'})", unit="categories", fill="0"))
+    genes.append(_gene("category_explorer", f, "Has bought from eight or more categories.", "flag",
+                       f"({bought_any or '0'}) >= 8"))
+    return Family(f, "", tuple(genes), "Per product category: purchases, spend, affinity, views, returns.",
+                  pivot=pivot)
+
+
+CHANNEL_STATS = f"""
+SELECT customer_id, channel,
+  count(*) AS events,
+  count(*) FILTER (WHERE days_ago <= 365) AS events_365d,
+  count(*) FILTER (WHERE {P}) AS purchases,
+  min(days_ago) AS days_since,
+  count(*) + 1000000 * count(*) FILTER (WHERE {P}) AS preference
+FROM _ev GROUP BY customer_id, channel
+"""
+
+
+def channel_family(channels: tuple[str, ...]) -> Family:
+    f = "channel"
+    pivot = Pivot(CHANNEL_STATS, "channel", channels, ("events", "events_365d", "purchases", "days_since",
+                                                       "preference"),
+                  totals=("events", "purchases"), rank_by="preference")
+    genes: list[Gene] = []
+    used = []
+    for value in channels:
+        c, is_c = slug(value), f"channel = {sql_literal(value)}"
+        cell = lambda stat: pivot.cell(value, stat)  # noqa: E731
+        noun = f"{value} events"
+        used.append(f"CASE WHEN {cell('events')} > 0 THEN 1 ELSE 0 END")
+        genes += [
+            _gene(f"uses_{c}", f, f"Has any {value} activity.", "flag", f"coalesce({cell('events')}, 0) > 0",
+                  where=is_c, noun=noun),
+            _gene(f"{c}_events_365d", f, f"{value} events in the last 365 days.", "number", cell("events_365d"),
+                  unit="events", fill="0", where=f"{is_c} AND days_ago <= 365", noun=noun),
+            _gene(f"{c}_event_share", f, f"Share of all activity on {value}.", "number",
+                  f"round({cell('events')} / nullif(all_events, 0), 4)", unit="share", where=is_c, noun=noun),
+            _gene(f"{c}_purchase_share", f, f"Share of purchases made on {value}.", "number",
+                  f"round({cell('purchases')} / nullif(all_purchases, 0), 4)", unit="share",
+                  where=f"{P} AND {is_c}", noun=f"{value} purchases"),
+            _gene(f"days_since_{c}", f, f"Days since the latest {value} activity.", "number", cell("days_since"),
+                  unit="days", where=is_c, noun=noun),
+        ]
+    channels_used = f"({' + '.join(used) or '0'})"
+    genes += [
+        _gene("channels_used", f, "Number of channels the customer uses.", "number", channels_used,
+              unit="channels", fill="0"),
+        _gene("omnichannel", f, "Uses three or more channels.", "flag", f"{channels_used} >= 3"),
+        _gene("preferred_channel", f, "Channel with most purchases (most activity when none).", "category",
+              "top_channel"),
+    ]
+    return Family(f, "", tuple(genes), "Per channel: use, share of activity and purchases, recency.", pivot=pivot)
+
+
+STORE_STATS = """
+SELECT customer_id, store_id,
+  count(*) AS visits,
+  count(*) FILTER (WHERE days_ago <= 365) AS visits_365d,
+  min(days_ago) AS days_since
+FROM _ev WHERE store_id IS NOT NULL AND event_type IN ('store_visit', 'purchase', 'return')
+GROUP BY customer_id, store_id
+"""
+
+
+def store_family(stores: tuple[str, ...]) -> Family:
+    f = "store"
+    pivot = Pivot(STORE_STATS, "store_id", stores, ("visits", "visits_365d", "days_since"),
+                  totals=("visits",), rank_by="visits")
+    genes: list[Gene] = []
+    visited = []
+    for value in stores:
+        s, lit = slug(value), sql_literal(value)
+        cell = lambda stat: pivot.cell(value, stat)  # noqa: E731
+        where = f"store_id = {lit} AND event_type IN ('store_visit', 'purchase', 'return')"
+        visited.append(f"CASE WHEN {cell('visits')} > 0 THEN 1 ELSE 0 END")
+        genes += [
+            _gene(f"store_{s}_visits_365d", f, f"Visits and purchases at store {value} in the last 365 days.",
+                  "number", cell("visits_365d"), unit="visits", fill="0", where=f"{where} AND days_ago <= 365",
+                  noun=f"store {value} visits"),
+            _gene(f"favours_store_{s}", f, f"Store {value} is where the customer shops most.", "flag",
+                  f"coalesce(top_store_id = {lit}, false)", where=where, noun=f"store {value} visits"),
+            _gene(f"store_{s}_days_since", f, f"Days since the latest visit to store {value}.", "number",
+                  cell("days_since"), unit="days", where=where, noun=f"store {value} visits"),
+        ]
+    genes += [
+        _gene("favourite_store", f, "Store visited most often.", "category", "top_store_id"),
+        _gene("stores_visited", f, "Number of distinct stores visited.", "number", f"({' + '.join(visited) or '0'})",
+              unit="stores", fill="0"),
+        _gene("store_visits_total", f, "Store visits and in-store purchases, all time.", "number", "all_visits",
+              unit="visits", fill="0"),
+    ]
+    return Family(f, "", tuple(genes), "Per store: visits, favoured store, recency.", pivot=pivot)
+
+
+# Recent places weigh more: a customer who moved lives where they shop now.
+CITY_STATS = """
+SELECT customer_id, city,
+  count(*) AS events,
+  count(*) FILTER (WHERE days_ago <= 180) * 1000000 + count(*) AS residence
+FROM _ev WHERE city IS NOT NULL GROUP BY customer_id, city
+"""
+
+
+def city_family(cities: tuple[str, ...]) -> Family:
+    f = "city"
+    pivot = Pivot(CITY_STATS, "city", cities, ("events", "residence"), totals=("events",), rank_by="residence")
+    seen = []
+    genes = [
+        _gene("home_city", f, "City the customer lives in: where they shop and ship to, recent months first.",
+              "category", "top_city"),
+    ]
+    for value in cities:
+        c, lit = slug(value), sql_literal(value)
+        cell = pivot.cell(value, "events")
+        seen.append(f"CASE WHEN {cell} > 0 THEN 1 ELSE 0 END")
+        genes.append(_gene(f"lives_in_{c}", f, f"Lives in {value}.", "flag", f"coalesce(top_city = {lit}, false)",
+                           where=f"city = {lit}", noun=f"events in {value}"))
+        genes.append(_gene(f"{c}_events_total", f, f"Events located in {value} (stores, shipping).", "number",
+                           cell, unit="events", fill="0", where=f"city = {lit}", noun=f"events in {value}"))
+    genes.append(_gene("cities_seen", f, "Number of distinct cities in the customer's events.", "number",
+                       f"({' + '.join(seen) or '0'})", unit="cities", fill="0"))
+    genes.append(_gene("multi_city_shopper", f, "Events in three or more cities.", "flag",
+                       f"({' + '.join(seen) or '0'}) >= 3"))
+    return Family(f, "", tuple(genes), "Where the customer lives and shops.", pivot=pivot)
+
+
+def event_families(vocabulary: Vocabulary) -> list[Family]:
+    return [
+        rfm_family(),
+        engagement_family(),
+        habits_family(),
+        price_family(),
+        consent_family(),
+        category_family(vocabulary.categories),
+        channel_family(vocabulary.channels),
+        store_family(vocabulary.stores),
+        city_family(vocabulary.cities),
+    ]

@@ -1,0 +1,112 @@
+"""Derived genes: personas, value tiers and ultra-specific combinations.
+
+They are expressions over other genes, so each explains itself through the
+genes it combines ("runner: 5 running purchases, 40% of all purchases").
+Persona rules are scored against the synthetic ground truth in the tests
+(precision and recall at least 0.8).
+"""
+
+from genome.genes.definition import Gene
+
+FAMILY_PERSONA = "persona"
+FAMILY_VALUE = "value"
+FAMILY_COMBO = "combination"
+
+
+def _sum(*genes: str) -> str:
+    return "(" + " + ".join(f"coalesce({g}, 0)" for g in genes) + ")"
+
+
+def _group(categories: tuple[str, ...]) -> tuple[str, str]:
+    """Interest in a category group (views, searches, carts, purchases) and its share of all."""
+    interest = _sum(*(f"{c}_interest" for c in categories))
+    return interest, f"{interest} / nullif(category_interest_total, 0)"
+
+
+TRAVEL = ("luggage", "travel_accessories", "travel_adapters")
+GAMING = ("video_games", "game_consoles", "gaming_accessories")
+PARENTING = ("baby_food_organic", "diapers", "toys", "kids_clothing")
+RUNNING = ("running_shoes", "running_apparel", "fitness_trackers")
+
+
+def _persona(name: str, description: str, categories: tuple[str, ...], at_least: int, share: float,
+             sensitivity: str | None = None) -> Gene:
+    interest, group_share = _group(categories)
+    inputs = tuple(f"{c}_interest" for c in categories) + ("category_interest_total",)
+    return Gene(name, FAMILY_PERSONA, description, "flag",
+                f"{interest} >= {at_least} AND {group_share} >= {share}",
+                source="genes", inputs=inputs, sensitivity=sensitivity)
+
+
+PERSONAS = (
+    _persona("traveller", "Shops for travel (luggage, travel accessories, adapters): at least 2 views, "
+             "searches, carts or purchases, and 15% of all category activity.", TRAVEL, 2, 0.15),
+    _persona("gamer", "Shops for gaming (video games, consoles, accessories): at least 2 views, searches, "
+             "carts or purchases, and 15% of all category activity.", GAMING, 2, 0.15),
+    _persona("parent", "Shops for children (baby food, diapers, toys, kids' clothing): at least 2 views, "
+             "searches, carts or purchases, and 15% of all category activity.", PARENTING, 2, 0.15,
+             sensitivity="children"),
+    _persona("runner", "Shops for running (shoes, apparel, trackers): at least 2 views, searches, carts "
+             "or purchases, and 15% of all category activity.", RUNNING, 2, 0.15),
+    Gene("bargain_hunter", FAMILY_PERSONA, "Buys mainly on discount: more than half of purchases discounted.",
+         "flag", "purchases_total >= 1 AND discount_share > 0.5",
+         source="genes", inputs=("discount_share", "purchases_total")),
+    Gene("premium_buyer", FAMILY_PERSONA, "Buys at the top of the range: more than half of purchases in the "
+         "top fifth of their category's prices.", "flag", "purchases_total >= 1 AND premium_share > 0.5",
+         source="genes", inputs=("premium_share", "purchases_total")),
+)
+
+VALUE_GENES = (
+    Gene("high_value", FAMILY_VALUE, "In the top 20% by expected 12-month value.", "flag", "value_decile >= 9",
+         source="genes", inputs=("value_decile", "clv_12m")),
+    Gene("vip", FAMILY_VALUE, "Top 10% by expected value and likely still active (p_alive >= 0.5).", "flag",
+         "value_decile = 10 AND coalesce(p_alive, 0) >= 0.5", source="genes", inputs=("value_decile", "p_alive")),
+)
+
+# Persona x habit: the micro-segments marketers ask for ("weekend runner").
+HABITS = {
+    "weekend_shopper": "shops at weekends",
+    "night_owl": "is active late at night",
+    "early_bird": "is active in the morning",
+    "coupon_user": "uses coupons",
+    "full_price_only": "never buys on discount",
+    "omnichannel": "uses three or more channels",
+    "email_engaged": "clicks marketing e-mails",
+    "lapsed_90d": "has not bought in 90 days",
+    "active_30d": "bought in the last 30 days",
+    "frequent_buyer": "buys often",
+    "high_value": "is in the top 20% by value",
+    "uses_app": "uses the app",
+    "new_customer_90d": "is new (first seen in 90 days)",
+    "reviewer": "writes reviews",
+}
+
+
+def _combination(persona: Gene, habit: str, words: str) -> Gene:
+    return Gene(f"{persona.name}_{habit}" if not habit.startswith(persona.name) else habit, FAMILY_COMBO,
+                f"A {persona.name.replace('_', ' ')} who {words}.", "flag", f"{persona.name} AND {habit}",
+                source="genes", inputs=(persona.name, habit), sensitivity=persona.sensitivity)
+
+
+def derived_genes(available: set[str]) -> list[Gene]:
+    """Persona, value and combination genes whose inputs the catalog holds."""
+    genes: list[Gene] = []
+    for gene in PERSONAS:
+        if all(i in available for i in gene.inputs):
+            genes.append(gene)
+    genes += VALUE_GENES
+    genes.append(Gene(
+        "valuable_at_risk", FAMILY_VALUE, "Spent in the top 20% so far but probably lapsing (p_alive < 0.3).",
+        "flag", "historical_value >= quantile_cont(historical_value, 0.8) OVER () AND coalesce(p_alive, 1) < 0.3",
+        source="genes", inputs=("historical_value", "p_alive")))
+    if "runner" in {g.name for g in genes}:
+        genes.append(Gene("weekend_runner", FAMILY_COMBO, "A runner who shops mostly at weekends "
+                          "(half or more of purchases on Saturdays and Sundays).", "flag",
+                          "runner AND coalesce(weekend_purchase_share, 0) >= 0.5",
+                          source="genes", inputs=("runner", "weekend_purchase_share")))
+    names = {g.name for g in genes} | available
+    for persona in [g for g in genes if g.family == FAMILY_PERSONA]:
+        for habit, words in HABITS.items():
+            if habit in names:
+                genes.append(_combination(persona, habit, words))
+    return genes

@@ -1,0 +1,27 @@
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from genome.cli import app as cli
+from typer.testing import CliRunner
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_home_page_shows_the_store_figures(page, app_url, demo_db):
+    status = json.loads(CliRunner().invoke(cli, ["status", "--db", str(demo_db), "--json"]).stdout)
+    page.goto(app_url)
+    metrics = page.get_by_test_id("stMetric")
+    expect(metrics.first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Customers")).to_contain_text(f"{status['customers']:,}")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Events")).to_contain_text(f"{status['events']:,}")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Quarantined rows")).to_contain_text(
+        f"{status['quarantined']:,}")
+    expect(page.get_by_text("Events per channel")).to_be_visible()
+    # the plotly chart rendered real bars, one per channel
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=20_000)
+    bars = page.locator(".js-plotly-plot").first.locator("g.point")
+    expect(bars).to_have_count(len(status["events_by_channel"]), timeout=20_000)
+    assert re.search(r"\d{2} \w{3} \d{4} – \d{2} \w{3} \d{4}", page.get_by_test_id("stMetric").nth(2).inner_text())

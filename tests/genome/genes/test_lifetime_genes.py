@@ -1,0 +1,47 @@
+from genome.genes.lifetime import validate_out_of_time
+
+
+def test_customers_without_a_purchase_get_a_marked_fallback(demo):
+    rows = demo.execute("""
+        SELECT count(*), count_if(clv_fallback), count(DISTINCT clv_12m)
+        FROM customer_genes WHERE purchases_total = 0
+    """).fetchone()
+    assert rows[0] > 0 and rows[1] == rows[0] and rows[2] == 1
+
+
+def test_buyers_are_scored_by_the_models(demo):
+    scored, fallback, alive_in_range = demo.execute("""
+        SELECT count(*), count_if(clv_fallback), count_if(p_alive BETWEEN 0 AND 1)
+        FROM customer_genes WHERE purchases_total > 0
+    """).fetchone()
+    assert fallback == 0 and alive_in_range == scored
+
+
+def test_value_deciles_split_customers_into_tenths_ordered_by_value(demo):
+    deciles = demo.execute("""
+        SELECT value_decile, count(*), min(clv_12m), max(clv_12m) FROM customer_genes GROUP BY 1 ORDER BY 1
+    """).fetchall()
+    assert [d[0] for d in deciles] == list(range(1, 11))
+    sizes = [d[1] for d in deciles]
+    assert max(sizes) - min(sizes) <= 1
+    assert all(deciles[i][3] <= deciles[i + 1][2] for i in range(9))
+
+
+def test_repeat_buyers_who_bought_recently_are_worth_more(demo):
+    recent, lapsed = demo.execute("""
+        SELECT avg(clv_12m) FILTER (WHERE active_90d AND purchase_days >= 3),
+               avg(clv_12m) FILTER (WHERE lapsed_180d AND purchase_days >= 3)
+        FROM customer_genes
+    """).fetchone()
+    assert recent > 2 * lapsed
+
+
+def test_out_of_time_predictions_track_what_happened(full_demo_db):
+    from store.duck import connect
+
+    con = connect(full_demo_db, read_only=True)
+    report = validate_out_of_time(con, holdout_days=180)
+    con.close()
+    # measured on the 20,000-customer demo: +8.5% in aggregate, MAE 1.14 against 3.06 for the naive rate
+    assert abs(report.aggregate_error) < 0.15
+    assert report.mae < 0.6 * report.mae_naive

@@ -1,0 +1,24 @@
+"""Test helpers: rows and files for ingestion tests."""
+
+import csv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ["event_id", "occurred_at", "channel", "event_type", "customer_ref", "email", "phone",
+          "loyalty_id", "device_id", "amount", "quantity", "attributes", "text"]
+
+
+def event(**values) -> dict:
+    """A valid web view by customer CR-1 unless told otherwise."""
+    row = {"occurred_at": "2025-06-01T10:00:00", "channel": "web", "event_type": "view", "customer_ref": "CR-1"}
+    row.update(values)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: row.get(k, "") for k in header})
+    return path

@@ -1,0 +1,49 @@
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from genome.overview import store_overview
+from store.duck import connect
+from store.settings import get_settings
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+@pytest.fixture
+def store_at(monkeypatch):
+    def point_to(path):
+        monkeypatch.setenv("GENOME_DB", str(path))
+        get_settings.cache_clear()
+    yield point_to
+    get_settings.cache_clear()
+
+
+def test_home_page_shows_the_store_figures(store_at, demo_db):
+    store_at(demo_db)
+    con = connect(demo_db, read_only=True)
+    overview = store_overview(con)
+    con.close()
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Customers"] == f"{overview.customers:,}"
+    assert metrics["Events"] == f"{overview.events:,}"
+    assert metrics["Quarantined rows"] == f"{overview.quarantined:,}"
+    assert metrics["Date range"].startswith(f"{overview.first_event:%d %b %Y}")
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_home_page_without_a_store_explains_how_to_create_one(store_at, tmp_path):
+    store_at(tmp_path / "missing.duckdb")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    assert not at.metric
+    assert "genome demo" in at.info[0].value
+
+
+def test_home_page_of_an_empty_store_says_it_holds_no_events(store_at, tmp_path):
+    connect(tmp_path / "empty.duckdb").close()
+    store_at(tmp_path / "empty.duckdb")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert "holds no events" in at.info[0].value
