@@ -6,10 +6,10 @@ import streamlit as st
 
 PAGES = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="Customer Genome", page_icon="🧬", layout="wide")
+st.set_page_config(page_title="Customer Genome", page_icon=":material/genetics:", layout="wide")
 
 navigation = st.navigation([
-    st.Page(PAGES / "home.py", title="Home", icon="🏠", default=True),
-    st.Page(PAGES / "catalog.py", title="Gene catalog", icon="🧬"),
+    st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
+    st.Page(PAGES / "catalog.py", title="Gene catalog", icon=":material/genetics:"),
 ])
 navigation.run()

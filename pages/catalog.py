@@ -11,10 +11,10 @@ from ui.store import cursor
 
 SENSITIVITY_FILTERS = {"All genes": None, "Only sensitive": True, "Hide sensitive": False}
 
-st.title("🧬 Gene catalog")
+st.title("Gene catalog")
 con = cursor()
 if con is None:
-    st.info("No customer store yet: create one with `genome demo` or load files with `genome ingest`.", icon="📭")
+    st.info("No customer store yet: create one with `genome demo` or load files with `genome ingest`.", icon=":material/inbox:")
     st.stop()
 try:
     family_list = families(con)
@@ -22,7 +22,7 @@ except Exception:
     family_list = None
 if family_list is None or family_list.empty:
     st.info("The genome has not been built yet. Run `genome build` to compute every gene for every customer.",
-            icon="🧪")
+            icon=":material/science:")
     st.stop()
 
 left, middle, right, order_col = st.columns([3, 2, 2, 1])
@@ -40,7 +40,7 @@ try:
         types=types, sensitive=SENSITIVITY_FILTERS[sensitivity], order=order,
     )
 except GenomeNotBuilt as exc:
-    st.info(str(exc), icon="🧪")
+    st.info(str(exc), icon=":material/science:")
     st.stop()
 
 st.caption(f"{len(genes):,} of {int(family_list['genes'].sum()):,} genes · "
@@ -70,7 +70,7 @@ st.divider()
 st.subheader(f"`{gene['name']}`")
 if isinstance(gene["sensitivity"], str):
     st.warning(f"Sensitive gene ({gene['sensitivity']}): use only with a documented purpose and consent.",
-               icon="⚠️")
+               icon=":material/warning:")
 st.write(gene["description"])
 cols = st.columns(4)
 cols[0].metric("Coverage", f"{gene['coverage']:.1%}")

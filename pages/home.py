@@ -6,7 +6,7 @@ import streamlit as st
 from genome.overview import store_overview
 from ui.store import cursor, store_path
 
-st.title("🧬 Customer Genome")
+st.title("Customer Genome")
 st.caption("One explainable genome per customer, from every channel they use.")
 
 con = cursor()
@@ -15,23 +15,21 @@ if con is None:
         f"No customer store yet at `{store_path()}`.\n\n"
         "Create the demo store with `genome demo` (20,000 synthetic customers), "
         "or load your own files with `genome ingest FILE...`.",
-        icon="📭",
+        icon=":material/inbox:",
     )
     st.stop()
 
 overview = store_overview(con)
 if overview.is_empty:
-    st.info("The store exists but holds no events yet. Load files with `genome ingest FILE...`.", icon="📭")
+    st.info("The store exists but holds no events yet. Load files with `genome ingest FILE...`.", icon=":material/inbox:")
     st.stop()
 
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Customers", f"{overview.customers:,}")
 cols[1].metric("Events", f"{overview.events:,}")
-cols[2].metric(
-    "Date range",
-    f"{overview.first_event:%d %b %Y} – {overview.last_event:%d %b %Y}",
-)
-cols[3].metric("Quarantined rows", f"{overview.quarantined:,}")
+cols[2].metric("First event", f"{overview.first_event:%Y-%m-%d}")
+cols[3].metric("Last event", f"{overview.last_event:%Y-%m-%d}")
+cols[4].metric("Quarantined rows", f"{overview.quarantined:,}")
 st.caption(
     f"{overview.identifiers:,} identifiers resolved into customers · "
     f"{overview.refused_links:,} identity links refused as shared or over the cap · "
