@@ -1,0 +1,176 @@
+"""Genome build benchmark: the full gene catalog over a store, beside pandas.
+
+- project: `genome.genes.build.build_genome` computes every gene for every
+  customer (DuckDB batch SQL) and swaps the result in;
+- baseline: pandas group-bys compute the same genes for the two largest
+  families (recency-frequency-monetary and the per-category family, about
+  two thirds of the catalog) from the same events, loaded into memory first
+  (loading is timed apart and not charged to the baseline).
+
+The ratio compares the two on the same families; the full build time is
+checked against the 3-minute target. Peak memory is measured per side
+(the baseline runs in a child process).
+
+    python bench/genome_build_bench.py --db STORE        # a store with events (e.g. from ingest_bench --keep)
+    python bench/genome_build_bench.py --customers 1000000  # generate and ingest first
+"""
+
+import argparse
+import json
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genome.genes.build import build_genome
+from store.duck import connect
+
+SAME_FAMILIES = ("recency_frequency_monetary", "category")
+
+
+def _peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def project(db: Path) -> dict:
+    con = connect(db)
+    steps: list[tuple[str, float]] = []
+    started = time.perf_counter()
+
+    def progress(step: str, done: int, total: int) -> None:
+        steps.append((step, time.perf_counter()))
+        print(f"\r  project: {done}/{total} {step:<40}", end="", file=sys.stderr)
+
+    report = build_genome(con, progress=progress)
+    total = time.perf_counter() - started
+    print(file=sys.stderr)
+    events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    con.close()
+    # time spent in each step = until the next step started
+    durations = {name: steps[i + 1][1] - at for i, (name, at) in enumerate(steps[:-1])}
+    same = sum(v for k, v in durations.items() if k.removeprefix("family ") in SAME_FAMILIES)
+    prep = durations.get("preparing events", 0.0)
+    return {"seconds": total, "genes": report.genes, "customers": report.customers, "events": events,
+            "same_families_seconds": same + prep, "peak_gb": _peak_gb()}
+
+
+def _pandas_genes(db: str, queue) -> None:
+    con = connect(db, read_only=True)
+    as_of = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
+    loading = time.perf_counter()
+    ev = con.execute("""
+        SELECT i.customer_id, e.event_type, e.category, e.amount, e.quantity, e.occurred_at, e.channel,
+               coalesce(json_extract_string(e.attributes, '$.discount') = 'true', false) AS discount
+        FROM events e JOIN identifiers i ON i.identifier = e.anchor
+        WHERE e.event_type IN ('purchase', 'return', 'view', 'cart', 'search') 
+    """).df()
+    loaded = time.perf_counter() - loading
+    con.close()
+    started = time.perf_counter()
+    ev["days_ago"] = (as_of - ev["occurred_at"]).dt.days
+    ev["weekend"] = ev["occurred_at"].dt.dayofweek >= 5
+    ev["unit_price"] = ev["amount"] / ev["quantity"].fillna(1).clip(lower=1)
+    purchase = ev["event_type"] == "purchase"
+    returned = ev["event_type"] == "return"
+    p = ev[purchase]
+    by = p.groupby("customer_id")
+    day = p["occurred_at"].dt.normalize()
+    rfm = pd.DataFrame({
+        "purchases_total": by.size(),
+        **{f"purchases_{d}d": p[p["days_ago"] <= d].groupby("customer_id").size() for d in (30, 90, 365)},
+        "spend_total": by["amount"].sum(),
+        **{f"spend_{d}d": p[p["days_ago"] <= d].groupby("customer_id")["amount"].sum() for d in (30, 90, 365)},
+        "purchase_days": day.groupby(p["customer_id"]).nunique(),
+        "days_since_last_purchase": by["days_ago"].min(),
+        "days_since_first_purchase": by["days_ago"].max(),
+        "avg_item_price": by["unit_price"].mean(),
+        "max_item_price": by["unit_price"].max(),
+        "returns_total": ev[returned].groupby("customer_id").size(),
+        "returns_365d": ev[returned & (ev["days_ago"] <= 365)].groupby("customer_id").size(),
+    }).fillna({"returns_total": 0, "returns_365d": 0})
+    rfm["avg_order_value"] = rfm["spend_total"] / rfm["purchase_days"]
+    rfm["return_rate"] = rfm["returns_total"] / rfm["purchases_total"]
+    rfm["active_30d"] = rfm["purchases_30d"].fillna(0) > 0
+    rfm["lapsed_90d"] = rfm["purchases_90d"].fillna(0) == 0
+    rfm["one_time_buyer"] = rfm["purchase_days"] == 1
+    rfm["repeat_buyer"] = rfm["purchase_days"] >= 2
+
+    cat = ev[ev["category"].notna()]
+    keys = [cat["customer_id"], cat["category"]]
+    cp, cv = cat["event_type"] == "purchase", cat["event_type"] == "view"
+    stats = pd.DataFrame({
+        "purchases": cp.groupby(keys).sum(),
+        **{f"purchases_{d}d": (cp & (cat["days_ago"] <= d)).groupby(keys).sum() for d in (30, 90, 365)},
+        "spend_365d": cat["amount"].where(cp & (cat["days_ago"] <= 365)).groupby(keys).sum(),
+        "days_since": cat["days_ago"].where(cp).groupby(keys).min(),
+        "days_since_first": cat["days_ago"].where(cp).groupby(keys).max(),
+        "views_90d": (cv & (cat["days_ago"] <= 90)).groupby(keys).sum(),
+        "carts_90d": ((cat["event_type"] == "cart") & (cat["days_ago"] <= 90)).groupby(keys).sum(),
+        "returns": (cat["event_type"] == "return").groupby(keys).sum(),
+        "weekend_purchases": (cp & cat["weekend"]).groupby(keys).sum(),
+        "discount_purchases": (cp & cat["discount"]).groupby(keys).sum(),
+        "avg_price": cat["unit_price"].where(cp).groupby(keys).mean(),
+        "store_purchases": (cp & (cat["channel"] == "store")).groupby(keys).sum(),
+        "online_purchases": (cp & cat["channel"].isin(["web", "app"])).groupby(keys).sum(),
+        "interest": cat["event_type"].isin(["view", "cart", "purchase", "search"]).groupby(keys).sum(),
+    })
+    wide = stats.unstack("category")
+    purchases = wide["purchases"].fillna(0)
+    genes = {"bought": purchases > 0, "affinity": purchases.div(purchases.sum(axis=1), axis=0),
+             "weekend_share": wide["weekend_purchases"] / wide["purchases"],
+             "discount_share": wide["discount_purchases"] / wide["purchases"],
+             "browser": (wide["views_90d"].fillna(0) >= 3) & (wide["purchases_90d"].fillna(0) == 0)}
+    n_columns = rfm.shape[1] + wide.shape[1] + sum(g.shape[1] for g in genes.values())
+    seconds = time.perf_counter() - started
+    queue.put({"seconds": seconds, "load_seconds": loaded, "rows": len(ev), "columns": int(n_columns),
+               "customers": int(len(rfm)), "peak_gb": _peak_gb(),
+               "checksum": float(np.nansum(rfm["purchases_total"].to_numpy()))})
+
+
+def baseline(db: Path) -> dict:
+    queue = multiprocessing.get_context("spawn").Queue()
+    child = multiprocessing.get_context("spawn").Process(target=_pandas_genes, args=(str(db), queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, help="store with events")
+    parser.add_argument("--customers", type=int, default=1_000_000, help="generate this many when --db is absent")
+    args = parser.parse_args()
+    db = args.db
+    if db is None:
+        from genome.demo import build_demo
+
+        db = Path(tempfile.mkdtemp(prefix="genome-build-bench-")) / "genome.duckdb"
+        con = connect(db)
+        build_demo(con, db.parent / "sources", customers=args.customers, seed=7)
+        con.close()
+
+    ours = project(db)
+    theirs = baseline(db)
+    print(json.dumps({"project": ours, "baseline": theirs}, default=str), file=sys.stderr)
+    print(f"store                         {ours['customers']:>12,} customers, {ours['events']:>12,} events")
+    print(f"project full build            {ours['seconds']:8.1f} s  {ours['genes']:,} genes  "
+          f"{ours['events'] / ours['seconds']:,.0f} events/s  peak {ours['peak_gb']:.1f} GB  "
+          f"(target < 180 s: {'met' if ours['seconds'] < 180 else 'NOT met'})")
+    print(f"project, same families        {ours['same_families_seconds']:8.1f} s  "
+          f"(event preparation + {', '.join(SAME_FAMILIES)})")
+    print(f"baseline pandas group-bys     {theirs['seconds']:8.1f} s  {theirs['columns']:,} columns  "
+          f"{theirs['rows'] / theirs['seconds']:,.0f} events/s  peak {theirs['peak_gb']:.1f} GB  "
+          f"(+{theirs['load_seconds']:.1f} s loading, not charged)")
+    ratio = theirs["seconds"] / ours["same_families_seconds"]
+    print(f"ratio baseline/project on the same families  {ratio:6.1f}x  "
+          f"(target >= 10x: {'met' if ratio >= 10 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
