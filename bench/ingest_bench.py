@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 
 from genome import synth
 from genome.identity import resolve_identities
@@ -32,16 +33,18 @@ def _rss_gb() -> float:
 
 
 def project_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, float, int, int]:
+    """Each file in its own transaction, as a landing zone delivers them; identities once at the end."""
     con = connect(db)
     started = time.perf_counter()
     accepted = quarantined = 0
-    with ingest_transaction(con):
-        for n, (source, path) in enumerate(files, start=1):
+    for n, (source, path) in enumerate(files, start=1):
+        with ingest_transaction(con):
             result = ingest_file(con, path, source=source)
-            accepted += result.accepted
-            quarantined += result.quarantined
-            print(f"\r  project: {n}/{len(files)} files", end="", file=sys.stderr)
-        landed = time.perf_counter()
+        accepted += result.accepted
+        quarantined += result.quarantined
+        print(f"\r  project: {n}/{len(files)} files", end="", file=sys.stderr)
+    landed = time.perf_counter()
+    with ingest_transaction(con):
         resolve_identities(con)
     finished = time.perf_counter()
     print(file=sys.stderr)
@@ -72,20 +75,29 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="keep the generated files and stores in this folder")
+    parser.add_argument("--reuse", action="store_true", help="reuse the files already generated in --keep")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="genome-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         started = time.perf_counter()
-        manifest = synth.generate(
-            work / "sources", customers=args.customers, seed=args.seed,
-            progress=lambda done, total: print(f"\r  generating: {done:,}/{total:,} customers",
-                                               end="", file=sys.stderr),
-        )
+        if args.reuse and (work / "sources" / "events").is_dir():
+            files = [(d.name, p) for d in sorted((work / "sources" / "events").iterdir())
+                     for p in sorted(d.glob("*.parquet"))]
+            generated_events = sum(pq.ParquetFile(p).metadata.num_rows for _s, p in files)
+        else:
+            manifest = synth.generate(
+                work / "sources", customers=args.customers, seed=args.seed,
+                progress=lambda done, total: print(f"\r  generating: {done:,}/{total:,} customers",
+                                                   end="", file=sys.stderr),
+            )
+            files = [(source, path) for source, paths in manifest.event_files.items() for path in paths]
+            generated_events = manifest.events
         generated = time.perf_counter() - started
         print(file=sys.stderr)
-        files = [(source, path) for source, paths in manifest.event_files.items() for path in paths]
+        for stale in (work / "project.duckdb", work / "project.duckdb.wal", work / "baseline.duckdb"):
+            stale.unlink(missing_ok=True)
 
         landing, resolving, accepted, quarantined = project_ingest(files, work / "project.duckdb")
         project_rss = _rss_gb()
@@ -94,8 +106,8 @@ def main() -> None:
         project_total = landing + resolving
 
         print(f"customers generated        {args.customers:>14,}")
-        print(f"events generated           {manifest.events:>14,}   in {generated:7.1f} s "
-              f"({manifest.events / generated:,.0f} events/s)")
+        print(f"events generated           {generated_events:>14,}   in {generated:7.1f} s "
+              f"({generated_events / generated:,.0f} events/s){' (reused)' if args.reuse else ''}")
         print(f"project ingest (validate)  {rows:>14,}   in {landing:7.1f} s "
               f"({rows / landing:,.0f} events/s)")
         print(f"project identity resolve  {'':>15}   in {resolving:7.1f} s")

@@ -4,6 +4,7 @@ The store is one file; only one process writes it at a time. Sessions run in
 UTC so timestamps with offsets land as the same instant everywhere.
 """
 
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -25,9 +26,16 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    # Leave room for Python and the app: large ingests and builds spill to disk instead.
+    con.execute(f"SET memory_limit = '{_memory_limit_mb()}MB'")
     if not read_only:
         con.execute(SCHEMA_SQL)
     return con
+
+
+def _memory_limit_mb() -> int:
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(256, int(total * 0.5 / 2**20))
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
