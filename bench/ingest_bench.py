@@ -106,8 +106,11 @@ def main() -> None:
         project_total = landing + resolving
 
         print(f"customers generated        {args.customers:>14,}")
-        print(f"events generated           {generated_events:>14,}   in {generated:7.1f} s "
-              f"({generated_events / generated:,.0f} events/s){' (reused)' if args.reuse else ''}")
+        if args.reuse:
+            print(f"events generated           {generated_events:>14,}   (reused from an earlier run)")
+        else:
+            print(f"events generated           {generated_events:>14,}   in {generated:7.1f} s "
+                  f"({generated_events / generated:,.0f} events/s)")
         print(f"project ingest (validate)  {rows:>14,}   in {landing:7.1f} s "
               f"({rows / landing:,.0f} events/s)")
         print(f"project identity resolve  {'':>15}   in {resolving:7.1f} s")
