@@ -43,12 +43,18 @@ GROUP BY e.category
 def event_view_sql(bands: str = "_price_bands", one_customer: bool = False) -> str:
     """One row per event with its customer and the derived columns genes read.
 
-    `$as_of` is the reference date; with `one_customer`, `$customer_id` limits
-    the view to one customer (for explanations).
+    `$as_of` is the reference date. For the build, customers are numbered
+    (`cust` from `_customer_index`): grouping 50 million events by a small
+    integer is several times faster than by a text id. With `one_customer`,
+    `$customer_id` limits the view to that customer (for explanations).
     """
-    only = "WHERE i.customer_id = $customer_id" if one_customer else ""
+    if one_customer:
+        key, join = "i.customer_id AS cust", "JOIN identifiers i ON i.identifier = e.anchor " \
+                                             "WHERE i.customer_id = $customer_id"
+    else:
+        key, join = "x.cust", "JOIN _identifier_index x ON x.identifier = e.anchor"
     return f"""
-SELECT i.customer_id, e.event_id, e.event_type, e.channel, e.category, e.amount, e.quantity,
+SELECT {key}, e.event_type, e.channel, e.category, e.amount, e.quantity,
        e.store_id, e.city, e.occurred_at,
        date_diff('day', e.occurred_at, $as_of) AS days_ago,
        isodow(e.occurred_at) AS dow,
@@ -71,9 +77,16 @@ SELECT i.customer_id, e.event_id, e.event_type, e.channel, e.category, e.amount,
             WHEN e.amount / greatest(coalesce(e.quantity, 1), 1) <= b.p20 THEN 'budget'
             ELSE 'mid' END AS price_band
 FROM events e
-JOIN identifiers i ON i.identifier = e.anchor
 LEFT JOIN {bands} b ON b.category = e.category
-{only}
+{join}
+"""
+
+
+INDEX_SQL = """
+CREATE OR REPLACE TEMP TABLE _customer_index AS
+SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS cust FROM customers;
+CREATE OR REPLACE TEMP TABLE _identifier_index AS
+SELECT i.identifier, c.cust FROM identifiers i JOIN _customer_index c USING (customer_id);
 """
 
 
@@ -105,11 +118,11 @@ def _quote(name: str) -> str:
 def _build_family(con, family: Family, index: int) -> None:
     columns = ",\n  ".join(f"{g.expression} AS {_quote(g.name)}" for g in family.genes)
     if family.pivot is None:
-        source = f"({family.relation}) GROUP BY customer_id"
+        source = f"({family.relation}) GROUP BY cust"
     else:
         build_pivot(con, family.pivot, f"_pivot_{index}")
         source = f"_pivot_{index}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _family_{index} AS SELECT customer_id,\n  {columns}\nFROM {source}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _family_{index} AS SELECT cust,\n  {columns}\nFROM {source}")
     con.execute(f"DROP TABLE IF EXISTS _pivot_{index}")
 
 
@@ -123,10 +136,10 @@ def _wide_sql(families: list[Family], derived: list[Gene]) -> str:
     joins = []
     for i, family in enumerate(families):
         columns += [f"{_filled(g, f'f{i}')} AS {_quote(g.name)}" for g in family.genes]
-        joins.append(f"LEFT JOIN _family_{i} f{i} USING (customer_id)")
+        joins.append(f"LEFT JOIN _family_{i} f{i} USING (cust)")
     columns += [f"{_filled(g, 'lv')} AS {_quote(g.name)}" for g in LIFETIME_GENES]
-    joins.append("LEFT JOIN _lifetime lv USING (customer_id)")
-    sql = f"SELECT {', '.join(columns)} FROM customers c {' '.join(joins)}"
+    joins.append("LEFT JOIN _lifetime lv USING (cust)")
+    sql = f"SELECT {', '.join(columns)} FROM _customer_index c {' '.join(joins)}"
     # Derived genes may build on each other: each layer adds the genes whose inputs exist.
     for layer, genes in enumerate(_layers(derived)):
         values = ", ".join(
@@ -176,6 +189,7 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     steps = len(families) + 4
     say("preparing events", 0, steps)
     con.execute(PRICE_BANDS_SQL)
+    con.execute(INDEX_SQL)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS {event_view_sql()}", {"as_of": as_of})
     for i, family in enumerate(families):
         say(f"family {family.name}", i + 1, steps)
@@ -190,7 +204,7 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     _swap_in(con, genes, families, customers, carriers, as_of)
     for i in range(len(families)):
         con.execute(f"DROP TABLE IF EXISTS _family_{i}")
-    for table in ("_ev", "_lifetime", "_price_bands"):
+    for table in ("_ev", "_lifetime", "_price_bands", "_customer_index", "_identifier_index"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     say("done", steps, steps)
     return BuildReport(genes=len(genes), customers=customers, as_of=as_of, families=len(families) + 2)

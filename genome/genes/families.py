@@ -31,7 +31,7 @@ CHILDREN_CATEGORIES = ("baby_food_organic", "diapers", "toys", "kids_clothing", 
 
 @dataclass(frozen=True)
 class Family:
-    """Genes read one relation: aggregates over `relation` grouped by customer,
+    """Genes read one relation: aggregates over `relation` grouped by customer (`cust`),
     or, for a fan-out family, row expressions over its `pivot` (one row per customer)."""
 
     name: str
@@ -293,7 +293,7 @@ def consent_family() -> Family:
 
 
 CATEGORY_STATS = f"""
-SELECT customer_id, category,
+SELECT cust, category,
   count(*) FILTER (WHERE {P}) AS purchases,
   count(*) FILTER (WHERE {P} AND days_ago <= 30) AS purchases_30d,
   count(*) FILTER (WHERE {P} AND days_ago <= 90) AS purchases_90d,
@@ -311,7 +311,7 @@ SELECT customer_id, category,
   count(*) FILTER (WHERE {P} AND channel IN ('web', 'app')) AS online_purchases,
   count(*) FILTER (WHERE event_type IN ('view', 'cart', 'purchase', 'search')) AS interest
 FROM _ev WHERE category IS NOT NULL
-GROUP BY customer_id, category
+GROUP BY cust, category
 """
 CATEGORY_STAT_NAMES = ("purchases", "purchases_30d", "purchases_90d", "purchases_365d", "spend_365d",
                        "days_since", "days_since_first", "views_90d", "carts_90d", "returns",
@@ -386,13 +386,13 @@ def category_family(categories: tuple[str, ...]) -> Family:
 
 
 CHANNEL_STATS = f"""
-SELECT customer_id, channel,
+SELECT cust, channel,
   count(*) AS events,
   count(*) FILTER (WHERE days_ago <= 365) AS events_365d,
   count(*) FILTER (WHERE {P}) AS purchases,
   min(days_ago) AS days_since,
   count(*) + 1000000 * count(*) FILTER (WHERE {P}) AS preference
-FROM _ev GROUP BY customer_id, channel
+FROM _ev GROUP BY cust, channel
 """
 
 
@@ -433,12 +433,12 @@ def channel_family(channels: tuple[str, ...]) -> Family:
 
 
 STORE_STATS = """
-SELECT customer_id, store_id,
+SELECT cust, store_id,
   count(*) AS visits,
   count(*) FILTER (WHERE days_ago <= 365) AS visits_365d,
   min(days_ago) AS days_since
 FROM _ev WHERE store_id IS NOT NULL AND event_type IN ('store_visit', 'purchase', 'return')
-GROUP BY customer_id, store_id
+GROUP BY cust, store_id
 """
 
 
@@ -474,10 +474,10 @@ def store_family(stores: tuple[str, ...]) -> Family:
 
 # Recent places weigh more: a customer who moved lives where they shop now.
 CITY_STATS = """
-SELECT customer_id, city,
+SELECT cust, city,
   count(*) AS events,
   count(*) FILTER (WHERE days_ago <= 180) * 1000000 + count(*) AS residence
-FROM _ev WHERE city IS NOT NULL GROUP BY customer_id, city
+FROM _ev WHERE city IS NOT NULL GROUP BY cust, city
 """
 
 

@@ -32,6 +32,8 @@ LIFETIME_GENES = (
          "bg_nbd.expected_purchases(90 days)", unit="purchases", source="models"),
     Gene("historical_value", FAMILY, "Money spent so far, all time.", "number", "sum(amount) of purchases",
          unit="USD", source="events", fill="0"),
+    Gene("historical_value_rank", FAMILY, "Share of customers who have spent less so far (0 to 1).", "number",
+         "percent_rank() over historical_value", unit="share", source="events"),
     Gene("value_decile", FAMILY, "Decile of clv_12m across customers: 10 is the most valuable tenth.", "number",
          "ntile(10) over clv_12m", unit="decile", source="models"),
     Gene("clv_fallback", FAMILY, "clv_12m is a fallback, not a model score (no purchase yet, or no fit).",
@@ -42,27 +44,27 @@ LIFETIME_GENES = (
 
 RFM_SQL = """
 WITH days AS (
-  SELECT customer_id, CAST(occurred_at AS DATE) AS day, sum(amount) AS amount
+  SELECT cust, CAST(occurred_at AS DATE) AS day, sum(amount) AS amount
   FROM _ev WHERE event_type = 'purchase' AND amount IS NOT NULL
-  GROUP BY customer_id, day
+  GROUP BY cust, day
 )
-SELECT customer_id,
+SELECT cust,
        count(*) - 1 AS frequency,
        date_diff('day', min(day), max(day)) / 7.0 AS recency,
        date_diff('day', min(day), CAST($as_of AS DATE)) / 7.0 AS t,
        CASE WHEN count(*) > 1 THEN (sum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END AS monetary,
        sum(amount) AS total
-FROM days GROUP BY customer_id ORDER BY customer_id
+FROM days GROUP BY cust ORDER BY cust
 """
 
 # What customers known a year ago, who had not bought by then, spent since.
 NEWCOMER_VALUE_SQL = """
 WITH known AS (
-  SELECT customer_id,
+  SELECT cust,
          min(occurred_at) AS first_seen,
          min(occurred_at) FILTER (WHERE event_type = 'purchase') AS first_purchase,
          coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago <= 365), 0) AS spend_365d
-  FROM _ev GROUP BY customer_id
+  FROM _ev GROUP BY cust
 )
 SELECT avg(spend_365d) FROM known
 WHERE first_seen < $as_of - INTERVAL 365 DAY
@@ -87,16 +89,16 @@ def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def lifetime_values(con, as_of) -> None:
-    """Create temp table `_lifetime` with the lifetime-value genes for every customer."""
+    """Create temp table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes."""
     rfm = con.execute(f"""
         SELECT r.*, coalesce(s.spend_365d, 0) AS spend_365d FROM ({RFM_SQL}) r
-        LEFT JOIN (SELECT customer_id, sum(amount) AS spend_365d FROM _ev
-                   WHERE event_type = 'purchase' AND days_ago <= 365 GROUP BY customer_id) s USING (customer_id)
+        LEFT JOIN (SELECT cust, sum(amount) AS spend_365d FROM _ev
+                   WHERE event_type = 'purchase' AND days_ago <= 365 GROUP BY cust) s USING (cust)
     """, {"as_of": as_of}).fetchnumpy()
-    n = len(rfm["customer_id"])
+    n = len(rfm["cust"])
     value, alive, expected, failed = _scores(rfm) if n else (np.array([]),) * 3 + (True,)
     con.register("_lifetime_scores", pa.table({
-        "customer_id": pa.array(rfm["customer_id"], pa.string()) if n else pa.array([], pa.string()),
+        "cust": pa.array(rfm["cust"], pa.int64()) if n else pa.array([], pa.int64()),
         "clv_12m": np.round(np.asarray(value, dtype=float), 2),
         "p_alive": np.round(np.asarray(alive, dtype=float), 4),
         "expected_purchases_90d": np.round(np.asarray(expected, dtype=float), 3),
@@ -107,17 +109,18 @@ def lifetime_values(con, as_of) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _lifetime AS
         WITH scored AS (
-          SELECT c.customer_id,
-                 CASE WHEN s.customer_id IS NULL THEN round($newcomer, 2)
+          SELECT c.cust,
+                 CASE WHEN s.cust IS NULL THEN round($newcomer, 2)
                       ELSE coalesce(nullif(s.clv_12m, 'NaN'::DOUBLE), 0) END AS clv_12m,
                  nullif(s.p_alive, 'NaN'::DOUBLE) AS p_alive,
                  nullif(s.expected_purchases_90d, 'NaN'::DOUBLE) AS expected_purchases_90d,
                  coalesce(s.historical_value, 0) AS historical_value,
-                 s.customer_id IS NULL OR s.model_failed AS clv_fallback
-          FROM customers c LEFT JOIN _lifetime_scores s USING (customer_id)
+                 s.cust IS NULL OR s.model_failed AS clv_fallback
+          FROM _customer_index c LEFT JOIN _lifetime_scores s USING (cust)
         )
         SELECT *,
-               ntile(10) OVER (ORDER BY clv_12m, customer_id) AS value_decile,
+               round(percent_rank() OVER (ORDER BY historical_value), 4) AS historical_value_rank,
+               ntile(10) OVER (ORDER BY clv_12m, cust) AS value_decile,
                CASE WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.9 THEN 'top'
                     WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.7 THEN 'high'
                     WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.3 THEN 'mid'

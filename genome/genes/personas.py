@@ -97,8 +97,8 @@ def derived_genes(available: set[str]) -> list[Gene]:
     genes += VALUE_GENES
     genes.append(Gene(
         "valuable_at_risk", FAMILY_VALUE, "Spent in the top 20% so far but probably lapsing (p_alive < 0.3).",
-        "flag", "historical_value >= quantile_cont(historical_value, 0.8) OVER () AND coalesce(p_alive, 1) < 0.3",
-        source="genes", inputs=("historical_value", "p_alive")))
+        "flag", "historical_value_rank >= 0.8 AND coalesce(p_alive, 1) < 0.3",
+        source="genes", inputs=("historical_value_rank", "p_alive")))
     if "runner" in {g.name for g in genes}:
         genes.append(Gene("weekend_runner", FAMILY_COMBO, "A runner who shops mostly at weekends "
                           "(half or more of purchases on Saturdays and Sundays).", "flag",

@@ -19,7 +19,7 @@ BLOCK = 100_000
 
 @dataclass(frozen=True)
 class Pivot:
-    """`stats_sql` yields one row per (customer_id, <column>) with the `stats` columns."""
+    """`stats_sql` yields one row per (cust, <column>) with the `stats` columns."""
 
     stats_sql: str
     column: str
@@ -35,24 +35,23 @@ class Pivot:
 
 
 def build_pivot(con, pivot: Pivot, table: str) -> None:
-    """Create temp table `table`: customer_id plus one column per (value, stat)."""
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _pivot_customers AS
-        SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::BIGINT AS idx FROM customers
-    """)
+    """Create temp table `table`: cust plus one column per (value, stat).
+
+    `cust` numbers customers 0..n-1 (temp table `_customer_index`), so a
+    summary row's cell is found by position, without a join.
+    """
     con.register("_pivot_values", pa.table({"value": pa.array(pivot.values, pa.string()),
                                             "vidx": np.arange(len(pivot.values), dtype=np.int64)}))
     stats = ", ".join(f"CAST(s.{name} AS DOUBLE) AS {name}" for name in pivot.stats)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _pivot_rows AS
-        SELECT c.idx, v.vidx, {stats}
+        SELECT s.cust AS idx, v.vidx, {stats}
         FROM ({case_filters(pivot.stats_sql)}) s
-        JOIN _pivot_customers c USING (customer_id)
         JOIN _pivot_values v ON v.value = s.{pivot.column}
-        ORDER BY c.idx
+        ORDER BY s.cust
     """)
     con.unregister("_pivot_values")
-    n_customers = con.execute("SELECT count(*) FROM _pivot_customers").fetchone()[0]
+    n_customers = con.execute("SELECT count(*) FROM _customer_index").fetchone()[0]
     names = [f"{slug(v)}__{s}" for v in pivot.values for s in pivot.stats]
     con.execute(f"DROP TABLE IF EXISTS {table}")
     for start in range(0, max(n_customers, 1), BLOCK):
@@ -64,18 +63,14 @@ def build_pivot(con, pivot: Pivot, table: str) -> None:
         else:
             con.execute(f"INSERT INTO {table} SELECT * FROM _pivot_block")
         con.unregister("_pivot_block")
-    for name in ("_pivot_rows", "_pivot_customers"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute("DROP TABLE IF EXISTS _pivot_rows")
 
 
 def _block(con, pivot: Pivot, start: int, stop: int, names: list[str]) -> pa.Table:
     rows = con.execute("SELECT * FROM _pivot_rows WHERE idx >= ? AND idx < ?", [start, stop]).fetchnumpy()
-    ids = pa.array(
-        [r[0] for r in con.execute("SELECT customer_id FROM _pivot_customers WHERE idx >= ? AND idx < ? ORDER BY idx",
-                                   [start, stop]).fetchall()], pa.string())
     n, k = stop - start, len(pivot.values)
     row, col = rows["idx"] - start, rows["vidx"]
-    columns: dict[str, pa.Array] = {"customer_id": ids}
+    columns: dict[str, pa.Array] = {"cust": pa.array(np.arange(start, stop, dtype=np.int32))}
     cube = {}
     for stat in pivot.stats:
         grid = np.full((n, k), np.nan)
