@@ -26,6 +26,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # progress is the caller's to show
     # Leave room for Python and the app: large ingests and builds spill to disk instead.
     con.execute(f"SET memory_limit = '{_memory_limit_mb()}MB'")
     if not read_only:
