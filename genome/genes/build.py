@@ -116,14 +116,14 @@ def _quote(name: str) -> str:
 
 
 def _build_family(con, family: Family, index: int) -> None:
+    """Aggregate families become temp tables; fan-out families a view over their pivot."""
     columns = ",\n  ".join(f"{g.expression} AS {_quote(g.name)}" for g in family.genes)
     if family.pivot is None:
-        source = f"({family.relation}) GROUP BY cust"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _family_{index} AS SELECT cust,\n  {columns}\n"
+                    f"FROM ({family.relation}) GROUP BY cust")
     else:
-        build_pivot(con, family.pivot, f"_pivot_{index}")
-        source = f"_pivot_{index}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _family_{index} AS SELECT cust,\n  {columns}\nFROM {source}")
-    con.execute(f"DROP TABLE IF EXISTS _pivot_{index}")
+        con.register(f"_pivot_{index}", build_pivot(con, family.pivot))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _family_{index} AS SELECT cust,\n  {columns}\nFROM _pivot_{index}")
 
 
 def _filled(gene: Gene, table: str) -> str:
@@ -202,8 +202,12 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     row = con.execute(_coverage_sql(genes)).fetchone()
     customers, carriers = row[0], row[1:]
     _swap_in(con, genes, families, customers, carriers, as_of)
-    for i in range(len(families)):
-        con.execute(f"DROP TABLE IF EXISTS _family_{i}")
+    for i, family in enumerate(families):
+        if family.pivot is None:
+            con.execute(f"DROP TABLE IF EXISTS _family_{i}")
+        else:
+            con.execute(f"DROP VIEW IF EXISTS _family_{i}")
+            con.unregister(f"_pivot_{i}")
     for table in ("_ev", "_lifetime", "_price_bands", "_customer_index", "_identifier_index"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     say("done", steps, steps)
