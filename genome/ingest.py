@@ -68,11 +68,14 @@ def _in_list(values: Sequence[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-_ANY_IDENTIFIER = " OR ".join(f"{c} IS NOT NULL" for c in ("customer_ref", "loyalty_id", "email_in", "phone_in", "device_id"))
+# Identifiers as they arrived (e-mail and phone are normalised later), by input column name.
+_IDENTIFIERS_IN = {"customer_ref": "customer_ref", "loyalty_id": "loyalty_id", "email": "email_in",
+                   "phone": "phone_in", "device_id": "device_id"}
+_ANY_IDENTIFIER = " OR ".join(f"{c} IS NOT NULL" for c in _IDENTIFIERS_IN.values())
 _LONG_IDENTIFIER = "\n".join(
-    f"WHEN length({c}) > {MAX_IDENTIFIER_CHARS} THEN '{c} is longer than {MAX_IDENTIFIER_CHARS} characters'"
-    for c in ("customer_ref", "loyalty_id", "email_in", "phone_in", "device_id")
-).replace("email_in is", "email is").replace("phone_in is", "phone is")
+    f"WHEN length({c}) > {MAX_IDENTIFIER_CHARS} THEN '{name} is longer than {MAX_IDENTIFIER_CHARS} characters'"
+    for name, c in _IDENTIFIERS_IN.items()
+)
 
 # Every check in the order a person would fix them; the first failing one is the reason.
 REASON_SQL = f"""
