@@ -23,6 +23,7 @@ BAD_ROWS = {
     "attributes is not valid JSON": event(attributes="{discount: yes"),
     "attributes is not a JSON object": event(attributes="[1, 2]"),
     "email 'not-an-email' is not an e-mail address": event(customer_ref="", email="not-an-email"),
+    "email is longer than 256 characters": event(email="a" * 300 + "@example.com"),
     "phone '12' is not a valid phone number": event(customer_ref="", phone="12"),
     "consent event needs attributes.purpose (text) and attributes.granted (true or false)":
         event(event_type="consent", attributes='{"purpose": "marketing", "granted": "maybe"}'),
