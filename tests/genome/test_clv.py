@@ -287,3 +287,15 @@ def test_gamma_gamma_needs_positive_spend_from_repeat_buyers():
         GammaGamma().fit([1, 2], [0.0, 10.0])
     with pytest.raises(ValueError, match="^frequency:"):
         GammaGamma().fit([0, 0], [0.0, 0.0])
+
+
+def test_longer_clv_steps_change_the_discounting_but_not_the_undiscounted_total(cdnow, beta_geo, gamma_gamma):
+    bg, gg = beta_geo, gamma_gamma
+    x, t_x, T, m = cdnow["frequency"], cdnow["recency"], cdnow["T"], cdnow["monetary_value"]
+    weekly = clv(bg, gg, x, t_x, T, m, horizon=52, discount_rate=0.0, time_unit="W")
+    monthly = clv(bg, gg, x, t_x, T, m, horizon=52, discount_rate=0.0, time_unit="W", step=52 / 12)
+    np.testing.assert_allclose(monthly, weekly, rtol=1e-9)
+    discounted_monthly = clv(bg, gg, x, t_x, T, m, horizon=52, discount_rate=0.002, time_unit="W", step=52 / 12)
+    discounted_weekly = clv(bg, gg, x, t_x, T, m, horizon=52, discount_rate=0.002, time_unit="W")
+    np.testing.assert_allclose(discounted_monthly, discounted_weekly, rtol=0.01)
+    assert (discounted_monthly < monthly).all()
