@@ -6,6 +6,8 @@ JSON object on stdout and keeps progress bars on stderr.
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 import shutil
 import sys
 from pathlib import Path
@@ -135,13 +137,22 @@ def ingest(
     typer.echo(f"{report.identity.customers:,} customers from {report.identity.identifiers:,} identifiers")
 
 
-def _open_for_reading(path: Path) -> duckdb.DuckDBPyConnection:
+@contextmanager
+def _reading(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only store; domain errors become the one-line message."""
+    path = _db(db)
     try:
-        return connect(path, read_only=True)
+        con = connect(path, read_only=True)
     except StoreMissing as exc:
         _fail(str(exc))
     except duckdb.IOException as exc:
         _fail(f"cannot read {path}: {exc}")
+    try:
+        yield con
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
 
 
 @app.command()
@@ -176,13 +187,8 @@ def genes(
     """List the gene catalog with each gene's coverage."""
     from genome.genes.catalog import gene_catalog
 
-    con = _open_for_reading(_db(db))
-    try:
+    with _reading(db) as con:
         table = gene_catalog(con, family=family)
-    except ValueError as exc:
-        _fail(str(exc))
-    finally:
-        con.close()
     if as_json:
         typer.echo(json.dumps({"genes": table.to_dict(orient="records")}, default=str))
         return
@@ -201,13 +207,8 @@ def explain(
     """Explain why a customer has a gene's value: the evidence behind it."""
     from genome.genes.explain import explain as explain_gene
 
-    con = _open_for_reading(_db(db))
-    try:
+    with _reading(db) as con:
         typer.echo(explain_gene(con, customer_id, gene).sentence)
-    except ValueError as exc:
-        _fail(str(exc))
-    finally:
-        con.close()
 
 
 @app.command()
@@ -216,9 +217,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Show the store's size: customers, events per channel, date range, quarantine."""
-    con = _open_for_reading(_db(db))
-    overview = store_overview(con)
-    con.close()
+    with _reading(db) as con:
+        overview = store_overview(con)
     summary = {
         "customers": overview.customers,
         "events": overview.events,
