@@ -18,19 +18,12 @@ IDENTIFIER_COLUMNS = ("customer_ref", "loyalty_id", "email", "phone", "device_id
 
 REQUIRED_COLUMNS = ("occurred_at", "channel", "event_type")
 
-OPTIONAL_COLUMNS = (
-    "event_id", "product_id", "category", "amount", "quantity", "currency",
-    "store_id", "city", "text", "attributes",
-)
-
 # The landing shape every reader produces: all text, validated afterwards.
 INPUT_COLUMNS = (
     "event_id", "occurred_at", "channel", "event_type", *IDENTIFIER_COLUMNS,
     "product_id", "category", "amount", "quantity", "currency", "store_id",
     "city", "text", "attributes",
 )
-
-CONSENT_PURPOSES = ("marketing", "profiling")
 
 # Limits beyond which a value is taken as a data error rather than a fact.
 MAX_AMOUNT = 1_000_000

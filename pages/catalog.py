@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from genome.genes.catalog import (
-    GenomeNotBuilt, families, gene_catalog, gene_definition, gene_distribution, value_lift,
+    GenomeNotBuilt, families, gene_catalog, gene_definition, gene_distribution, genome_built, value_lift,
 )
 from ui import state
 from ui.store import cursor
@@ -16,10 +16,7 @@ con = cursor()
 if con is None:
     st.info("No customer store yet: create one with `genome demo` or load files with `genome ingest`.", icon=":material/inbox:")
     st.stop()
-try:
-    family_list = families(con)
-except Exception:
-    family_list = None
+family_list = families(con) if genome_built(con) else None
 if family_list is None or family_list.empty:
     st.info("The genome has not been built yet. Run `genome build` to compute every gene for every customer.",
             icon=":material/science:")

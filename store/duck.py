@@ -39,13 +39,6 @@ def _memory_limit_mb() -> int:
     return max(256, int(total * 0.5 / 2**20))
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def replace_store(built: Path, target: Path) -> None:
     """Swap a fully built store file into place in one rename.
 

@@ -30,6 +30,7 @@ class Explanation:
     value: object
     sentence: str
     evidence: pd.DataFrame = field(repr=False)
+    unit: str | None = None
     parts: list["Explanation"] = field(default_factory=list)
 
 
@@ -95,15 +96,15 @@ def explain(con: duckdb.DuckDBPyConnection, customer_id: str, gene: str) -> Expl
     shown = format_value(value, definition["unit"])
     if definition["inputs"]:
         parts = [explain(con, customer_id, name) for name in definition["inputs"].split(",")]
-        reasons = "; ".join(f"{p.gene} = {format_value(p.value, _gene_row(con, p.gene)['unit'])}" for p in parts)
+        reasons = "; ".join(f"{p.gene} = {format_value(p.value, p.unit)}" for p in parts)
         sentence = f"{gene} is {shown}: {definition['description']} Here: {reasons}."
         evidence = pd.concat([p.evidence for p in parts if not p.evidence.empty] or [pd.DataFrame()],
                              ignore_index=True)
-        return Explanation(gene, customer_id, value, sentence, evidence, parts)
+        return Explanation(gene, customer_id, value, sentence, evidence, definition["unit"], parts)
     if definition["evidence_where"]:
         evidence = _evidence(con, customer_id, definition["evidence_where"], definition["as_of"])
         sentence = (f"{gene} is {shown} ({definition['description'].rstrip('.')}): "
                     f"{_describe_evidence(evidence, definition['evidence_noun'])}.")
-        return Explanation(gene, customer_id, value, sentence, evidence)
+        return Explanation(gene, customer_id, value, sentence, evidence, definition["unit"])
     sentence = f"{gene} is {shown}: {definition['description']}"
-    return Explanation(gene, customer_id, value, sentence, pd.DataFrame())
+    return Explanation(gene, customer_id, value, sentence, pd.DataFrame(), definition["unit"])
