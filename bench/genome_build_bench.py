@@ -7,8 +7,12 @@
   two thirds of the catalog) from the same events, loaded into memory first
   (loading is timed apart and not charged to the baseline).
 
-The ratio compares the two on the same families; the full build time is
-checked against the 3-minute target. Peak memory is measured per side
+Two ratios on the same families: computing the genes from prepared events
+(the project's family steps against pandas' group-bys, preparation left out
+on both sides), and end to end (the project's event preparation against
+pandas' loading, which both join identifiers and read the JSON attributes,
+added on each side). The full build time is checked against the 3-minute
+target. Peak memory is measured per side
 (the baseline runs in a child process).
 
     python bench/genome_build_bench.py --db STORE        # a store with events (e.g. from ingest_bench --keep)
@@ -56,7 +60,7 @@ def project(db: Path) -> dict:
     same = sum(v for k, v in durations.items() if k.removeprefix("family ") in SAME_FAMILIES)
     prep = durations.get("preparing events", 0.0)
     return {"seconds": total, "genes": report.genes, "customers": report.customers, "events": events,
-            "same_families_seconds": same + prep, "peak_gb": _peak_gb(), "steps": durations}
+            "same_families_seconds": same, "prep_seconds": prep, "peak_gb": _peak_gb(), "steps": durations}
 
 
 def _pandas_genes(db: str, queue) -> None:
@@ -162,16 +166,19 @@ def main() -> None:
     print(f"project full build            {ours['seconds']:8.1f} s  {ours['genes']:,} genes  "
           f"{ours['events'] / ours['seconds']:,.0f} events/s  peak {ours['peak_gb']:.1f} GB  "
           f"(target < 180 s: {'met' if ours['seconds'] < 180 else 'NOT met'})")
-    print(f"project, same families        {ours['same_families_seconds']:8.1f} s  "
-          f"(event preparation + {', '.join(SAME_FAMILIES)})")
+    print(f"project, same families        {ours['same_families_seconds']:8.1f} s  ({', '.join(SAME_FAMILIES)}; "
+          f"+{ours['prep_seconds']:.1f} s preparing events)")
     print(f"baseline pandas group-bys     {theirs['seconds']:8.1f} s  {theirs['columns']:,} columns  "
           f"{theirs['rows'] / theirs['seconds']:,.0f} events/s  peak {theirs['peak_gb']:.1f} GB  "
-          f"(+{theirs['load_seconds']:.1f} s loading, not charged)")
+          f"(+{theirs['load_seconds']:.1f} s loading)")
     for step, seconds in ours["steps"].items():
         print(f"    {step:<40} {seconds:7.1f} s")
     ratio = theirs["seconds"] / ours["same_families_seconds"]
-    print(f"ratio baseline/project on the same families  {ratio:6.1f}x  "
+    print(f"ratio baseline/project, same families from prepared events  {ratio:6.1f}x  "
           f"(target >= 10x: {'met' if ratio >= 10 else 'NOT met'})")
+    whole = (theirs["seconds"] + theirs["load_seconds"]) / (ours["same_families_seconds"] + ours["prep_seconds"])
+    print(f"ratio baseline/project, same families end to end        {whole:6.1f}x  "
+          f"(target >= 10x: {'met' if whole >= 10 else 'NOT met'})")
 
 
 if __name__ == "__main__":

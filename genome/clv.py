@@ -322,13 +322,20 @@ def clv(beta_geo: BetaGeo, gamma_gamma: GammaGamma, frequency, recency, T, monet
     the end of the period. ``step`` lengthens the periods (52/12 weeks gives
     lifetimes' monthly steps) for fewer model evaluations on large bases.
     """
+    _check_fitted(gamma_gamma)
+    x = _vector("frequency", frequency)
+    value = gamma_gamma.expected_average_value(x, _vector("monetary_value", monetary_value, n=len(x)))
+    return value * discounted_purchases(beta_geo, frequency, recency, T, horizon, discount_rate, time_unit, step)
+
+
+def discounted_purchases(beta_geo: BetaGeo, frequency, recency, T, horizon: float, discount_rate: float,
+                         time_unit: str = "W", step: float = 1.0) -> np.ndarray:
+    """Expected purchases over the horizon, each discounted to today (the periods `clv` values)."""
     _days_per_unit(time_unit)
     _check_fitted(beta_geo)
-    _check_fitted(gamma_gamma)
     horizon = float(_vector("horizon", horizon, n=1)[0])
     discount_rate = float(_vector("discount_rate", discount_rate, n=1)[0])
     x, t_x, T = _rfm(frequency, recency, T)
-    value = gamma_gamma.expected_average_value(x, _vector("monetary_value", monetary_value, n=len(x)))
     step = float(_vector("step", step, n=1)[0])
     if step <= 0:
         raise InvalidInputError("step", "must be positive")
@@ -337,4 +344,4 @@ def clv(beta_geo: BetaGeo, gamma_gamma: GammaGamma, frequency, recency, T, monet
         [np.zeros_like(x)] + [beta_geo.expected_purchases(t, x, t_x, T) for t in ends]
     )
     per_period = np.diff(cumulative, axis=1)
-    return value * (per_period @ (1 + discount_rate) ** -ends)
+    return per_period @ (1 + discount_rate) ** -ends

@@ -4,6 +4,9 @@ Fitted on the store's own purchase history in weeks, same-day purchases
 merged. Customers the models cannot score get a fallback, marked as such:
 - no purchase yet: what comparable customers actually spent in the last 12
   months (those already known a year ago without a purchase by then);
+- one-time buyers when the fitted spend model has no finite mean (q <= 1, a
+  heavy tail): their expected purchases valued at the average spend per
+  shopping day customers actually showed;
 - models that fail to fit (too little data): everyone falls back to their own
   last-12-months spend.
 """
@@ -14,7 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-from genome.clv import BetaGeo, GammaGamma, calibration_holdout, clv
+from genome.clv import BetaGeo, GammaGamma, calibration_holdout, discounted_purchases
 from genome.genes.definition import Gene
 
 FAMILY = "lifetime_value"
@@ -83,7 +86,7 @@ def _sample(n: int) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(n, size=FIT_SAMPLE, replace=False))
 
 
-def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     x, t_x, T, m = rfm["frequency"].astype(float), rfm["recency"], rfm["t"], rfm["monetary"]
     repeat = (x > 0) & (m > 0)
     try:
@@ -95,11 +98,19 @@ def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
         gg = GammaGamma(penalizer=0.001).fit(x[repeaters], m[repeaters])
     except (ValueError, ArithmeticError):
         spend = rfm["spend_365d"]
-        return spend, np.full(len(x), np.nan), np.full(len(x), np.nan), True
+        return spend, np.full(len(x), np.nan), np.full(len(x), np.nan), np.ones(len(x), dtype=bool)
     weekly = (1 + ANNUAL_DISCOUNT) ** (1 / WEEKS) - 1
-    value = clv(bg, gg, x, t_x, T, np.where(repeat, m, 0.0), horizon=WEEKS, discount_rate=weekly, time_unit="W",
-                step=WEEKS / 12)
-    return value, bg.probability_alive(x, t_x, T), bg.expected_purchases(90 / 7, x, t_x, T), False
+    purchases = discounted_purchases(bg, x, t_x, T, horizon=WEEKS, discount_rate=weekly, time_unit="W",
+                                     step=WEEKS / 12)
+    spend = gg.expected_average_value(x, np.where(repeat, m, 0.0))
+    # With q <= 1 the fitted spend distribution has no finite mean, and the formula turns
+    # negative for customers with no repeat purchase: they get the average spend per
+    # shopping day that customers actually showed instead, and are marked as a fallback.
+    unscored = ~(np.isfinite(spend) & (spend > 0))
+    if unscored.any():
+        observed = rfm["total"] / (x + 1)
+        spend = np.where(unscored, float(np.mean(observed)) if len(observed) else 0.0, spend)
+    return spend * purchases, bg.probability_alive(x, t_x, T), bg.expected_purchases(90 / 7, x, t_x, T), unscored
 
 
 def lifetime_values(con, as_of) -> None:
@@ -110,14 +121,14 @@ def lifetime_values(con, as_of) -> None:
                    WHERE event_type = 'purchase' AND days_ago <= 365 GROUP BY cust) s USING (cust)
     """, {"as_of": as_of}).fetchnumpy()
     n = len(rfm["cust"])
-    value, alive, expected, failed = _scores(rfm) if n else (np.array([]),) * 3 + (True,)
+    value, alive, expected, failed = _scores(rfm) if n else (np.array([]),) * 4
     con.register("_lifetime_scores", pa.table({
         "cust": pa.array(rfm["cust"], pa.int64()) if n else pa.array([], pa.int64()),
         "clv_12m": np.round(np.asarray(value, dtype=float), 2),
         "p_alive": np.round(np.asarray(alive, dtype=float), 4),
         "expected_purchases_90d": np.round(np.asarray(expected, dtype=float), 3),
         "historical_value": np.round(rfm["total"].astype(float), 2) if n else np.array([]),
-        "model_failed": np.full(n, failed),
+        "model_failed": np.asarray(failed, dtype=bool),
     }))
     newcomer = con.execute(NEWCOMER_VALUE_SQL, {"as_of": as_of}).fetchone()[0] or 0.0
     con.execute("""

@@ -9,12 +9,26 @@ def test_customers_without_a_purchase_get_a_marked_fallback(demo):
     assert rows[0] > 0 and rows[1] == rows[0] and rows[2] == 1
 
 
-def test_buyers_are_scored_by_the_models(demo):
+def test_repeat_buyers_are_scored_by_the_models(demo):
     scored, fallback, alive_in_range = demo.execute("""
         SELECT count(*), count_if(clv_fallback), count_if(p_alive BETWEEN 0 AND 1)
-        FROM customer_genes WHERE purchases_total > 0
+        FROM customer_genes WHERE repeat_buyer
     """).fetchone()
-    assert fallback == 0 and alive_in_range == scored
+    assert scored > 0 and fallback == 0 and alive_in_range == scored
+
+
+def test_no_customer_is_worth_less_than_nothing(demo, full_demo_db):
+    from store.duck import connect
+
+    con = connect(full_demo_db, read_only=True)
+    for store in (demo, con):
+        assert store.execute("SELECT min(clv_12m) FROM customer_genes").fetchone()[0] >= 0
+        # one-time buyers are scored, or valued at observed spend and marked when the spend model cannot
+        unmarked_odd = store.execute("""
+            SELECT count(*) FROM customer_genes
+            WHERE one_time_buyer AND NOT clv_fallback AND (p_alive IS NULL OR clv_12m <= 0)""").fetchone()[0]
+        assert unmarked_odd == 0
+    con.close()
 
 
 def test_value_deciles_split_customers_into_tenths_ordered_by_value(demo):

@@ -1,0 +1,1 @@
+"""Segments: rules over the genome, their text form, compilation, previews, storage and export."""

@@ -1,0 +1,136 @@
+"""The metadata store (SQLModel, SQLite by default): segments, their versions, exports.
+
+All metadata models live here, in the SQLModel style: a base class with the
+fields a caller supplies, a `table=True` class that adds what the store
+assigns. Small CRUD functions take the session and keyword arguments and
+return None when nothing is found.
+
+Grain:
+- `segment`: one row per segment name;
+- `segmentversion`: one row per saved change of a segment (version 1, 2, ...),
+  with the audience computed when it was saved;
+- `segmentmembers`: one row per segment version, its members as Parquet bytes
+  (customer ids), so another segment reads who was in it, not its rule;
+- `audienceexport`: one row per export, who made it and what it held.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def utc(moment: datetime) -> datetime:
+    """Times are stored with their zone; the analytics store's naive times are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SegmentBase(SQLModel):
+    name: str = Field(index=True, unique=True, min_length=1, max_length=120)
+    description: str = ""
+    owner: str = Field(min_length=1)
+
+
+class Segment(SegmentBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class SegmentVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("segment_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    segment_id: int = Field(foreign_key="segment.id", index=True)
+    version: int
+    definition: str  # canonical JSON of the rule
+    rule_text: str  # its readable text form
+    description: str = ""
+    author: str
+    created_at: datetime = Field(default_factory=_now)
+    size: int
+    total: int
+    value_total: float
+    value_mean: float
+    genome_as_of: datetime
+    computed_at: datetime = Field(default_factory=_now)
+
+
+class SegmentMembers(SQLModel, table=True):
+    version_id: int = Field(foreign_key="segmentversion.id", primary_key=True)
+    members: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class AudienceExport(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    segment_id: int = Field(foreign_key="segment.id", index=True)
+    version: int
+    exported_by: str
+    exported_at: datetime = Field(default_factory=_now)
+    purpose: str  # "ids" or "ad_platform"
+    file_format: str  # "csv" or "parquet"
+    rows: int
+    people: int
+    removed_without_consent: int
+    file_name: str
+
+
+def meta_url_for(db: Path) -> str:
+    """By default the metadata sits beside the analytics store: data/genome.duckdb -> data/genome.meta.sqlite."""
+    return f"sqlite:///{Path(db).with_suffix('.meta.sqlite')}"
+
+
+@lru_cache(maxsize=8)
+def engine(url: str) -> Engine:
+    made = create_engine(url, connect_args={"check_same_thread": False} if url.startswith("sqlite") else {})
+    SQLModel.metadata.create_all(made)
+    return made
+
+
+@contextmanager
+def session(url: str) -> Iterator[Session]:
+    with Session(engine(url)) as s:
+        yield s
+
+
+# --- CRUD --------------------------------------------------------------------------------------------------------
+
+def get_segment(s: Session, *, name: str) -> Segment | None:
+    return s.exec(select(Segment).where(Segment.name == name)).first()
+
+
+def list_segments(s: Session) -> list[Segment]:
+    return list(s.exec(select(Segment).order_by(Segment.name)))
+
+
+def get_version(s: Session, *, segment_id: int, version: int | None = None) -> SegmentVersion | None:
+    """The given version of a segment, or its latest."""
+    query = select(SegmentVersion).where(SegmentVersion.segment_id == segment_id)
+    query = query.where(SegmentVersion.version == version) if version is not None \
+        else query.order_by(SegmentVersion.version.desc())
+    return s.exec(query).first()
+
+
+def list_versions(s: Session, *, segment_id: int) -> list[SegmentVersion]:
+    return list(s.exec(select(SegmentVersion).where(SegmentVersion.segment_id == segment_id)
+                       .order_by(SegmentVersion.version)))
+
+
+def get_members(s: Session, *, version_id: int) -> bytes | None:
+    row = s.get(SegmentMembers, version_id)
+    return row.members if row else None
+
+
+def list_exports(s: Session, *, segment_id: int | None = None) -> list[AudienceExport]:
+    query = select(AudienceExport).order_by(AudienceExport.exported_at.desc())
+    if segment_id is not None:
+        query = query.where(AudienceExport.segment_id == segment_id)
+    return list(s.exec(query))
