@@ -236,6 +236,11 @@ def status(
         typer.echo(f"{key}: {value}")
 
 
+from genome.segment_cli import segment_app  # noqa: E402 - it builds on the helpers above
+
+app.add_typer(segment_app, name="segment")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -84,8 +84,10 @@ class AudienceExport(SQLModel, table=True):
 
 
 def meta_url_for(db: Path) -> str:
-    """By default the metadata sits beside the analytics store: data/genome.duckdb -> data/genome.meta.sqlite."""
-    return f"sqlite:///{Path(db).with_suffix('.meta.sqlite')}"
+    """$GENOME_META_URL, or SQLite beside the analytics store: data/genome.duckdb -> data/genome.meta.sqlite."""
+    from store.settings import get_settings
+
+    return get_settings().meta_url or f"sqlite:///{Path(db).with_suffix('.meta.sqlite')}"
 
 
 @lru_cache(maxsize=8)

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     db: Path = Field(Path("data/genome.duckdb"), description="DuckDB analytics store")
     phone_region: str = Field("US", description="region for phone numbers without +country code")
     identity_cap: int = Field(50, ge=2, description="most identifiers one customer may hold")
+    meta_url: str | None = Field(
+        None, description="SQLAlchemy URL of the metadata store (default: SQLite beside the analytics store)"
+    )
     shared_identifier_links: int = Field(
         5, ge=1, description="an identifier seen with more distinct identifiers of one kind is shared"
     )

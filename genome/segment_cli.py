@@ -1,0 +1,95 @@
+"""`genome segment ...`: exact audience counts, saved segments and exports from the command line."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from genome.cli import DbOption, _db, _fail, _reading
+from store.meta import meta_url_for, session
+
+segment_app = typer.Typer(no_args_is_help=True, help="Count, save, list and export segments.")
+
+RuleArgument = Annotated[str, typer.Argument(help="rule in text form, e.g. \"weekend_runner AND clv_12m >= 200\"")]
+
+
+@segment_app.command("count")
+def count_command(
+    rule: RuleArgument,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print {\"count\": N, \"total\": M}")] = False,
+) -> None:
+    """Print the exact audience size of a rule."""
+    from genome.segments.audience import count
+    from genome.segments.library import members_of
+    from genome.segments.text import parse
+
+    with _reading(db) as con, session(meta_url_for(_db(db))) as meta:
+        result = count(con, parse(rule), members=members_of(meta))
+    if as_json:
+        typer.echo(json.dumps({"count": result.count, "total": result.total}))
+        return
+    share = result.count / result.total if result.total else 0.0
+    typer.echo(f"{result.count:,} of {result.total:,} customers ({share:.1%})")
+
+
+@segment_app.command("save")
+def save_command(
+    name: Annotated[str, typer.Argument(help="segment name")],
+    rule: RuleArgument,
+    owner: Annotated[str, typer.Option(help="who saves it")],
+    description: Annotated[str, typer.Option(help="what the segment is for")] = "",
+    db: DbOption = None,
+) -> None:
+    """Save a rule as a segment (a new version when it changed) with its audience."""
+    from genome.segments.library import save_segment
+    from genome.segments.text import parse
+
+    with _reading(db) as con, session(meta_url_for(_db(db))) as meta:
+        version = save_segment(meta, con, name=name, rule=parse(rule), owner=owner, description=description)
+        typer.echo(f"{name} v{version.version}: {version.size:,} customers, "
+                   f"expected 12-month value ${version.value_total:,.0f}")
+
+
+@segment_app.command("list")
+def list_command(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """List saved segments with their size, value and when they were computed."""
+    from dataclasses import asdict
+
+    from genome.segments.library import segment_table
+
+    with session(meta_url_for(_db(db))) as meta:
+        rows = segment_table(meta)
+    if as_json:
+        typer.echo(json.dumps({"segments": [asdict(r) for r in rows]}, default=str))
+        return
+    if not rows:
+        typer.echo("no saved segments yet: genome segment save NAME \"RULE\" --owner YOU", err=True)
+    for r in rows:
+        typer.echo(f"{r.name:<32} v{r.version:<3} {r.size:>10,} ({r.share:6.1%})  ${r.value_total:>14,.0f}  "
+                   f"{r.computed_at:%Y-%m-%d %H:%M}  {r.rule_text}")
+
+
+@segment_app.command("export")
+def export_command(
+    name: Annotated[str, typer.Argument(help="saved segment name")],
+    out: Annotated[Path, typer.Option(help="file to write (.csv or .parquet)")],
+    by: Annotated[str, typer.Option(help="who exports (recorded)")],
+    purpose: Annotated[str, typer.Option("--for", help="ids, or ad_platform for hashed e-mails and phones")] = "ids",
+    file_format: Annotated[str | None, typer.Option("--format", help="csv or parquet (default: from --out)")] = None,
+    version: Annotated[int | None, typer.Option(help="segment version (default: latest)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export a saved segment's audience; customers without marketing consent are always removed."""
+    from genome.segments.export import export_audience
+    from store.settings import get_settings
+
+    with _reading(db) as con, session(meta_url_for(_db(db))) as meta:
+        result = export_audience(meta, con, name=name, out=out, by=by, purpose=purpose, file_format=file_format,
+                                 version=version, region=get_settings().phone_region)
+    typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people to {result.path} "
+               f"({result.removed_without_consent:,} removed without marketing consent)")
