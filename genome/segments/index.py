@@ -66,6 +66,7 @@ class GenomeIndex:
         self.value_codes = np.clip(np.searchsorted(self.value_edges, self.value, side="right") - 1,
                                    0, VALUE_BINS - 1).astype(np.int16)
         self.base_histogram = np.bincount(self.value_codes, minlength=VALUE_BINS)
+        self.value_sum, self.value_squares = float(self.value.sum()), float(np.dot(self.value, self.value))
 
     # --- columns ---------------------------------------------------------------------------------------------
 
@@ -138,7 +139,14 @@ class GenomeIndex:
             return self.column(node.gene) >= self.top_threshold(node.gene, node.percent)
         if isinstance(node, OneOf):
             category = self.column(node.gene)
-            wanted = np.append(np.isin(category.values, list(node.values)), False)  # code -1 -> last -> False
+            codes = np.flatnonzero(np.isin(category.values, list(node.values)))
+            if len(codes) <= 8:  # a few comparisons are cheaper than a lookup per customer
+                hit = np.zeros(self.size, dtype=bool)
+                for code in codes:
+                    hit |= category.codes == code
+                return hit
+            wanted = np.zeros(len(category.values) + 1, dtype=bool)  # code -1 -> last -> False
+            wanted[codes] = True
             return wanted[category.codes]
         if isinstance(node, EventCount):
             return OPS[node.op](self.event_counts(node), node.count)

@@ -66,17 +66,32 @@ def reach_masks(index: GenomeIndex) -> dict[str, np.ndarray]:
     return masks
 
 
+def _value_sums(index: GenomeIndex, mask: np.ndarray, n: int) -> tuple[np.ndarray, float, float]:
+    """Histogram, sum and sum of squares of the audience's value.
+
+    A large audience is the base minus the few outside it, so the work is
+    bounded by the smaller side.
+    """
+    bins = len(index.base_histogram)
+    if 2 * n <= index.size:
+        values = index.value[mask]
+        return np.bincount(index.value_codes[mask], minlength=bins), float(values.sum()), float(values @ values)
+    rest = ~mask
+    values = index.value[rest]
+    return (index.base_histogram - np.bincount(index.value_codes[rest], minlength=bins),
+            index.value_sum - float(values.sum()), index.value_squares - float(values @ values))
+
+
 def preview(index: GenomeIndex, mask: np.ndarray) -> Preview:
     n = int(np.count_nonzero(mask))
-    values = index.value[mask]
-    total = float(values.sum())
+    histogram, total, squares = _value_sums(index, mask, n)
     mean = total / n if n else 0.0
-    spread = 1.96 * float(values.std(ddof=1)) / np.sqrt(n) * n if n > 1 else 0.0
+    variance = max((squares - n * mean * mean) / (n - 1), 0.0) if n > 1 else 0.0
+    spread = 1.96 * np.sqrt(variance) / np.sqrt(n) * n if n > 1 else 0.0
     return Preview(
         count=n, total=index.size, value_total=total, value_mean=mean,
         value_low=max(total - spread, 0.0), value_high=total + spread,
-        histogram=np.bincount(index.value_codes[mask], minlength=len(index.base_histogram)),
-        base_histogram=index.base_histogram, edges=index.value_edges,
+        histogram=histogram, base_histogram=index.base_histogram, edges=index.value_edges,
         reachable={label: int(np.count_nonzero(m & mask)) for label, m in reach_masks(index).items()},
     )
 

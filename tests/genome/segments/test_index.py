@@ -61,15 +61,18 @@ def test_an_unknown_gene_is_named(index):
         index.mask(parse("clv_12n > 3"))
 
 
-def test_the_preview_adds_up(index):
-    mask = index.mask(parse("repeat_buyer"))
+@pytest.mark.parametrize("text", ["repeat_buyer", "NOT repeat_buyer"])  # most of the base, and the few
+def test_the_preview_adds_up(index, text):
+    mask = index.mask(parse(text))
     shown = preview(index, mask)
     assert shown.count == int(mask.sum()) and shown.total == index.size
-    assert shown.histogram.sum() == shown.count
+    assert shown.histogram.tolist() == np.bincount(index.value_codes[mask], minlength=len(shown.edges) - 1).tolist()
     assert shown.base_histogram.sum() == index.size
-    assert np.all(shown.histogram <= shown.base_histogram)
-    assert shown.value_total == pytest.approx(float(index.value[mask].sum()))
-    assert shown.value_low <= shown.value_total <= shown.value_high
+    values = index.value[mask]
+    assert shown.value_total == pytest.approx(float(values.sum()))
+    assert shown.value_mean == pytest.approx(float(values.mean()))
+    half_width = 1.96 * values.std(ddof=1) * np.sqrt(len(values))
+    assert shown.value_high - shown.value_total == pytest.approx(half_width, rel=1e-6)
 
 
 def test_reach_counts_only_customers_with_marketing_consent(demo, index):
