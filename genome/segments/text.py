@@ -265,21 +265,21 @@ def condition_text(node) -> str:
     raise RuleError(f"not a rule node: {node!r}")
 
 
-def _item(node: Node) -> str:
+def item_text(node: Node) -> str:
     if not isinstance(node, Group):
         return condition_text(node)
     if node.kind == "none":
         if len(node.items) == 1:
-            return "NOT " + _item(node.items[0])
-        return "NOT (" + " OR ".join(_item(i) for i in node.items) + ")"
+            return "NOT " + item_text(node.items[0])
+        return "NOT (" + " OR ".join(item_text(i) for i in node.items) + ")"
     return "(" + _joined(node) + ")"
 
 
 def _joined(group: Group) -> str:
-    return (" AND " if group.kind == "all" else " OR ").join(_item(i) for i in group.items)
+    return (" AND " if group.kind == "all" else " OR ").join(item_text(i) for i in group.items)
 
 
 def to_text(node: Node) -> str:
     """The canonical text form; the empty rule (everyone) is the empty string."""
     top = root(node)
-    return _item(top) if top.kind == "none" else _joined(top)
+    return item_text(top) if top.kind == "none" else _joined(top)

@@ -1,0 +1,147 @@
+"""The drag-and-drop builder's shape of a rule: named containers of labelled conditions.
+
+The marketer sees containers: "Must have all", "Any of", "Exclude", and
+groups added one level deeper ("Group 1", each ALL, ANY or NONE of its own
+items). Each item is a label (the gene name, made unique with " #2" when a
+gene is used twice) standing for one condition. This module turns that shape
+into a rule and back; a rule nested deeper than the builder shows is edited
+as text instead.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from genome.segments.rules import (
+    EVERYONE, Compare, Condition, EventCount, Flag, Group, InSegment, Node, OneOf, RuleError, from_json, root,
+    to_json,
+)
+from genome.segments.text import condition_text
+
+MUST, ANY, EXCLUDE = "Must have all", "Any of", "Exclude"
+FIXED = (MUST, ANY, EXCLUDE)
+GROUP_PREFIX = "Group "
+
+
+class NotBuildable(RuleError):
+    """A rule the containers cannot show (nested deeper than one group)."""
+
+
+@dataclass
+class Builder:
+    """What the containers hold. `conditions` maps each item label to its condition (JSON form)."""
+
+    containers: dict[str, list[str]] = field(default_factory=lambda: {name: [] for name in FIXED})
+    conditions: dict[str, dict] = field(default_factory=dict)
+    group_kinds: dict[str, str] = field(default_factory=dict)  # "Group 1" -> all / any / none
+
+    def add_group(self, kind: str = "any") -> str:
+        number = 1 + max([int(g.removeprefix(GROUP_PREFIX)) for g in self.group_kinds] or [0])
+        name = f"{GROUP_PREFIX}{number}"
+        self.containers[name] = []
+        self.group_kinds[name] = kind
+        return name
+
+    def remove_group(self, name: str) -> None:
+        for label in self.containers.pop(name, []):
+            self.conditions.pop(label, None)
+        self.group_kinds.pop(name, None)
+
+    def label_for(self, base: str) -> str:
+        used = {label for items in self.containers.values() for label in items}
+        if base not in used:
+            return base
+        n = 2
+        while f"{base} #{n}" in used:
+            n += 1
+        return f"{base} #{n}"
+
+    def add(self, container: str, condition: Condition, base: str | None = None) -> str:
+        if container not in self.containers:
+            raise RuleError(f"no container named {container!r}")
+        label = self.label_for(base or _base_label(condition))
+        self.containers[container].append(label)
+        self.conditions[label] = to_json(condition)
+        return label
+
+    def remove(self, label: str) -> None:
+        for items in self.containers.values():
+            if label in items:
+                items.remove(label)
+        self.conditions.pop(label, None)
+
+    def arrange(self, containers: dict[str, list[str]], known: set[str]) -> list[str]:
+        """Adopt a drag result; items dragged in from the palette (gene names) are returned to be configured."""
+        arrived = []
+        for name in list(self.containers):
+            items = containers.get(name, [])
+            for label in items:
+                if label not in self.conditions and label in known:
+                    arrived.append(label)
+            self.containers[name] = [label for label in items if label in self.conditions or label in known]
+        placed = {label for items in self.containers.values() for label in items}
+        for label in list(self.conditions):
+            if label not in placed:
+                del self.conditions[label]  # dragged back to the palette
+        return arrived
+
+    def condition(self, label: str) -> Condition:
+        return from_json(self.conditions[label])
+
+    def set_condition(self, label: str, condition: Condition) -> None:
+        self.conditions[label] = to_json(condition)
+
+    def rule(self) -> Group:
+        items: list[Node] = [self.condition(label) for label in self.containers[MUST]]
+        if self.containers[ANY]:
+            items.append(Group("any", tuple(self.condition(label) for label in self.containers[ANY])))
+        if self.containers[EXCLUDE]:
+            items.append(Group("none", tuple(self.condition(label) for label in self.containers[EXCLUDE])))
+        for name, kind in self.group_kinds.items():
+            if self.containers.get(name):
+                items.append(Group(kind, tuple(self.condition(label) for label in self.containers[name])))
+        return root(Group("all", tuple(items)))
+
+
+def _base_label(condition: Condition) -> str:
+    if isinstance(condition, EventCount):
+        return condition_text(condition)
+    if isinstance(condition, InSegment):
+        return f"segment: {condition.segment}"
+    return condition.gene
+
+
+def from_rule(rule: Node) -> Builder:
+    """The containers showing `rule`; NotBuildable when it is nested deeper than one group."""
+    rule = root(rule)
+    builder = Builder()
+    if rule == EVERYONE:
+        return builder
+    top = rule if rule.kind == "all" else Group("all", (rule,))
+    for item in top.items:
+        if not isinstance(item, Group):
+            builder.add(MUST, item)
+            continue
+        if any(isinstance(i, Group) for i in item.items):
+            raise NotBuildable("this rule nests groups deeper than the builder shows: edit it as text")
+        target = {"any": ANY, "none": EXCLUDE}.get(item.kind)
+        if target is None or builder.containers[target]:
+            target = builder.add_group(item.kind)
+        for condition in item.items:
+            builder.add(target, condition)
+    return builder
+
+
+def default_condition(gene: str, kind: str, values) -> Condition:
+    """What a gene means when first dropped: the flag, at least the median carrier's value, or the commonest value."""
+    if kind == "flag":
+        return Flag(gene)
+    if kind == "number":
+        known = values[~np.isnan(values)]
+        carriers = known[known > 0]  # most counts are 0 for most customers: ">= 0" would select everyone
+        median = float(np.median(carriers if len(carriers) else known)) if len(known) else 0.0
+        return Compare(gene, ">=", round(median, 2))
+    codes = values.codes[values.codes >= 0]
+    if len(codes) == 0:
+        raise RuleError(f"{gene} has no values to match yet")
+    return OneOf(gene, (str(values.values[np.bincount(codes).argmax()]),))

@@ -1,0 +1,101 @@
+"""The builder's containers make the rule the marketer means; traces and near misses explain the audience."""
+
+import pytest
+
+from genome.segments.builder import ANY, EXCLUDE, MUST, Builder, NotBuildable, default_condition, from_rule
+from genome.segments.index import GenomeIndex
+from genome.segments.rules import Compare, Flag, OneOf, RuleError
+from genome.segments.text import parse, to_text
+from genome.segments.trace import near_misses, trace
+
+
+@pytest.fixture(scope="module")
+def index(demo_db):
+    from store.duck import connect
+
+    con = connect(demo_db, read_only=True)
+    yield GenomeIndex(con)
+    con.close()
+
+
+def test_containers_become_all_any_and_none():
+    builder = Builder()
+    builder.add(MUST, Flag("weekend_runner"))
+    builder.add(MUST, Compare("clv_12m", ">=", 200))
+    builder.add(ANY, Flag("parent"))
+    builder.add(ANY, Flag("traveller"))
+    builder.add(EXCLUDE, Flag("lapsed_90d"))
+    assert to_text(builder.rule()) == \
+        "weekend_runner AND clv_12m >= 200 AND (parent OR traveller) AND NOT lapsed_90d"
+
+
+def test_a_group_nests_one_level_deeper():
+    builder = Builder()
+    builder.add(MUST, Flag("runner"))
+    group = builder.add_group("none")
+    builder.add(group, Flag("lapsed_90d"))
+    builder.add(group, Flag("one_time_buyer"))
+    assert to_text(builder.rule()) == "runner AND NOT (lapsed_90d OR one_time_buyer)"
+    builder.remove_group(group)
+    assert to_text(builder.rule()) == "runner"
+
+
+def test_the_same_gene_twice_gets_its_own_label():
+    builder = Builder()
+    first = builder.add(MUST, Compare("clv_12m", ">=", 100))
+    second = builder.add(EXCLUDE, Compare("clv_12m", ">=", 1000))
+    assert (first, second) == ("clv_12m", "clv_12m #2")
+    assert to_text(builder.rule()) == "clv_12m >= 100 AND NOT clv_12m >= 1000"
+
+
+def test_a_drag_result_is_adopted_and_new_genes_are_reported():
+    builder = Builder()
+    builder.add(MUST, Flag("runner"))
+    arrived = builder.arrange({"Genes": ["x"], MUST: ["runner", "parent"], ANY: [], EXCLUDE: []},
+                              known={"parent", "runner", "x"})
+    assert arrived == ["parent"]
+    builder.set_condition("parent", Flag("parent"))  # the page configures what arrived
+    assert to_text(builder.rule()) == "runner AND parent"
+    builder.arrange({MUST: ["parent"], ANY: [], EXCLUDE: []}, known={"parent", "runner"})
+    assert to_text(builder.rule()) == "parent"  # runner was dragged back to the palette
+
+
+def test_text_loads_back_into_containers_when_it_fits():
+    text = "runner AND clv_12m >= 200 AND (parent OR traveller) AND NOT lapsed_90d AND (a OR b)"
+    builder = from_rule(parse(text))
+    assert builder.containers[MUST] == ["runner", "clv_12m"]
+    assert builder.containers[ANY] == ["parent", "traveller"]
+    assert builder.containers[EXCLUDE] == ["lapsed_90d"]
+    assert to_text(builder.rule()) == "runner AND clv_12m >= 200 AND (parent OR traveller) AND NOT lapsed_90d AND (a OR b)"
+    with pytest.raises(NotBuildable, match="edit it as text"):
+        from_rule(parse("a AND (b OR (c AND d))"))
+
+
+def test_a_dropped_gene_starts_with_a_sensible_condition(index):
+    assert default_condition("runner", "flag", None) == Flag("runner")
+    purchases = default_condition("purchases_90d", "number", index.column("purchases_90d"))
+    assert isinstance(purchases, Compare) and purchases.value >= 1  # not ">= 0", which is everyone
+    city = default_condition("home_city", "category", index.column("home_city"))
+    assert isinstance(city, OneOf) and len(city.values) == 1
+
+
+def test_a_trace_shows_each_condition_with_the_customers_value(index):
+    rule = parse("repeat_buyer AND clv_12m >= 100 AND NOT lapsed_90d")
+    member = index.customer_ids[index.mask(rule)][0]
+    steps = trace(index, rule, member)
+    assert steps[0].text == "all of" and steps[0].passed
+    assert [s.text for s in steps[1:]] == ["repeat_buyer", "clv_12m >= 100", "none of", "lapsed_90d"]
+    assert steps[1].value == "yes" and float(steps[2].value) >= 100
+    outsider = index.customer_ids[~index.mask(rule)][0]
+    assert not trace(index, rule, outsider)[0].passed
+    with pytest.raises(RuleError, match="no customer 'nobody'"):
+        trace(index, rule, "nobody")
+
+
+def test_near_misses_fail_exactly_one_condition(index):
+    rule = parse("repeat_buyer AND clv_12m >= 100 AND NOT lapsed_90d")
+    misses = {m.condition: m.customers for m in near_misses(index, rule)}
+    assert set(misses) == {"repeat_buyer", "clv_12m >= 100", "NOT lapsed_90d"}
+    relaxed = int(index.mask(parse("repeat_buyer AND NOT lapsed_90d")).sum())
+    assert misses["clv_12m >= 100"] == relaxed - int(index.mask(rule).sum())
+    assert near_misses(index, parse("runner")) == []  # one condition: nothing to relax
