@@ -11,5 +11,6 @@ st.set_page_config(page_title="Customer Genome", page_icon=":material/genetics:"
 navigation = st.navigation([
     st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
     st.Page(PAGES / "catalog.py", title="Gene catalog", icon=":material/genetics:"),
+    st.Page(PAGES / "segments.py", title="Segment builder", icon=":material/group_work:"),
 ])
 navigation.run()

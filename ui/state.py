@@ -7,3 +7,27 @@ CATALOG_SENSITIVITY = "catalog_sensitivity"
 CATALOG_ORDER = "catalog_order"
 CATALOG_TABLE = "catalog_table"
 CATALOG_OPEN = "catalog_open_gene"
+
+SEG_BUILDER = "seg_builder"  # the Builder (containers and their conditions)
+SEG_GENERATION = "seg_generation"  # bumped when the page changes the containers, to re-mount the drag component
+SEG_SEARCH = "seg_search"
+SEG_FAMILY = "seg_family"
+SEG_TEXT = "seg_text"
+SEG_ERROR = "seg_error"
+SEG_ADD_GENE = "seg_add_gene"
+SEG_ADD_TO = "seg_add_to"
+SEG_SAVE_NAME = "seg_save_name"
+SEG_SAVE_DESCRIPTION = "seg_save_description"
+SEG_OWNER = "seg_owner"
+SEG_WHY = "seg_why_customer"
+SEG_SAVED = "seg_saved_segment"
+SEG_EXPORT_PURPOSE = "seg_export_purpose"
+SEG_EXPORT_FORMAT = "seg_export_format"
+
+
+def sortables_key(generation: int) -> str:
+    return f"seg_sortables_{generation}"
+
+
+def condition_key(label: str, part: str) -> str:
+    return f"seg_condition::{label}::{part}"

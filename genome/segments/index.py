@@ -16,6 +16,7 @@ Tests hold the two paths to the same counts.
 import math
 import operator
 import re
+import threading
 from dataclasses import dataclass
 
 import duckdb
@@ -50,6 +51,7 @@ class GenomeIndex:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, base: Genome | None = None):
         self.con = con
+        self._lock = threading.RLock()  # one index serves every session of the app; DuckDB calls one at a time
         self.base = base or genome(con)
         ids = self._fetch("customer_id")
         self.customer_ids = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=str)
@@ -76,6 +78,12 @@ class GenomeIndex:
 
     def column(self, name: str):
         """The gene's values in customer order (bool, float or Category)."""
+        if name in self._columns:
+            return self._columns[name]
+        with self._lock:
+            return self._load(name)
+
+    def _load(self, name: str):
         if name in self._columns:
             return self._columns[name]
         kind = self.base.genes.get(name)
@@ -175,6 +183,10 @@ class GenomeIndex:
     def event_counts(self, node: EventCount) -> np.ndarray:
         """Each customer's events in the condition's window (counted once per window, then kept)."""
         key = EventCount(node.event_type, ">=", 0, node.days_from, node.days_to, node.category, node.channel)
+        with self._lock:
+            return self._event_counts(key)
+
+    def _event_counts(self, key: EventCount) -> np.ndarray:
         if key not in self._events:
             compiled = compile_rule(key, self.base.genes, as_of=self.base.as_of)
             cte = compiled.ctes[0]
