@@ -18,7 +18,7 @@ from ui.segments import genome_index, metadata
 from ui.store import cursor, store_path
 
 PALETTE = "Genes"
-PALETTE_SIZE = 40
+PALETTE_SIZE = 16
 COMPARISONS = [">=", ">", "<=", "<", "=", "!="]
 
 st.title("Segment builder")
@@ -30,12 +30,14 @@ if index is None:
     st.stop()
 
 builder: Builder = st.session_state.setdefault(state.SEG_BUILDER, Builder())
-st.session_state.setdefault(state.SEG_GENERATION, 0)
 
 
-def changed() -> None:
-    """The page changed the containers itself: re-mount the drag component with them."""
-    st.session_state[state.SEG_GENERATION] += 1
+def money(amount: float) -> str:
+    """Short enough for a narrow column: $950, $12.3k, $3.1M."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
+        if abs(amount) >= size:
+            return f"${amount / size:,.1f}{suffix}"
+    return f"${amount:,.0f}"
 
 
 def load(rule) -> None:
@@ -45,7 +47,6 @@ def load(rule) -> None:
     except NotBuildable as exc:
         st.session_state[state.SEG_ERROR] = str(exc)
         return
-    changed()
 
 
 # --- building ---------------------------------------------------------------------------------------------------
@@ -58,13 +59,19 @@ with build_col:
     found = gene_catalog(con, search=search.strip() or None, family=None if family == "All families" else family,
                          order="coverage")
     placed = {label for items in builder.containers.values() for label in items}
-    palette = [name for name in found["name"] if name not in placed][:PALETTE_SIZE]
+    term = search.strip().lower()
+    # the gene typed first, then names starting with it, then the rest by coverage
+    ranked = sorted(found["name"], key=lambda n: (n != term, not n.startswith(term), term not in n)) \
+        if term else list(found["name"])
+    palette = [name for name in ranked if name not in placed][:PALETTE_SIZE]
     arrangement = [{"header": PALETTE, "items": palette}] + \
         [{"header": name, "items": list(items)} for name, items in builder.containers.items()]
-    st.caption(f"Drag genes from **{PALETTE}** ({len(found):,} match, the {len(palette)} most common shown) into a "
-               "container. Keyboard: use *Add a gene* below.")
-    dropped = sort_items(arrangement, multi_containers=True, direction="vertical",
-                         key=state.sortables_key(st.session_state[state.SEG_GENERATION]))
+    st.caption(f"Drag genes from **{PALETTE}** ({len(found):,} match; {len(palette)} shown, closest names first) "
+               "into a container. Without a mouse: *Add a gene* below.")
+    # The component keeps its own arrangement per key: a new arrangement from here (search, keyboard,
+    # text) needs a new key, or the browser would go on showing the old one.
+    st.session_state[state.SEG_SORTABLES] = key = state.sortables_key(arrangement)
+    dropped = sort_items(arrangement, multi_containers=True, direction="horizontal", key=key)
     arrived = builder.arrange({c["header"]: c["items"] for c in dropped}, known=set(found["name"]) | placed)
     for gene in arrived:
         builder.set_condition(gene, default_condition(gene, index.base.genes[gene], index.column(gene)))
@@ -76,7 +83,6 @@ with build_col:
         target = to_col.selectbox("to", list(builder.containers), key=state.SEG_ADD_TO)
         if add_col.button("Add", key="seg_add", disabled=gene is None):
             builder.add(target, default_condition(gene, index.base.genes[gene], index.column(gene)), base=gene)
-            changed()
             st.rerun()
         kind_col, group_col = st.columns([3, 1], vertical_alignment="bottom")
         kind = kind_col.selectbox("New group holds", ["any", "all", "none"], key="seg_group_kind",
@@ -84,7 +90,6 @@ with build_col:
                                                          "none": "none of its genes"}[k])
         if group_col.button("Add group", key="seg_add_group"):
             builder.add_group(kind)
-            changed()
             st.rerun()
         with st.form("seg_event_form", border=False):
             st.markdown("**Behaviour in a window** (e.g. bought running shoes 2+ times in the last 30 days)")
@@ -101,7 +106,6 @@ with build_col:
                 try:
                     builder.add(MUST, event_count(event_type, op, int(times), int(start), int(end),
                                                   **({"category": category.strip()} if category.strip() else {})))
-                    changed()
                     st.rerun()
                 except RuleError as exc:
                     st.error(str(exc))
@@ -112,7 +116,6 @@ with build_col:
                                   placeholder="no saved segments yet" if not saved_names else "choose a segment")
         if seg_add.button("Add", key="seg_add_member", disabled=other is None):
             builder.add(MUST, InSegment(other))
-            changed()
             st.rerun()
 
     # settings for every placed condition
@@ -134,10 +137,10 @@ with build_col:
                     values = index.column(condition.gene)
                     if mode == modes[0]:
                         a, b = st.columns([1, 2])
-                        op = a.selectbox("op", COMPARISONS, label_visibility="collapsed",
+                        op = a.selectbox(f"comparison for {label}", COMPARISONS, label_visibility="collapsed",
                                          index=COMPARISONS.index(condition.op) if isinstance(condition, Compare) else 0,
                                          key=state.condition_key(label, "op"))
-                        value = b.number_input("value", label_visibility="collapsed",
+                        value = b.number_input(f"threshold for {label}", label_visibility="collapsed",
                                                value=float(getattr(condition, "value", 0.0)),
                                                key=state.condition_key(label, "value"))
                         builder.set_condition(label, Compare(condition.gene, op, value))
@@ -171,11 +174,9 @@ with build_col:
             if row[2].button("", icon=":material/close:", key=state.condition_key(label, "remove"),
                              help=f"Remove {label}"):
                 builder.remove(label)
-                changed()
                 st.rerun()
         if container not in FIXED and st.button(f"Remove {container}", key=f"seg_remove_{container}"):
             builder.remove_group(container)
-            changed()
             st.rerun()
 
     rule = builder.rule()
@@ -207,14 +208,15 @@ with preview_col:
     top[0].metric("Audience", f"{shown.count:,}", help="exact count over the whole genome")
     top[1].metric("Share of base", f"{shown.share:.1%}", help=f"of {shown.total:,} customers")
     value = st.columns(2)
-    value[0].metric("Expected 12-month value", f"${shown.value_total:,.0f}",
+    value[0].metric("Expected 12-month value", money(shown.value_total),
                     help=f"95% interval ${shown.value_low:,.0f} – ${shown.value_high:,.0f}")
-    value[1].metric("Mean per customer", f"${shown.value_mean:,.2f}")
+    value[1].metric("Mean per customer", money(shown.value_mean))
     st.caption(f"95% interval of the total: ${shown.value_low:,.0f} – ${shown.value_high:,.0f}")
-    labels = [f"${low:,.0f}+" for low in shown.edges[:-1]]
+    labels = [money(low) + ("+" if i == len(shown.edges) - 2 else "") for i, low in enumerate(shown.edges[:-1])]
     figure = go.Figure([
-        go.Bar(x=labels, y=shown.base_histogram / max(shown.total, 1), name="whole base", marker_color="#c7c7c7"),
-        go.Bar(x=labels, y=shown.histogram / max(shown.count, 1), name="audience", marker_color="#4c78a8"),
+        go.Bar(x=labels, y=(shown.base_histogram / max(shown.total, 1)).tolist(), name="whole base",
+               marker_color="#c7c7c7"),
+        go.Bar(x=labels, y=(shown.histogram / max(shown.count, 1)).tolist(), name="audience", marker_color="#4c78a8"),
     ])
     figure.update_layout(barmode="overlay", height=260, margin=dict(l=0, r=0, t=30, b=0), yaxis_tickformat=".0%",
                          title="Expected 12-month value (clv_12m)", legend=dict(orientation="h", y=-0.3))

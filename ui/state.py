@@ -1,5 +1,8 @@
 """Session-state and widget keys, in one place so pages never collide."""
 
+import hashlib
+import json
+
 CATALOG_SEARCH = "catalog_search"
 CATALOG_FAMILY = "catalog_family"
 CATALOG_TYPES = "catalog_types"
@@ -9,7 +12,7 @@ CATALOG_TABLE = "catalog_table"
 CATALOG_OPEN = "catalog_open_gene"
 
 SEG_BUILDER = "seg_builder"  # the Builder (containers and their conditions)
-SEG_GENERATION = "seg_generation"  # bumped when the page changes the containers, to re-mount the drag component
+SEG_SORTABLES = "seg_sortables_key"  # the drag component's current key
 SEG_SEARCH = "seg_search"
 SEG_FAMILY = "seg_family"
 SEG_TEXT = "seg_text"
@@ -25,8 +28,10 @@ SEG_EXPORT_PURPOSE = "seg_export_purpose"
 SEG_EXPORT_FORMAT = "seg_export_format"
 
 
-def sortables_key(generation: int) -> str:
-    return f"seg_sortables_{generation}"
+def sortables_key(arrangement: list[dict]) -> str:
+    """One key per arrangement the page shows, so the browser re-mounts the component when it changes."""
+    digest = hashlib.sha1(json.dumps(arrangement, sort_keys=True).encode()).hexdigest()[:12]
+    return f"seg_sortables_{digest}"
 
 
 def condition_key(label: str, part: str) -> str:

@@ -10,7 +10,7 @@ from genome.segments.audience import count
 from genome.segments.text import parse
 from store.duck import connect
 from store.settings import get_settings
-from ui.state import SEG_GENERATION, sortables_key
+from ui.state import SEG_SORTABLES
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "segments.py"
 
@@ -40,7 +40,7 @@ def exact(db, text) -> int:
 
 def drop(at, moves: dict[str, list[str]]):
     """What the drag component reports after the marketer drops genes into containers."""
-    key = sortables_key(at.session_state[SEG_GENERATION])
+    key = at.session_state[SEG_SORTABLES]
     headers = ["Genes", "Must have all", "Any of", "Exclude"]
     at.session_state[key] = [{"header": h, "items": moves.get(h, [])} for h in headers]
     return at.run()

@@ -1,0 +1,106 @@
+"""In a real browser: drag genes into the builder, set a threshold, and see the CLI's numbers."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+from typer.testing import CliRunner
+
+from genome.cli import app
+
+pytestmark = pytest.mark.e2e
+
+COMPONENT = 'iframe[title="streamlit_sortables.sortable_items"]'
+
+
+def cli_count(demo_db, rule: str) -> int:
+    result = CliRunner().invoke(app, ["segment", "count", rule, "--db", str(demo_db), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["count"]
+
+
+def component_showing(page, gene: str, timeout: float = 30.0):
+    """The drag component that shows `gene`: while the page re-mounts it, the old one lingers for a moment."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        frames = page.locator(COMPONENT)
+        for i in range(frames.count()):
+            frame = frames.nth(i).content_frame
+            if frames.nth(i).is_visible() and frame.locator("li.sortable-item", has_text=gene).count():
+                return frame
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no drag component shows {gene}")
+
+
+def drag(page, gene: str, container: str) -> None:
+    """dnd-kit needs a pressed mouse that moves past its 10 px activation distance, then to the target."""
+    frame = component_showing(page, gene)
+    item = frame.locator("li.sortable-item", has_text=gene).first
+    target = frame.locator(".sortable-container", has=frame.locator(".sortable-container-header",
+                                                                    has_text=container))
+    body = target.locator(".sortable-container-body").first
+    expect(item).to_be_visible(timeout=30_000)
+    box = item.bounding_box()
+    goal = body.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 15, box["y"] + box["height"] / 2, steps=3)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] - 8, steps=20)
+    page.wait_for_timeout(100)
+    page.mouse.move(goal["x"] + goal["width"] / 2 + 2, goal["y"] + goal["height"] - 6)
+    page.mouse.up()
+
+
+def expected_histogram(demo_db, rule: str) -> list[int]:
+    """The members the SQL path selects, binned on the genome's value bins."""
+    from genome.segments.audience import member_ids
+    from genome.segments.index import GenomeIndex
+    from genome.segments.text import parse
+    from store.duck import connect
+
+    con = connect(demo_db, read_only=True)
+    try:
+        index = GenomeIndex(con)
+        at = index.positions(member_ids(con, parse(rule)).column("customer_id").to_pylist())
+        return np.bincount(index.value_codes[at], minlength=len(index.base_histogram)).tolist()
+    finally:
+        con.close()
+
+
+def audience(page):
+    return page.get_by_test_id("stMetric").filter(has_text="Audience")
+
+
+def test_dragging_two_genes_and_a_threshold_shows_what_the_cli_counts(page, app_url, demo_db):
+    page.goto(f"{app_url}/segments")
+    expect(audience(page)).to_contain_text(f"{cli_count(demo_db, ''):,}", timeout=30_000)
+    histogram = page.locator(".js-plotly-plot")
+    expect(histogram).to_have_count(1, timeout=20_000)
+
+    search = page.get_by_label("Find genes")
+    search.fill("repeat_buyer")
+    search.press("Enter")
+    drag(page, "repeat_buyer", "Must have all")
+    expect(page.get_by_test_id("stCode").first).to_contain_text("repeat_buyer", timeout=20_000)
+    expect(audience(page)).to_contain_text(f"{cli_count(demo_db, 'repeat_buyer'):,}", timeout=20_000)
+
+    search.fill("clv_12m")
+    search.press("Enter")
+    drag(page, "clv_12m", "Must have all")
+    expect(page.get_by_test_id("stCode").first).to_contain_text("repeat_buyer AND clv_12m >=", timeout=20_000)
+    threshold = page.get_by_label("threshold for clv_12m")
+    threshold.fill("150")
+    threshold.press("Enter")
+    expect(page.get_by_test_id("stCode").first).to_contain_text("repeat_buyer AND clv_12m >= 150", timeout=20_000)
+    expected = cli_count(demo_db, "repeat_buyer AND clv_12m >= 150")
+    expect(audience(page)).to_contain_text(f"{expected:,}", timeout=20_000)
+    # the histogram is redrawn for the new audience: each bar is the share of the CLI's members in that value bin
+    page.wait_for_timeout(500)
+    bars = page.evaluate("""() => {
+        const plot = document.querySelector('.js-plotly-plot');
+        return plot.data.map(trace => [trace.name, Array.from(trace.y)]);
+    }""")
+    assert [name for name, _ in bars] == ["whole base", "audience"]
+    assert [round(y * expected) for y in bars[1][1]] == expected_histogram(demo_db, "repeat_buyer AND clv_12m >= 150")
