@@ -6,46 +6,22 @@ JSON object on stdout and keeps progress bars on stderr.
 """
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from tqdm import tqdm
 
+from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
 from genome.ingest import FileRefused, ingest_files
 from genome.overview import store_overview
-from store.duck import StoreMissing, building_path, connect, replace_store
+from genome.segment_cli import segment_app
+from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Customer Genome: one genome per customer.")
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="DuckDB store (default: $GENOME_DB or data/genome.duckdb)", show_default=False),
-]
-
-
-def _db(path: Path | None) -> Path:
-    return path or get_settings().db
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"genome: error: {message}", err=True)
-    raise typer.Exit(code=1)
-
-
-def _open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return connect(path)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            _fail(f"{path} is in use by another process (stop the app or other job, then retry)")
-        _fail(f"cannot open {path}: {exc}")
 
 
 @app.command()
@@ -57,7 +33,7 @@ def demo(
     """Generate synthetic omnichannel data, ingest it and resolve identities."""
     from genome.demo import build_demo  # the generator is only needed here
 
-    target = _db(db)
+    target = db_path(db)
     building = building_path(target)
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -112,7 +88,7 @@ def ingest(
 ) -> None:
     """Validate and ingest event files; bad rows are quarantined with their reason."""
     settings = get_settings()
-    con = _open_for_writing(_db(db))
+    con = open_for_writing(db_path(db))
     with tqdm(total=len(files), desc="ingesting", unit="file", file=sys.stderr, disable=len(files) < 2) as bar:
         try:
             report = ingest_files(
@@ -122,7 +98,7 @@ def ingest(
                 progress=lambda _r: bar.update(1),
             )
         except FileRefused as exc:
-            _fail(f"{exc} (nothing was ingested)")
+            fail(f"{exc} (nothing was ingested)")
         finally:
             con.close()
     totals = report.totals()
@@ -137,30 +113,12 @@ def ingest(
     typer.echo(f"{report.identity.customers:,} customers from {report.identity.identifiers:,} identifiers")
 
 
-@contextmanager
-def _reading(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only store; domain errors become the one-line message."""
-    path = _db(db)
-    try:
-        con = connect(path, read_only=True)
-    except StoreMissing as exc:
-        _fail(str(exc))
-    except duckdb.IOException as exc:
-        _fail(f"cannot read {path}: {exc}")
-    try:
-        yield con
-    except ValueError as exc:
-        _fail(str(exc))
-    finally:
-        con.close()
-
-
 @app.command()
 def build(db: DbOption = None) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
     from genome.genes.build import build_genome
 
-    con = _open_for_writing(_db(db))
+    con = open_for_writing(db_path(db))
     with tqdm(total=1, desc="building", unit="step", file=sys.stderr) as bar:
         def progress(step: str, done: int, total: int) -> None:
             bar.total = total
@@ -171,7 +129,7 @@ def build(db: DbOption = None) -> None:
         try:
             report = build_genome(con, progress=progress)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             con.close()
     typer.echo(f"genome built: {report.genes:,} genes for {report.customers:,} customers "
@@ -187,7 +145,7 @@ def genes(
     """List the gene catalog with each gene's coverage."""
     from genome.genes.catalog import gene_catalog
 
-    with _reading(db) as con:
+    with reading(db) as con:
         table = gene_catalog(con, family=family)
     if as_json:
         typer.echo(json.dumps({"genes": table.to_dict(orient="records")}, default=str))
@@ -207,7 +165,7 @@ def explain(
     """Explain why a customer has a gene's value: the evidence behind it."""
     from genome.genes.explain import explain as explain_gene
 
-    with _reading(db) as con:
+    with reading(db) as con:
         typer.echo(explain_gene(con, customer_id, gene).sentence)
 
 
@@ -217,7 +175,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Show the store's size: customers, events per channel, date range, quarantine."""
-    with _reading(db) as con:
+    with reading(db) as con:
         overview = store_overview(con)
     summary = {
         "customers": overview.customers,
@@ -235,8 +193,6 @@ def status(
     for key, value in summary.items():
         typer.echo(f"{key}: {value}")
 
-
-from genome.segment_cli import segment_app  # noqa: E402 - it builds on the helpers above
 
 app.add_typer(segment_app, name="segment")
 

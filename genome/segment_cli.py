@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from genome.cli import DbOption, _db, _fail, _reading
+from genome.cli_support import DbOption, db_path, reading
 from store.meta import meta_url_for, session
 
 segment_app = typer.Typer(no_args_is_help=True, help="Count, save, list and export segments.")
@@ -25,7 +25,7 @@ def count_command(
     from genome.segments.library import members_of
     from genome.segments.text import parse
 
-    with _reading(db) as con, session(meta_url_for(_db(db))) as meta:
+    with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = count(con, parse(rule), members=members_of(meta))
     if as_json:
         typer.echo(json.dumps({"count": result.count, "total": result.total}))
@@ -46,7 +46,7 @@ def save_command(
     from genome.segments.library import save_segment
     from genome.segments.text import parse
 
-    with _reading(db) as con, session(meta_url_for(_db(db))) as meta:
+    with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         version = save_segment(meta, con, name=name, rule=parse(rule), owner=owner, description=description)
         typer.echo(f"{name} v{version.version}: {version.size:,} customers, "
                    f"expected 12-month value ${version.value_total:,.0f}")
@@ -62,7 +62,7 @@ def list_command(
 
     from genome.segments.library import segment_table
 
-    with session(meta_url_for(_db(db))) as meta:
+    with session(meta_url_for(db_path(db))) as meta:
         rows = segment_table(meta)
     if as_json:
         typer.echo(json.dumps({"segments": [asdict(r) for r in rows]}, default=str))
@@ -88,7 +88,7 @@ def export_command(
     from genome.segments.export import export_audience
     from store.settings import get_settings
 
-    with _reading(db) as con, session(meta_url_for(_db(db))) as meta:
+    with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = export_audience(meta, con, name=name, out=out, by=by, purpose=purpose, file_format=file_format,
                                  version=version, region=get_settings().phone_region)
     typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people to {result.path} "

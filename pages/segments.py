@@ -12,6 +12,7 @@ from genome.segments.preview import lift, preview, sample
 from genome.segments.rules import Between, Compare, Flag, InSegment, OneOf, RuleError, TopPercent, event_count
 from genome.segments.text import condition_text, parse, to_text
 from genome.segments.trace import near_misses, trace
+from store.meta import list_exports
 from store.settings import get_settings
 from ui import state
 from ui.segments import genome_index, metadata
@@ -195,7 +196,7 @@ with build_col:
         st.error(st.session_state[state.SEG_ERROR], icon=":material/error:")
 
 # --- preview ----------------------------------------------------------------------------------------------------
-with metadata() as meta:
+with metadata() as meta, st.spinner("Counting the audience…"):  # event windows scan events on first use
     members = members_of(meta)
     try:
         mask = index.mask(rule, members=members)
@@ -328,3 +329,10 @@ with export_tab, metadata() as meta:
                                    key="seg_download")
             except RuleError as exc:
                 st.error(str(exc))
+        past = list_exports(meta)
+        if past:
+            st.markdown("**Export log**")
+            st.dataframe([{"when": e.exported_at, "by": e.exported_by, "segment": e.segment_id,
+                           "version": e.version, "for": e.purpose, "format": e.file_format, "rows": e.rows,
+                           "people": e.people, "removed without consent": e.removed_without_consent,
+                           "file": e.file_name} for e in past], hide_index=True, key="seg_export_log")

@@ -113,3 +113,20 @@ def test_a_store_without_a_genome_says_what_to_run(monkeypatch, tmp_path):
         assert "genome build" in at.info[0].value
     finally:
         get_settings.cache_clear()
+
+
+def test_an_export_removes_customers_without_consent_and_is_logged(page, db):
+    at = page.run()
+    at = drop(at, {"Must have all": ["repeat_buyer"]})
+    at.text_input(key="seg_save_name").input("Repeat buyers")
+    at.text_input(key="seg_owner").input("mara")
+    at.button[[b.label for b in at.button].index("Save as new version")].click().run()
+    at.text_input(key="seg_export_by").input("mara").run()
+    at.button(key="seg_export").click().run()
+    assert not at.exception
+    consenting = exact(db, "repeat_buyer AND consent_marketing")
+    removed = exact(db, "repeat_buyer AND NOT consent_marketing")
+    assert any(f"{consenting:,} rows" in s.value and f"{removed:,} removed" in s.value for s in at.success)
+    assert (db.parent / "exports" / "Repeat buyers-ids.csv").exists()
+    log = next(d.value for d in at.dataframe if "removed without consent" in d.value.columns)
+    assert log[["by", "rows", "removed without consent"]].values.tolist() == [["mara", consenting, removed]]
