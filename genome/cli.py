@@ -17,6 +17,7 @@ from tqdm import tqdm
 from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
 from genome.ingest import FileRefused, ingest_files
 from genome.overview import store_overview
+from genome.model_cli import models_app
 from genome.segment_cli import segment_app
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
@@ -195,6 +196,7 @@ def status(
 
 
 app.add_typer(segment_app, name="segment")
+app.add_typer(models_app, name="models")
 
 
 def main() -> None:  # pragma: no cover - console entry point

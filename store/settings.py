@@ -24,6 +24,19 @@ class Settings(BaseSettings):
         5, ge=1, description="an identifier seen with more distinct identifiers of one kind is shared"
     )
 
+    loyalty_tiers: dict[str, list[float]] | None = Field(
+        None, description='loyalty tier thresholds per category, JSON: {"all": [2000, 800, 300, 1], ...}'
+    )
+
+    @field_validator("loyalty_tiers")
+    @classmethod
+    def _four_falling_thresholds(cls, value: dict | None) -> dict | None:
+        for name, cuts in (value or {}).items():
+            if len(cuts) != 4 or any(a < b for a, b in zip(cuts, cuts[1:])) or cuts[-1] <= 0:
+                raise ValueError(f"GENOME_LOYALTY_TIERS[{name!r}]: give four thresholds falling from Platinum "
+                                 f"to Bronze, all above 0, got {cuts}")
+        return value
+
     @field_validator("phone_region")
     @classmethod
     def _region_is_two_letters(cls, value: str) -> str:

@@ -27,6 +27,7 @@ from genome.genes.families import Family, discover, event_families
 from genome.genes.pivot import build_pivot
 from genome.genes.lifetime import LIFETIME_GENES, lifetime_values
 from genome.genes.personas import derived_genes
+from genome.models.published import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_genes
 
 Progress = Callable[[str, int, int], None]
 
@@ -131,7 +132,7 @@ def _filled(gene: Gene, table: str) -> str:
     return f"coalesce({column}, {gene.fill_sql})" if gene.fill_sql is not None else column
 
 
-def _wide_sql(families: list[Family], derived: list[Gene]) -> str:
+def _wide_sql(families: list[Family], derived: list[Gene], models: list[Gene] = ()) -> str:
     columns = ["c.customer_id"]
     joins = []
     for i, family in enumerate(families):
@@ -139,6 +140,10 @@ def _wide_sql(families: list[Family], derived: list[Gene]) -> str:
         joins.append(f"LEFT JOIN _family_{i} f{i} USING (cust)")
     columns += [f"{_filled(g, 'lv')} AS {_quote(g.name)}" for g in LIFETIME_GENES]
     joins.append("LEFT JOIN _lifetime lv USING (cust)")
+    if models:
+        # the latest fitted models' scores stay in the genome across rebuilds
+        columns += [f"{_filled(g, 'mg')} AS {_quote(g.name)}" for g in models]
+        joins.append(f"LEFT JOIN {MODEL_GENES_TABLE} mg USING (customer_id)")
     sql = f"SELECT {', '.join(columns)} FROM _customer_index c {' '.join(joins)}"
     # Derived genes may build on each other: each layer adds the genes whose inputs exist.
     for layer, genes in enumerate(_layers(derived)):
@@ -163,7 +168,7 @@ def _layers(derived: list[Gene]) -> list[list[Gene]]:
     return layers
 
 
-def _coverage_sql(genes: list[Gene]) -> str:
+def coverage_sql(genes: list[Gene], table: str = "customer_genes_next") -> str:
     """Share of customers who carry each gene: true flags, non-zero numbers, known categories."""
     parts = []
     for gene in genes:
@@ -175,7 +180,7 @@ def _coverage_sql(genes: list[Gene]) -> str:
         else:
             condition = f"{column} IS NOT NULL"
         parts.append(f"count(CASE WHEN {condition} THEN 1 END)")
-    return f"SELECT count(*), {', '.join(parts)} FROM customer_genes_next"
+    return f"SELECT count(*), {', '.join(parts)} FROM {table}"
 
 
 def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> BuildReport:
@@ -186,6 +191,8 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
         raise ValueError("the store holds no events: ingest some before building the genome")
     families, genes = catalog(con)
     derived = [g for g in genes if g.derived]
+    models = [g for g in stored_model_genes(con) if g.name not in {x.name for x in genes}]
+    genes += models
     steps = len(families) + 4
     say("preparing events", 0, steps)
     con.execute(PRICE_BANDS_SQL)
@@ -197,9 +204,9 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     say("lifetime value", len(families) + 1, steps)
     lifetime_values(con, as_of)
     say("assembling the genome", len(families) + 2, steps)
-    con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {_wide_sql(families, derived)}")
+    con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {_wide_sql(families, derived, models)}")
     say("measuring coverage", len(families) + 3, steps)
-    row = con.execute(_coverage_sql(genes)).fetchone()
+    row = con.execute(coverage_sql(genes)).fetchone()
     customers, carriers = row[0], row[1:]
     _swap_in(con, genes, families, customers, carriers, as_of)
     for i, family in enumerate(families):
@@ -220,7 +227,21 @@ CATALOG_COLUMNS = ("name", "family", "family_description", "description", "type"
 
 
 def _swap_in(con, genes, families, customers, carriers, as_of) -> None:
-    family_text = {f.name: f.description for f in families}
+    family_text = {f.name: f.description for f in families} | MODEL_FAMILIES
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE OR REPLACE TABLE price_bands AS SELECT * FROM _price_bands")
+        con.execute("DROP TABLE IF EXISTS customer_genes")
+        con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
+        write_catalog(con, genes, family_text, customers, carriers, as_of)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def write_catalog(con, genes: list[Gene], family_text: dict, customers: int, carriers, as_of) -> None:
+    """Replace `gene_catalog` (one row per gene) inside the caller's transaction."""
     rows = [
         (g.name, g.family, family_text.get(g.family, ""), g.description, g.type, g.unit, g.source, g.expression,
          g.sensitivity, g.owner, g.version, g.evidence.where if g.evidence else None,
@@ -228,24 +249,15 @@ def _swap_in(con, genes, families, customers, carriers, as_of) -> None:
          int(n), (n / customers) if customers else 0.0, as_of)
         for g, n in zip(genes, carriers)
     ]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("CREATE OR REPLACE TABLE price_bands AS SELECT * FROM _price_bands")
-        con.execute("DROP TABLE IF EXISTS customer_genes")
-        con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
-        con.execute("""
-            CREATE OR REPLACE TABLE gene_catalog (
-                name VARCHAR NOT NULL, family VARCHAR NOT NULL, family_description VARCHAR,
-                description VARCHAR NOT NULL, type VARCHAR NOT NULL, unit VARCHAR, source VARCHAR NOT NULL,
-                expression VARCHAR NOT NULL, sensitivity VARCHAR, owner VARCHAR NOT NULL, version INTEGER NOT NULL,
-                evidence_where VARCHAR, evidence_noun VARCHAR, inputs VARCHAR,
-                carriers BIGINT NOT NULL, coverage DOUBLE NOT NULL, as_of TIMESTAMP NOT NULL)
-        """)
-        con.register("_catalog_rows", pa.Table.from_pylist(
-            [dict(zip(CATALOG_COLUMNS, row)) for row in rows]) if rows else None)
+    con.execute("""
+        CREATE OR REPLACE TABLE gene_catalog (
+            name VARCHAR NOT NULL, family VARCHAR NOT NULL, family_description VARCHAR,
+            description VARCHAR NOT NULL, type VARCHAR NOT NULL, unit VARCHAR, source VARCHAR NOT NULL,
+            expression VARCHAR NOT NULL, sensitivity VARCHAR, owner VARCHAR NOT NULL, version INTEGER NOT NULL,
+            evidence_where VARCHAR, evidence_noun VARCHAR, inputs VARCHAR,
+            carriers BIGINT NOT NULL, coverage DOUBLE NOT NULL, as_of TIMESTAMP NOT NULL)
+    """)
+    if rows:
+        con.register("_catalog_rows", pa.Table.from_pylist([dict(zip(CATALOG_COLUMNS, row)) for row in rows]))
         con.execute("INSERT INTO gene_catalog SELECT * FROM _catalog_rows")
         con.unregister("_catalog_rows")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

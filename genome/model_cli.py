@@ -1,0 +1,89 @@
+"""`genome models ...`: fit every model and read their cards from the command line."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
+from store.settings import get_settings
+
+models_app = typer.Typer(no_args_is_help=True, help="Fit the predictive models and read their cards.")
+
+
+@models_app.command("fit")
+def fit_command(
+    db: DbOption = None,
+    tiers: Annotated[Path | None, typer.Option(help="JSON file of loyalty tier thresholds per category "
+                                                    "(default: $GENOME_LOYALTY_TIERS, else learned)")] = None,
+) -> None:
+    """Fit, evaluate out of time and score every model; their genes join the genome."""
+    from genome.models.fit import fit_models
+    from genome.models.loyalty import TierError, check_thresholds
+
+    thresholds = get_settings().loyalty_tiers
+    if tiers is not None:
+        try:
+            thresholds = json.loads(tiers.read_text(encoding="utf-8"))
+            for name, cuts in thresholds.items():
+                check_thresholds(name, cuts)
+        except (OSError, json.JSONDecodeError, AttributeError, TypeError, TierError) as exc:
+            fail(f"--tiers {tiers}: {exc}")
+    con = open_for_writing(db_path(db))
+    with tqdm(total=1, desc="fitting", unit="model", file=sys.stderr) as bar:
+        def progress(step: str, done: int, total: int) -> None:
+            bar.total, bar.n = total, done
+            bar.set_description(step[:32])
+            bar.refresh()
+
+        try:
+            report = fit_models(con, tiers=thresholds, progress=progress)
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            con.close()
+    typer.echo(f"{report.models} models fitted in {report.seconds:.0f} s; {report.genes} model genes in the genome",
+               err=True)
+    for card in report.cards:
+        typer.echo(f"  {card['title']}: {headline(card)}", err=True)
+
+
+@models_app.command("cards")
+def cards_command(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print every card as one JSON object")] = False,
+) -> None:
+    """Show what each model predicts, how it was trained and how good it is."""
+    from genome.models.published import model_cards
+
+    with reading(db) as con:
+        cards = model_cards(con)
+    if as_json:
+        typer.echo(json.dumps({"models": cards}, default=str))
+        return
+    if not cards:
+        typer.echo("no models fitted yet: run `genome models fit`")
+        return
+    for card in cards:
+        typer.echo(f"{card['title']} ({card['name']}): {headline(card)}; "
+                   f"fallback for {card['fallback_share']:.1%}; fitted {card['fitted_at']:%Y-%m-%d %H:%M}")
+
+
+def headline(card: dict) -> str:
+    """The one figure that says how good a model is, with its baseline where it has one."""
+    m = card["metrics"]
+    if "roc_auc" in m:
+        return f"ROC AUC {m['roc_auc']:.3f} on {m['customers']:,} customers after the cut-off"
+    if "accuracy" in m:
+        return f"accuracy {m['accuracy']:.1%} vs {m['baseline_accuracy']:.1%} for {m['baseline']}"
+    if "macro_f1" in m:
+        return f"macro F1 {m['macro_f1']:.3f} on wording templates it never saw"
+    if "hit_rate_at_10" in m:
+        return f"hit rate at 10 {m['hit_rate_at_10']:.1%} vs {m['popular_hit_rate_at_10']:.1%} for most popular"
+    if "customers_per_tier" in m:
+        tiers = m["customers_per_tier"].get("loyalty_tier", {})
+        return ", ".join(f"{t} {n:,}" for t, n in tiers.items())
+    return ""

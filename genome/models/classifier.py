@@ -1,0 +1,51 @@
+"""A gradient-boosted classifier over named feature columns, in the scikit-learn idiom.
+
+The propensity, churn, discount, channel and contact-time models are this
+estimator with their own label; it remembers the columns it was fitted on so
+scoring a frame with columns in another order (or missing one) is caught.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils.validation import check_is_fitted
+
+
+class FeatureClassifier(ClassifierMixin, BaseEstimator):
+    def __init__(self, max_iter: int = 200, learning_rate: float = 0.05, max_leaf_nodes: int = 31,
+                 random_state: int = 0):
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.random_state = random_state
+
+    def fit(self, X: pd.DataFrame, y) -> "FeatureClassifier":
+        if len(X) == 0:
+            raise ValueError(f"{type(self).__name__}: no customers to learn from")
+        labels = np.asarray(y)
+        if np.unique(labels).size < 2:
+            raise ValueError(f"{type(self).__name__}: every training customer has the same outcome")
+        self.features_ = list(X.columns)
+        self.model_ = HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            random_state=self.random_state,
+        ).fit(X.to_numpy(dtype=float), labels)
+        self.classes_ = self.model_.classes_
+        self.n_train_ = len(X)
+        return self
+
+    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        missing = [c for c in self.features_ if c not in X.columns]
+        if missing:
+            raise ValueError(f"{type(self).__name__}: features missing from the frame: {missing[:5]}")
+        return X[self.features_].to_numpy(dtype=float)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        matrix = self._matrix(X)
+        return self.model_.predict_proba(matrix)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        matrix = self._matrix(X)
+        return self.model_.predict(matrix)

@@ -1,0 +1,177 @@
+"""Model features: genome-style genes computed as of a cut-off, and what happened after it.
+
+Models learn from the past and are judged on the future, so every feature is
+computed from events strictly before the cut-off (the same definitions as the
+genome's recency, frequency, value, discount, channel, engagement and habit
+genes), and every outcome from events in a window that starts at the cut-off.
+Moving the cut-off back in time gives training and evaluation sets that never
+see their own future.
+
+Grain: `customer_features` — one row per customer_id with at least one event
+before the cut-off; `category_counts` — one row per such customer, one column
+per category; `outcomes` — one row per customer_id with an event in the window.
+"""
+
+from datetime import datetime, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+# Parts of the day in which a customer is reached online (hours, UTC).
+DAY_PARTS = ("night", "morning", "afternoon", "evening")
+DAY_PART_SQL = ("CASE WHEN hour(e.occurred_at) < 6 OR hour(e.occurred_at) >= 22 THEN 'night' "
+                "WHEN hour(e.occurred_at) < 12 THEN 'morning' WHEN hour(e.occurred_at) < 17 THEN 'afternoon' "
+                "ELSE 'evening' END")
+PURCHASE_CHANNELS = ("store", "web", "app", "wholesale")
+# Events a customer chooses to make online: when they happen says when the customer is reachable.
+ONLINE = "('view', 'search', 'cart', 'email_open', 'email_click', 'post', 'review')"
+
+_EVENTS = f"""
+SELECT i.customer_id, e.event_type, e.channel, e.category, e.product_id, e.amount, e.occurred_at,
+       CAST(e.occurred_at AS DATE) AS day,
+       date_diff('day', e.occurred_at, $cutoff) AS days_ago,
+       {DAY_PART_SQL} AS day_part,
+       CASE WHEN e.event_type = 'purchase'
+            THEN coalesce(json_extract_string(e.attributes, '$.discount') = 'true', false) END AS discount,
+       CASE WHEN e.event_type = 'purchase'
+            THEN json_extract_string(e.attributes, '$.coupon') IS NOT NULL END AS coupon
+FROM events e JOIN identifiers i ON i.identifier = e.anchor
+"""
+
+FEATURES_SQL = f"""
+WITH ev AS ({_EVENTS} WHERE e.occurred_at < $cutoff)
+SELECT customer_id,
+  max(days_ago) AS tenure_days,
+  min(days_ago) AS days_since_last_event,
+  coalesce(min(days_ago) FILTER (WHERE event_type = 'purchase'), max(days_ago) + 1) AS days_since_last_purchase,
+  count(DISTINCT day) FILTER (WHERE event_type = 'purchase') AS purchase_days,
+  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 30) AS purchase_days_30d,
+  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 90) AS purchase_days_90d,
+  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 180) AS purchase_days_180d,
+  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 365) AS purchase_days_365d,
+  coalesce(sum(amount) FILTER (WHERE event_type = 'purchase'), 0) AS spend_total,
+  coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago < 90), 0) AS spend_90d,
+  coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago < 365), 0) AS spend_365d,
+  coalesce(avg(amount) FILTER (WHERE event_type = 'purchase'), 0) AS mean_line_value,
+  coalesce(avg(CAST(discount AS DOUBLE)), 0) AS discount_share,
+  coalesce(avg(CAST(discount AS DOUBLE)) FILTER (WHERE days_ago < 180), 0) AS discount_share_180d,
+  coalesce(avg(CAST(coupon AS DOUBLE)), 0) AS coupon_share,
+  count(*) FILTER (WHERE event_type = 'return' AND days_ago < 365) AS returns_365d,
+  count(*) FILTER (WHERE event_type = 'view' AND days_ago < 30) AS views_30d,
+  count(*) FILTER (WHERE event_type = 'view' AND days_ago < 90) AS views_90d,
+  count(*) FILTER (WHERE event_type = 'cart' AND days_ago < 30) AS carts_30d,
+  count(*) FILTER (WHERE event_type = 'search' AND days_ago < 30) AS searches_30d,
+  count(*) FILTER (WHERE event_type = 'store_visit' AND days_ago < 90) AS store_visits_90d,
+  count(*) FILTER (WHERE event_type = 'email_open' AND days_ago < 90) AS email_opens_90d,
+  count(*) FILTER (WHERE event_type = 'email_click' AND days_ago < 90) AS email_clicks_90d,
+  count(*) FILTER (WHERE event_type = 'ticket' AND days_ago < 365) AS tickets_365d,
+  count(*) FILTER (WHERE event_type = 'post' AND days_ago < 365) AS posts_365d,
+  count(*) FILTER (WHERE event_type = 'review' AND days_ago < 365) AS reviews_365d,
+  count(DISTINCT day) FILTER (WHERE days_ago < 30) AS active_days_30d,
+  count(DISTINCT day) FILTER (WHERE days_ago < 90) AS active_days_90d,
+  {", ".join(f"coalesce(avg(CAST(channel = '{c}' AS DOUBLE)) FILTER (WHERE event_type = 'purchase'), 0) "
+             f"AS purchase_share_{c}" for c in PURCHASE_CHANNELS)},
+  {", ".join(f"coalesce(avg(CAST(day_part = '{p}' AS DOUBLE)) FILTER (WHERE event_type IN {ONLINE}), 0) "
+             f"AS online_share_{p}" for p in DAY_PARTS)},
+  count(*) FILTER (WHERE event_type IN {ONLINE}) AS online_events
+FROM ev GROUP BY customer_id ORDER BY customer_id
+"""
+
+CATEGORY_COUNTS_SQL = f"""
+WITH ev AS ({_EVENTS} WHERE e.occurred_at < $cutoff AND e.category IS NOT NULL
+                        AND e.event_type IN ('purchase', 'view', 'cart'))
+SELECT customer_id, category,
+       count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
+       count(*) FILTER (WHERE event_type = 'purchase' AND days_ago < 90) AS purchases_90d,
+       count(*) FILTER (WHERE event_type <> 'purchase' AND days_ago < 90) AS interest_90d
+FROM ev GROUP BY ALL
+"""
+
+# Ties are broken by name so the same events always give the same label.
+OUTCOMES_SQL = f"""
+WITH ev AS ({_EVENTS} WHERE e.occurred_at >= $cutoff AND e.occurred_at < $until),
+per_channel AS (
+  SELECT customer_id, arg_max(channel, (n, channel)) AS top_channel
+  FROM (SELECT customer_id, channel, count(*) AS n FROM ev WHERE event_type = 'purchase' GROUP BY ALL)
+  GROUP BY customer_id),
+per_category AS (
+  SELECT customer_id, arg_max(category, (n, category)) AS top_category
+  FROM (SELECT customer_id, category, count(*) AS n FROM ev
+        WHERE event_type = 'purchase' AND category IS NOT NULL GROUP BY ALL)
+  GROUP BY customer_id),
+per_part AS (
+  SELECT customer_id, arg_max(day_part, (n, day_part)) AS top_day_part
+  FROM (SELECT customer_id, day_part, count(*) AS n FROM ev WHERE event_type IN {ONLINE} GROUP BY ALL)
+  GROUP BY customer_id),
+totals AS (
+  SELECT customer_id,
+         count(DISTINCT day) FILTER (WHERE event_type = 'purchase') AS purchase_days,
+         count(*) FILTER (WHERE event_type = 'purchase') AS purchase_lines,
+         count(*) FILTER (WHERE event_type = 'purchase' AND discount) AS discount_lines,
+         coalesce(sum(amount) FILTER (WHERE event_type = 'purchase'), 0) AS spend
+  FROM ev GROUP BY customer_id)
+SELECT * FROM totals
+LEFT JOIN per_channel USING (customer_id) LEFT JOIN per_category USING (customer_id)
+LEFT JOIN per_part USING (customer_id)
+ORDER BY customer_id
+"""
+
+PURCHASED_PRODUCTS_SQL = f"""
+WITH ev AS ({_EVENTS} WHERE e.occurred_at >= $since AND e.occurred_at < $until
+                        AND e.event_type = 'purchase' AND e.product_id IS NOT NULL)
+SELECT customer_id, product_id, count(*) AS lines, max(occurred_at) AS last_bought FROM ev GROUP BY ALL
+"""
+
+
+def store_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
+    """The store's reference moment: its latest event (the genome's `as_of`)."""
+    as_of = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
+    if as_of is None:
+        raise ValueError("the store holds no events: ingest some before fitting models")
+    return as_of
+
+
+def scoring_cutoff(as_of: datetime) -> datetime:
+    """Features for scoring include every event: the cut-off is just after the latest one."""
+    return as_of + timedelta(seconds=1)
+
+
+def customer_features(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> pd.DataFrame:
+    """Numeric features per customer known before `cutoff`, indexed by customer_id."""
+    frame = con.execute(FEATURES_SQL, {"cutoff": cutoff}).df().set_index("customer_id")
+    frame["mean_gap_days"] = np.where(frame["purchase_days"] > 1,
+                                      (frame["tenure_days"] - frame["days_since_last_purchase"])
+                                      / np.maximum(frame["purchase_days"] - 1, 1), frame["tenure_days"])
+    return frame.astype("float64")
+
+
+def category_counts(con: duckdb.DuckDBPyConnection, cutoff: datetime, customers: pd.Index,
+                    categories: list[str]) -> pd.DataFrame:
+    """Purchases (all time, last 90 days) and browsing interest per category, one column each."""
+    long = con.execute(CATEGORY_COUNTS_SQL, {"cutoff": cutoff}).df()
+    parts = []
+    for value in ("purchases", "purchases_90d", "interest_90d"):
+        wide = long.pivot_table(index="customer_id", columns="category", values=value, aggfunc="sum", fill_value=0)
+        wide = wide.reindex(index=customers, columns=categories, fill_value=0).fillna(0)
+        wide.columns = [f"{value}:{c}" for c in categories]
+        parts.append(wide)
+    return pd.concat(parts, axis=1).astype("float64")
+
+
+def outcomes(con: duckdb.DuckDBPyConnection, cutoff: datetime, days: int) -> pd.DataFrame:
+    """What each customer did in the `days` from `cutoff`: purchases, discount lines, top channel, category, part."""
+    return con.execute(OUTCOMES_SQL, {"cutoff": cutoff, "until": cutoff + timedelta(days=days)}
+                       ).df().set_index("customer_id")
+
+
+def purchased_products(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime) -> pd.DataFrame:
+    """One row per customer and product bought in [since, until): lines and when last bought."""
+    since = since or datetime(1900, 1, 1)
+    return con.execute(PURCHASED_PRODUCTS_SQL, {"since": since, "until": until, "cutoff": until}).df()
+
+
+def purchase_categories(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT category FROM events WHERE event_type = 'purchase' AND category IS NOT NULL ORDER BY 1"
+    ).fetchall()]

@@ -1,0 +1,118 @@
+"""Life-event genes: the classifier run over the store's social posts, per customer.
+
+For each customer who consented to profiling: their latest own life event,
+when it was, whether it recurs (birthdays, wedding anniversaries), one flag
+and one "days ago" per event over the last year, and for recurring events how
+many days until the next one and whether it falls in the next 30 days.
+"""
+
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from genome.genes.definition import Gene
+from genome.models.life_events import (NONE, RECURRING, LifeEventClassifier, detect_occurrences,
+                                       held_out_wording_report, labelled_posts, next_anniversary)
+from genome.models.tasks import CONSENTED_SQL, ModelOutput
+from genome.synth_text import LIFE_EVENTS
+
+FAMILY = "life_events"
+APPROACHING_DAYS = 30
+RECENT_DAYS = 365
+SENSITIVITY = "life_event"
+
+POSTS_SQL = f"""
+SELECT i.customer_id, e.occurred_at AS posted_at, e.text
+FROM events e JOIN identifiers i ON i.identifier = e.anchor
+WHERE e.event_type = 'post' AND e.text IS NOT NULL AND i.customer_id IN ({CONSENTED_SQL})
+ORDER BY i.customer_id, e.occurred_at
+"""
+
+
+def life_event_genes() -> list[Gene]:
+    genes = [
+        Gene("life_event_latest", FAMILY, "The customer's most recent own life event announced in their posts.",
+             "category", "model:life_events latest", source="models", sensitivity=SENSITIVITY),
+        Gene("life_event_latest_days_ago", FAMILY, "Days since the most recent own life event.", "number",
+             "model:life_events latest date", unit="days", source="models", sensitivity=SENSITIVITY),
+        Gene("life_event_latest_recurs", FAMILY, "The most recent life event comes back every year "
+             "(a birthday or a wedding anniversary).", "flag", "model:life_events recurs", source="models",
+             sensitivity=SENSITIVITY),
+    ]
+    for event in LIFE_EVENTS:
+        words = event.replace("_", " ")
+        genes += [
+            Gene(f"life_event_{event}", FAMILY, f"Posted about their own {words} in the last {RECENT_DAYS} days.",
+                 "flag", f"model:life_events {event}", source="models", sensitivity=SENSITIVITY),
+            Gene(f"life_event_{event}_days_ago", FAMILY, f"Days since their own latest {words} (from posts).",
+                 "number", f"model:life_events {event} date", unit="days", source="models",
+                 sensitivity=SENSITIVITY),
+        ]
+    for event, name in RECURRING.items():
+        words = name.replace("_", " ")
+        genes += [
+            Gene(f"days_to_{name}", FAMILY, f"Days until the customer's next {words} (from posts).", "number",
+                 f"model:life_events next {name}", unit="days", source="models", sensitivity=SENSITIVITY),
+            Gene(f"{name}_approaching_{APPROACHING_DAYS}d", FAMILY,
+                 f"The customer's {words} falls in the next {APPROACHING_DAYS} days.", "flag",
+                 f"model:life_events {name} within {APPROACHING_DAYS} days", source="models",
+                 sensitivity=SENSITIVITY),
+        ]
+    return genes
+
+
+def posts_of_consenting_customers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(POSTS_SQL).df()
+
+
+def gene_values(occurrences: pd.DataFrame, customers: pd.Index, as_of: datetime) -> pd.DataFrame:
+    """One row per customer in `customers` with every life-event gene."""
+    today = pd.Timestamp(as_of).normalize()
+    out = pd.DataFrame(index=customers)
+    occ = occurrences.copy()
+    occ["days_ago"] = (today - pd.to_datetime(occ["event_date"])).dt.days.clip(lower=0)
+    latest = occ.sort_values(["customer_id", "event_date"]).groupby("customer_id").tail(1).set_index("customer_id")
+    out["life_event_latest"] = latest["event"].reindex(customers).astype(object)
+    out["life_event_latest_days_ago"] = latest["days_ago"].reindex(customers).astype(float)
+    out["life_event_latest_recurs"] = out["life_event_latest"].isin(list(RECURRING)).to_numpy()
+    for event in LIFE_EVENTS:
+        mine = occ[occ["event"] == event].groupby("customer_id")["days_ago"].min()
+        days = mine.reindex(customers).astype(float)
+        out[f"life_event_{event}"] = (days <= RECENT_DAYS).fillna(False).to_numpy(dtype=bool)
+        out[f"life_event_{event}_days_ago"] = days
+    for event, name in RECURRING.items():
+        dated = occ[occ["event"] == event].groupby("customer_id")["event_date"].max()
+        days = next_anniversary(dated, as_of).reindex(customers)
+        out[f"days_to_{name}"] = days
+        out[f"{name}_approaching_{APPROACHING_DAYS}d"] = (days <= APPROACHING_DAYS).fillna(False).to_numpy(bool)
+    return out
+
+
+def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: pd.Index) -> ModelOutput:
+    corpus = labelled_posts()
+    report = held_out_wording_report(corpus)
+    model = LifeEventClassifier().fit(corpus["text"], corpus["label"])
+    posts = posts_of_consenting_customers(con)
+    occurrences = detect_occurrences(posts, model)
+    values = gene_values(occurrences, consented, as_of)
+    posters = posts["customer_id"].nunique()
+    card = {
+        "name": "life_events", "title": "Life events from social posts",
+        "predicts": "the author's own life event in a post (" + ", ".join(LIFE_EVENTS) + f", or {NONE})",
+        "kind": "text", "horizon_days": None,
+        "train_cutoff": None, "evaluation_cutoff": None, "scored_as_of": as_of.isoformat(),
+        "training_window": f"{len(corpus):,} labelled synthetic posts from {corpus['template_id'].nunique()} "
+                           "wording templates",
+        "features": ["word 1-2-gram TF-IDF", "character 2-5-gram TF-IDF", "life-event and self/other lexicon"],
+        "training_customers": int(len(corpus)),
+        "metrics": report,
+        "scored_customers": int(len(consented)),
+        "fallback_share": float(1 - posters / len(consented)) if len(consented) else 0.0,
+        "fallback": "customers without posts have no life-event genes (unknown, not 'no event')",
+        "posts_read": int(len(posts)), "events_found": int(len(occurrences)),
+    }
+    return ModelOutput(card, life_event_genes(), values,
+                       extra_tables={"customer_life_events": occurrences.assign(
+                           event_date=pd.to_datetime(occurrences["event_date"]))})

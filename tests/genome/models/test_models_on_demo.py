@@ -1,0 +1,150 @@
+"""Every model fitted on the 20,000-customer demo store and held to its quality bar.
+
+The models are fitted once, on a copy of the demo store, and judged on what
+happened after their cut-off; the life-event genes are scored against the
+synthetic truth that product code never reads.
+"""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from genome.genes.build import build_genome
+from genome.models.fit import fit_models
+from genome.models.life_events import LifeEventClassifier, detect_occurrences, labelled_posts
+from genome.models.life_event_genes import posts_of_consenting_customers
+from genome.models.published import model_cards
+from store.duck import connect
+
+
+@pytest.fixture(scope="module")
+def fitted(full_demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "demo.duckdb"
+    shutil.copy(full_demo_db, path)
+    con = connect(path)
+    report = fit_models(con)
+    con.execute("""
+        CREATE TEMP TABLE persons AS
+        SELECT DISTINCT ON (t.person_id) t.person_id, i.customer_id
+        FROM truth_customers t
+        JOIN identifiers i ON i.identifier IN ('customer_ref:' || t.customer_ref, 'email:' || t.email)
+        ORDER BY t.person_id, i.kind
+    """)
+    yield con, report, {c["name"]: c for c in report.cards}
+    con.close()
+
+
+@pytest.mark.parametrize("model", ["purchase_propensity_30d", "churn_risk_90d"])
+def test_propensity_and_churn_rank_what_actually_happened_after_the_cutoff(fitted, model):
+    card = fitted[2][model]
+    assert card["metrics"]["roc_auc"] >= 0.75
+    assert card["train_cutoff"] < card["evaluation_cutoff"] < card["scored_as_of"]
+    assert len(card["metrics"]["calibration"]["predicted"]) == 10 and len(card["metrics"]["lift"]) == 10
+
+
+def test_class_models_beat_the_rule_of_thumb_they_are_shown_beside(fitted):
+    for name in ("predicted_channel", "best_contact_time", "next_category"):
+        metrics = fitted[2][name]["metrics"]
+        assert metrics["accuracy"] > metrics["baseline_accuracy"], name
+
+
+def test_recommendations_hit_at_least_one_and_a_half_times_as_often_as_the_most_popular(fitted):
+    metrics = fitted[2]["recommendations"]["metrics"]
+    assert metrics["hit_rate_at_10"] >= 1.5 * metrics["popular_hit_rate_at_10"] > 0
+
+
+def test_the_life_event_classifier_reads_unseen_wording_with_a_macro_f1_of_at_least_085(fitted):
+    assert fitted[2]["life_events"]["metrics"]["macro_f1"] >= 0.85
+
+
+LIFE_EVENT_PRECISION_SQL = """
+SELECT count(*), count_if(EXISTS (
+    SELECT 1 FROM persons p JOIN truth_life_events t USING (person_id)
+    WHERE p.customer_id = l.customer_id AND t.event = l.event
+      AND abs(date_diff('day', t.event_date, CAST(l.event_date AS DATE))) <= 14))
+FROM {table} l
+"""
+
+
+def test_life_event_genes_recover_the_true_events_with_precision_of_at_least_08(fitted):
+    found, right = fitted[0].execute(LIFE_EVENT_PRECISION_SQL.format(table="customer_life_events")).fetchone()
+    assert found > 1000 and right / found >= 0.8
+
+
+def test_life_events_stay_precise_when_a_third_of_the_wording_was_never_seen(fitted):
+    con = fitted[0]
+    corpus = labelled_posts()
+    templates = sorted(corpus["template_id"].unique())
+    unseen = set(templates[::3])
+    model = LifeEventClassifier().fit(*corpus.loc[~corpus["template_id"].isin(unseen), ["text", "label"]].T.values)
+    con.register("_found", detect_occurrences(posts_of_consenting_customers(con), model))
+    found, right = con.execute(LIFE_EVENT_PRECISION_SQL.format(table="_found")).fetchone()
+    assert right / found >= 0.8
+
+
+def test_model_genes_join_the_genome_with_one_row_per_customer(fitted):
+    con = fitted[0]
+    customers, rows, ids = con.execute(
+        "SELECT (SELECT count(*) FROM customers), count(*), count(DISTINCT customer_id) FROM model_genes"
+    ).fetchone()
+    assert customers == rows == ids
+    catalog = dict(con.execute("SELECT name, coverage FROM gene_catalog WHERE family IN "
+                               "('predictions', 'life_events', 'loyalty', 'recommendations')").fetchall())
+    assert len(catalog) == fitted[1].genes
+    assert catalog["churn_risk_90d"] > 0.5 and catalog["loyalty_tier"] > 0.5
+
+
+def test_customers_who_refused_profiling_get_no_predictions(fitted):
+    scored = fitted[0].execute("""
+        SELECT count(g.churn_risk_90d), count(g.top_recommendation), count_if(g.life_event_birthday)
+        FROM customer_genes g JOIN consent_latest c USING (customer_id)
+        WHERE c.purpose = 'profiling' AND NOT c.granted
+    """).fetchone()
+    assert scored == (0, 0, 0)
+
+
+def test_customers_without_purchases_get_the_fallback_and_it_is_labelled(fitted):
+    con = fitted[0]
+    rows = con.execute("""
+        SELECT g.churn_risk_90d_fallback, g.recommendations_fallback, g.churn_risk_90d,
+               coalesce(g.purchase_days, 0) = 0 AS never_bought
+        FROM customer_genes g WHERE g.churn_risk_90d IS NOT NULL
+    """).fetchall()
+    fallback = np.array([r[0] for r in rows])
+    never = np.array([r[3] for r in rows])
+    assert fallback.any() and (fallback == never).all()
+    assert len({r[2] for r in rows if r[0]}) == 1  # one segment average for all of them
+    assert fitted[2]["churn_risk_90d"]["fallback_share"] == pytest.approx(fallback.mean())
+
+
+def test_percentile_genes_follow_their_scores(fitted):
+    score, pct = np.array(fitted[0].execute(
+        "SELECT purchase_propensity_30d, purchase_propensity_30d_pct FROM customer_genes "
+        "WHERE purchase_propensity_30d IS NOT NULL ORDER BY purchase_propensity_30d").fetchall()).T
+    assert pct.min() == 0 and pct.max() == 100 and (np.diff(pct) >= 0).all()
+
+
+def test_every_customer_with_consent_has_ten_recommendations_with_names(fitted):
+    con = fitted[0]
+    per_customer = con.execute(
+        "SELECT min(n), max(n) FROM (SELECT customer_id, count(DISTINCT product_id) AS n "
+        "FROM customer_recommendations GROUP BY 1)").fetchone()
+    assert per_customer == (10, 10)
+
+
+def test_cards_say_what_each_model_predicts_how_it_was_trained_and_when(fitted):
+    cards = model_cards(fitted[0])
+    assert [c["name"] for c in cards] == list(fitted[2])
+    for card in cards:
+        assert card["predicts"] and card["training_window"] and card["features"], card["name"]
+        assert card["fitted_at"] is not None and 0 <= card["fallback_share"] <= 1
+
+
+def test_a_genome_rebuild_keeps_the_model_genes(fitted):
+    con = fitted[0]
+    before = con.execute("SELECT sum(churn_risk_90d), count(loyalty_tier) FROM customer_genes").fetchone()
+    build_genome(con)
+    after = con.execute("SELECT sum(churn_risk_90d), count(loyalty_tier) FROM customer_genes").fetchone()
+    assert after == pytest.approx(before)
+    assert con.execute("SELECT count(*) FROM gene_catalog WHERE family = 'predictions'").fetchone()[0] == 18
