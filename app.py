@@ -12,5 +12,6 @@ navigation = st.navigation([
     st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
     st.Page(PAGES / "catalog.py", title="Gene catalog", icon=":material/genetics:"),
     st.Page(PAGES / "segments.py", title="Segment builder", icon=":material/group_work:"),
+    st.Page(PAGES / "models.py", title="Model cards", icon=":material/model_training:"),
 ])
 navigation.run()

@@ -70,12 +70,26 @@ def demo(
             bar.refresh()
 
         genome = build_genome(con, progress=building_progress)
+    from genome.models.fit import fit_models
+
+    with tqdm(total=1, desc="fitting models", unit="model", file=sys.stderr) as bar:
+        def fitting_progress(step: str, done: int, total: int) -> None:
+            bar.total, bar.n = total, done
+            bar.set_description(f"models: {step}"[:32])
+            bar.refresh()
+
+        try:
+            fitted = fit_models(con, progress=fitting_progress).models
+        except ValueError as exc:  # a tiny demo may not hold enough history to learn from
+            fitted = 0
+            typer.echo(f"models not fitted: {exc}", err=True)
     con.close()
     replace_store(building, target)
     totals = report.totals()
     typer.echo(
         f"demo store ready at {target}: {report.identity.customers:,} customers, "
-        f"{totals['accepted']:,} events, {totals['quarantined']:,} quarantined rows, {genome.genes:,} genes",
+        f"{totals['accepted']:,} events, {totals['quarantined']:,} quarantined rows, {genome.genes:,} genes "
+        f"and {fitted} models",
         err=True,
     )
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
+from genome.models.card_view import headline
 from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
 from store.settings import get_settings
 
@@ -70,20 +71,3 @@ def cards_command(
     for card in cards:
         typer.echo(f"{card['title']} ({card['name']}): {headline(card)}; "
                    f"fallback for {card['fallback_share']:.1%}; fitted {card['fitted_at']:%Y-%m-%d %H:%M}")
-
-
-def headline(card: dict) -> str:
-    """The one figure that says how good a model is, with its baseline where it has one."""
-    m = card["metrics"]
-    if "roc_auc" in m:
-        return f"ROC AUC {m['roc_auc']:.3f} on {m['customers']:,} customers after the cut-off"
-    if "accuracy" in m:
-        return f"accuracy {m['accuracy']:.1%} vs {m['baseline_accuracy']:.1%} for {m['baseline']}"
-    if "macro_f1" in m:
-        return f"macro F1 {m['macro_f1']:.3f} on wording templates it never saw"
-    if "hit_rate_at_10" in m:
-        return f"hit rate at 10 {m['hit_rate_at_10']:.1%} vs {m['popular_hit_rate_at_10']:.1%} for most popular"
-    if "customers_per_tier" in m:
-        tiers = m["customers_per_tier"].get("loyalty_tier", {})
-        return ", ".join(f"{t} {n:,}" for t, n in tiers.items())
-    return ""

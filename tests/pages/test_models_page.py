@@ -1,0 +1,56 @@
+"""The model cards page: every model with its quality, training and fallback; a clear empty state."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from genome.models.fit import fit_models
+from store.duck import connect
+from store.settings import get_settings
+
+PAGE = Path(__file__).resolve().parents[2] / "pages" / "models.py"
+
+
+@pytest.fixture(scope="module")
+def fitted_db(demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("models_page") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    con = connect(path)
+    report = fit_models(con)
+    con.close()
+    return path, report
+
+
+def page(monkeypatch, db) -> AppTest:
+    monkeypatch.setenv("GENOME_DB", str(db))
+    get_settings.cache_clear()
+    return AppTest.from_file(str(PAGE), default_timeout=60)
+
+
+def test_every_fitted_model_is_listed_with_its_quality_figure(monkeypatch, fitted_db):
+    db, report = fitted_db
+    at = page(monkeypatch, db).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["model"]) == [c["title"] for c in report.cards]
+    churn = table.set_index("model").loc["Churn risk"]
+    assert churn["quality"].startswith("ROC AUC ")
+    assert f"{report.cards[1]['metrics']['roc_auc']:.3f}" in churn["quality"]
+
+
+def test_each_card_opens_on_what_it_predicts_and_its_fallback(monkeypatch, fitted_db):
+    db, report = fitted_db
+    at = page(monkeypatch, db).run()
+    labels = [e.label for e in at.expander]
+    assert len(labels) == report.models
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Fallback** the most popular products" in text
+    assert "**Predicts** whether the customer makes no purchase in the next 90 days" in text
+
+
+def test_a_store_without_fitted_models_says_how_to_fit_them(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db).run()
+    assert not at.exception
+    assert "genome models fit" in at.info[0].value
