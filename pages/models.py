@@ -6,7 +6,11 @@ import streamlit as st
 
 from genome.models.card_view import calibration_frame, headline, lift_frame, roc_frame, summary
 from genome.models.published import model_cards
-from ui.store import cursor
+from genome.models.refit import refit_aside
+from store.settings import get_settings
+from ui import jobs, state
+from ui.roles import current_role, may
+from ui.store import cursor, store_path
 
 st.title("Model cards")
 con = cursor()
@@ -15,13 +19,46 @@ if con is None:
             icon=":material/inbox:")
     st.stop()
 cards = model_cards(con)
+key = jobs.refit_key(store_path())
+
+
+def refit(job: jobs.Job) -> str:
+    report = refit_aside(store_path(), tiers=get_settings().loyalty_tiers, progress=job.progress)
+    return f"{report.models} models refitted in {report.seconds:.0f} s"
+
+
+@st.fragment(run_every=1.0)
+def refit_status() -> None:
+    job = jobs.job_for(key)
+    if job is None:
+        return
+    if job.running:
+        st.progress(job.done / job.total, text=f"Refitting models ({job.started_by}): {job.step}…")
+    elif job.error:
+        st.error(f"The refit failed and the models are unchanged: {job.error}", icon=":material/error:")
+    elif st.session_state.get(state.MODELS_REFIT) != job.finished:
+        # show the new cards once: the store was swapped, so the next run reads it
+        st.session_state[state.MODELS_REFIT] = job.finished
+        st.rerun(scope="app")
+    else:
+        st.success(job.summary, icon=":material/check_circle:")
+
+
+if may("refit_models"):
+    running = (job := jobs.job_for(key)) is not None and job.running
+    if st.button("Refit models", icon=":material/model_training:", disabled=running, key="models_refit_button",
+                 help="Fits every model again on the current data; everyone keeps the current models until "
+                      "the new ones are complete."):
+        jobs.start(key, "refit models", current_role(), refit)
+refit_status()
+
 if not cards:
-    st.info("No models fitted yet. Run `genome models fit` to fit, evaluate and score every model.",
-            icon=":material/model_training:")
+    st.info("No models fitted yet. Refit here (marketer or admin) or run `genome models fit` to fit, evaluate "
+            "and score every model.", icon=":material/model_training:")
     st.stop()
 
 st.caption(f"{len(cards)} models · fitted {cards[0]['fitted_at']:%d %b %Y %H:%M} UTC on the store's own data, "
-           "judged on what happened after their cut-off · refit with `genome models fit`")
+           "judged on what happened after their cut-off")
 st.dataframe(summary(cards), hide_index=True, width="stretch",
              column_config={"on fallback": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                            max_value=1)})

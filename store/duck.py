@@ -34,6 +34,50 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+class Snapshot:
+    """The store file as it was when opened, read-only, however often it is swapped afterwards.
+
+    DuckDB shares one database per file within a process: while any
+    connection to a path is open, connecting to that path again returns the
+    same database, even after a new file was renamed over it. A snapshot
+    attaches the file to a database of its own instead, so the app can open
+    a freshly swapped store while sessions still read the previous one.
+    Its cursors (one per thread), and theirs, see the store as their default
+    catalog; everything else is the DuckDB connection's own.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        path = Path(path)
+        if not path.exists():
+            raise StoreMissing(f"no store at {path}: run `genome demo` or `genome ingest` first")
+        con = duckdb.connect(":memory:")
+        con.execute(f"SET memory_limit = '{_memory_limit_mb()}MB'")
+        # the path is ours (settings), but quote it as a literal all the same
+        con.execute("ATTACH '" + str(path).replace("'", "''") + "' AS store (READ_ONLY)")
+        self._con = _prepared(con)
+
+    def cursor(self) -> "Snapshot":
+        cursor = object.__new__(Snapshot)
+        cursor._con = _prepared(self._con.cursor())
+        return cursor
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._con.close()
+
+
+def _prepared(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("USE store")
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _memory_limit_mb() -> int:
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return max(256, int(total * 0.5 / 2**20))

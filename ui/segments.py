@@ -8,15 +8,15 @@ from sqlmodel import Session
 
 from genome.segments.index import GenomeIndex
 from genome.segments.rules import RuleError
-from store.duck import StoreMissing, connect
+from store.duck import Snapshot, StoreMissing
 from store.meta import meta_url_for, session
 from ui.store import store_path
 
 
 @st.cache_resource(show_spinner="Loading the genome for instant previews…", max_entries=1)
-def _index(path: str, _modified: float) -> GenomeIndex:
+def _index(path: str, modified: float) -> GenomeIndex:
     # its own connection: the index fetches columns on first use, from any session
-    return GenomeIndex(connect(path, read_only=True))
+    return GenomeIndex(Snapshot(path))
 
 
 def genome_index() -> GenomeIndex | None:

@@ -36,3 +36,6 @@ def sortables_key(arrangement: list[dict]) -> str:
 
 def condition_key(label: str, part: str) -> str:
     return f"seg_condition::{label}::{part}"
+
+ROLE = "role"
+MODELS_REFIT = "models_refit"

@@ -3,7 +3,7 @@
 One read-only DuckDB connection per store file, cached across reruns and
 sessions; each caller gets its own cursor because a DuckDB connection serves
 one thread at a time. The cache is keyed by the file's modification time so a
-rebuilt store (swapped in by the CLI) is picked up on the next rerun.
+rebuilt store (swapped in by the CLI or a refit) is picked up on the next rerun.
 """
 
 from pathlib import Path
@@ -11,13 +11,14 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from store.duck import StoreMissing, connect
+from store.duck import Snapshot, StoreMissing
 from store.settings import get_settings
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _connection(path: str, _modified: float) -> duckdb.DuckDBPyConnection:
-    return connect(path, read_only=True)
+def _connection(path: str, modified: float) -> Snapshot:
+    # a snapshot, not a plain connection: after a swap the new file must be read, not the old one
+    return Snapshot(path)
 
 
 def store_path() -> Path:

@@ -1,6 +1,7 @@
 """The model cards page: every model with its quality, training and fallback; a clear empty state."""
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,26 @@ def test_a_store_without_fitted_models_says_how_to_fit_them(monkeypatch, demo_db
     at = page(monkeypatch, demo_db).run()
     assert not at.exception
     assert "genome models fit" in at.info[0].value
+
+
+def test_a_manager_reads_the_cards_but_is_not_offered_a_refit(monkeypatch, fitted_db):
+    at = page(monkeypatch, fitted_db[0])
+    at.session_state["role"] = "manager"
+    at.run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "models_refit_button"]
+
+
+def test_a_marketer_refits_in_the_background_and_sees_the_new_cards(monkeypatch, demo_db, tmp_path):
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    at = page(monkeypatch, db).run()
+    assert not at.dataframe  # no models yet
+    at.button(key="models_refit_button").click().run()
+    assert not at.exception
+    deadline = time.monotonic() + 120
+    while not at.dataframe and time.monotonic() < deadline:
+        time.sleep(1)
+        at.run()
+    assert at.dataframe, "the new model cards never appeared"
+    assert len(at.dataframe[0].value) == 9

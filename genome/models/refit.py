@@ -1,0 +1,56 @@
+"""Refitting while people keep working: fit on a copy of the store, then swap it in.
+
+DuckDB lets one process write a file only while no other process has it
+open, and the app keeps the store open to read. So a refit copies the store
+aside, fits and publishes there, and renames the copy over the original in
+one step: every reader keeps the previous models until the new ones are
+complete, and a failed refit leaves the store exactly as it was. A lock file
+keeps two refits of one store from running at once.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from genome.models.fit import FitReport, Progress, fit_models
+from store.duck import building_path, connect, replace_store
+
+
+class RefitRunning(ValueError):
+    """Another refit of the same store has not finished."""
+
+
+def lock_path(target: Path) -> Path:
+    return Path(target).with_name(Path(target).name + ".refit.lock")
+
+
+def refit_aside(target: Path, *, tiers: dict | None = None, progress: Progress | None = None) -> FitReport:
+    target = Path(target)
+    if not target.exists():
+        raise ValueError(f"no store at {target}: run `genome demo` or `genome ingest` first")
+    lock = lock_path(target)
+    try:
+        os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        raise RefitRunning(f"the models of {target.name} are already being refitted; wait for that to finish "
+                           f"(or remove {lock.name} if no refit is running)") from None
+    building = building_path(target)
+    try:
+        if progress:
+            progress("copying the store", 0, 1)
+        # copyfile, not copy2: the copy must get a new modification time so readers notice the swap
+        shutil.copyfile(target, building)
+        wal = Path(str(target) + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, Path(str(building) + ".wal"))
+        con = connect(building)
+        try:
+            report = fit_models(con, tiers=tiers, progress=progress)
+        finally:
+            con.close()
+        replace_store(building, target)
+        return report
+    finally:
+        for leftover in (building, Path(str(building) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        lock.unlink(missing_ok=True)

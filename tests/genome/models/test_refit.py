@@ -1,0 +1,49 @@
+"""Refitting aside: readers keep the old models until the new store is complete; failures change nothing."""
+
+import shutil
+
+import pytest
+
+from genome.models import refit
+from genome.models.published import model_cards
+from store.duck import connect
+
+
+@pytest.fixture
+def store_copy(demo_db, tmp_path):
+    path = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+def test_a_refit_swaps_in_a_store_with_models_while_an_open_reader_keeps_the_old_one(store_copy):
+    reader = connect(store_copy, read_only=True)
+    steps = []
+    report = refit.refit_aside(store_copy, progress=lambda step, done, total: steps.append(step))
+    assert model_cards(reader) == []  # the reader still holds the store it opened
+    reader.close()
+    fresh = connect(store_copy, read_only=True)
+    assert [c["name"] for c in model_cards(fresh)] == [c["name"] for c in report.cards]
+    fresh.close()
+    assert steps[0] == "copying the store" and steps[-1] == "done"
+    assert not refit.lock_path(store_copy).exists()
+    assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb"]
+
+
+def test_a_second_refit_of_the_same_store_is_refused_while_one_runs(store_copy):
+    refit.lock_path(store_copy).touch()
+    with pytest.raises(refit.RefitRunning, match="already being refitted"):
+        refit.refit_aside(store_copy)
+
+
+def test_a_failed_refit_leaves_the_store_as_it_was_and_cleans_up(store_copy, monkeypatch):
+    before = store_copy.read_bytes()
+
+    def broken(con, **kwargs):
+        raise ValueError("no history to learn from")
+
+    monkeypatch.setattr(refit, "fit_models", broken)
+    with pytest.raises(ValueError, match="no history"):
+        refit.refit_aside(store_copy)
+    assert store_copy.read_bytes() == before
+    assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb"]
