@@ -26,8 +26,15 @@ DAY_PART_SQL = ("CASE WHEN hour(e.occurred_at) < 6 OR hour(e.occurred_at) >= 22 
 PURCHASE_CHANNELS = ("store", "web", "app", "wholesale")
 # Events a customer chooses to make online: when they happen says when the customer is reachable.
 ONLINE = "('view', 'search', 'cart', 'email_open', 'email_click', 'post', 'review')"
+# Counts of one kind of event in a recent window: feature -> (event type, days).
+EVENT_COUNTS = {
+    "returns_365d": ("return", 365), "views_30d": ("view", 30), "views_90d": ("view", 90),
+    "carts_30d": ("cart", 30), "searches_30d": ("search", 30), "store_visits_90d": ("store_visit", 90),
+    "email_opens_90d": ("email_open", 90), "email_clicks_90d": ("email_click", 90),
+    "tickets_365d": ("ticket", 365), "posts_365d": ("post", 365), "reviews_365d": ("review", 365),
+}
 
-_EVENTS = f"""
+EVENT_ROWS_SQL = f"""
 SELECT i.customer_id, e.event_type, e.channel, e.category, e.product_id, e.amount, e.occurred_at,
        CAST(e.occurred_at AS DATE) AS day,
        date_diff('day', e.occurred_at, $cutoff) AS days_ago,
@@ -39,47 +46,47 @@ SELECT i.customer_id, e.event_type, e.channel, e.category, e.product_id, e.amoun
 FROM events e JOIN identifiers i ON i.identifier = e.anchor
 """
 
+# Aggregates in CASE form and distinct days from a per-day pass: DuckDB runs both several
+# times faster than FILTER clauses and count(DISTINCT ...) over every event.
 FEATURES_SQL = f"""
-WITH ev AS ({_EVENTS} WHERE e.occurred_at < $cutoff)
-SELECT customer_id,
-  max(days_ago) AS tenure_days,
-  min(days_ago) AS days_since_last_event,
-  coalesce(min(days_ago) FILTER (WHERE event_type = 'purchase'), max(days_ago) + 1) AS days_since_last_purchase,
-  count(DISTINCT day) FILTER (WHERE event_type = 'purchase') AS purchase_days,
-  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 30) AS purchase_days_30d,
-  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 90) AS purchase_days_90d,
-  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 180) AS purchase_days_180d,
-  count(DISTINCT day) FILTER (WHERE event_type = 'purchase' AND days_ago < 365) AS purchase_days_365d,
-  coalesce(sum(amount) FILTER (WHERE event_type = 'purchase'), 0) AS spend_total,
-  coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago < 90), 0) AS spend_90d,
-  coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago < 365), 0) AS spend_365d,
-  coalesce(avg(amount) FILTER (WHERE event_type = 'purchase'), 0) AS mean_line_value,
-  coalesce(avg(CAST(discount AS DOUBLE)), 0) AS discount_share,
-  coalesce(avg(CAST(discount AS DOUBLE)) FILTER (WHERE days_ago < 180), 0) AS discount_share_180d,
-  coalesce(avg(CAST(coupon AS DOUBLE)), 0) AS coupon_share,
-  count(*) FILTER (WHERE event_type = 'return' AND days_ago < 365) AS returns_365d,
-  count(*) FILTER (WHERE event_type = 'view' AND days_ago < 30) AS views_30d,
-  count(*) FILTER (WHERE event_type = 'view' AND days_ago < 90) AS views_90d,
-  count(*) FILTER (WHERE event_type = 'cart' AND days_ago < 30) AS carts_30d,
-  count(*) FILTER (WHERE event_type = 'search' AND days_ago < 30) AS searches_30d,
-  count(*) FILTER (WHERE event_type = 'store_visit' AND days_ago < 90) AS store_visits_90d,
-  count(*) FILTER (WHERE event_type = 'email_open' AND days_ago < 90) AS email_opens_90d,
-  count(*) FILTER (WHERE event_type = 'email_click' AND days_ago < 90) AS email_clicks_90d,
-  count(*) FILTER (WHERE event_type = 'ticket' AND days_ago < 365) AS tickets_365d,
-  count(*) FILTER (WHERE event_type = 'post' AND days_ago < 365) AS posts_365d,
-  count(*) FILTER (WHERE event_type = 'review' AND days_ago < 365) AS reviews_365d,
-  count(DISTINCT day) FILTER (WHERE days_ago < 30) AS active_days_30d,
-  count(DISTINCT day) FILTER (WHERE days_ago < 90) AS active_days_90d,
-  {", ".join(f"coalesce(avg(CAST(channel = '{c}' AS DOUBLE)) FILTER (WHERE event_type = 'purchase'), 0) "
-             f"AS purchase_share_{c}" for c in PURCHASE_CHANNELS)},
-  {", ".join(f"coalesce(avg(CAST(day_part = '{p}' AS DOUBLE)) FILTER (WHERE event_type IN {ONLINE}), 0) "
-             f"AS online_share_{p}" for p in DAY_PARTS)},
-  count(*) FILTER (WHERE event_type IN {ONLINE}) AS online_events
-FROM ev GROUP BY customer_id ORDER BY customer_id
+WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at < $cutoff),
+per_day AS (
+  SELECT customer_id, min(days_ago) AS days_ago, bool_or(event_type = 'purchase') AS bought
+  FROM ev GROUP BY customer_id, day),
+days AS (
+  SELECT customer_id,
+    count(CASE WHEN bought THEN 1 END) AS purchase_days,
+    {", ".join(f"count(CASE WHEN bought AND days_ago < {d} THEN 1 END) AS purchase_days_{d}d"
+               for d in (30, 90, 180, 365))},
+    count(CASE WHEN days_ago < 30 THEN 1 END) AS active_days_30d,
+    count(CASE WHEN days_ago < 90 THEN 1 END) AS active_days_90d
+  FROM per_day GROUP BY customer_id),
+totals AS (
+  SELECT customer_id,
+    max(days_ago) AS tenure_days,
+    min(days_ago) AS days_since_last_event,
+    coalesce(min(CASE WHEN event_type = 'purchase' THEN days_ago END), max(days_ago) + 1)
+      AS days_since_last_purchase,
+    coalesce(sum(CASE WHEN event_type = 'purchase' THEN amount END), 0) AS spend_total,
+    coalesce(sum(CASE WHEN event_type = 'purchase' AND days_ago < 90 THEN amount END), 0) AS spend_90d,
+    coalesce(sum(CASE WHEN event_type = 'purchase' AND days_ago < 365 THEN amount END), 0) AS spend_365d,
+    coalesce(avg(CASE WHEN event_type = 'purchase' THEN amount END), 0) AS mean_line_value,
+    coalesce(avg(CAST(discount AS DOUBLE)), 0) AS discount_share,
+    coalesce(avg(CASE WHEN days_ago < 180 THEN CAST(discount AS DOUBLE) END), 0) AS discount_share_180d,
+    coalesce(avg(CAST(coupon AS DOUBLE)), 0) AS coupon_share,
+    {", ".join(f"count(CASE WHEN event_type = '{kind}' AND days_ago < {d} THEN 1 END) AS {name}"
+               for name, (kind, d) in EVENT_COUNTS.items())},
+    {", ".join(f"coalesce(avg(CASE WHEN event_type = 'purchase' THEN CAST(channel = '{c}' AS DOUBLE) END), 0) "
+               f"AS purchase_share_{c}" for c in PURCHASE_CHANNELS)},
+    {", ".join(f"coalesce(avg(CASE WHEN event_type IN {ONLINE} THEN CAST(day_part = '{p}' AS DOUBLE) END), 0) "
+               f"AS online_share_{p}" for p in DAY_PARTS)},
+    count(CASE WHEN event_type IN {ONLINE} THEN 1 END) AS online_events
+  FROM ev GROUP BY customer_id)
+SELECT * FROM totals JOIN days USING (customer_id) ORDER BY customer_id
 """
 
 CATEGORY_COUNTS_SQL = f"""
-WITH ev AS ({_EVENTS} WHERE e.occurred_at < $cutoff AND e.category IS NOT NULL
+WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at < $cutoff AND e.category IS NOT NULL
                         AND e.event_type IN ('purchase', 'view', 'cart'))
 SELECT customer_id, category,
        count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
@@ -90,7 +97,7 @@ FROM ev GROUP BY ALL
 
 # Ties are broken by name so the same events always give the same label.
 OUTCOMES_SQL = f"""
-WITH ev AS ({_EVENTS} WHERE e.occurred_at >= $cutoff AND e.occurred_at < $until),
+WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at >= $cutoff AND e.occurred_at < $until),
 per_channel AS (
   SELECT customer_id, arg_max(channel, (n, channel)) AS top_channel
   FROM (SELECT customer_id, channel, count(*) AS n FROM ev WHERE event_type = 'purchase' GROUP BY ALL)
@@ -118,7 +125,7 @@ ORDER BY customer_id
 """
 
 PURCHASED_PRODUCTS_SQL = f"""
-WITH ev AS ({_EVENTS} WHERE e.occurred_at >= $since AND e.occurred_at < $until
+WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at >= $since AND e.occurred_at < $until
                         AND e.event_type = 'purchase' AND e.product_id IS NOT NULL)
 SELECT customer_id, product_id, count(*) AS lines, max(occurred_at) AS last_bought FROM ev GROUP BY ALL
 """

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_db):
+@contextmanager
+def serve(db: Path):
+    """The app on a free port over the store at `db`, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "GENOME_DB": str(demo_db)}
+    env = {**os.environ, "GENOME_DB": str(db)}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -45,9 +47,23 @@ def app_url(demo_db):
             server.kill()
             raise RuntimeError(f"Streamlit did not start: {server.stderr.read().decode()[-2000:]}")
         time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """`serve` for tests that need the app over a store of their own."""
+    return serve
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db):
+    with serve(demo_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
