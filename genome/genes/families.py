@@ -237,13 +237,11 @@ def habits_family() -> Family:
         _gene("early_bird", f, "40% or more of activity before noon (10 or more events).", "flag",
               f"count(*) >= 10 AND count(*) FILTER (WHERE {DAYPARTS['morning']}) >= 0.4 * count(*)",
               where=DAYPARTS["morning"], noun="morning events"),
-        _gene("preferred_day", f, "Day of the week with most purchases.", "category",
-              f"CASE mode(dow) FILTER (WHERE {P}) " + " ".join(
-                  f"WHEN {i} THEN '{d}'" for i, d in enumerate(DAYS, start=1)) + " END"),
-        _gene("preferred_daypart", f, "Part of the day with most activity (preferred contact time).", "category",
-              "CASE mode(CASE " + " ".join(f"WHEN {c} THEN '{p}'" for p, c in DAYPARTS.items()) + " END) "
-              "WHEN 'morning' THEN 'morning' WHEN 'afternoon' THEN 'afternoon' "
-              "WHEN 'evening' THEN 'evening' ELSE 'night' END"),
+        _gene("preferred_day", f, "Day of the week with most purchases (the earlier day on a tie).", "category",
+              _most([f"count(*) FILTER (WHERE {P} AND dow = {i})" for i in range(1, 8)], DAYS)),
+        _gene("preferred_daypart", f, "Part of the day with most activity (preferred contact time; the earlier "
+              "part on a tie).", "category",
+              _most([f"count(*) FILTER (WHERE {c})" for c in DAYPARTS.values()], tuple(DAYPARTS))),
     ]
     return Family(f, "SELECT * FROM _ev WHERE event_type IN ('purchase', 'view', 'search', 'cart', 'email_open', "
                      "'email_click', 'post', 'store_visit')", tuple(genes),
@@ -272,6 +270,17 @@ def price_family() -> Family:
     ]
     return Family(f, "SELECT * FROM _ev WHERE event_type = 'purchase'", tuple(genes),
                   "Price band, premium share, discount and coupon use.")
+
+
+def _most(counts: list[str], labels: tuple[str, ...]) -> str:
+    """The label of the largest of `counts`, the first on a tie, NULL when all are 0.
+
+    Written with greatest() over counts the family computes anyway: several
+    times faster than mode() over every event, and ties are settled the same
+    way every time.
+    """
+    cases = " ".join(f"WHEN {c} THEN '{label}'" for c, label in zip(counts, labels))
+    return f"CASE greatest({', '.join(counts)}) WHEN 0 THEN NULL {cases} END"
 
 
 def consent_family() -> Family:
