@@ -1,4 +1,4 @@
-"""Test helpers: rows and files for ingestion tests."""
+"""Test helpers: rows and files for ingestion tests, stores with fitted models."""
 
 import csv
 from pathlib import Path
@@ -22,3 +22,19 @@ def write_csv(path: Path, rows: list[dict], header: list[str] = HEADER) -> Path:
         for row in rows:
             writer.writerow({k: row.get(k, "") for k in header})
     return path
+
+
+def fitted_copy(db: Path, folder: Path):
+    """A copy of the store at `db` in `folder`, with every model fitted; returns (path, fit report)."""
+    import shutil
+
+    from genome.models.fit import fit_models
+    from store.duck import connect
+
+    path = folder / "genome.duckdb"
+    shutil.copy(db, path)
+    con = connect(path)
+    try:
+        return path, fit_models(con)
+    finally:
+        con.close()

@@ -9,7 +9,6 @@ many days until the next one and whether it falls in the next 30 days.
 from datetime import datetime
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from genome.genes.definition import Gene

@@ -7,21 +7,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from genome.models.fit import fit_models
-from store.duck import connect
 from store.settings import get_settings
+
+from helpers import fitted_copy
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "models.py"
 
 
 @pytest.fixture(scope="module")
 def fitted_db(demo_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("models_page") / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    con = connect(path)
-    report = fit_models(con)
-    con.close()
-    return path, report
+    return fitted_copy(demo_db, tmp_path_factory.mktemp("models_page"))
 
 
 def page(monkeypatch, db) -> AppTest:

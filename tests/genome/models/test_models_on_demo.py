@@ -5,25 +5,22 @@ happened after their cut-off; the life-event genes are scored against the
 synthetic truth that product code never reads.
 """
 
-import shutil
-
 import numpy as np
 import pytest
 
 from genome.genes.build import build_genome
-from genome.models.fit import fit_models
 from genome.models.life_events import LifeEventClassifier, detect_occurrences, labelled_posts
 from genome.models.life_event_genes import posts_of_consenting_customers
 from genome.models.published import model_cards
 from store.duck import connect
 
+from helpers import fitted_copy
+
 
 @pytest.fixture(scope="module")
 def fitted(full_demo_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("models") / "demo.duckdb"
-    shutil.copy(full_demo_db, path)
+    path, report = fitted_copy(full_demo_db, tmp_path_factory.mktemp("models"))
     con = connect(path)
-    report = fit_models(con)
     con.execute("""
         CREATE TEMP TABLE persons AS
         SELECT DISTINCT ON (t.person_id) t.person_id, i.customer_id
