@@ -22,6 +22,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from genome.events import CHANNELS, EVENT_TYPES
 from genome.genes.definition import Gene, GeneDefinitionError
 from genome.genes.families import Family, discover, event_families
 from genome.genes.pivot import build_pivot
@@ -55,7 +56,8 @@ def event_view_sql(bands: str = "_price_bands", one_customer: bool = False) -> s
     else:
         key, join = "x.cust", "JOIN _identifier_index x ON x.identifier = e.anchor"
     return f"""
-SELECT {key}, e.event_type, e.channel, e.category, e.amount, e.quantity,
+SELECT {key}, e.event_type::{_enum(EVENT_TYPES)} AS event_type, e.channel::{_enum(CHANNELS)} AS channel,
+       e.category, e.amount, e.quantity,
        e.store_id, e.city, e.occurred_at,
        date_diff('day', e.occurred_at, $as_of) AS days_ago,
        isodow(e.occurred_at) AS dow,
@@ -81,6 +83,12 @@ FROM events e
 LEFT JOIN {bands} b ON b.category = e.category
 {join}
 """
+
+
+def _enum(values: tuple[str, ...]) -> str:
+    """An ENUM type over the vocabulary ingestion enforces: genes compare event types and channels a dozen
+    times per event, and comparing small codes is cheaper than comparing text."""
+    return "ENUM(" + ", ".join(f"'{v}'" for v in values) + ")"  # constants from genome.events
 
 
 INDEX_SQL = """
