@@ -5,16 +5,17 @@ import streamlit as st
 from streamlit_sortables import sort_items
 
 from genome.genes.catalog import families, gene_catalog
-from genome.segments.builder import FIXED, MUST, Builder, NotBuildable, default_condition, from_rule
+from genome.segments.builder import FIXED, MUST, Builder, NotBuildable, default_condition, from_rule, palette
 from genome.segments.export import AD_PLATFORM_MINIMUM, export_audience
 from genome.segments.library import compare_versions, members_of, rule_of, save_segment, segment_table, versions
 from genome.segments.preview import lift, preview, sample
 from genome.segments.rules import Between, Compare, Flag, InSegment, OneOf, RuleError, TopPercent, event_count
 from genome.segments.text import condition_text, parse, to_text
 from genome.segments.trace import near_misses, trace
-from store.meta import list_exports
+from store.meta import list_exports, list_segments
 from store.settings import get_settings
 from ui import state
+from ui.roles import may, refusal
 from ui.segments import genome_index, metadata
 from ui.store import cursor, store_path
 
@@ -62,13 +63,17 @@ with build_col:
     placed = {label for items in builder.containers.values() for label in items}
     term = search.strip().lower()
     # the gene typed first, then names starting with it, then the rest by coverage
-    ranked = sorted(found["name"], key=lambda n: (n != term, not n.startswith(term), term not in n)) \
-        if term else list(found["name"])
-    palette = [name for name in ranked if name not in placed][:PALETTE_SIZE]
-    arrangement = [{"header": PALETTE, "items": palette}] + \
-        [{"header": name, "items": list(items)} for name, items in builder.containers.items()]
-    st.caption(f"Drag genes from **{PALETTE}** ({len(found):,} match; {len(palette)} shown, closest names first) "
-               "into a container. Without a mouse: *Add a gene* below.")
+    pairs = list(zip(found["name"], found["family"]))
+    ranked = sorted(pairs, key=lambda p: (p[0] != term, not p[0].startswith(term), term not in p[0])) \
+        if term else pairs
+    offered = palette(ranked, placed, size=PALETTE_SIZE)
+    arrangement = [{"header": f"{PALETTE} · {family}", "items": genes} for family, genes in offered] or \
+        [{"header": PALETTE, "items": []}]
+    arrangement += [{"header": name, "items": list(items)} for name, items in builder.containers.items()]
+    offered_count = sum(len(genes) for _, genes in offered)
+    st.caption(f"Drag genes from the **{PALETTE}** groups ({len(found):,} match; {offered_count} shown by family, "
+               "closest names first) into a container. Without a mouse: *Add a gene* below."
+               if len(found) else "No gene matches the search: try another word or family.")
     # The component keeps its own arrangement per key: a new arrangement from here (search, keyboard,
     # text) needs a new key, or the browser would go on showing the old one.
     st.session_state[state.SEG_SORTABLES] = key = state.sortables_key(arrangement)
@@ -211,8 +216,11 @@ with preview_col:
     value = st.columns(2)
     value[0].metric("Expected 12-month value", money(shown.value_total),
                     help=f"95% interval ${shown.value_low:,.0f} – ${shown.value_high:,.0f}")
-    value[1].metric("Mean per customer", money(shown.value_mean))
-    st.caption(f"95% interval of the total: ${shown.value_low:,.0f} – ${shown.value_high:,.0f}")
+    mean_low, mean_high = shown.mean_interval
+    value[1].metric("Mean per customer", money(shown.value_mean),
+                    help=f"95% interval ${mean_low:,.2f} – ${mean_high:,.2f}")
+    st.caption(f"95% intervals: total ${shown.value_low:,.0f} – ${shown.value_high:,.0f}; "
+               f"per customer ${mean_low:,.2f} – ${mean_high:,.2f}")
     labels = [money(low) + ("+" if i == len(shown.edges) - 2 else "") for i, low in enumerate(shown.edges[:-1])]
     figure = go.Figure([
         go.Bar(x=labels, y=(shown.base_histogram / max(shown.total, 1)).tolist(), name="whole base",
@@ -244,10 +252,13 @@ with preview_col:
 st.divider()
 save_tab, saved_tab, why_tab, export_tab = st.tabs(["Save", "Saved segments", "Why in or out?", "Export"])
 with save_tab, st.form("seg_save_form"):
+    allowed = may("save_segments")
+    if not allowed:
+        st.info(refusal("save_segments", "Saving segments"), icon=":material/lock:")
     name = st.text_input("Segment name", key=state.SEG_SAVE_NAME)
     description = st.text_input("Description", key=state.SEG_SAVE_DESCRIPTION)
     owner = st.text_input("Your name", key=state.SEG_OWNER)
-    if st.form_submit_button("Save as new version", type="primary"):
+    if st.form_submit_button("Save as new version", type="primary", disabled=not allowed):
         if not name.strip() or not owner.strip():
             st.error("A segment needs a name and an owner.")
         else:
@@ -306,7 +317,9 @@ with why_tab:
 
 with export_tab, metadata() as meta:
     rows = segment_table(meta)
-    if not rows:
+    if not may("export_audiences"):
+        st.info(refusal("export_audiences", "Exporting audiences"), icon=":material/lock:")
+    elif not rows:
         st.info("Save the segment first: exports are made from saved versions and recorded.",
                 icon=":material/ios_share:")
     else:
@@ -332,7 +345,8 @@ with export_tab, metadata() as meta:
         past = list_exports(meta)
         if past:
             st.markdown("**Export log**")
-            st.dataframe([{"when": e.exported_at, "by": e.exported_by, "segment": e.segment_id,
+            names = {segment.id: segment.name for segment in list_segments(meta)}
+            st.dataframe([{"when": e.exported_at, "by": e.exported_by, "segment": names.get(e.segment_id),
                            "version": e.version, "for": e.purpose, "format": e.file_format, "rows": e.rows,
                            "people": e.people, "removed without consent": e.removed_without_consent,
                            "file": e.file_name} for e in past], hide_index=True, key="seg_export_log")

@@ -11,7 +11,18 @@ from ui import state
 ROLES = ("marketer", "service", "manager", "admin")
 DEFAULT_ROLE = "marketer"
 # What each action needs.
-PERMISSIONS = {"refit_models": {"marketer", "admin"}}
+PERMISSIONS = {
+    "refit_models": {"marketer", "admin"},
+    "save_segments": {"marketer", "admin"},
+    # an export carries hashed e-mails and phones out of the product
+    "export_audiences": {"marketer", "admin"},
+}
+
+
+def refusal(action: str, doing: str) -> str:
+    """Why the current role cannot do `action`, in the words a page shows."""
+    allowed = " and ".join(sorted(f"{r}s" for r in PERMISSIONS[action]))
+    return f"{doing} is for {allowed}; you are working as {current_role()}."
 
 
 def current_role() -> str:

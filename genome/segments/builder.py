@@ -132,6 +132,23 @@ def from_rule(rule: Node) -> Builder:
     return builder
 
 
+def palette(ranked: list[tuple[str, str]], placed: set[str], *, size: int) -> list[tuple[str, list[str]]]:
+    """The genes to offer for dragging, grouped by family.
+
+    `ranked` is (gene, family) best match first; the first `size` genes not yet
+    placed are offered, and families come in the order of their best match so
+    the closest gene is always in the first group.
+    """
+    groups: dict[str, list[str]] = {}
+    for gene, family in ranked:
+        if gene in placed:
+            continue
+        if sum(len(g) for g in groups.values()) >= size:
+            break
+        groups.setdefault(family, []).append(gene)
+    return list(groups.items())
+
+
 def default_condition(gene: str, kind: str, values) -> Condition:
     """What a gene means when first dropped: the flag, at least the median carrier's value, or the commonest value."""
     if kind == "flag":

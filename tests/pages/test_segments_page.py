@@ -105,6 +105,18 @@ def test_saving_lists_the_segment_with_its_size(page, db):
     assert at.selectbox(key="seg_saved_segment").value == "Repeat buyers"
 
 
+def test_a_manager_reads_the_audience_but_cannot_save_or_export(page, db):
+    page.session_state["role"] = "manager"
+    at = drop(page.run(), {"Must have all": ["repeat_buyer"]})
+    assert not at.exception
+    assert audience(at) == f"{exact(db, 'repeat_buyer'):,}"
+    notes = [i.value for i in at.info]
+    assert "Saving segments is for admins and marketers; you are working as manager." in notes
+    assert "Exporting audiences is for admins and marketers; you are working as manager." in notes
+    assert at.button[[b.label for b in at.button].index("Save as new version")].disabled
+    assert not any(b.key == "seg_export" for b in at.button)
+
+
 def test_a_store_without_a_genome_says_what_to_run(monkeypatch, tmp_path):
     monkeypatch.setenv("GENOME_DB", str(tmp_path / "missing.duckdb"))
     get_settings.cache_clear()
@@ -129,4 +141,5 @@ def test_an_export_removes_customers_without_consent_and_is_logged(page, db):
     assert any(f"{consenting:,} rows" in s.value and f"{removed:,} removed" in s.value for s in at.success)
     assert (db.parent / "exports" / "Repeat buyers-ids.csv").exists()
     log = next(d.value for d in at.dataframe if "removed without consent" in d.value.columns)
-    assert log[["by", "rows", "removed without consent"]].values.tolist() == [["mara", consenting, removed]]
+    assert log[["by", "segment", "rows", "removed without consent"]].values.tolist() == \
+        [["mara", "Repeat buyers", consenting, removed]]

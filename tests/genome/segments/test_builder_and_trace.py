@@ -2,7 +2,9 @@
 
 import pytest
 
-from genome.segments.builder import ANY, EXCLUDE, MUST, Builder, NotBuildable, default_condition, from_rule
+from genome.segments.builder import (
+    ANY, EXCLUDE, MUST, Builder, NotBuildable, default_condition, from_rule, palette,
+)
 from genome.segments.index import GenomeIndex
 from genome.segments.rules import Compare, Flag, OneOf, RuleError
 from genome.segments.text import parse, to_text
@@ -27,6 +29,15 @@ def test_containers_become_all_any_and_none():
     builder.add(EXCLUDE, Flag("lapsed_90d"))
     assert to_text(builder.rule()) == \
         "weekend_runner AND clv_12m >= 200 AND (parent OR traveller) AND NOT lapsed_90d"
+
+
+def test_the_palette_groups_genes_by_family_with_the_best_match_first():
+    ranked = [("runner", "personas"), ("weekend_runner", "combinations"), ("running_shoes_affinity", "category"),
+              ("trail_runner", "personas"), ("bought_running_shoes", "category"), ("night_owl", "habits")]
+    offered = palette(ranked, placed={"trail_runner"}, size=4)
+    assert offered == [("personas", ["runner"]), ("combinations", ["weekend_runner"]),
+                       ("category", ["running_shoes_affinity", "bought_running_shoes"])]
+    assert palette(ranked, placed=set(), size=0) == []
 
 
 def test_a_group_nests_one_level_deeper():

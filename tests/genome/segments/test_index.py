@@ -105,9 +105,29 @@ def test_lift_ranks_the_genes_that_define_the_audience_first(index):
     assert row["audience_share"] == 1.0
 
 
+def test_lift_shares_are_the_exact_shares_sql_counts(demo, index):
+    runners = count(demo, parse("runner")).count
+    table = lift(index, index.mask(parse("runner")))
+    assert len(table) > 3
+    for gene, inside, base in table[["gene", "audience_share", "base_share"]].itertuples(index=False):
+        assert inside == count(demo, parse(f"runner AND {gene}")).count / runners
+        assert base == count(demo, parse(gene)).count / index.size
+
+
 def test_a_sample_is_members_only_and_stable(index):
     mask = index.mask(parse("repeat_buyer"))
     chosen = sample(index, mask)
     assert len(chosen) == 10 and chosen == sample(index, mask)
     member = set(index.customer_ids[mask])
     assert set(chosen) <= member
+
+
+def test_the_value_intervals_are_the_normal_interval_of_the_members_values(demo, index):
+    rule = parse("repeat_buyer")
+    shown = preview(index, index.mask(rule))
+    values = np.array([v for (v,) in demo.execute(
+        "SELECT coalesce(clv_12m, 0) FROM customer_genes WHERE repeat_buyer").fetchall()])
+    half = 1.96 * values.std(ddof=1) / np.sqrt(len(values))
+    low, high = shown.mean_interval
+    assert low == pytest.approx(values.mean() - half) and high == pytest.approx(values.mean() + half)
+    assert shown.value_low == pytest.approx(len(values) * low) and low < shown.value_mean < high
