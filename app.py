@@ -1,4 +1,10 @@
-"""Customer Genome: the Streamlit app's router. Pages live in pages/."""
+"""Customer Genome: the Streamlit app's router. Pages live in app_pages/.
+
+Not `pages/`: Streamlit runs a folder of that name beside the main script as an
+old-style multipage app until the router has run once, so the first visitor
+after a restart who opened a bookmarked page would bypass the router (its
+navigation and the role picker).
+"""
 
 from pathlib import Path
 
@@ -6,7 +12,7 @@ import streamlit as st
 
 from ui.roles import role_picker
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Customer Genome", page_icon=":material/genetics:", layout="wide")
 

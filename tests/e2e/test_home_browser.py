@@ -24,3 +24,13 @@ def test_the_home_page_shows_the_store_figures(page, app_url, demo_db):
     expect(bars).to_have_count(len(status["events_by_channel"]), timeout=20_000)
     last = page.get_by_test_id("stMetric").filter(has_text="Last event").inner_text()
     assert status["last_event"][:10] in last
+
+
+def test_a_bookmarked_page_opened_first_after_a_restart_goes_through_the_router(page, app_server, demo_db):
+    with app_server(demo_db) as url:  # a fresh server: nobody has opened the app yet
+        page.goto(f"{url}/segments")
+        expect(page.get_by_role("heading", name="Segment builder")).to_be_visible(timeout=30_000)
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav).to_contain_text("Gene catalog")
+        expect(nav).to_contain_text("Model cards")
+        expect(page.get_by_text("Working as")).to_be_visible()

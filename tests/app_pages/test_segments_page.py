@@ -12,7 +12,7 @@ from store.duck import connect
 from store.settings import get_settings
 from ui.state import SEG_SORTABLES
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "segments.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "segments.py"
 
 
 @pytest.fixture

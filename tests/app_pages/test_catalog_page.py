@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from store.duck import connect
 from store.settings import get_settings
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "catalog.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "catalog.py"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from store.settings import get_settings
 
 from helpers import fitted_copy
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "models.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "models.py"
 
 
 @pytest.fixture(scope="module")
