@@ -104,13 +104,14 @@ with build_col:
                                                 "ticket"], key="seg_event_type")
             category = e2.text_input("Category (optional)", key="seg_event_category")
             op = e3.selectbox("Count", COMPARISONS, key="seg_event_op")
-            w1, w2, w3 = st.columns(3)
+            w1, w2, w3, w4 = st.columns(4)
             times = w1.number_input("times", min_value=0, value=1, step=1, key="seg_event_times")
             start = w2.number_input("from days ago", min_value=0, value=0, step=1, key="seg_event_from")
             end = w3.number_input("to days ago", min_value=0, value=30, step=1, key="seg_event_to")
-            if st.form_submit_button("Add to Must have all"):
+            into = w4.selectbox("into", list(builder.containers), key="seg_event_into")
+            if st.form_submit_button("Add the window"):
                 try:
-                    builder.add(MUST, event_count(event_type, op, int(times), int(start), int(end),
+                    builder.add(into, event_count(event_type, op, int(times), int(start), int(end),
                                                   **({"category": category.strip()} if category.strip() else {})))
                     st.rerun()
                 except RuleError as exc:
@@ -264,9 +265,15 @@ with save_tab, st.form("seg_save_form"):
         else:
             try:
                 with metadata() as meta, st.spinner("Computing and storing the audience…"):
+                    known = {v.version for v in versions(meta, name.strip())} \
+                        if name.strip() in {r.name for r in segment_table(meta)} else set()
                     saved = save_segment(meta, con, name=name, rule=rule, owner=owner.strip(),
                                          description=description.strip())
-                st.success(f"Saved {name.strip()} v{saved.version}: {saved.size:,} customers.")
+                if saved.version in known:
+                    st.info(f"Nothing changed since {name.strip()} v{saved.version}: the same rule on the same "
+                            "genome, so no new version.", icon=":material/info:")
+                else:
+                    st.success(f"Saved {name.strip()} v{saved.version}: {saved.size:,} customers.")
             except RuleError as exc:
                 st.error(str(exc))
 
@@ -284,8 +291,11 @@ with saved_tab, metadata() as meta:
         history = versions(meta, chosen)
         numbers = [v.version for v in history]
         left, right, act = st.columns([1, 1, 2], vertical_alignment="bottom")
-        before = left.selectbox("Compare version", numbers, index=max(len(numbers) - 2, 0), key="seg_before")
-        after = right.selectbox("with version", numbers, index=len(numbers) - 1, key="seg_after")
+        # keyed by the latest version: a newly saved version is compared with the one before it
+        before = left.selectbox("Compare version", numbers, index=max(len(numbers) - 2, 0),
+                                key=f"seg_before::{chosen}::{numbers[-1]}")
+        after = right.selectbox("with version", numbers, index=len(numbers) - 1,
+                                key=f"seg_after::{chosen}::{numbers[-1]}")
         if act.button("Load this version into the builder", key="seg_load_version"):
             load(rule_of(next(v for v in history if v.version == after)))
             st.rerun()

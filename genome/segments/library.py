@@ -59,17 +59,22 @@ def _value(con: duckdb.DuckDBPyConnection, ids: pa.Table) -> tuple[float, float]
 
 def save_segment(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, rule: Node, owner: str,
                  description: str = "", base: Genome | None = None) -> SegmentVersion:
-    """Save a new version of `name` (creating the segment), unless nothing changed; returns the latest version."""
+    """Save a new version of `name` (creating the segment), unless nothing changed; returns the latest version.
+
+    Saving the same rule again after the genome was rebuilt is a change: the
+    audience is computed afresh on the new build and stored as a new version.
+    """
     name = name.strip()
     if not name:
         raise RuleError("a segment needs a name")
     rule = root(rule)
     definition = json.dumps(to_json(rule), sort_keys=True)
+    base = base or genome(con)
     segment = get_segment(s, name=name)
     latest = get_version(s, segment_id=segment.id) if segment else None
-    if latest is not None and latest.definition == definition and latest.description == description:
+    if latest is not None and latest.definition == definition and latest.description == description \
+            and utc(latest.genome_as_of) == utc(base.as_of):
         return latest
-    base = base or genome(con)
     resolver = members_of(s)
     if name in _segments_named(rule):
         raise RuleError(f"segment {name!r} cannot contain itself")

@@ -42,8 +42,19 @@ def drop(at, moves: dict[str, list[str]]):
     """What the drag component reports after the marketer drops genes into containers."""
     key = at.session_state[SEG_SORTABLES]
     headers = ["Genes", "Must have all", "Any of", "Exclude"]
+    headers += [h for h in moves if h not in headers]  # groups the marketer added
     at.session_state[key] = [{"header": h, "items": moves.get(h, [])} for h in headers]
     return at.run()
+
+
+def click(at, label: str):
+    return at.button[[b.label for b in at.button].index(label)].click().run()
+
+
+def save(at, name: str, owner: str = "mara"):
+    at.text_input(key="seg_save_name").input(name)
+    at.text_input(key="seg_owner").input(owner)
+    return click(at, "Save as new version")
 
 
 def audience(at) -> str:
@@ -143,3 +154,78 @@ def test_an_export_removes_customers_without_consent_and_is_logged(page, db):
     log = next(d.value for d in at.dataframe if "removed without consent" in d.value.columns)
     assert log[["by", "segment", "rows", "removed without consent"]].values.tolist() == \
         [["mara", "Repeat buyers", consenting, removed]]
+
+
+def test_a_group_added_by_button_holds_its_own_alternatives(page, db):
+    at = page.run()
+    at.selectbox(key="seg_group_kind").set_value("any").run()
+    at.button(key="seg_add_group").click().run()
+    at = drop(at, {"Must have all": ["active_90d"], "Group 1": ["repeat_buyer", "email_engaged"]})
+    assert not at.exception
+    rule = "active_90d AND (repeat_buyer OR email_engaged)"
+    assert at.code[0].value == rule
+    assert audience(at) == f"{exact(db, rule):,}"
+
+
+def test_a_numeric_gene_switches_to_a_range_and_to_a_top_share(page, db):
+    at = drop(page.run(), {"Must have all": ["clv_12m"]})
+    at.radio(key="seg_condition::clv_12m::mode").set_value("between").run()
+    at.number_input(key="seg_condition::clv_12m::low").set_value(100.0).run()
+    at.number_input(key="seg_condition::clv_12m::high").set_value(500.0).run()
+    assert at.code[0].value == "clv_12m BETWEEN 100 AND 500"
+    assert audience(at) == f"{exact(db, 'clv_12m BETWEEN 100 AND 500'):,}"
+    at.radio(key="seg_condition::clv_12m::mode").set_value("top %").run()
+    at.number_input(key="seg_condition::clv_12m::top").set_value(10.0).run()
+    assert at.code[0].value == "clv_12m IN TOP 10%"
+    assert audience(at) == f"{exact(db, 'clv_12m IN TOP 10%'):,}"
+
+
+def test_a_category_gene_gets_a_value_picker(page, db):
+    at = drop(page.run(), {"Must have all": ["home_city"]})
+    picker = at.multiselect(key="seg_condition::home_city::values")
+    assert len(picker.value) == 1  # the commonest city to start with
+    two = sorted(picker.options)[:2]
+    picker.set_value(two).run()
+    rule = "home_city IN (" + ", ".join(f"'{c}'" for c in two) + ")"
+    assert at.code[0].value == rule
+    assert audience(at) == f"{exact(db, rule):,}"
+
+
+def test_an_event_window_goes_into_the_container_chosen(page, db):
+    at = page.run()
+    at.selectbox(key="seg_event_into").set_value("Exclude")
+    at.number_input(key="seg_event_to").set_value(90)
+    click(at, "Add the window")
+    rule = "NOT COUNT(purchase, LAST 90 DAYS) >= 1"
+    assert at.code[0].value == rule
+    assert audience(at) == f"{exact(db, rule):,}"
+
+
+def test_two_saved_versions_are_compared_by_who_enters_and_who_leaves(page, db):
+    at = drop(page.run(), {"Must have all": ["repeat_buyer"]})
+    at = save(at, "Loyal")
+    at = drop(at, {"Must have all": ["repeat_buyer", "email_engaged"]})
+    at = save(at, "Loyal")
+    assert any("Saved Loyal v2" in s.value for s in at.success)
+    leave = next(m.value for m in at.metric if m.label == "Leave")
+    assert leave == f"{exact(db, 'repeat_buyer AND NOT email_engaged'):,}"
+    assert next(m.value for m in at.metric if m.label == "Enter") == "0"
+    at = save(at, "Loyal")
+    assert any("Nothing changed since Loyal v2" in i.value for i in at.info)
+
+
+def test_why_in_or_out_traces_one_customer_and_near_misses_count_the_rest(page, db):
+    at = drop(page.run(), {"Must have all": ["repeat_buyer"], "Exclude": ["lapsed_90d"]})
+    con = connect(db, read_only=True)
+    try:
+        customer = con.execute("SELECT customer_id FROM customer_genes WHERE repeat_buyer AND lapsed_90d "
+                               "ORDER BY customer_id LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+    at.text_input(key="seg_why_customer").input(customer).run()
+    steps = next(d.value for d in at.dataframe if "holds" in d.value.columns)
+    assert steps["holds"].tolist() == ["❌", "✅", "❌", "✅"]  # all; repeat_buyer; NOT (...); lapsed_90d
+    misses = next(d.value for d in at.dataframe if "customers" in d.value.columns and "condition" in d.value.columns
+                  and len(d.value) == 2)
+    assert misses["customers"].tolist() == [exact(db, "NOT repeat_buyer AND NOT lapsed_90d"),
+                                            exact(db, "repeat_buyer AND lapsed_90d")]

@@ -1,17 +1,19 @@
 """Saved segments keep every change as a version with its audience; exports respect consent and are recorded."""
 
 import hashlib
+from dataclasses import replace
+from datetime import timedelta
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from genome.segments.audience import count, member_ids
+from genome.segments.audience import count, genome, member_ids
 from genome.segments.export import AD_PLATFORM_MINIMUM, ExportRefused, export_audience
 from genome.segments.library import compare_versions, members_of, save_segment, segment_table, versions
 from genome.segments.rules import RuleError
 from genome.segments.text import parse
-from store.meta import list_exports, session
+from store.meta import list_exports, session, utc
 
 
 @pytest.fixture
@@ -37,6 +39,14 @@ def test_every_saved_change_is_a_new_version_and_an_unchanged_save_is_not(meta, 
     second = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), owner="li")
     assert second.version == 2 and second.author == "li"
     assert [v.version for v in versions(meta, "Valuable")] == [1, 2]
+
+
+def test_saving_the_same_rule_on_a_rebuilt_genome_recomputes_it_as_a_new_version(meta, demo):
+    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    rebuilt = replace(genome(demo), as_of=genome(demo).as_of + timedelta(days=1))
+    again = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara", base=rebuilt)
+    assert again.version == 2 and again.size == first.size
+    assert utc(again.genome_as_of) == utc(rebuilt.as_of)
 
 
 def test_comparing_versions_shows_who_leaves_and_what_value_goes_with_them(meta, demo):
