@@ -23,7 +23,9 @@ key = jobs.refit_key(store_path())
 
 
 def refit(job: jobs.Job) -> str:
-    report = refit_aside(store_path(), tiers=get_settings().loyalty_tiers, progress=job.progress)
+    settings = get_settings()
+    report = refit_aside(store_path(), tiers=settings.loyalty_tiers, approaching_days=settings.approaching_days,
+                         progress=job.progress)
     return f"{report.models} models refitted in {report.seconds:.0f} s"
 
 

@@ -14,6 +14,7 @@ from genome.identity import resolve_identities
 from genome.ingest import IngestReport, IngestResult, ingest_file, ingest_transaction
 
 TRUTH_TABLES = ("truth_customers", "truth_life_events", "truth_posts", "truth_corrupt_rows")
+REFERENCE_TABLES = ("products", "stores")
 
 
 def build_demo(
@@ -42,4 +43,8 @@ def build_demo(
         path = manifest.truth_files[name]
         # table names are constants above; the path is bound as a parameter
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet(?)", [str(path)])
+    # the product catalogue and store list are reference data product code reads (names on recommendations)
+    for name in REFERENCE_TABLES:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet(?)",
+                    [str(manifest.reference_files[name])])
     return IngestReport(files=results, identity=identity)

@@ -20,6 +20,9 @@ def fit_command(
     db: DbOption = None,
     tiers: Annotated[Path | None, typer.Option(help="JSON file of loyalty tier thresholds per category "
                                                     "(default: $GENOME_LOYALTY_TIERS, else learned)")] = None,
+    approaching_days: Annotated[int | None, typer.Option(
+        min=1, max=365, help="window of the birthday and anniversary 'approaching' genes "
+                             "(default: $GENOME_APPROACHING_DAYS, else 30)")] = None,
 ) -> None:
     """Fit, evaluate out of time and score every model; their genes join the genome."""
     from genome.models.fit import fit_models
@@ -41,7 +44,8 @@ def fit_command(
             bar.refresh()
 
         try:
-            report = fit_models(con, tiers=thresholds, progress=progress)
+            report = fit_models(con, tiers=thresholds, progress=progress,
+                                approaching_days=approaching_days or get_settings().approaching_days)
         except ValueError as exc:
             fail(str(exc))
         finally:

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         None, description='loyalty tier thresholds per category, JSON: {"all": [2000, 800, 300, 1], ...}'
     )
 
+    approaching_days: int = Field(
+        30, ge=1, le=365, description="window of the birthday and anniversary 'approaching' genes, in days"
+    )
+
     @field_validator("loyalty_tiers")
     @classmethod
     def _four_falling_thresholds(cls, value: dict | None) -> dict | None:

@@ -14,7 +14,9 @@ def headline(card: dict) -> str:
     if "accuracy" in m:
         return f"accuracy {m['accuracy']:.1%} vs {m['baseline_accuracy']:.1%} for {m['baseline']}"
     if "macro_f1" in m:
-        return f"macro F1 {m['macro_f1']:.3f} on wording templates it never saw"
+        sealed = f"; {m['sealed_macro_f1']:.3f} on {m['sealed_posts']} sealed hand-written posts" \
+            if "sealed_macro_f1" in m else ""
+        return f"macro F1 {m['macro_f1']:.3f} on wording templates it never saw{sealed}"
     if "hit_rate_at_10" in m:
         return f"hit rate at 10 {m['hit_rate_at_10']:.1%} vs {m['popular_hit_rate_at_10']:.1%} for most popular"
     if "customers_per_tier" in m:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from genome.models import channel, churn, discount, next_category, propensity
 from genome.models.features import store_as_of
-from genome.models.life_event_genes import run_life_events
+from genome.models.life_event_genes import APPROACHING_DAYS, run_life_events
 from genome.models.loyalty import run_loyalty
 from genome.models.published import publish
 from genome.models.recommend import run_recommendations
@@ -30,7 +30,8 @@ STEPS = (
     ("preferred channel", lambda ctx: run_class(ctx.frames, channel.CHANNEL_TASK)),
     ("preferred contact time", lambda ctx: run_class(ctx.frames, channel.CONTACT_TASK)),
     ("next likely category", lambda ctx: run_class(ctx.frames, next_category.TASK)),
-    ("life events", lambda ctx: run_life_events(ctx.con, ctx.as_of, ctx.frames.consented)),
+    ("life events", lambda ctx: run_life_events(ctx.con, ctx.as_of, ctx.frames.consented,
+                                                approaching_days=ctx.approaching_days)),
     ("loyalty tiers", lambda ctx: run_loyalty(ctx.con, ctx.as_of, ctx.customers, ctx.frames.categories,
                                               ctx.tiers)),
     ("recommendations", lambda ctx: run_recommendations(ctx.con, ctx.as_of, ctx.frames.consented,
@@ -46,6 +47,7 @@ class _Context:
     customers: pd.Index
     product_categories: dict
     tiers: dict | None
+    approaching_days: int
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class FitReport:
 
 
 def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
-               progress: Progress | None = None) -> FitReport:
+               approaching_days: int = APPROACHING_DAYS, progress: Progress | None = None) -> FitReport:
     """Fit, evaluate and score every model, then publish their genes into the genome."""
     say = progress or (lambda step, done, total: None)
     started = time.perf_counter()
@@ -67,7 +69,7 @@ def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
     product_categories = dict(con.execute(
         "SELECT product_id, any_value(category) FROM events WHERE event_type = 'purchase' "
         "AND product_id IS NOT NULL GROUP BY 1").fetchall())
-    ctx = _Context(con, as_of, Frames(con, as_of), customers, product_categories, tiers)
+    ctx = _Context(con, as_of, Frames(con, as_of), customers, product_categories, tiers, approaching_days)
     outputs, seconds = [], {}
     total = len(STEPS) + 1
     for i, (label, step) in enumerate(STEPS):

@@ -3,7 +3,10 @@
 For each customer who consented to profiling: their latest own life event,
 when it was, whether it recurs (birthdays, wedding anniversaries), one flag
 and one "days ago" per event over the last year, and for recurring events how
-many days until the next one and whether it falls in the next 30 days.
+many days until the next one and whether it falls in the next N days (30 by
+default, `GENOME_APPROACHING_DAYS` or `genome models fit --approaching-days`).
+Customers without posts of their own to read are marked `life_events_fallback`:
+for them "no life event" means unknown, not absent.
 """
 
 from datetime import datetime
@@ -13,12 +16,12 @@ import pandas as pd
 
 from genome.genes.definition import Gene
 from genome.models.life_events import (NONE, RECURRING, LifeEventClassifier, detect_occurrences,
-                                       held_out_wording_report, labelled_posts, next_anniversary)
+                                       held_out_wording_report, labelled_posts, next_anniversary, sealed_report)
 from genome.models.tasks import CONSENTED_SQL, ModelOutput
 from genome.synth_text import LIFE_EVENTS
 
 FAMILY = "life_events"
-APPROACHING_DAYS = 30
+APPROACHING_DAYS = 30  # the default window of the "approaching" flags
 RECENT_DAYS = 365
 SENSITIVITY = "life_event"
 
@@ -30,8 +33,11 @@ ORDER BY i.customer_id, e.occurred_at
 """
 
 
-def life_event_genes() -> list[Gene]:
+def life_event_genes(approaching_days: int = APPROACHING_DAYS) -> list[Gene]:
     genes = [
+        Gene("life_events_fallback", FAMILY, "No own posts to read (none linked, or profiling refused): "
+             "life events are unknown, not absent.", "flag", "model:life_events no posts", source="models",
+             sensitivity=SENSITIVITY),
         Gene("life_event_latest", FAMILY, "The customer's most recent own life event announced in their posts.",
              "category", "model:life_events latest", source="models", sensitivity=SENSITIVITY),
         Gene("life_event_latest_days_ago", FAMILY, "Days since the most recent own life event.", "number",
@@ -54,9 +60,9 @@ def life_event_genes() -> list[Gene]:
         genes += [
             Gene(f"days_to_{name}", FAMILY, f"Days until the customer's next {words} (from posts).", "number",
                  f"model:life_events next {name}", unit="days", source="models", sensitivity=SENSITIVITY),
-            Gene(f"{name}_approaching_{APPROACHING_DAYS}d", FAMILY,
-                 f"The customer's {words} falls in the next {APPROACHING_DAYS} days.", "flag",
-                 f"model:life_events {name} within {APPROACHING_DAYS} days", source="models",
+            Gene(f"{name}_approaching_{approaching_days}d", FAMILY,
+                 f"The customer's {words} falls in the next {approaching_days} days.", "flag",
+                 f"model:life_events {name} within {approaching_days} days", source="models",
                  sensitivity=SENSITIVITY),
         ]
     return genes
@@ -66,10 +72,12 @@ def posts_of_consenting_customers(con: duckdb.DuckDBPyConnection) -> pd.DataFram
     return con.execute(POSTS_SQL).df()
 
 
-def gene_values(occurrences: pd.DataFrame, customers: pd.Index, as_of: datetime) -> pd.DataFrame:
-    """One row per customer in `customers` with every life-event gene."""
+def gene_values(occurrences: pd.DataFrame, customers: pd.Index, as_of: datetime, *, posters: pd.Index,
+                approaching_days: int = APPROACHING_DAYS) -> pd.DataFrame:
+    """One row per customer in `customers` with every life-event gene; `posters` have posts to read."""
     today = pd.Timestamp(as_of).normalize()
     out = pd.DataFrame(index=customers)
+    out["life_events_fallback"] = ~customers.isin(posters)
     occ = occurrences.copy()
     occ["days_ago"] = (today - pd.to_datetime(occ["event_date"])).dt.days.clip(lower=0)
     latest = occ.sort_values(["customer_id", "event_date"]).groupby("customer_id").tail(1).set_index("customer_id")
@@ -85,17 +93,22 @@ def gene_values(occurrences: pd.DataFrame, customers: pd.Index, as_of: datetime)
         dated = occ[occ["event"] == event].groupby("customer_id")["event_date"].max()
         days = next_anniversary(dated, as_of).reindex(customers)
         out[f"days_to_{name}"] = days
-        out[f"{name}_approaching_{APPROACHING_DAYS}d"] = (days <= APPROACHING_DAYS).fillna(False).to_numpy(bool)
+        out[f"{name}_approaching_{approaching_days}d"] = (days <= approaching_days).fillna(False).to_numpy(bool)
     return out
 
 
-def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: pd.Index) -> ModelOutput:
+def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: pd.Index, *,
+                    approaching_days: int = APPROACHING_DAYS) -> ModelOutput:
+    if not 1 <= approaching_days <= 365:
+        raise ValueError(f"approaching_days: give 1 to 365 days, got {approaching_days}")
     corpus = labelled_posts()
     report = held_out_wording_report(corpus)
     model = LifeEventClassifier().fit(corpus["text"], corpus["label"])
+    report |= sealed_report(model)
     posts = posts_of_consenting_customers(con)
     occurrences = detect_occurrences(posts, model)
-    values = gene_values(occurrences, consented, as_of)
+    values = gene_values(occurrences, consented, as_of, posters=pd.Index(posts["customer_id"].unique()),
+                         approaching_days=approaching_days)
     posters = posts["customer_id"].nunique()
     card = {
         "name": "life_events", "title": "Life events from social posts",
@@ -104,14 +117,16 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
         "train_cutoff": None, "evaluation_cutoff": None, "scored_as_of": as_of.isoformat(),
         "training_window": f"{len(corpus):,} labelled synthetic posts from {corpus['template_id'].nunique()} "
                            "wording templates",
-        "features": ["word 1-2-gram TF-IDF", "character 2-5-gram TF-IDF", "life-event and self/other lexicon"],
+        "features": ["word 1-2-gram TF-IDF", "character 2-5-gram TF-IDF",
+                     "life-event vocabulary, and self or other cues near it"],
         "training_customers": int(len(corpus)),
         "metrics": report,
         "scored_customers": int(len(consented)),
         "fallback_share": float(1 - posters / len(consented)) if len(consented) else 0.0,
-        "fallback": "customers without posts have no life-event genes (unknown, not 'no event')",
+        "fallback": "customers without posts of their own: life_events_fallback, life events unknown "
+                    "(not 'no event')",
         "posts_read": int(len(posts)), "events_found": int(len(occurrences)),
     }
-    return ModelOutput(card, life_event_genes(), values,
+    return ModelOutput(card, life_event_genes(approaching_days), values,
                        extra_tables={"customer_life_events": occurrences.assign(
                            event_date=pd.to_datetime(occurrences["event_date"]))})

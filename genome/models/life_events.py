@@ -4,13 +4,15 @@
 events it announces (birthday, wedding, new baby, graduation, moving house,
 new job) or `none`, which includes other people's events: "my sister's
 wedding" is not the author's wedding. It combines word and character TF-IDF
-with a small lexicon of life-event words and of who a post is about (first
-person against "my cousin", "congrats to Sam"); the lexicon is what lets it
-read wordings it was never trained on.
+with a lexicon of life-event words and of who a post is about (first person
+against "my cousin", "congrats to Sam", read near the event word); the
+lexicon is what lets it read wordings it was never trained on.
 
-It is trained on labelled synthetic posts and judged on whole wording
-templates it has not seen (grouped folds), the honest test for text that
-real people will phrase their own way.
+It is trained on labelled synthetic posts and judged twice: on whole wording
+templates it has not seen (grouped folds), and on hand-written posts in
+wording of their own that were kept sealed while the classifier was built
+(`sealed_report`). The lexicon is the plain vocabulary of each event, not
+phrases lifted from the templates, so neither score is flattered by it.
 """
 
 import re
@@ -32,40 +34,57 @@ from genome.synth_text import LIFE_EVENTS, POST_TEMPLATES, SLOTS, _fill, post_te
 NONE = "none"
 RECURRING = {"birthday": "birthday", "wedding": "wedding_anniversary"}
 
-# Words and emoji that announce each event, in any wording.
+# Words and emoji that announce each event: a thesaurus of each event's plain vocabulary and common
+# idioms, written from what people say about the event rather than from the synthetic templates, so that
+# scores on unseen templates and on the sealed posts (`genome.models.sealed_posts`) measure reading new
+# wording rather than recognising it.
 EVENT_WORDS = {
-    "birthday": r"🎂|🎈|🎁|🥳|birthday|bday|b-day|hbd|year older|years? old|around the sun|candles|\bturns? \d+|"
-                r"\d+(st|nd|rd|th)\b|cake",
-    "wedding": r"💍|💒|👰|🤵|love of my life|just married|got married|wedd|married|marry|marriage|\bi do\b|vows|"
-               r"hitched|mrs\b|mr\b|honeymoon|ti(e|ed|ing) the knot|maid of honou?r|best man|officiat|last name|"
-               r"first dance|bride|groom|newlywed|\bring\b|engaged",
-    "new_baby": r"👶|🍼|🧸|baby (girl|boy)|our (son|daughter)|days old|grand entrance|"
-                r"family (just )?got (a little )?bigger|(mom|dad|mum) today|\bbaby|babies|newborn|born\b|"
-                r"little one|lbs|diaper|nappies|bottles|nephew|niece|pregnan|\bparents\b|maternity|paternity|"
-                r"welcome to the world|became a (mom|dad|mum)|i'?m a (mom|dad|mum)",
-    "graduation": r"🎓|📜|graduat|diploma|degree|commencement|alum|tassel|\bcap\b|thesis|finals|\bschool|semester|"
-                  r"college|university|class of|\bdr\.",
-    "moving_house": r"🏡|📦|🔑|🚚|🏠|\bmov(e|ed|ing)\b|relocat|keys|new (place|house|home|apartment|flat|address|"
-                    r"neighbou?rhood|city)|apartment|boxes|unpack|\blease\b|housewarming|u-haul|homeowner|"
-                    r"closed on|mortgage|sold the (old )?house|first place",
-    "new_job": r"💼|\bjob\b|position|\brole\b|offer( letter)?|onboard|promot|new team|hired|first day|joined|"
-               r"joining|company|\bgig\b|badge|\bdesk\b|career|interview|new chapter|last day at",
+    "birthday": r"🎂|🎈|🥳|birthday|bday|b-day|hbd|\bcake\b|candles|years? (old|older)|another year|"
+                r"\bturn(s|ed|ing)? (\d+|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)|"
+                r"\b(twenty|thirty|forty|fifty|sixty)(-\w+)? today|\b\d+(st|nd|th) (birthday|today)|in my "
+                r"(twenties|thirties|forties|fifties|sixties)|special day",
+    "wedding": r"💍|💒|👰|🤵|wedding|\bwed\b|married|marry|marriage|bride|groom|bridesmaid|best man|"
+               r"maid of hono(u)?r|officia(nt|ted|ting)|elope|vows|\bi do\b|ti(e|ed|ing) the knot|hitched|"
+               r"engaged|fianc|husband|wife|mr\.? (&|and) mrs|\bmrs\b|honeymoon|aisle|ceremony|registry|"
+               r"\bring\b|last name",
+    "new_baby": r"👶|🍼|🧸|\bbaby|babies|newborn|\bborn\b|\bbirth\b|gave birth|pregnan|expecting|twins|"
+                r"\b(son|daughter)\b|little one|tiny human|infant|diaper|nappy|nappies|maternity|paternity|"
+                r"parenthood|new (mom|dad|mum|parents)|\d+ ?(lbs?|pounds|oz)\b|nursery|stroller|"
+                r"(mom|dad|mum|parents) (today|now)",
+    "graduation": r"🎓|📜|graduat|diploma|degree|master'?s|bachelor'?s|\bphd\b|doctorate|commencement|"
+                  r"class of|cap and gown|tassel|thesis|dissertation|finals|final exam|\bboards\b|\bschool\b|"
+                  r"college|university|semester|alumn|\bdr\.|\bdoctor\b",
+    "moving_house": r"🏡|🏠|📦|🚚|🔑|\bmov(e|ed|es|ing)\b|relocat|new (place|house|home|apartment|flat|"
+                    r"address|city|neighbou?rhood)|apartment|condo|\bhouse\b|\bhome\b|\bkeys\b|boxes|"
+                    r"unpack|\bpack(ed|ing)?\b|truck|u-?haul|\blease\b|landlord|mortgage|homeowner|closing|"
+                    r"housewarming|\bdorm\b",
+    "new_job": r"💼|\bjob\b|\bwork\b|position|\brole\b|hired|hiring|career|employ|promot|\boffer\b|"
+               r"interview|contract|onboard|first (day|week)|new team|colleague|coworker|company|office|"
+               r"startup|\bboss\b|notice|resign|joined|joining|salary|\bgig\b",
 }
 # The author speaking about themselves.
-SELF_WORDS = r"\b(i|i'm|im|i've|i'd|we|we're|we've|our|us|me|my (birthday|bday|wish|husband|wife|partner|fianc))\b"
-RELATIONS = (r"sister|brother|cousin|best friend|bestie|coworker|colleague|neighbou?r|roommate|aunt|uncle|"
+SELF_WORDS = r"\b(i|i'm|im|i've|i'd|we|we're|we've|our|us|me|my|myself)\b"
+RELATIONS = (r"sister|brother|cousin|best friend|bestie|coworker|colleague|neighbou?rs?|roommate|aunt|uncle|"
              r"oldest friend|teammate|son|daughter|niece|nephew|kid|little brother|little sister|godson|"
              r"goddaughter|stepdaughter|stepson|mom|dad|mum|grandma|grandpa|mother-in-law|father-in-law|"
-             r"sister-in-law|brother-in-law|friend|boss|parents")
-# Someone else's event: a relation, a congratulation, a third person.
-OTHER_WORDS = (rf"\bmy ({RELATIONS})|\b(is|are) (officially )?(married|engaged|a graduate)|\bjust had\b|"
-               r"shower for|(speech|duties)\b|congrat|proud of|so happy for|\bher\b|\bhis\b|\bshe\b|\bhe\b|"
-               r"\btheir\b")
-NAMED = re.compile(r"\b[A-Z][a-z]+'s\b|\bto (my )?[A-Z][a-z]+\b")
+             r"sister-in-law|brother-in-law|friend|girlfriend|boyfriend|boss|parents|husband|wife|partner|"
+             r"oldest|youngest|little girl|little boy")
+# Someone else's event: a relation, a congratulation, a third person, a name. "Our son" is left out:
+# parents announce their own baby that way.
+OTHER_WORDS = (rf"\b(my|his|her|their) ({RELATIONS})\b|\b(is|are) (officially )?(married|engaged|a graduate)|"
+               r"\bjust had\b|shower\b|\bguest|congrat|proud of|so happy for|thrilled for|\bher\b|\bhis\b|"
+               r"\bshe\b|\bhe\b|\bthey\b|\btheir\b|welcome to the (team|family)|grandpa|grandma|"
+               r"\b(mr|mrs)\. [A-Z]")
+NAMED = re.compile(r"\b[A-Z][a-z]+'s\b|\b(to|for|with) (my )?[A-Z][a-z]+\b|\b[A-Z][a-z]+ (and|&) [A-Z][a-z]+\b")
+WINDOW = 6  # words before an event word that say whose event it is
 
 
 class LexiconFeatures(TransformerMixin, BaseEstimator):
-    """Counts of event words, of self and other cues, and their products, log-scaled."""
+    """Per event: how often its words appear, and how often they sit near self or other cues, log-scaled.
+
+    Whose event a post announces is read near the event word: "my sister's
+    wedding" puts a relation just before it, "our wedding" the author.
+    """
 
     def __init__(self, weight: float = 3.0):
         self.weight = weight
@@ -76,15 +95,23 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         self.other_ = re.compile(OTHER_WORDS, re.IGNORECASE)
         return self
 
+    def _row(self, text: str) -> list[float]:
+        own = len(self.self_.findall(text))
+        other = len(self.other_.findall(text)) + len(NAMED.findall(text))
+        row = [float(own), float(other)]
+        for pattern in self.events_.values():
+            found = list(pattern.finditer(text))
+            near_self = near_other = 0
+            for match in found:
+                before = " ".join(text[:match.start()].split()[-WINDOW:])
+                near_other += bool(self.other_.search(before) or NAMED.search(before))
+                near_self += bool(self.self_.search(before))
+            row += [len(found), len(found) * own, len(found) * other, near_self, near_other]
+        return row
+
     def transform(self, texts) -> sparse.csr_matrix:
         check_is_fitted(self, "events_")
-        rows = []
-        for text in texts:
-            text = str(text)
-            events = [len(p.findall(text)) for p in self.events_.values()]
-            own = len(self.self_.findall(text))
-            other = len(self.other_.findall(text)) + len(NAMED.findall(text))
-            rows.append(events + [own, other] + [e * own for e in events] + [e * other for e in events])
+        rows = [self._row(str(text)) for text in texts]
         return sparse.csr_matrix(np.log1p(np.asarray(rows, dtype=float)) * self.weight)
 
 
@@ -143,6 +170,24 @@ def held_out_wording_report(posts: pd.DataFrame, *, folds: int = 5, **params) ->
         "macro_f1": float(f1_score(truth, predicted.astype(str), average="macro")),
         "per_class_f1": {k: float(v["f1-score"]) for k, v in per_class.items() if k in (*LIFE_EVENTS, NONE)},
     }
+
+
+def sealed_report(model: "LifeEventClassifier") -> dict:
+    """Macro F1 of a fitted classifier on the hand-written posts (`genome.models.sealed_posts`).
+
+    The sealed posts were never used to shape the classifier: their score is
+    the honest one. The development posts were read while its vocabulary was
+    written, so theirs is shown beside it as the optimistic figure.
+    """
+    from genome.models.sealed_posts import DEVELOPMENT_POSTS, SEALED_POSTS
+
+    report = {}
+    for name, posts in (("sealed", SEALED_POSTS), ("development", DEVELOPMENT_POSTS)):
+        truth = np.asarray([label for label, _ in posts], dtype=str)
+        predicted = model.predict([text for _, text in posts]).astype(str)
+        report[f"{name}_posts"] = len(posts)
+        report[f"{name}_macro_f1"] = float(f1_score(truth, predicted, average="macro"))
+    return report
 
 
 def detect_occurrences(posts: pd.DataFrame, model: LifeEventClassifier, *, min_probability: float = 0.5,

@@ -60,6 +60,14 @@ def recommendations_for(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.
     """A customer's ranked recommendations with product names, or an empty frame."""
     if not _exists(con, "customer_recommendations"):
         return pd.DataFrame(columns=["rank", "product_id", "name", "category", "fallback"])
+    if not _exists(con, "products"):  # no catalogue loaded: the category is known from purchases, the name is not
+        return con.execute("""
+            SELECT r.rank, r.product_id, NULL::VARCHAR AS name, c.category, r.fallback
+            FROM customer_recommendations r
+            LEFT JOIN (SELECT product_id, any_value(category) AS category FROM events
+                       WHERE product_id IS NOT NULL GROUP BY 1) c USING (product_id)
+            WHERE r.customer_id = ? ORDER BY r.rank
+        """, [customer_id]).df()
     return con.execute("""
         SELECT r.rank, r.product_id, p.name, p.category, r.fallback
         FROM customer_recommendations r LEFT JOIN products p USING (product_id)

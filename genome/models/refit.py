@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from genome.models.fit import FitReport, Progress, fit_models
+from genome.models.life_event_genes import APPROACHING_DAYS
 from store.duck import building_path, connect, replace_store
 
 
@@ -24,7 +25,8 @@ def lock_path(target: Path) -> Path:
     return Path(target).with_name(Path(target).name + ".refit.lock")
 
 
-def refit_aside(target: Path, *, tiers: dict | None = None, progress: Progress | None = None) -> FitReport:
+def refit_aside(target: Path, *, tiers: dict | None = None, approaching_days: int = APPROACHING_DAYS,
+                progress: Progress | None = None) -> FitReport:
     target = Path(target)
     if not target.exists():
         raise ValueError(f"no store at {target}: run `genome demo` or `genome ingest` first")
@@ -45,7 +47,7 @@ def refit_aside(target: Path, *, tiers: dict | None = None, progress: Progress |
             shutil.copyfile(wal, Path(str(building) + ".wal"))
         con = connect(building)
         try:
-            report = fit_models(con, tiers=tiers, progress=progress)
+            report = fit_models(con, tiers=tiers, approaching_days=approaching_days, progress=progress)
         finally:
             con.close()
         replace_store(building, target)

@@ -11,7 +11,7 @@ import pytest
 from genome.genes.build import build_genome
 from genome.models.life_events import LifeEventClassifier, detect_occurrences, labelled_posts
 from genome.models.life_event_genes import posts_of_consenting_customers
-from genome.models.published import model_cards
+from genome.models.published import model_cards, recommendations_for
 from store.duck import connect
 
 from helpers import fitted_copy
@@ -51,8 +51,24 @@ def test_recommendations_hit_at_least_one_and_a_half_times_as_often_as_the_most_
     assert metrics["hit_rate_at_10"] >= 1.5 * metrics["popular_hit_rate_at_10"] > 0
 
 
-def test_the_life_event_classifier_reads_unseen_wording_with_a_macro_f1_of_at_least_085(fitted):
-    assert fitted[2]["life_events"]["metrics"]["macro_f1"] >= 0.85
+def test_the_life_event_classifier_reads_unseen_templates_and_sealed_posts_with_a_macro_f1_of_at_least_080(fitted):
+    metrics = fitted[2]["life_events"]["metrics"]
+    assert metrics["macro_f1"] >= 0.80 and metrics["sealed_macro_f1"] >= 0.80
+    assert metrics["sealed_posts"] == 80
+
+
+def test_customers_without_posts_are_marked_as_unknown_not_as_having_no_event(fitted):
+    con = fitted[0]
+    rows = con.execute("""
+        SELECT g.life_events_fallback, p.customer_id IS NOT NULL AS posted, g.life_event_wedding
+        FROM customer_genes g JOIN consent_latest c ON c.customer_id = g.customer_id AND c.purpose = 'profiling'
+        LEFT JOIN (SELECT DISTINCT i.customer_id FROM events e JOIN identifiers i ON i.identifier = e.anchor
+                   WHERE e.event_type = 'post' AND e.text IS NOT NULL) p ON p.customer_id = g.customer_id
+        WHERE c.granted
+    """).fetchall()
+    fallback, posted = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    assert fallback.any() and (~fallback).any() and (fallback == ~posted).all()
+    assert not any(r[2] for r in rows if r[0])  # no life event is claimed for someone we cannot read
 
 
 LIFE_EVENT_PRECISION_SQL = """
@@ -128,6 +144,23 @@ def test_every_customer_with_consent_has_ten_recommendations_with_names(fitted):
         "SELECT min(n), max(n) FROM (SELECT customer_id, count(DISTINCT product_id) AS n "
         "FROM customer_recommendations GROUP BY 1)").fetchone()
     assert per_customer == (10, 10)
+
+
+def test_a_customers_recommendations_are_ranked_named_and_ready_for_profiles_and_creatives(fitted):
+    con = fitted[0]
+    customer = con.execute("SELECT customer_id FROM customer_recommendations WHERE NOT fallback "
+                           "ORDER BY customer_id LIMIT 1").fetchone()[0]
+    shown = recommendations_for(con, customer)
+    assert shown["rank"].tolist() == list(range(1, 11))
+    assert shown["name"].notna().all() and shown["category"].notna().all() and not shown["fallback"].any()
+    assert recommendations_for(con, "no such customer").empty
+    con.execute("ALTER TABLE products RENAME TO products_hidden")
+    try:  # a store without a product catalogue still shows what and from which category
+        bare = recommendations_for(con, customer)
+    finally:
+        con.execute("ALTER TABLE products_hidden RENAME TO products")
+    assert bare["product_id"].tolist() == shown["product_id"].tolist()
+    assert bare["name"].isna().all() and bare["category"].tolist() == shown["category"].tolist()
 
 
 def test_cards_say_what_each_model_predicts_how_it_was_trained_and_when(fitted):

@@ -1,0 +1,65 @@
+"""`genome models fit` and `genome models cards` from the shell: options reach the models, mistakes change nothing."""
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from genome.cli import app
+from store.duck import connect
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def fitted(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model_cli")
+    db = folder / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    tiers = folder / "tiers.json"
+    tiers.write_text(json.dumps({"all": [3000, 1000, 300, 1]}))
+    result = runner.invoke(app, ["models", "fit", "--db", str(db), "--tiers", str(tiers), "--approaching-days", "21"])
+    return db, result
+
+
+def test_fit_reports_every_model_with_its_headline(fitted):
+    _, result = fitted
+    assert result.exit_code == 0, result.output
+    assert "9 models fitted" in result.stderr
+    assert "Life events from social posts: macro F1" in result.stderr and "sealed hand-written posts" in result.stderr
+
+
+def test_fit_options_reach_the_genes(fitted):
+    db, _ = fitted
+    con = connect(db, read_only=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM gene_catalog WHERE family = 'life_events'").fetchall()}
+        assert {"birthday_approaching_21d", "wedding_anniversary_approaching_21d"} <= names
+        assert "birthday_approaching_30d" not in names
+        card = next(json.loads(c) for (c,) in con.execute("SELECT card FROM model_cards").fetchall()
+                    if json.loads(c)["name"] == "loyalty_tiers")
+        assert card["metrics"]["thresholds"]["loyalty_tier"] == [3000, 1000, 300, 1]
+        assert card["metrics"]["configured"] == ["loyalty_tier"]
+    finally:
+        con.close()
+
+
+def test_cards_list_every_fitted_model_as_json(fitted):
+    db, _ = fitted
+    result = runner.invoke(app, ["models", "cards", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    cards = json.loads(result.stdout)["models"]
+    assert len(cards) == 9 and {"life_events", "recommendations", "churn_risk_90d"} <= {c["name"] for c in cards}
+
+
+def test_a_bad_tiers_file_is_named_and_leaves_the_store_as_it_was(demo_db, tmp_path):
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    before = db.read_bytes()
+    bad = tmp_path / "tiers.json"
+    bad.write_text(json.dumps({"all": [100, 200, 300, 400]}))
+    result = runner.invoke(app, ["models", "fit", "--db", str(db), "--tiers", str(bad)])
+    assert result.exit_code == 1
+    assert f"--tiers {bad}" in result.output
+    assert db.read_bytes() == before
