@@ -96,20 +96,16 @@ def test_the_keyboard_path_adds_a_gene_without_dragging(page, db):
 def test_expert_text_loads_into_the_builder_and_errors_name_the_gene(page, db):
     at = page.run()
     at.text_area(key="seg_text").input("repeat_buyer AND clv_12m IN TOP 10%")
-    at.button[[b.label for b in at.button].index("Apply text")].click().run()
+    at = click(at, "Apply text")
     assert at.code[0].value == "repeat_buyer AND clv_12m IN TOP 10%"
     assert audience(at) == f"{exact(db, 'repeat_buyer AND clv_12m IN TOP 10%'):,}"
     at.text_area(key="seg_text").input("repeat_buyr")
-    at.button[[b.label for b in at.button].index("Apply text")].click().run()
+    at = click(at, "Apply text")
     assert any("unknown gene 'repeat_buyr'" in e.value for e in at.error)
 
 
 def test_saving_lists_the_segment_with_its_size(page, db):
-    at = page.run()
-    at = drop(at, {"Must have all": ["repeat_buyer"]})
-    at.text_input(key="seg_save_name").input("Repeat buyers")
-    at.text_input(key="seg_owner").input("mara")
-    at.button[[b.label for b in at.button].index("Save as new version")].click().run()
+    at = save(drop(page.run(), {"Must have all": ["repeat_buyer"]}), "Repeat buyers")
     assert not at.exception
     assert any("Saved Repeat buyers v1" in s.value for s in at.success)
     assert (db.parent / "genome.meta.sqlite").exists()
@@ -139,11 +135,7 @@ def test_a_store_without_a_genome_says_what_to_run(monkeypatch, tmp_path):
 
 
 def test_an_export_removes_customers_without_consent_and_is_logged(page, db):
-    at = page.run()
-    at = drop(at, {"Must have all": ["repeat_buyer"]})
-    at.text_input(key="seg_save_name").input("Repeat buyers")
-    at.text_input(key="seg_owner").input("mara")
-    at.button[[b.label for b in at.button].index("Save as new version")].click().run()
+    at = save(drop(page.run(), {"Must have all": ["repeat_buyer"]}), "Repeat buyers")
     at.text_input(key="seg_export_by").input("mara").run()
     at.button(key="seg_export").click().run()
     assert not at.exception
