@@ -12,7 +12,7 @@ from genome.segments.preview import lift, preview, sample
 from genome.segments.rules import Between, Compare, Flag, InSegment, OneOf, RuleError, TopPercent, event_count
 from genome.segments.text import condition_text, parse, to_text
 from genome.segments.trace import near_misses, trace
-from store.meta import list_exports, list_segments
+from store.meta import get_segment, get_version, list_exports, list_segments
 from store.settings import get_settings
 from ui import state
 from ui.roles import may, refusal
@@ -265,11 +265,12 @@ with save_tab, st.form("seg_save_form"):
         else:
             try:
                 with metadata() as meta, st.spinner("Computing and storing the audience…"):
-                    known = {v.version for v in versions(meta, name.strip())} \
-                        if name.strip() in {r.name for r in segment_table(meta)} else set()
+                    existing = get_segment(meta, name=name.strip())
+                    latest = get_version(meta, segment_id=existing.id) if existing else None
+                    latest_number = latest.version if latest else None  # read while the session is open
                     saved = save_segment(meta, con, name=name, rule=rule, owner=owner.strip(),
                                          description=description.strip())
-                if saved.version in known:
+                if saved.version == latest_number:
                     st.info(f"Nothing changed since {name.strip()} v{saved.version}: the same rule on the same "
                             "genome, so no new version.", icon=":material/info:")
                 else:

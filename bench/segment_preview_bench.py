@@ -31,7 +31,7 @@ import pandas as pd
 from genome.segments.audience import genome
 from genome.segments.compile import compile_rule
 from genome.segments.index import VALUE_BINS, GenomeIndex
-from genome.segments.preview import flag_bits, lift, preview
+from genome.segments.preview import lift, preview
 from genome.segments.rules import Between, Compare, Flag, Group, OneOf, TopPercent
 from genome.segments.text import parse, to_text
 from store.duck import connect
@@ -137,12 +137,12 @@ def main() -> None:
           f"{'met' if _p(ours, 95) < 100 else 'NOT met'}; aim 10 ms: {'met' if _p(ours, 95) < 10 else 'not yet'})")
     print(f"median ratio           SQL/project {statistics.median(sql) / statistics.median(ours):6.1f}x")
     started = time.perf_counter()
-    flag_bits(index)
+    index.flag_bits()
     bits_load = time.perf_counter() - started
     masks = [index.mask(rule) for rule in rules]
     lift_times, _ = _timed(lambda m: len(lift(index, m)), masks, 3)
     print(f"lift table             p50 {_p(lift_times, 50):8.2f} ms   p95 {_p(lift_times, 95):8.2f} ms   over "
-          f"{len(flag_bits(index)[0]):,} flag genes (their bits loaded once in {bits_load:.2f} s)")
+          f"{len(index.flag_bits()[0]):,} flag genes (their bits loaded once in {bits_load:.2f} s)")
 
 
 def _genes(rule) -> list[str]:

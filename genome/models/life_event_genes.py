@@ -107,9 +107,8 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
     report |= sealed_report(model)
     posts = posts_of_consenting_customers(con)
     occurrences = detect_occurrences(posts, model)
-    values = gene_values(occurrences, consented, as_of, posters=pd.Index(posts["customer_id"].unique()),
-                         approaching_days=approaching_days)
-    posters = posts["customer_id"].nunique()
+    posters = pd.Index(posts["customer_id"].unique())
+    values = gene_values(occurrences, consented, as_of, posters=posters, approaching_days=approaching_days)
     card = {
         "name": "life_events", "title": "Life events from social posts",
         "predicts": "the author's own life event in a post (" + ", ".join(LIFE_EVENTS) + f", or {NONE})",
@@ -122,7 +121,7 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
         "training_customers": int(len(corpus)),
         "metrics": report,
         "scored_customers": int(len(consented)),
-        "fallback_share": float(1 - posters / len(consented)) if len(consented) else 0.0,
+        "fallback_share": float(1 - len(posters) / len(consented)) if len(consented) else 0.0,
         "fallback": "customers without posts of their own: life_events_fallback, life events unknown "
                     "(not 'no event')",
         "posts_read": int(len(posts)), "events_found": int(len(occurrences)),

@@ -29,6 +29,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.utils.validation import check_is_fitted
 
+from genome.models.sealed_posts import DEVELOPMENT_POSTS, SEALED_POSTS
 from genome.synth_text import LIFE_EVENTS, POST_TEMPLATES, SLOTS, _fill, post_template_id
 
 NONE = "none"
@@ -179,8 +180,6 @@ def sealed_report(model: "LifeEventClassifier") -> dict:
     the honest one. The development posts were read while its vocabulary was
     written, so theirs is shown beside it as the optimistic figure.
     """
-    from genome.models.sealed_posts import DEVELOPMENT_POSTS, SEALED_POSTS
-
     report = {}
     for name, posts in (("sealed", SEALED_POSTS), ("development", DEVELOPMENT_POSTS)):
         truth = np.asarray([label for label, _ in posts], dtype=str)

@@ -140,11 +140,8 @@ def palette(ranked: list[tuple[str, str]], placed: set[str], *, size: int) -> li
     the closest gene is always in the first group.
     """
     groups: dict[str, list[str]] = {}
-    for gene, family in ranked:
-        if gene in placed:
-            continue
-        if sum(len(g) for g in groups.values()) >= size:
-            break
+    offered = [(gene, family) for gene, family in ranked if gene not in placed][:size]
+    for gene, family in offered:
         groups.setdefault(family, []).append(gene)
     return list(groups.items())
 

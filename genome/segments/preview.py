@@ -103,36 +103,12 @@ def preview(index: GenomeIndex, mask: np.ndarray) -> Preview:
     )
 
 
-def flag_bits(index: GenomeIndex) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Every flag gene as packed bits (one row of bits per gene) and its carrier count, kept with the index.
-
-    Loaded in one query the first time a lift is asked for: a genome holds
-    hundreds of flags, and one bit per customer keeps a million customers'
-    flags in about 80 MB where boolean columns would take eight times that.
-    """
-    if "flag_bits" in index.derived:
-        return index.derived["flag_bits"]
-    names = [name for name, kind in index.base.genes.items() if kind == "flag"]
-    bits = np.zeros((len(names), (index.size + 7) // 8), dtype=np.uint8)
-    with index._lock:
-        for start in range(0, len(names), 64):  # a slice of columns at a time bounds the Arrow copy
-            chunk = names[start:start + 64]
-            table = index.con.sql("SELECT " + ", ".join(f'"{n}"' for n in chunk)  # names from the catalog
-                                  + " FROM customer_genes").to_arrow_table()
-            for i, name in enumerate(chunk):
-                column = table.column(name).fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-                bits[start + i] = np.packbits(column)
-    carriers = np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
-    index.derived["flag_bits"] = names, bits, carriers
-    return index.derived["flag_bits"]
-
-
 def lift(index: GenomeIndex, mask: np.ndarray, *, top: int = 15, min_carriers: int = 5) -> pd.DataFrame:
     """Flag genes that over-index most in the audience: share in audience / share in base."""
     n = int(np.count_nonzero(mask))
     if n == 0 or n == index.size:
         return pd.DataFrame(columns=["gene", "audience_share", "base_share", "lift"])
-    names, bits, carriers = flag_bits(index)
+    names, bits, carriers = index.flag_bits()
     packed = np.packbits(mask)
     inside = np.empty(len(names), dtype=np.int64)
     for start in range(0, len(names), 64):  # bounded temporaries: 64 genes' bits at a time

@@ -1,20 +1,11 @@
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from store.duck import connect
-from store.settings import get_settings
-
-PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "catalog.py"
 
 
 @pytest.fixture
-def catalog_page(monkeypatch, demo_db):
-    monkeypatch.setenv("GENOME_DB", str(demo_db))
-    get_settings.cache_clear()
-    yield AppTest.from_file(str(PAGE), default_timeout=60)
-    get_settings.cache_clear()
+def catalog_page(page_at, demo_db):
+    return page_at("catalog.py", demo_db)
 
 
 def total_genes(demo_db):

@@ -1,18 +1,13 @@
 """The segment builder page: drops become conditions, and the preview shows the exact audience."""
 
 import shutil
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from genome.segments.audience import count
 from genome.segments.text import parse
 from store.duck import connect
-from store.settings import get_settings
 from ui.state import SEG_SORTABLES
-
-PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "segments.py"
 
 
 @pytest.fixture
@@ -23,11 +18,8 @@ def db(demo_db, tmp_path):
 
 
 @pytest.fixture
-def page(monkeypatch, db):
-    monkeypatch.setenv("GENOME_DB", str(db))
-    get_settings.cache_clear()
-    yield AppTest.from_file(str(PAGE), default_timeout=60)
-    get_settings.cache_clear()
+def page(page_at, db):
+    return page_at("segments.py", db)
 
 
 def exact(db, text) -> int:
@@ -124,14 +116,9 @@ def test_a_manager_reads_the_audience_but_cannot_save_or_export(page, db):
     assert not any(b.key == "seg_export" for b in at.button)
 
 
-def test_a_store_without_a_genome_says_what_to_run(monkeypatch, tmp_path):
-    monkeypatch.setenv("GENOME_DB", str(tmp_path / "missing.duckdb"))
-    get_settings.cache_clear()
-    try:
-        at = AppTest.from_file(str(PAGE), default_timeout=60).run()
-        assert "genome build" in at.info[0].value
-    finally:
-        get_settings.cache_clear()
+def test_a_store_without_a_genome_says_what_to_run(page_at, tmp_path):
+    at = page_at("segments.py", tmp_path / "missing.duckdb").run()
+    assert "genome build" in at.info[0].value
 
 
 def test_an_export_removes_customers_without_consent_and_is_logged(page, db):
