@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from genome.genes.definition import Gene
-from genome.models.life_events import (NONE, RECURRING, LifeEventClassifier, detect_occurrences,
+from genome.models.life_events import (MIN_PROBABILITY, NONE, RECURRING, LifeEventClassifier, detect_occurrences,
                                        held_out_wording_report, labelled_posts, next_anniversary, sealed_report)
 from genome.models.tasks import CONSENTED_SQL, ModelOutput
 from genome.synth_text import LIFE_EVENTS
@@ -117,7 +117,9 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
         "training_window": f"{len(corpus):,} labelled synthetic posts from {corpus['template_id'].nunique()} "
                            "wording templates",
         "features": ["word 1-2-gram TF-IDF", "character 2-5-gram TF-IDF",
-                     "life-event vocabulary, and self or other cues near it"],
+                     "life-event vocabulary, and self or other cues near it",
+                     "sentence embeddings (pretrained all-MiniLM-L6-v2) and their nearness to each label's "
+                     "description"],
         "training_customers": int(len(corpus)),
         "metrics": report,
         "scored_customers": int(len(consented)),
@@ -125,6 +127,7 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
         "fallback": "customers without posts of their own: life_events_fallback, life events unknown "
                     "(not 'no event')",
         "posts_read": int(len(posts)), "events_found": int(len(occurrences)),
+        "min_probability": MIN_PROBABILITY,
     }
     return ModelOutput(card, life_event_genes(approaching_days), values,
                        extra_tables={"customer_life_events": occurrences.assign(

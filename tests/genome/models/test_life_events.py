@@ -16,8 +16,9 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
-def model(corpus):
-    return LifeEventClassifier().fit(corpus["text"], corpus["label"])
+def model():
+    product = labelled_posts()  # the corpus `genome models fit` trains on
+    return LifeEventClassifier().fit(product["text"], product["label"])
 
 
 def test_the_labelled_corpus_marks_other_peoples_events_as_none(corpus):
@@ -28,14 +29,26 @@ def test_the_labelled_corpus_marks_other_peoples_events_as_none(corpus):
 
 def test_wording_templates_the_classifier_never_saw_are_still_read_well(corpus):
     report = held_out_wording_report(corpus)
-    assert report["macro_f1"] >= 0.80, report["per_class_f1"]
+    assert report["macro_f1"] >= 0.85, report["per_class_f1"]
 
 
 def test_sealed_hand_written_posts_are_read_as_well_as_unseen_templates(model):
     report = sealed_report(model)
     assert report["sealed_posts"] == 80 and report["development_posts"] == 92
-    assert report["sealed_macro_f1"] >= 0.80
+    assert report["sealed_macro_f1"] >= 0.85
     assert report["development_macro_f1"] >= report["sealed_macro_f1"] - 0.05  # read while writing the lexicon
+
+
+def test_the_meaning_reader_earns_its_place_on_the_sealed_posts(model):
+    product = labelled_posts()
+    words_alone = LifeEventClassifier(meaning_weight=0).fit(product["text"], product["label"])
+    assert words_alone.meaning_ is None
+    assert sealed_report(model)["sealed_macro_f1"] > sealed_report(words_alone)["sealed_macro_f1"] + 0.02
+
+
+def test_a_meaning_weight_outside_0_to_1_is_refused(corpus):
+    with pytest.raises(ValueError, match="meaning_weight is a share from 0 to 1, got 1.5"):
+        LifeEventClassifier(meaning_weight=1.5).fit(corpus["text"][:10], corpus["label"][:10])
 
 
 def test_customers_without_posts_are_a_labelled_fallback_and_approaching_follows_the_window():
