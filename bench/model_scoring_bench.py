@@ -1,15 +1,18 @@
-"""Model scoring benchmark: purchase propensity, churn risk and discount sensitivity for every customer.
+"""Model scoring benchmark: the five models on customer features, for every customer.
 
-Scoring is features as of the store's latest event, then each model's
-probabilities and percentiles. Two ways in the same run, on the same store,
-with the same three fitted models:
+Purchase propensity, churn risk and discount sensitivity (probabilities and
+percentiles), preferred channel and preferred contact time (the class and its
+probability). Scoring is features as of the store's latest event, then each
+model. Two ways in the same run, on the same store, with the same fitted
+models:
 - project: `genome.models.features` (one DuckDB aggregate over events joined
   to identifiers) and the models' `predict_proba`;
 - pandas: the events loaded into a DataFrame (customer, type, channel,
   amount, day, part of day, discount, coupon), the same features computed
   with pandas group-bys, and the same `predict_proba`.
 
-The two feature tables must agree before any figure is printed. The models
+The two feature tables, and the scores from them, must agree before any
+figure is printed. The models
 are fitted first (not timed as scoring) on a sample of customers as of the
 training cut-off, as `genome models fit` would.
 
@@ -25,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genome.models import churn, discount, propensity
+from genome.models import channel, churn, discount, propensity
 from genome.models.evaluation import percentile
 from genome.models.features import customer_features, outcomes, scoring_cutoff, store_as_of
 from genome.models.tasks import Windows, has_purchased
@@ -34,15 +37,24 @@ from store.duck import connect
 from pandas_features import load_events, pandas_features  # noqa: E402  (bench/ is on the path)
 
 TASKS = (propensity.TASK, churn.TASK, discount.TASK)
+CLASS_TASKS = (channel.CHANNEL_TASK, channel.CONTACT_TASK)
 
 
-def score(models: dict, X: pd.DataFrame) -> dict:
+def score(models: dict, classes: dict, X: pd.DataFrame) -> dict:
     scorable = has_purchased(X).to_numpy()
     out = {}
     for name, (model, rate) in models.items():
         s = np.full(len(X), rate)
         s[scorable] = model.predict_proba(X[scorable])[:, 1]
         out[name] = (s, percentile(s))
+    for name, (model, task, common) in classes.items():
+        rows = task.scorable(X).to_numpy()
+        predicted = np.full(len(X), common, dtype=object)
+        confidence = np.full(len(X), np.nan)
+        proba = model.predict_proba(X[rows])
+        predicted[rows] = np.asarray(model.classes_, dtype=object)[proba.argmax(axis=1)]
+        confidence[rows] = proba.max(axis=1)
+        out[name] = (predicted, confidence)
     return out
 
 
@@ -71,13 +83,25 @@ def main() -> None:
         models[task.name] = (task.estimator().fit(X[rows], y[rows].astype(int)),
                              float(y[defined & ~has_purchased(X)].mean()) if (defined & ~has_purchased(X)).any()
                              else float(y[defined].mean()))
-    print(f"fitted {len(models)} models on {args.fit_sample:,}-customer samples in {time.perf_counter() - t:.1f} s",
+    classes = {}
+    for task in CLASS_TASKS:
+        w = Windows(as_of, task.horizon_days)
+        if w.train not in frames:
+            X = customer_features(con, w.train)
+            frames[w.train] = X.iloc[np.sort(rng.choice(len(X), min(args.fit_sample, len(X)), replace=False))]
+        X = frames[w.train]
+        defined, y = task.label(X, outcomes(con, w.train, task.horizon_days).reindex(X.index))
+        rows = defined & task.scorable(X)
+        common = y[defined & ~task.scorable(X)].mode()
+        common = str(common.iloc[0] if len(common) else y[defined].mode().iloc[0])
+        classes[task.name] = (task.estimator().fit(X[rows], y[rows].astype(str)), task, common)
+    print(f"fitted {len(models) + len(classes)} models on {args.fit_sample:,}-customer samples in {time.perf_counter() - t:.1f} s",
           file=sys.stderr)
 
     t0 = time.perf_counter()
     X = customer_features(con, cutoff)
     t1 = time.perf_counter()
-    project = score(models, X)
+    project = score(models, classes, X)
     t2 = time.perf_counter()
     customers = len(X)
 
@@ -86,7 +110,7 @@ def main() -> None:
     t4 = time.perf_counter()
     B = pandas_features(frame)
     t5 = time.perf_counter()
-    baseline = score(models, B.reindex(X.index)[X.columns])
+    baseline = score(models, classes, B.reindex(X.index)[X.columns])
     t6 = time.perf_counter()
     del frame
 
@@ -98,10 +122,14 @@ def main() -> None:
         differ = ~np.isclose(project[name][0], baseline[name][0])
         if differ.mean() > 0.001:
             raise SystemExit(f"{name}: {differ.mean():.2%} of the scores differ between the two feature tables")
+    for name in classes:
+        differ = project[name][0] != baseline[name][0]
+        if differ.mean() > 0.001:
+            raise SystemExit(f"{name}: {differ.mean():.2%} of the scores differ between the two feature tables")
 
     project_s, pandas_s = t2 - t0, (t6 - t3)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f"store: {customers:,} customers, {events:,} events; scoring {len(models)} models as of {as_of:%Y-%m-%d}")
+    print(f"store: {customers:,} customers, {events:,} events; scoring {len(models) + len(classes)} models as of {as_of:%Y-%m-%d}")
     print(f"project  features (DuckDB)          {t1 - t0:7.1f} s")
     print(f"project  predict + percentiles       {t2 - t1:7.1f} s")
     print(f"project  total                       {project_s:7.1f} s  {customers / project_s:>10,.0f} customers/s")

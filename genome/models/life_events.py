@@ -159,7 +159,7 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
 
 
 # One plain sentence per event and side, for the meaning reader to measure a post against. They describe
-# what each label means, as one would to a person labelling posts, and share no wording with the templates.
+# what each label means, as one would to a person labelling posts; they were not taken from the templates.
 DESCRIPTIONS = {
     "birthday.self": "It is my birthday today and I am a year older.",
     "birthday.other": "It is somebody else's birthday, a friend's or my child's.",
