@@ -72,12 +72,17 @@ def main() -> None:
     models = {}
     rng = np.random.default_rng(0)
     frames = {}
+
+    def sample(cutoff):
+        """A random sample of customers' features as of a training cut-off, computed once per cut-off."""
+        if cutoff not in frames:
+            X = customer_features(con, cutoff)
+            frames[cutoff] = X.iloc[np.sort(rng.choice(len(X), min(args.fit_sample, len(X)), replace=False))]
+        return frames[cutoff]
+
     for task in TASKS:
         w = Windows(as_of, task.horizon_days)
-        if w.train not in frames:
-            X = customer_features(con, w.train)
-            frames[w.train] = X.iloc[np.sort(rng.choice(len(X), min(args.fit_sample, len(X)), replace=False))]
-        X = frames[w.train]
+        X = sample(w.train)
         defined, y = task.label(X, outcomes(con, w.train, task.horizon_days).reindex(X.index))
         rows = defined & has_purchased(X)
         models[task.name] = (task.estimator().fit(X[rows], y[rows].astype(int)),
@@ -86,17 +91,14 @@ def main() -> None:
     classes = {}
     for task in CLASS_TASKS:
         w = Windows(as_of, task.horizon_days)
-        if w.train not in frames:
-            X = customer_features(con, w.train)
-            frames[w.train] = X.iloc[np.sort(rng.choice(len(X), min(args.fit_sample, len(X)), replace=False))]
-        X = frames[w.train]
+        X = sample(w.train)
         defined, y = task.label(X, outcomes(con, w.train, task.horizon_days).reindex(X.index))
         rows = defined & task.scorable(X)
         common = y[defined & ~task.scorable(X)].mode()
         common = str(common.iloc[0] if len(common) else y[defined].mode().iloc[0])
         classes[task.name] = (task.estimator().fit(X[rows], y[rows].astype(str)), task, common)
-    print(f"fitted {len(models) + len(classes)} models on {args.fit_sample:,}-customer samples in {time.perf_counter() - t:.1f} s",
-          file=sys.stderr)
+    print(f"fitted {len(models) + len(classes)} models on {args.fit_sample:,}-customer samples in "
+          f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
 
     t0 = time.perf_counter()
     X = customer_features(con, cutoff)
@@ -129,13 +131,14 @@ def main() -> None:
 
     project_s, pandas_s = t2 - t0, (t6 - t3)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f"store: {customers:,} customers, {events:,} events; scoring {len(models) + len(classes)} models as of {as_of:%Y-%m-%d}")
+    print(f"store: {customers:,} customers, {events:,} events; "
+          f"scoring {len(models) + len(classes)} models as of {as_of:%Y-%m-%d}")
     print(f"project  features (DuckDB)          {t1 - t0:7.1f} s")
-    print(f"project  predict + percentiles       {t2 - t1:7.1f} s")
+    print(f"project  predict                     {t2 - t1:7.1f} s")
     print(f"project  total                       {project_s:7.1f} s  {customers / project_s:>10,.0f} customers/s")
     print(f"pandas   load events                 {t4 - t3:7.1f} s")
     print(f"pandas   features (group-bys)        {t5 - t4:7.1f} s")
-    print(f"pandas   predict + percentiles       {t6 - t5:7.1f} s")
+    print(f"pandas   predict                     {t6 - t5:7.1f} s")
     print(f"pandas   total                       {pandas_s:7.1f} s  {customers / pandas_s:>10,.0f} customers/s")
     print(f"ratio project/pandas throughput      {pandas_s / project_s:7.1f}x "
           f"(features alone {(t5 - t3) / (t1 - t0):.1f}x)")
