@@ -7,12 +7,13 @@ from streamlit_sortables import sort_items
 from genome.genes.catalog import families, gene_catalog
 from genome.segments.builder import FIXED, MUST, Builder, NotBuildable, default_condition, from_rule, palette
 from genome.segments.export import AD_PLATFORM_MINIMUM, export_audience
-from genome.segments.library import compare_versions, members_of, rule_of, save_segment, segment_table, versions
+from genome.segments.library import (compare_versions, latest_version, members_of, rule_of, save_segment,
+                                     segment_table, versions)
 from genome.segments.preview import lift, preview, sample
 from genome.segments.rules import Between, Compare, Flag, InSegment, OneOf, RuleError, TopPercent, event_count
 from genome.segments.text import condition_text, parse, to_text
 from genome.segments.trace import near_misses, trace
-from store.meta import get_segment, get_version, list_exports, list_segments
+from store.meta import list_exports, list_segments
 from store.settings import get_settings
 from ui import state
 from ui.roles import may, refusal
@@ -265,8 +266,7 @@ with save_tab, st.form("seg_save_form"):
         else:
             try:
                 with metadata() as meta, st.spinner("Computing and storing the audience…"):
-                    existing = get_segment(meta, name=name.strip())
-                    latest = get_version(meta, segment_id=existing.id) if existing else None
+                    latest = latest_version(meta, name.strip())
                     latest_number = latest.version if latest else None  # read while the session is open
                     saved = save_segment(meta, con, name=name, rule=rule, owner=owner.strip(),
                                          description=description.strip())

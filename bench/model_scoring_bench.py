@@ -31,7 +31,7 @@ import pandas as pd
 from genome.models import channel, churn, discount, propensity
 from genome.models.evaluation import percentile
 from genome.models.features import customer_features, outcomes, scoring_cutoff, store_as_of
-from genome.models.tasks import Windows, has_purchased
+from genome.models.tasks import Windows, classify, has_purchased, most_common
 from store.duck import connect
 
 from pandas_features import load_events, pandas_features  # noqa: E402  (bench/ is on the path)
@@ -48,12 +48,7 @@ def score(models: dict, classes: dict, X: pd.DataFrame) -> dict:
         s[scorable] = model.predict_proba(X[scorable])[:, 1]
         out[name] = (s, percentile(s))
     for name, (model, task, common) in classes.items():
-        rows = task.scorable(X).to_numpy()
-        predicted = np.full(len(X), common, dtype=object)
-        confidence = np.full(len(X), np.nan)
-        proba = model.predict_proba(X[rows])
-        predicted[rows] = np.asarray(model.classes_, dtype=object)[proba.argmax(axis=1)]
-        confidence[rows] = proba.max(axis=1)
+        predicted, confidence, _ = classify(model, X, task, common)
         out[name] = (predicted, confidence)
     return out
 
@@ -94,9 +89,8 @@ def main() -> None:
         X = sample(w.train)
         defined, y = task.label(X, outcomes(con, w.train, task.horizon_days).reindex(X.index))
         rows = defined & task.scorable(X)
-        common = y[defined & ~task.scorable(X)].mode()
-        common = str(common.iloc[0] if len(common) else y[defined].mode().iloc[0])
-        classes[task.name] = (task.estimator().fit(X[rows], y[rows].astype(str)), task, common)
+        classes[task.name] = (task.estimator().fit(X[rows], y[rows].astype(str)), task,
+                              most_common(y[defined & ~task.scorable(X)], y[defined]))
     print(f"fitted {len(models) + len(classes)} models on {args.fit_sample:,}-customer samples in "
           f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
 

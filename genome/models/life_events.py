@@ -305,7 +305,9 @@ def detect_occurrences(posts: pd.DataFrame, model: LifeEventClassifier, *, min_p
     columns = ["customer_id", "event", "event_date", "posts", "probability"]
     if posts.empty:
         return pd.DataFrame(columns=columns)
-    proba = model.predict_proba(posts["text"])
+    # Posts repeat ("Happy birthday!"): each distinct text is classified once.
+    texts, which = np.unique(posts["text"].astype(str).to_numpy(), return_inverse=True)
+    proba = model.predict_proba(texts)[which]
     best = proba.argmax(axis=1)
     label = model.classes_[best]
     keep = (label != NONE) & (proba[np.arange(len(best)), best] >= min_probability)

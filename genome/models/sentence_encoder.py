@@ -131,7 +131,7 @@ class SentenceEncoder:
     def encode(self, texts) -> np.ndarray:
         """One row per text; texts seen before in this process are not embedded again."""
         texts = [str(t) for t in texts]
-        new = sorted({t for t in texts if t not in self._cache}, key=len)
+        new = list(dict.fromkeys(t for t in texts if t not in self._cache))
         tokens = [self.tokenizer.ids(t) for t in new]
         order = np.argsort([len(t) for t in tokens], kind="stable")  # similar lengths share a batch: less padding
         for start in range(0, len(order), BATCH):

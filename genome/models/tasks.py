@@ -188,11 +188,11 @@ def run_class(frames: Frames, task: ClassTask) -> ModelOutput:
     defined, y = task.label(X_train, frames.outcomes(w.train, task.horizon_days))
     fit_rows = defined & task.scorable(X_train)
     model = task.estimator().fit(X_train[fit_rows], _labels(y[fit_rows]))
-    common = _most_common(y[defined & ~task.scorable(X_train)], y[defined])
+    common = most_common(y[defined & ~task.scorable(X_train)], y[defined])
 
     X_eval = features(w.evaluate)
     defined_eval, y_eval = task.label(X_eval, frames.outcomes(w.evaluate, task.horizon_days))
-    predicted, _, _ = _classify(model, X_eval, task, common)
+    predicted, _, _ = classify(model, X_eval, task, common)
     rows = defined_eval.to_numpy()
     metrics = multiclass_report(_labels(y_eval[defined_eval]), predicted[rows],
                                 _labels(task.baseline(X_eval)[defined_eval].fillna(common)),
@@ -200,9 +200,9 @@ def run_class(frames: Frames, task: ClassTask) -> ModelOutput:
 
     refit_rows = defined_eval & task.scorable(X_eval)
     final = task.estimator().fit(X_eval[refit_rows], _labels(y_eval[refit_rows]))
-    final_common = _most_common(y_eval[defined_eval & ~task.scorable(X_eval)], y_eval[defined_eval])
+    final_common = most_common(y_eval[defined_eval & ~task.scorable(X_eval)], y_eval[defined_eval])
     X_now = features(w.score)
-    predicted, confidence, fell_back = _classify(final, X_now, task, final_common)
+    predicted, confidence, fell_back = classify(final, X_now, task, final_common)
     values = pd.DataFrame({task.name: predicted, f"{task.name}_confidence": confidence,
                            f"{task.name}_fallback": fell_back}, index=X_now.index)
     genes = [
@@ -222,12 +222,14 @@ def _labels(values: pd.Series) -> np.ndarray:
     return np.asarray(values, dtype=object).astype(str)
 
 
-def _most_common(preferred: pd.Series, everyone: pd.Series) -> str:
+def most_common(preferred: pd.Series, everyone: pd.Series) -> str:
+    """The commonest outcome among `preferred` (the customers a fallback is for), else among everyone."""
     pool = preferred if len(preferred) else everyone
     return str(pool.astype(str).value_counts().sort_index().idxmax())
 
 
-def _classify(model, X: pd.DataFrame, task: ClassTask, common: str):
+def classify(model, X: pd.DataFrame, task: ClassTask, common: str):
+    """Predicted class, its probability and whether it is the fallback, for every row of `X`."""
     scorable = task.scorable(X).to_numpy()
     predicted = np.full(len(X), common, dtype=object)
     confidence = np.full(len(X), np.nan)

@@ -36,11 +36,16 @@ def _unpack(blob: bytes) -> pa.Table:
     return pq.read_table(io.BytesIO(blob))
 
 
+def latest_version(s: Session, name: str) -> SegmentVersion | None:
+    """The newest saved version of the segment called `name`, or None when there is no such segment."""
+    segment = get_segment(s, name=name)
+    return get_version(s, segment_id=segment.id) if segment else None
+
+
 def members_of(s: Session) -> Members:
     """Resolve `IN SEGMENT 'name'` to the members stored with the segment's latest version."""
     def resolve(name: str) -> pa.Table | None:
-        segment = get_segment(s, name=name)
-        version = get_version(s, segment_id=segment.id) if segment else None
+        version = latest_version(s, name)
         blob = get_members(s, version_id=version.id) if version else None
         return _unpack(blob) if blob is not None else None
     return resolve
