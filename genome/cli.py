@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
+from genome.cli_support import DbOption, GuardedGroup, db_path, fail, open_for_writing, reading
+from genome.errors import InputError
 from genome.ingest import FileRefused, ingest_files
 from genome.overview import store_overview
 from genome.model_cli import models_app
@@ -22,7 +23,8 @@ from genome.segment_cli import segment_app
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Customer Genome: one genome per customer.")
+app = typer.Typer(cls=GuardedGroup, add_completion=False, no_args_is_help=True,
+                  help="Customer Genome: one genome per customer.")
 
 
 @app.command()
@@ -80,7 +82,7 @@ def demo(
 
         try:
             fitted = fit_models(con, progress=fitting_progress).models
-        except ValueError as exc:  # a tiny demo may not hold enough history to learn from
+        except InputError as exc:  # a tiny demo may not hold enough history to learn from
             fitted = 0
             typer.echo(f"models not fitted: {exc}", err=True)
     con.close()
@@ -143,8 +145,6 @@ def build(db: DbOption = None) -> None:
 
         try:
             report = build_genome(con, progress=progress)
-        except ValueError as exc:
-            fail(str(exc))
         finally:
             con.close()
     typer.echo(f"genome built: {report.genes:,} genes for {report.customers:,} customers "

@@ -1,4 +1,9 @@
-"""What every `genome` command shares: the store option, one-line errors, opening the store."""
+"""What every `genome` command shares: the store option, one-line errors, opening the store.
+
+Errors: every command runs inside `GuardedGroup`, which turns a
+`GenomeError` (the product's one error family) into one line on stderr and
+exit code 1. Nothing else is caught, so a bug stays a traceback.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,8 +12,10 @@ from typing import Annotated
 
 import duckdb
 import typer
+from typer.core import TyperGroup
 
-from store.duck import StoreMissing, connect
+from genome.errors import GenomeError
+from store.duck import connect
 from store.settings import get_settings
 
 DbOption = Annotated[
@@ -26,12 +33,20 @@ def fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
+class GuardedGroup(TyperGroup):
+    """The command tree: a GenomeError from any command becomes `genome: error: ...` and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GenomeError as exc:
+            fail(str(exc))
+
+
 def open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return connect(path)
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            fail(f"{path} is in use by another process (stop the app or other job, then retry)")
         fail(f"cannot open {path}: {exc}")
 
 
@@ -41,14 +56,10 @@ def reading(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
     path = db_path(db)
     try:
         con = connect(path, read_only=True)
-    except StoreMissing as exc:
-        fail(str(exc))
     except duckdb.IOException as exc:
         fail(f"cannot read {path}: {exc}")
     try:
         yield con
-    except ValueError as exc:
-        fail(str(exc))
     finally:
         con.close()
 

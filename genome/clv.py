@@ -23,6 +23,8 @@ from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln, hyp2f1
 from sklearn.exceptions import NotFittedError
 
+from genome.errors import InputError
+
 __all__ = [
     "BetaGeo",
     "GammaGamma",
@@ -36,7 +38,7 @@ __all__ = [
 _DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
 
 
-class InvalidInputError(ValueError):
+class InvalidInputError(InputError):
     """A model or summary input is unusable; ``field`` names the culprit."""
 
     def __init__(self, field: str, problem: str):

@@ -46,8 +46,6 @@ def fit_command(
         try:
             report = fit_models(con, tiers=thresholds, progress=progress,
                                 approaching_days=approaching_days or get_settings().approaching_days)
-        except ValueError as exc:
-            fail(str(exc))
         finally:
             con.close()
     typer.echo(f"{report.models} models fitted in {report.seconds:.0f} s; {report.genes} model genes in the genome",

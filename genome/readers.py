@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from genome.errors import InputError
 from genome.events import IDENTIFIER_COLUMNS, INPUT_COLUMNS, REQUIRED_COLUMNS
 
 BATCH_ROWS = 100_000
@@ -33,7 +34,7 @@ FORMATS = {
 csv.field_size_limit(2**31 - 1)
 
 
-class FileRefused(ValueError):
+class FileRefused(InputError):
     """A file that cannot be ingested at all; the message names the problem."""
 
 

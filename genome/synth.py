@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from genome import catalog_data as cd
+from genome.errors import InputError
 from genome.synth_text import LIFE_EVENTS, TICKET_TEMPLATES, TextPool, build_text_pool
 
 SOURCES = ("store", "wholesale", "web", "app", "service", "email", "social")
@@ -102,7 +103,7 @@ class SynthManifest:
     reference_files: dict[str, Path] = field(default_factory=dict)
 
 
-class SynthConfigError(ValueError):
+class SynthConfigError(InputError):
     """A generator argument is out of range; the message names it."""
 
 

@@ -10,11 +10,21 @@ from pathlib import Path
 
 import duckdb
 
+from store.errors import NotBuilt, StoreBusy
+
 SCHEMA_SQL = files("store").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-class StoreMissing(ValueError):
+class StoreMissing(NotBuilt):
     """Raised when a reader asks for a store that has not been created."""
+
+
+def _busy(path: Path, exc: duckdb.Error) -> StoreBusy | None:
+    """The error a person sees when another process holds the store's write lock (None for other failures)."""
+    if "lock" not in str(exc).lower():
+        return None
+    return StoreBusy(f"the store {path.name} is being written by another process (an ingest, build or refit); "
+                     "try again when it has finished")
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -24,7 +34,10 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise StoreMissing(f"no store at {path}: run `genome demo` or `genome ingest` first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise _busy(path, exc) or exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # progress is the caller's to show
     # Leave room for Python and the app: large ingests and builds spill to disk instead.
@@ -53,7 +66,11 @@ class Snapshot:
         con = duckdb.connect(":memory:")
         con.execute(f"SET memory_limit = '{_memory_limit_mb()}MB'")
         # the path is ours (settings), but quote it as a literal all the same
-        con.execute("ATTACH '" + str(path).replace("'", "''") + "' AS store (READ_ONLY)")
+        try:
+            con.execute("ATTACH '" + str(path).replace("'", "''") + "' AS store (READ_ONLY)")
+        except duckdb.IOException as exc:
+            con.close()
+            raise _busy(path, exc) or exc
         self._con = _prepared(con)
 
     def cursor(self) -> "Snapshot":

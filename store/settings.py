@@ -7,8 +7,10 @@ naming the variable, not halfway through an ingest.
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from store.errors import InputError
 
 
 class Settings(BaseSettings):
@@ -51,4 +53,10 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, or an InputError naming each bad GENOME_* variable and what is wrong with it."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"GENOME_{'_'.join(str(p) for p in e['loc'][:1]).upper()}: {e['msg']}"
+                             for e in exc.errors())
+        raise InputError(f"bad setting: {problems}") from None

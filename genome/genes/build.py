@@ -22,12 +22,13 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from genome.errors import NotBuilt
 from genome.events import CHANNELS, EVENT_TYPES
 from genome.genes.definition import Gene, GeneDefinitionError
 from genome.genes.families import Family, discover, event_families
-from genome.genes.pivot import build_pivot
 from genome.genes.lifetime import LIFETIME_GENES, lifetime_values
 from genome.genes.personas import derived_genes
+from genome.genes.pivot import build_pivot
 from genome.models.published import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_genes
 
 Progress = Callable[[str, int, int], None]
@@ -196,7 +197,7 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     say = progress or (lambda step, done, total: None)
     as_of = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
     if as_of is None:
-        raise ValueError("the store holds no events: ingest some before building the genome")
+        raise NotBuilt("the store holds no events: ingest some before building the genome")
     families, genes = catalog(con)
     derived = [g for g in genes if g.derived]
     models = [g for g in stored_model_genes(con) if g.name not in {x.name for x in genes}]

@@ -7,14 +7,10 @@ tables the build wrote (`gene_catalog`, `customer_genes`).
 import duckdb
 import pandas as pd
 
-from genome.genes.explain import UnknownGene
+from genome.errors import InputError, NotBuilt, UnknownGene
 
 CATALOG_COLUMNS = ("name", "family", "description", "type", "unit", "sensitivity", "coverage", "carriers",
                    "source", "expression", "owner", "version", "inputs", "family_description", "as_of")
-
-
-class GenomeNotBuilt(ValueError):
-    """The store has events but no genome yet."""
 
 
 def genome_built(con: duckdb.DuckDBPyConnection) -> bool:
@@ -34,7 +30,7 @@ def gene_catalog(
 ) -> pd.DataFrame:
     """The catalog, filtered; every word of `search` must appear in the name or description."""
     if not genome_built(con):
-        raise GenomeNotBuilt("the genome has not been built yet: run `genome build`")
+        raise NotBuilt("the genome has not been built yet: run `genome build`")
     where, params = ["true"], []
     for word in (search or "").lower().split():
         # every word must appear in the name or the description
@@ -52,7 +48,7 @@ def gene_catalog(
         where.append("sensitivity IS NULL")
     order_by = {"coverage": "coverage DESC, name", "name": "name"}.get(order)
     if order_by is None:
-        raise ValueError(f"order {order!r}: use 'coverage' or 'name'")
+        raise InputError(f"order {order!r}: use 'coverage' or 'name'")
     return con.execute(
         f"SELECT {', '.join(CATALOG_COLUMNS)} FROM gene_catalog WHERE {' AND '.join(where)} ORDER BY {order_by}",
         params,

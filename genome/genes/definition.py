@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from genome.errors import InputError
+
 GeneType = Literal["flag", "number", "category"]
 GENE_TYPES = ("flag", "number", "category")
 # Sensitive genes are labelled wherever they are shown, and need a reason to use.
@@ -17,7 +19,7 @@ SENSITIVITIES = ("children", "health", "life_event", "inferred", "financial")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
-class GeneDefinitionError(ValueError):
+class GeneDefinitionError(InputError):
     """A gene definition that cannot be compiled; the message names the gene and field."""
 
 
@@ -92,7 +94,7 @@ def _closing(text: str, opening: int) -> int:
         depth += {"(": 1, ")": -1}.get(text[i], 0)
         if depth == 0:
             return i
-    raise ValueError(f"unbalanced parentheses in {text!r}")
+    raise GeneDefinitionError(f"unbalanced parentheses in {text!r}")
 
 
 def case_filters(expression: str) -> str:

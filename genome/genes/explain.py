@@ -12,15 +12,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from genome.errors import UnknownCustomer, UnknownGene
 from genome.genes.build import event_view_sql
-
-
-class UnknownGene(ValueError):
-    """A gene name that is not in the catalog."""
-
-
-class UnknownCustomer(ValueError):
-    """A customer id that is not in the genome."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from genome.clv import BetaGeo, GammaGamma, calibration_holdout, discounted_purchases
+from genome.errors import InputError, NotBuilt
 from genome.genes.definition import Gene
 
 FAMILY = "lifetime_value"
@@ -91,7 +92,7 @@ def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
     repeat = (x > 0) & (m > 0)
     try:
         if repeat.sum() < MIN_REPEAT_BUYERS:
-            raise ValueError("too few repeat buyers to fit lifetime-value models")
+            raise InputError("too few repeat buyers to fit lifetime-value models")
         sample = _sample(len(x))
         bg = BetaGeo(penalizer=0.001).fit(x[sample], t_x[sample], T[sample])
         repeaters = np.flatnonzero(repeat)[_sample(int(repeat.sum()))]
@@ -173,7 +174,7 @@ def validate_out_of_time(con, holdout_days: int = 180) -> HoldoutReport:
     """Fit on all purchases up to `holdout_days` before the last event; predict the rest."""
     end = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
     if end is None:
-        raise ValueError("the store holds no events to validate the lifetime-value model on")
+        raise NotBuilt("the store holds no events to validate the lifetime-value model on")
     calibration_end = end - timedelta(days=holdout_days)
     purchases = con.execute("""
         SELECT customer_id, occurred_at, amount FROM customer_events

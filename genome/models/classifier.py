@@ -11,6 +11,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
 
+from genome.errors import InputError
+
 
 class FeatureClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, max_iter: int = 200, learning_rate: float = 0.05, max_leaf_nodes: int = 31,
@@ -22,10 +24,10 @@ class FeatureClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y) -> "FeatureClassifier":
         if len(X) == 0:
-            raise ValueError(f"{type(self).__name__}: no customers to learn from")
+            raise InputError(f"{type(self).__name__}: no customers to learn from")
         labels = np.asarray(y)
         if np.unique(labels).size < 2:
-            raise ValueError(f"{type(self).__name__}: every training customer has the same outcome")
+            raise InputError(f"{type(self).__name__}: every training customer has the same outcome")
         self.features_ = list(X.columns)
         self.model_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
@@ -39,7 +41,7 @@ class FeatureClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         missing = [c for c in self.features_ if c not in X.columns]
         if missing:
-            raise ValueError(f"{type(self).__name__}: features missing from the frame: {missing[:5]}")
+            raise InputError(f"{type(self).__name__}: features missing from the frame: {missing[:5]}")
         return X[self.features_].to_numpy(dtype=float)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:

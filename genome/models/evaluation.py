@@ -7,13 +7,15 @@ the model card as JSON and drawn later without the model.
 import numpy as np
 from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, roc_auc_score, roc_curve
 
+from genome.errors import InputError
+
 
 def binary_report(y_true, score, *, bins: int = 10) -> dict:
     """ROC AUC and curve, calibration by predicted decile, lift by decile, base rate."""
     y = np.asarray(y_true, dtype=int)
     p = np.asarray(score, dtype=float)
     if y.size == 0 or y.min() == y.max():
-        raise ValueError("a binary report needs both outcomes among the customers evaluated")
+        raise InputError("a binary report needs both outcomes among the customers evaluated")
     fpr, tpr, _ = roc_curve(y, p)
     keep = np.unique(np.linspace(0, fpr.size - 1, min(fpr.size, 101)).astype(int))
     order = np.argsort(-p, kind="stable")
@@ -36,7 +38,7 @@ def multiclass_report(y_true, predicted, baseline, *, baseline_name: str) -> dic
     """Accuracy and macro F1 beside a simple baseline's accuracy on the same customers."""
     y = np.asarray(y_true, dtype=object)
     if y.size == 0:
-        raise ValueError("a multiclass report needs customers with a known outcome")
+        raise InputError("a multiclass report needs customers with a known outcome")
     predicted = np.asarray(predicted, dtype=object)
     baseline = np.asarray(baseline, dtype=object)
     return {

@@ -18,6 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from genome.errors import NotBuilt
+
 # Parts of the day in which a customer is reached online (hours, UTC).
 DAY_PARTS = ("night", "morning", "afternoon", "evening")
 DAY_PART_SQL = ("CASE WHEN hour(e.occurred_at) < 6 OR hour(e.occurred_at) >= 22 THEN 'night' "
@@ -135,7 +137,7 @@ def store_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
     """The store's reference moment: its latest event (the genome's `as_of`)."""
     as_of = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
     if as_of is None:
-        raise ValueError("the store holds no events: ingest some before fitting models")
+        raise NotBuilt("the store holds no events: ingest some before fitting models")
     return as_of
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from genome.errors import InputError
 from genome.genes.definition import Gene
 from genome.models.life_events import (MIN_PROBABILITY, NONE, RECURRING, LifeEventClassifier, detect_occurrences,
                                        held_out_wording_report, labelled_posts, next_anniversary, sealed_report)
@@ -100,7 +101,7 @@ def gene_values(occurrences: pd.DataFrame, customers: pd.Index, as_of: datetime,
 def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: pd.Index, *,
                     approaching_days: int = APPROACHING_DAYS) -> ModelOutput:
     if not 1 <= approaching_days <= 365:
-        raise ValueError(f"approaching_days: give 1 to 365 days, got {approaching_days}")
+        raise InputError(f"approaching_days: give 1 to 365 days, got {approaching_days}")
     corpus = labelled_posts()
     report = held_out_wording_report(corpus)
     model = LifeEventClassifier().fit(corpus["text"], corpus["label"])

@@ -31,6 +31,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.utils.validation import check_is_fitted
 
+from genome.errors import InputError
 from genome.models.sealed_posts import DEVELOPMENT_POSTS, SEALED_POSTS
 from genome.models.sentence_encoder import shared_encoder
 from genome.synth_text import LIFE_EVENTS, POST_TEMPLATES, SLOTS, _fill, post_template_id
@@ -219,9 +220,9 @@ class LifeEventClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, texts, labels) -> "LifeEventClassifier":
         texts = [str(t) for t in texts]
         if not texts:
-            raise ValueError("LifeEventClassifier: no labelled posts to learn from")
+            raise InputError("LifeEventClassifier: no labelled posts to learn from")
         if not 0 <= self.meaning_weight <= 1:
-            raise ValueError(f"LifeEventClassifier: meaning_weight is a share from 0 to 1, got {self.meaning_weight}")
+            raise InputError(f"LifeEventClassifier: meaning_weight is a share from 0 to 1, got {self.meaning_weight}")
         labels = np.asarray(labels, dtype=str)
         self.words_ = make_pipeline(
             make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),

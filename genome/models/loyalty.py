@@ -14,11 +14,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from genome.errors import InputError
+
 TIERS = ("Platinum", "Gold", "Silver", "Bronze")
 OVERALL = "all"
 
 
-class TierError(ValueError):
+class TierError(InputError):
     """Thresholds that cannot define four tiers."""
 
 

@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from genome.errors import InputError
 from genome.models.tasks import ClassTask
 
 SHARES = ("purchases:", "purchases_90d:", "interest_90d:")
@@ -26,7 +27,7 @@ class NextCategory(ClassifierMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y) -> "NextCategory":
         self.features_ = [c for c in X.columns if c.startswith(SHARES)]
         if not self.features_ or len(X) == 0:
-            raise ValueError("NextCategory: needs customers with category share columns to learn from")
+            raise InputError("NextCategory: needs customers with category share columns to learn from")
         self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X[self.features_].to_numpy(), y)
         self.classes_ = self.model_.classes_
         self.n_train_ = len(X)

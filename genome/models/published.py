@@ -20,7 +20,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from genome.genes.definition import Evidence, Gene
+from genome.errors import NotBuilt
+from genome.genes.definition import Evidence, Gene, GeneDefinitionError
 
 MODEL_GENES_TABLE = "model_genes"
 MODEL_FAMILIES = {
@@ -82,7 +83,7 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
     genes = [g for o in outputs for g in o.genes]
     names = [g.name for g in genes]
     if len(set(names)) != len(names):
-        raise ValueError(f"two models define the same gene: {sorted({n for n in names if names.count(n) > 1})}")
+        raise GeneDefinitionError(f"two models define the same gene: {sorted({n for n in names if names.count(n) > 1})}")
     values = pd.concat([o.values for o in outputs], axis=1)
     values.index.name = "customer_id"
     values = values.reset_index()
@@ -96,7 +97,7 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'customer_genes' "
         "ORDER BY ordinal_position").fetchall()]
     if not existing:
-        raise ValueError("the genome has not been built yet: run `genome build` before fitting models")
+        raise NotBuilt("the genome has not been built yet: run `genome build` before fitting models")
     keep = [c for c in existing if c not in previous and c not in names]
     con.register("_model_values", pa.Table.from_pandas(values, preserve_index=False))
     con.register("_model_catalog", catalog)

@@ -19,6 +19,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from genome.errors import InputError
 from genome.genes.definition import Gene
 from genome.models.features import purchased_products, scoring_cutoff
 from genome.models.tasks import ModelOutput
@@ -37,7 +38,7 @@ class ItemItemRecommender(BaseEstimator):
     def fit(self, purchases: pd.DataFrame) -> "ItemItemRecommender":
         """`purchases`: customer_id, product_id, lines (one row per customer and product)."""
         if purchases.empty:
-            raise ValueError("ItemItemRecommender: no purchases to learn from")
+            raise InputError("ItemItemRecommender: no purchases to learn from")
         self.items_ = pd.Index(sorted(purchases["product_id"].unique()))
         self.customers_ = pd.Index(sorted(purchases["customer_id"].unique()))
         self.matrix_ = self._matrix(purchases, self.customers_)

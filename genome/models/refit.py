@@ -12,12 +12,13 @@ import os
 import shutil
 from pathlib import Path
 
+from genome.errors import NotBuilt, Refused
 from genome.models.fit import FitReport, Progress, fit_models
 from genome.models.life_event_genes import APPROACHING_DAYS
 from store.duck import building_path, connect, replace_store
 
 
-class RefitRunning(ValueError):
+class RefitRunning(Refused):
     """Another refit of the same store has not finished."""
 
 
@@ -29,7 +30,7 @@ def refit_aside(target: Path, *, tiers: dict | None = None, approaching_days: in
                 progress: Progress | None = None) -> FitReport:
     target = Path(target)
     if not target.exists():
-        raise ValueError(f"no store at {target}: run `genome demo` or `genome ingest` first")
+        raise NotBuilt(f"no store at {target}: run `genome demo` or `genome ingest` first")
     lock = lock_path(target)
     try:
         os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))

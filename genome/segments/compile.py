@@ -19,9 +19,21 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from genome.errors import UnknownGene
 from genome.events import EVENT_TYPES
 from genome.segments.rules import (
-    Between, Compare, EventCount, Flag, Group, InSegment, Node, OneOf, RuleError, TopPercent, conditions, root,
+    Between,
+    Compare,
+    EventCount,
+    Flag,
+    Group,
+    InSegment,
+    Node,
+    OneOf,
+    RuleError,
+    TopPercent,
+    conditions,
+    root,
 )
 
 # A saved segment's members by name (a table with a customer_id column), or None when no such segment.
@@ -35,8 +47,8 @@ USAGE = {
 }
 
 
-class UnknownGene(RuleError):
-    """A rule names a gene the catalog does not hold."""
+class UnknownGeneInRule(RuleError, UnknownGene):
+    """A rule names a gene the catalog does not hold: a rule error and an unknown gene at once."""
 
 
 def check(rule: Node, genes: Mapping[str, str]) -> None:
@@ -48,7 +60,7 @@ def check(rule: Node, genes: Mapping[str, str]) -> None:
             if name not in genes:
                 near = difflib.get_close_matches(name, list(genes), n=1)
                 hint = f" (did you mean {near[0]}?)" if near else ""
-                raise UnknownGene(f"unknown gene {name!r}{hint}")
+                raise UnknownGeneInRule(f"unknown gene {name!r}{hint}")
             if genes[name] != need:
                 raise RuleError(f"{name} is a {genes[name]} gene: {USAGE[genes[name]].format(g=name)}")
         elif isinstance(condition, EventCount) and condition.event_type not in EVENT_TYPES:

@@ -23,9 +23,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlmodel import Session
 
+from genome.errors import Refused
 from genome.normalise import normalise_email, normalise_phone
 from genome.segments.library import stored_members
-from genome.segments.rules import RuleError
 from store.meta import AudienceExport, get_segment, get_version
 
 AD_PLATFORM_MINIMUM = 100
@@ -33,7 +33,7 @@ PURPOSES = ("ids", "ad_platform")
 FORMATS = ("csv", "parquet")
 
 
-class ExportRefused(RuleError):
+class ExportRefused(Refused):
     """An export that must not be made; the message says why."""
 
 

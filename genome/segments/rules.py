@@ -18,13 +18,13 @@ condition), so the JSON and text forms round-trip.
 from dataclasses import dataclass
 from typing import Literal, Union
 
+from genome.errors import RuleError
+
 COMPARISONS = (">=", "<=", "!=", ">", "<", "=")
+# Deeper rules are refused: nobody writes them on purpose, and walking them would exhaust Python's stack.
+MAX_DEPTH = 50
 GROUP_KINDS = ("all", "any", "none")
 EVENT_FILTERS = ("category", "channel")
-
-
-class RuleError(ValueError):
-    """A rule that cannot be read or used; the message names the bad part."""
 
 
 @dataclass(frozen=True)
@@ -161,15 +161,17 @@ def to_json(node: Node) -> dict:
     raise RuleError(f"not a rule node: {node!r}")
 
 
-def from_json(data) -> Node:
+def from_json(data, _depth: int = 0) -> Node:
     """The tree for a JSON form; errors name the part that is wrong."""
     if not isinstance(data, dict):
-        raise RuleError(f"a rule part must be an object, not {data!r}")
+        raise RuleError(f"a rule part must be an object, not {_short(data)}")
     kinds = [k for k in GROUP_KINDS if k in data]
     if kinds:
         if len(data) != 1 or not isinstance(data[kinds[0]], list):
-            raise RuleError(f"a group holds one key (all, any or none) with a list: {data!r}")
-        return Group(kinds[0], tuple(from_json(i) for i in data[kinds[0]]))
+            raise RuleError(f"a group holds one key (all, any or none) with a list: {_short(data)}")
+        if _depth >= MAX_DEPTH:
+            raise RuleError(f"the rule nests groups more than {MAX_DEPTH} levels deep: simplify it")
+        return Group(kinds[0], tuple(from_json(i, _depth + 1) for i in data[kinds[0]]))
     if "segment" in data:
         return InSegment(_text(data["segment"], "segment"))
     if "events" in data:
@@ -203,6 +205,12 @@ def from_json(data) -> Node:
     if set(data) != {"gene"}:
         raise RuleError(f"unknown condition keys {sorted(set(data) - {'gene'})} for gene {gene!r}")
     return Flag(gene)
+
+
+def _short(value) -> str:
+    """A value quoted in an error message, cut short: a message is one line, not the whole input."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _text(value, what: str) -> str:

@@ -10,14 +10,17 @@ NOT binds tighter than AND, AND tighter than OR. Keywords are read in any
 case and written in capitals; text values are in single quotes ('' for a
 quote inside). `to_text(parse(s))` is the canonical form of `s`, and
 `parse(to_text(rule))` gives back the normalised rule. Errors name the token
-and its position.
+and its position (also kept as `RuleError.position`, 1-based).
+
+A rule nests at most `MAX_DEPTH` levels (brackets and NOTs): deeper text is
+refused with one line instead of exhausting Python's stack.
 """
 
 import re
 from dataclasses import dataclass
 
 from genome.segments.rules import (
-    COMPARISONS, EVENT_FILTERS, EVERYONE, Between, Compare, EventCount, Flag, Group, InSegment, Node, OneOf,
+    COMPARISONS, EVENT_FILTERS, EVERYONE, MAX_DEPTH, Between, Compare, EventCount, Flag, Group, InSegment, Node, OneOf,
     RuleError, TopPercent, between, compare, event_count, root, top_percent,
 )
 
@@ -49,15 +52,15 @@ def tokens(text: str) -> list[Token]:
         match = _TOKEN.match(text, at)
         if match is None:
             if text[at] == "'":
-                raise RuleError(f"text value starting at position {at + 1} has no closing quote")
-            raise RuleError(f"unexpected character {text[at]!r} at position {at + 1}")
+                raise RuleError(f"text value starting at position {at + 1} has no closing quote", position=at + 1)
+            raise RuleError(f"unexpected character {text[at]!r} at position {at + 1}", position=at + 1)
         kind, raw = match.lastgroup, match.group()
         if kind == "string":
             out.append(Token("string", raw, raw[1:-1].replace("''", "'"), at))
         elif kind == "number":
             value = float(raw)
             if value != value or abs(value) == float("inf"):
-                raise RuleError(f"number {raw!r} at position {at + 1} is too large")
+                raise RuleError(f"number {raw!r} at position {at + 1} is too large", position=at + 1)
             out.append(Token("number", raw, int(value) if value.is_integer() and abs(value) < 2**53 else value, at))
         elif kind == "word" and raw.upper() in KEYWORDS:
             out.append(Token("keyword", raw, raw.upper(), at))
@@ -74,6 +77,17 @@ class _Parser:
     def __init__(self, text: str):
         self.tokens = tokens(text)
         self.i = 0
+        self.depth = 0
+
+    def fail(self, message: str, token: Token | None = None) -> RuleError:
+        token = token or self.peek
+        return RuleError(message, position=token.at + 1)
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"the rule nests more than {MAX_DEPTH} levels of brackets and NOTs "
+                            f"(at position {self.peek.at + 1}): simplify it")
 
     @property
     def peek(self) -> Token:
@@ -91,7 +105,7 @@ class _Parser:
         token = self.peek
         if token.kind != kind or (value is not None and token.value != value):
             wanted = what or (repr(value) if value is not None else kind)
-            raise RuleError(f"expected {wanted} but found {token.describe()}")
+            raise self.fail(f"expected {wanted} but found {token.describe()}", token)
         return self.take()
 
     def rule(self) -> Node:
@@ -99,7 +113,7 @@ class _Parser:
             return EVERYONE
         node = self.any_of()
         if self.peek.kind != "end":
-            raise RuleError(f"unexpected {self.peek.describe()}: join conditions with AND or OR")
+            raise self.fail(f"unexpected {self.peek.describe()}: join conditions with AND or OR")
         return node
 
     def any_of(self) -> Node:
@@ -119,30 +133,38 @@ class _Parser:
     def unary(self) -> Node:
         if self.at_keyword("NOT"):
             self.take()
-            return Group("none", (self.unary(),))
+            self.deeper()
+            node = Group("none", (self.unary(),))
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         token = self.peek
         if token.kind == "punct" and token.value == "(":
             self.take()
+            self.deeper()
             node = self.any_of()
             self.expect("punct", ")", "')'")
+            self.depth -= 1
             return node
         if self.at_keyword("IN"):
             self.take()
             self.expect("keyword", "SEGMENT", "SEGMENT after IN")
             return InSegment(self.text_value("segment name"))
-        if self.at_keyword("COUNT"):
-            return self.count()
-        if token.kind != "word":
-            raise RuleError(f"expected a gene name, COUNT(...), IN SEGMENT or '(' but found {token.describe()}")
-        return self.gene_condition(self.take().value)
+        if token.kind != "word" and not self.at_keyword("COUNT"):
+            raise self.fail(f"expected a gene name, COUNT(...), IN SEGMENT or '(' but found {token.describe()}")
+        try:
+            return self.count() if self.at_keyword("COUNT") else self.gene_condition(self.take().value)
+        except RuleError as exc:  # a value the condition refuses: point at the condition
+            if exc.position is None:
+                exc.position = token.at + 1
+            raise
 
     def text_value(self, what: str) -> str:
         token = self.expect("string", what=f"a {what} in single quotes")
         if not token.value:
-            raise RuleError(f"the {what} at position {token.at + 1} is empty")
+            raise self.fail(f"the {what} at position {token.at + 1} is empty", token)
         return token.value
 
     def number(self, what: str) -> float | int:
@@ -158,7 +180,7 @@ class _Parser:
                     return OneOf(gene, (value,))
                 if op == "!=":
                     return Group("none", (OneOf(gene, (value,)),))
-                raise RuleError(f"{gene} {op} '{value}': text values compare only with = or !=")
+                raise self.fail(f"{gene} {op} '{value}': text values compare only with = or !=", token)
             return compare(gene, op, self.number(f"a number after {gene} {op}"))
         if self.at_keyword("BETWEEN"):
             self.take()
@@ -188,7 +210,7 @@ class _Parser:
 
     def days(self) -> None:
         if not self.at_keyword("DAYS", "DAY"):
-            raise RuleError(f"expected DAYS but found {self.peek.describe()}")
+            raise self.fail(f"expected DAYS but found {self.peek.describe()}")
         self.take()
 
     def count(self) -> EventCount:
@@ -214,11 +236,11 @@ class _Parser:
             else:
                 name = self.expect("word", what="category = '...', channel = '...' or a window of days").value
                 if name not in EVENT_FILTERS:
-                    raise RuleError(f"COUNT({event_type}) cannot filter on {name!r}; use {', '.join(EVENT_FILTERS)}")
+                    raise self.fail(f"COUNT({event_type}) cannot filter on {name!r}; use {', '.join(EVENT_FILTERS)}")
                 self.expect("op", "=", f"= after {name}")
                 filters[name] = self.text_value(name)
         if window is None:
-            raise RuleError(f"COUNT({event_type}) needs a window: LAST n DAYS or a TO b DAYS AGO")
+            raise self.fail(f"COUNT({event_type}) needs a window: LAST n DAYS or a TO b DAYS AGO")
         self.expect("punct", ")", "')' closing COUNT(...)")
         op = self.expect("op", what=f"a comparison after COUNT(...), one of {' '.join(COMPARISONS)}").value
         return event_count(event_type, op, self.number("a number of events"), window[0], window[1], **filters)

@@ -1,6 +1,7 @@
 import pytest
 
-from genome.genes.explain import UnknownCustomer, UnknownGene, explain
+from genome.errors import UnknownCustomer, UnknownGene
+from genome.genes.explain import explain
 
 
 def some_customer(con, condition):

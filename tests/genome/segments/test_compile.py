@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from genome.segments.audience import count, genome, member_ids
-from genome.segments.compile import UnknownGene, compile_rule
+from genome.errors import UnknownGene
+from genome.segments.compile import compile_rule
 from genome.segments.rules import Compare, EventCount, Flag, Group, InSegment, OneOf, RuleError
 from genome.segments.text import parse
 
