@@ -11,6 +11,18 @@ EVENT_TYPES = (
     "ticket", "email_open", "email_click", "post", "consent",
 )
 
+# What a consent event may be about (attributes.purpose), as ingestion normalises it ("Marketing",
+# " marketing" -> marketing); any other purpose is quarantined. Channel purposes narrow marketing
+# consent for one channel: a customer who granted marketing but refused "sms" gets no text messages.
+CONSENT_PURPOSES = {
+    "marketing": "marketing messages on any channel (the general opt-in)",
+    "profiling": "using the customer's data for predictions and inferred genes",
+    "email": "marketing e-mails",
+    "sms": "marketing text messages",
+    "push": "app push notifications",
+    "ads": "matching hashed e-mails and phones on ad platforms",
+}
+
 # Order matters: the first identifier present on an event is its anchor, the
 # identifier through which the event reaches its customer. Stable identifiers
 # come first so a shared device never decides whose event it is.

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from genome.events import (
-    CHANNELS, EARLIEST_EVENT, EVENT_TYPES, IDENTIFIER_COLUMNS, INPUT_COLUMNS,
+    CHANNELS, CONSENT_PURPOSES, EARLIEST_EVENT, EVENT_TYPES, IDENTIFIER_COLUMNS, INPUT_COLUMNS,
     MAX_AMOUNT, MAX_IDENTIFIER_CHARS, MAX_QUANTITY, MAX_TEXT_CHARS, REQUIRED_COLUMNS,
 )
 from genome.identity import IdentityReport, resolve_identities
@@ -109,6 +109,9 @@ CASE
         OR json_type(attributes, '$.purpose') IS DISTINCT FROM 'VARCHAR'
         OR json_type(attributes, '$.granted') IS DISTINCT FROM 'BOOLEAN')
     THEN 'consent event needs attributes.purpose (text) and attributes.granted (true or false)'
+  WHEN event_type = 'consent' AND consent_purpose NOT IN ({_in_list(CONSENT_PURPOSES)})
+    THEN 'unknown consent purpose ' || {_quoted("json_extract_string(attributes, '$.purpose')")}
+         || ' (use one of {", ".join(CONSENT_PURPOSES)})'
   WHEN length(text) > {MAX_TEXT_CHARS} THEN 'text is longer than {MAX_TEXT_CHARS:,} characters'
 END
 """
@@ -138,7 +141,12 @@ SELECT s._line, s._raw, s._defect,
   _t(s.store_id) AS store_id,
   _t(s.city) AS city,
   nullif(s.text, '') AS text,
-  _t(s.attributes) AS attributes
+  _t(s.attributes) AS attributes,
+  -- the purpose as stored: trimmed and lower-cased, so "Marketing" and " marketing" are one purpose
+  -- (nested CASEs: JSON functions only see rows whose text is valid JSON)
+  CASE WHEN lower(_t(s.event_type)) = 'consent' AND json_valid(_t(s.attributes)) THEN
+    CASE WHEN json_type(_t(s.attributes), '$.purpose') = 'VARCHAR'
+         THEN lower(trim(json_extract_string(_t(s.attributes), '$.purpose'))) END END AS consent_purpose
 FROM _landing s LEFT JOIN _phone_map pm ON pm.raw = s.phone
 """
 
@@ -244,7 +252,10 @@ def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: 
         INSERT INTO events
         SELECT o.row_key, occurred_at, channel, event_type, customer_ref, loyalty_id, email, phone,
                device_id, anchor, product_id, category, amount, CAST(quantity_big AS INTEGER),
-               currency, store_id, city, text, attributes, ?, ?, c._line, ?
+               currency, store_id, city, text,
+               CASE WHEN consent_purpose IS NULL THEN attributes
+                    ELSE json_merge_patch(attributes, json_object('purpose', consent_purpose))::VARCHAR END,
+               ?, ?, c._line, ?
         FROM _checked c JOIN _outcome o USING (_line) WHERE o.outcome = 'accepted'
     """, [source, file, batch_id])
     con.execute("""

@@ -18,20 +18,25 @@ RuleArgument = Annotated[str, typer.Argument(help="rule in text form, e.g. \"wee
 def count_command(
     rule: RuleArgument,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print {\"count\": N, \"total\": M}")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print every figure the builder page shows as JSON")] = False,
 ) -> None:
-    """Print the exact audience size of a rule."""
-    from genome.segments.audience import count
+    """Print a rule's exact audience: size, expected value with its interval, reach after consent, lift."""
+    from genome.formatting import money, share
+    from genome.segments.audience import figures
     from genome.segments.library import members_of
     from genome.segments.text import parse
 
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
-        result = count(con, parse(rule), members=members_of(meta))
+        result = figures(con, parse(rule), members=members_of(meta), with_lift=as_json)
     if as_json:
-        typer.echo(json.dumps({"count": result.count, "total": result.total}))
+        typer.echo(json.dumps(result.to_json()))
         return
-    share = result.count / result.total if result.total else 0.0
-    typer.echo(f"{result.count:,} of {result.total:,} customers ({share:.1%})")
+    low, high = result.mean_interval
+    typer.echo(f"{result.count:,} of {result.total:,} customers ({share(result.share)})")
+    typer.echo(f"expected 12-month value {money(result.value_total)} (95% interval {money(result.value_low)} to "
+               f"{money(result.value_high)}); {money(result.value_mean, cents=True)} per customer "
+               f"({money(low, cents=True)} to {money(high, cents=True)})")
+    typer.echo("reachable after consent: " + ", ".join(f"{k} {v:,}" for k, v in result.reachable.items()))
 
 
 @segment_app.command("save")

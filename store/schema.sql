@@ -99,7 +99,7 @@ SELECT customer_id,
        max(occurred_at) AS decided_at
 FROM (
     SELECT customer_id, event_id, occurred_at,
-           json_extract_string(attributes, '$.purpose') AS purpose,
+           lower(trim(json_extract_string(attributes, '$.purpose'))) AS purpose,  -- normalised at ingest too
            CAST(json_extract(attributes, '$.granted') AS BOOLEAN) AS granted
     FROM customer_events
     WHERE event_type = 'consent'

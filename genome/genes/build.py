@@ -230,7 +230,7 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     return BuildReport(genes=len(genes), customers=customers, as_of=as_of, families=len(families) + 2)
 
 
-CATALOG_COLUMNS = ("name", "family", "family_description", "description", "type", "unit", "source", "expression",
+CATALOG_COLUMNS = ("name", "label", "family", "family_description", "description", "type", "unit", "source", "expression",
                    "sensitivity", "owner", "version", "evidence_where", "evidence_noun", "inputs", "carriers",
                    "coverage", "as_of")
 
@@ -252,7 +252,7 @@ def _swap_in(con, genes, families, customers, carriers, as_of) -> None:
 def write_catalog(con, genes: list[Gene], family_text: dict, customers: int, carriers, as_of) -> None:
     """Replace `gene_catalog` (one row per gene) inside the caller's transaction."""
     rows = [
-        (g.name, g.family, family_text.get(g.family, ""), g.description, g.type, g.unit, g.source, g.expression,
+        (g.name, g.label, g.family, family_text.get(g.family, ""), g.description, g.type, g.unit, g.source, g.expression,
          g.sensitivity, g.owner, g.version, g.evidence.where if g.evidence else None,
          g.evidence.noun if g.evidence else None, ",".join(g.inputs) or None,
          int(n), (n / customers) if customers else 0.0, as_of)
@@ -260,7 +260,7 @@ def write_catalog(con, genes: list[Gene], family_text: dict, customers: int, car
     ]
     con.execute("""
         CREATE OR REPLACE TABLE gene_catalog (
-            name VARCHAR NOT NULL, family VARCHAR NOT NULL, family_description VARCHAR,
+            name VARCHAR NOT NULL, label VARCHAR NOT NULL, family VARCHAR NOT NULL, family_description VARCHAR,
             description VARCHAR NOT NULL, type VARCHAR NOT NULL, unit VARCHAR, source VARCHAR NOT NULL,
             expression VARCHAR NOT NULL, sensitivity VARCHAR, owner VARCHAR NOT NULL, version INTEGER NOT NULL,
             evidence_where VARCHAR, evidence_noun VARCHAR, inputs VARCHAR,

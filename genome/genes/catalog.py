@@ -9,7 +9,7 @@ import pandas as pd
 
 from genome.errors import InputError, NotBuilt, UnknownGene
 
-CATALOG_COLUMNS = ("name", "family", "description", "type", "unit", "sensitivity", "coverage", "carriers",
+CATALOG_COLUMNS = ("name", "label", "family", "description", "type", "unit", "sensitivity", "coverage", "carriers",
                    "source", "expression", "owner", "version", "inputs", "family_description", "as_of")
 
 
@@ -33,9 +33,9 @@ def gene_catalog(
         raise NotBuilt("the genome has not been built yet: run `genome build`")
     where, params = ["true"], []
     for word in (search or "").lower().split():
-        # every word must appear in the name or the description
-        where.append("(contains(lower(name), ?) OR contains(lower(description), ?))")
-        params += [word, word]
+        # every word must appear in the name, the label or the description
+        where.append("(contains(lower(name), ?) OR contains(lower(label), ?) OR contains(lower(description), ?))")
+        params += [word, word, word]
     if family:
         where.append("family = ?")
         params.append(family)

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from genome.genes.labels import label_for
+
 from genome.errors import InputError
 
 GeneType = Literal["flag", "number", "category"]
@@ -52,6 +54,8 @@ class Gene:
     inputs: tuple[str, ...] = field(default=())
     # Value for a customer with no events in the family (NULL unless said; flags are false).
     fill: str | None = None
+    # What people read beside the name ("Weekend runner"); from `genome.genes.labels` unless the family says.
+    label: str | None = None
 
     def __post_init__(self) -> None:
         if not NAME.match(self.name):
@@ -62,6 +66,8 @@ class Gene:
             raise GeneDefinitionError(f"gene {self.name}: sensitivity {self.sensitivity!r} is unknown")
         if not self.description.strip():
             raise GeneDefinitionError(f"gene {self.name}: description is empty")
+        if not self.label:
+            object.__setattr__(self, "label", label_for(self.name))
 
     @property
     def fill_sql(self) -> str | None:

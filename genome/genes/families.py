@@ -11,6 +11,7 @@ filters over every event.
 from dataclasses import dataclass
 
 from genome.genes.definition import Evidence, Gene, case_filters, slug, sql_literal
+from genome.genes.labels import sentence
 from genome.genes.pivot import Pivot
 
 P = "event_type = 'purchase'"
@@ -51,6 +52,11 @@ class Vocabulary:
     cities: tuple[str, ...]
 
 
+def _readable(value: str) -> str:
+    """A value from the data as words in a label: "running_shoes" reads "running shoes"."""
+    return str(value).replace("_", " ").strip()
+
+
 def discover(con, min_events: int = 20) -> Vocabulary:
     def values(column: str) -> tuple[str, ...]:
         rows = con.execute(
@@ -63,11 +69,11 @@ def discover(con, min_events: int = 20) -> Vocabulary:
 
 
 def _gene(name, family, description, type_, expression, *, unit=None, fill=None, where=None, noun=None,
-          sensitivity=None, source="events") -> Gene:
+          sensitivity=None, source="events", label=None) -> Gene:
     evidence = Evidence(where, noun) if where and noun else None
     expression = case_filters(expression)
     return Gene(name=name, family=family, description=description, type=type_, expression=expression,
-                unit=unit, fill=fill, evidence=evidence, sensitivity=sensitivity, source=source)
+                unit=unit, fill=fill, evidence=evidence, sensitivity=sensitivity, source=source, label=label)
 
 
 def _count(name, family, description, where, noun, unit="events", **kw) -> Gene:
@@ -336,50 +342,59 @@ def category_family(categories: tuple[str, ...]) -> Family:
     genes: list[Gene] = []
     for value in categories:
         k, is_k = slug(value), f"category = {sql_literal(value)}"
+        v = _readable(value)
         cell = lambda stat: pivot.cell(value, stat)  # noqa: E731
         known = lambda stat: f"coalesce({cell(stat)}, 0)"  # noqa: E731
         sens = "children" if value in CHILDREN_CATEGORIES else None
         bought = f"{P} AND {is_k}"
 
-        def g(name, description, type_, expression, *, unit=None, fill=None, where=bought, noun=f"{value} purchases"):
+        def g(name, label, description, type_, expression, *, unit=None, fill=None, where=bought,
+              noun=f"{value} purchases"):
             genes.append(_gene(name, f, description, type_, expression, unit=unit, fill=fill, where=where,
-                               noun=noun, sensitivity=sens))
+                               noun=noun, sensitivity=sens, label=sentence(label)))
 
-        g(f"bought_{k}", f"Has bought {value}.", "flag", f"{known('purchases')} > 0")
+        g(f"bought_{k}", f"bought {v}", f"Has bought {value}.", "flag", f"{known('purchases')} > 0")
         for d in WINDOWS:
-            g(f"{k}_purchases_{d}d", f"Purchases of {value} in the last {d} days.", "number",
-              cell(f"purchases_{d}d"), unit="purchases", fill="0", where=f"{bought} AND days_ago <= {d}")
-        g(f"{k}_spend_365d", f"Spend on {value} in the last 365 days.", "number",
+            g(f"{k}_purchases_{d}d", f"{v} purchases, last {d} days", f"Purchases of {value} in the last {d} days.",
+              "number", cell(f"purchases_{d}d"), unit="purchases", fill="0",
+              where=f"{bought} AND days_ago <= {d}")
+        g(f"{k}_spend_365d", f"{v} spend, last 365 days", f"Spend on {value} in the last 365 days.", "number",
           f"round({cell('spend_365d')}, 2)", unit="USD", fill="0", where=f"{bought} AND days_ago <= 365")
-        g(f"{k}_affinity", f"Share of all purchases that are {value}.", "number",
+        g(f"{k}_affinity", f"{v} share of purchases", f"Share of all purchases that are {value}.", "number",
           f"round({cell('purchases')} / nullif(all_purchases, 0), 4)", unit="share")
-        g(f"{k}_days_since", f"Days since {value} was last bought.", "number", cell("days_since"), unit="days")
-        g(f"{k}_days_since_first", f"Days since {value} was first bought.", "number", cell("days_since_first"),
-          unit="days")
-        g(f"{k}_views_90d", f"Views of {value} in the last 90 days.", "number", cell("views_90d"), unit="views",
-          fill="0", where=f"{V} AND {is_k} AND days_ago <= 90", noun=f"{value} views")
-        g(f"{k}_carts_90d", f"{value} added to cart in the last 90 days.", "number", cell("carts_90d"),
-          unit="add-to-carts", fill="0", where=f"event_type = 'cart' AND {is_k} AND days_ago <= 90",
-          noun=f"{value} add-to-carts")
-        g(f"{k}_browser", f"Viewed {value} 3+ times in 90 days without buying it in 90 days.", "flag",
+        g(f"{k}_days_since", f"days since last bought {v}", f"Days since {value} was last bought.", "number",
+          cell("days_since"), unit="days")
+        g(f"{k}_days_since_first", f"days since first bought {v}", f"Days since {value} was first bought.",
+          "number", cell("days_since_first"), unit="days")
+        g(f"{k}_views_90d", f"{v} views, last 90 days", f"Views of {value} in the last 90 days.", "number",
+          cell("views_90d"), unit="views", fill="0", where=f"{V} AND {is_k} AND days_ago <= 90",
+          noun=f"{value} views")
+        g(f"{k}_carts_90d", f"{v} add-to-carts, last 90 days", f"{value} added to cart in the last 90 days.",
+          "number", cell("carts_90d"), unit="add-to-carts", fill="0",
+          where=f"event_type = 'cart' AND {is_k} AND days_ago <= 90", noun=f"{value} add-to-carts")
+        g(f"{k}_browser", f"browses {v} without buying",
+          f"Viewed {value} 3+ times in 90 days without buying it in 90 days.", "flag",
           f"{known('views_90d')} >= 3 AND {known('purchases_90d')} = 0",
           where=f"{V} AND {is_k} AND days_ago <= 90", noun=f"{value} views")
-        g(f"returned_{k}", f"Has returned {value}.", "flag", f"{known('returns')} > 0",
+        g(f"returned_{k}", f"returned {v}", f"Has returned {value}.", "flag", f"{known('returns')} > 0",
           where=f"{R} AND {is_k}", noun=f"{value} returns")
-        g(f"{k}_weekend_share", f"Share of {value} purchases made at weekends.", "number",
-          f"round({cell('weekend_purchases')} / nullif({cell('purchases')}, 0), 4)", unit="share",
+        g(f"{k}_weekend_share", f"{v} bought at weekends (share)", f"Share of {value} purchases made at weekends.",
+          "number", f"round({cell('weekend_purchases')} / nullif({cell('purchases')}, 0), 4)", unit="share",
           where=f"{bought} AND weekend", noun=f"weekend {value} purchases")
-        g(f"{k}_discount_share", f"Share of {value} purchases made on discount.", "number",
+        g(f"{k}_discount_share", f"{v} bought on discount (share)",
+          f"Share of {value} purchases made on discount.", "number",
           f"round({cell('discount_purchases')} / nullif({cell('purchases')}, 0), 4)", unit="share",
           where=f"{bought} AND discount", noun=f"discounted {value} purchases")
-        g(f"{k}_avg_price", f"Average price paid per {value} item.", "number", f"round({cell('avg_price')}, 2)",
-          unit="USD")
-        g(f"{k}_interest", f"Views, searches, add-to-carts and purchases of {value}, all time.", "number",
+        g(f"{k}_avg_price", f"{v} average price", f"Average price paid per {value} item.", "number",
+          f"round({cell('avg_price')}, 2)", unit="USD")
+        g(f"{k}_interest", f"{v} activity, all time",
+          f"Views, searches, add-to-carts and purchases of {value}, all time.", "number",
           cell("interest"), unit="events", fill="0",
           where=f"{is_k} AND event_type IN ('view', 'cart', 'purchase', 'search')", noun=f"{value} events")
-        g(f"{k}_store_buyer", f"Has bought {value} in a store.", "flag", f"{known('store_purchases')} > 0",
-          where=f"{bought} AND channel = 'store'", noun=f"{value} store purchases")
-        g(f"{k}_online_buyer", f"Has bought {value} online (web or app).", "flag",
+        g(f"{k}_store_buyer", f"bought {v} in a store", f"Has bought {value} in a store.", "flag",
+          f"{known('store_purchases')} > 0", where=f"{bought} AND channel = 'store'",
+          noun=f"{value} store purchases")
+        g(f"{k}_online_buyer", f"bought {v} online", f"Has bought {value} online (web or app).", "flag",
           f"{known('online_purchases')} > 0",
           where=f"{bought} AND channel IN ('web', 'app')", noun=f"{value} online purchases")
     bought_any = " + ".join(f"CASE WHEN {pivot.cell(v, 'purchases')} > 0 THEN 1 ELSE 0 END" for v in categories)
@@ -419,16 +434,19 @@ def channel_family(channels: tuple[str, ...]) -> Family:
         used.append(f"CASE WHEN {cell('events')} > 0 THEN 1 ELSE 0 END")
         genes += [
             _gene(f"uses_{c}", f, f"Has any {value} activity.", "flag", f"coalesce({cell('events')}, 0) > 0",
-                  where=is_c, noun=noun),
+                  where=is_c, noun=noun, label=f"Uses {_readable(value)}"),
             _gene(f"{c}_events_365d", f, f"{value} events in the last 365 days.", "number", cell("events_365d"),
-                  unit="events", fill="0", where=f"{is_c} AND days_ago <= 365", noun=noun),
+                  unit="events", fill="0", where=f"{is_c} AND days_ago <= 365", noun=noun,
+                  label=sentence(f"{_readable(value)} activity, last 365 days")),
             _gene(f"{c}_event_share", f, f"Share of all activity on {value}.", "number",
-                  f"round({cell('events')} / nullif(all_events, 0), 4)", unit="share", where=is_c, noun=noun),
+                  f"round({cell('events')} / nullif(all_events, 0), 4)", unit="share", where=is_c, noun=noun,
+                  label=f"Share of activity on {_readable(value)}"),
             _gene(f"{c}_purchase_share", f, f"Share of purchases made on {value}.", "number",
                   f"round({cell('purchases')} / nullif(all_purchases, 0), 4)", unit="share",
-                  where=f"{P} AND {is_c}", noun=f"{value} purchases"),
+                  where=f"{P} AND {is_c}", noun=f"{value} purchases",
+                  label=f"Share of purchases on {_readable(value)}"),
             _gene(f"days_since_{c}", f, f"Days since the latest {value} activity.", "number", cell("days_since"),
-                  unit="days", where=is_c, noun=noun),
+                  unit="days", where=is_c, noun=noun, label=f"Days since last {_readable(value)} activity"),
         ]
     channels_used = f"({' + '.join(used) or '0'})"
     genes += [
@@ -465,11 +483,13 @@ def store_family(stores: tuple[str, ...]) -> Family:
         genes += [
             _gene(f"store_{s}_visits_365d", f, f"Visits and purchases at store {value} in the last 365 days.",
                   "number", cell("visits_365d"), unit="visits", fill="0", where=f"{where} AND days_ago <= 365",
-                  noun=f"store {value} visits"),
+                  noun=f"store {value} visits", label=f"Visits to store {value}, last 365 days"),
             _gene(f"favours_store_{s}", f, f"Store {value} is where the customer shops most.", "flag",
-                  f"coalesce(top_store_id = {lit}, false)", where=where, noun=f"store {value} visits"),
+                  f"coalesce(top_store_id = {lit}, false)", where=where, noun=f"store {value} visits",
+                  label=f"Shops most at store {value}"),
             _gene(f"store_{s}_days_since", f, f"Days since the latest visit to store {value}.", "number",
-                  cell("days_since"), unit="days", where=where, noun=f"store {value} visits"),
+                  cell("days_since"), unit="days", where=where, noun=f"store {value} visits",
+                  label=f"Days since last visit to store {value}"),
         ]
     genes += [
         _gene("favourite_store", f, "Store visited most often.", "category", "top_store_id"),
@@ -503,9 +523,10 @@ def city_family(cities: tuple[str, ...]) -> Family:
         cell = pivot.cell(value, "events")
         seen.append(f"CASE WHEN {cell} > 0 THEN 1 ELSE 0 END")
         genes.append(_gene(f"lives_in_{c}", f, f"Lives in {value}.", "flag", f"coalesce(top_city = {lit}, false)",
-                           where=f"city = {lit}", noun=f"events in {value}"))
+                           where=f"city = {lit}", noun=f"events in {value}", label=f"Lives in {value}"))
         genes.append(_gene(f"{c}_events_total", f, f"Events located in {value} (stores, shipping).", "number",
-                           cell, unit="events", fill="0", where=f"city = {lit}", noun=f"events in {value}"))
+                           cell, unit="events", fill="0", where=f"city = {lit}", noun=f"events in {value}",
+                           label=f"Activity in {value}, all time"))
     genes.append(_gene("cities_seen", f, "Number of distinct cities in the customer's events.", "number",
                        f"({' + '.join(seen) or '0'})", unit="cities", fill="0"))
     genes.append(_gene("multi_city_shopper", f, "Events in three or more cities.", "flag",

@@ -85,7 +85,8 @@ HABITS = {
 def _combination(persona: Gene, habit: str, words: str) -> Gene:
     return Gene(f"{persona.name}_{habit}" if not habit.startswith(persona.name) else habit, FAMILY_COMBO,
                 f"A {persona.name.replace('_', ' ')} who {words}.", "flag", f"{persona.name} AND {habit}",
-                source="genes", inputs=(persona.name, habit), sensitivity=persona.sensitivity)
+                source="genes", inputs=(persona.name, habit), sensitivity=persona.sensitivity,
+                label=f"{persona.label} who {words}")
 
 
 def derived_genes(available: set[str]) -> list[Gene]:

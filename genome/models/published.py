@@ -137,8 +137,8 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
 
 def _catalog_genes(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[Gene]:
     """The genome's own genes as stored in the catalog, in column order."""
-    fields = ("name", "family", "description", "type", "unit", "source", "expression", "sensitivity", "owner",
-              "version", "inputs", "evidence_where", "evidence_noun")
+    fields = ("name", "label", "family", "description", "type", "unit", "source", "expression", "sensitivity",
+              "owner", "version", "inputs", "evidence_where", "evidence_noun")
     rows = {r[0]: r for r in con.execute(f"SELECT {', '.join(fields)} FROM gene_catalog").fetchall()}
     genes = []
     for column in columns:

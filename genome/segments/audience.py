@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
+from genome.consent import CONSENT_NOW_SQL, allowed_sql
+from genome.errors import NotBuilt
 from genome.segments.compile import CompiledRule, Members, compile_rule
-from genome.segments.rules import Node, RuleError
+from genome.segments.figures import REACH, VALUE_GENE, Figures, bin_codes, lift_rows, value_edges, value_interval
+from genome.segments.rules import Node
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ def genome(con: duckdb.DuckDBPyConnection) -> Genome:
         as_of = con.execute("SELECT max(as_of) FROM gene_catalog").fetchall()[0][0]
         customers = con.execute("SELECT count(*) FROM customer_genes").fetchall()[0][0]
     except duckdb.CatalogException as e:
-        raise RuleError("the genome is not built yet: run `genome build` first") from e
+        raise NotBuilt("the genome is not built yet: run `genome build` first") from e
     return Genome(dict(rows), as_of, customers)
 
 
@@ -69,3 +73,59 @@ def member_ids(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members |
                           params=compiled.params).to_arrow_table()
     finally:
         cursor.close()
+
+
+def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | None = None,
+            base: Genome | None = None, with_lift: bool = True) -> Figures:
+    """The preview's figures computed in SQL over the store: what `genome segment count` prints.
+
+    An independent path from the in-memory index the builder page uses:
+    membership, sums, reach and lift are all counted by DuckDB here.
+    """
+    base = base or genome(con)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members)
+    value = f'coalesce(g."{VALUE_GENE}", 0)' if base.genes.get(VALUE_GENE) == "number" else "0"
+    app = 'coalesce(g."uses_app", false)' if base.genes.get("uses_app") == "flag" else "false"
+    audience = compiled.select(f"g.customer_id, CAST({value} AS DOUBLE) AS value, {app} AS uses_app")
+    has = {"email": "coalesce(k.email, false)", "phone": "coalesce(k.phone, false)", "uses_app": "a.uses_app"}
+    reach = [f"count(*) FILTER (WHERE ({' OR '.join(has[n] for n in needs)}) AND {allowed_sql(label)})"
+             for label, needs in REACH.items()]
+    cursor = con.cursor()
+    try:
+        for name, table in compiled.relations.items():
+            cursor.register(name, table)
+        row = cursor.execute(f"""
+            SELECT count(*), coalesce(sum(a.value), 0), coalesce(sum(a.value * a.value), 0), {', '.join(reach)}
+            FROM ({audience}) a
+            LEFT JOIN (SELECT customer_id, bool_or(kind = 'email') AS email, bool_or(kind = 'phone') AS phone
+                       FROM identifiers GROUP BY customer_id) k USING (customer_id)
+            LEFT JOIN ({CONSENT_NOW_SQL}) c USING (customer_id)
+        """, compiled.params).fetchall()[0]
+        values = cursor.execute(f"SELECT value FROM ({audience}) a", compiled.params).fetchnumpy()["value"]
+        lowest, p95 = cursor.execute(f"SELECT min({value}), quantile_cont({value}, 0.95) FROM customer_genes g"
+                                     ).fetchall()[0]
+        edges = value_edges(float(lowest or 0.0), float(p95 or 0.0))
+        every = cursor.execute(f"SELECT {value} FROM customer_genes g").fetchnumpy()
+        base_values = next(iter(every.values()))
+        lift = _lift_sql(cursor, compiled, base, row[0]) if with_lift else []
+    finally:
+        cursor.close()
+    n, total, squares = int(row[0]), float(row[1]), float(row[2])
+    low, high = value_interval(n, total, squares)
+    return Figures(
+        count=n, total=base.customers, value_total=total, value_mean=total / n if n else 0.0,
+        value_low=low, value_high=high,
+        histogram=np.bincount(bin_codes(np.asarray(values, dtype=float), edges), minlength=len(edges) - 1),
+        base_histogram=np.bincount(bin_codes(np.asarray(base_values, dtype=float), edges), minlength=len(edges) - 1),
+        edges=edges, reachable={label: int(v) for label, v in zip(REACH, row[3:])}, lift=lift,
+    )
+
+
+def _lift_sql(cursor, compiled: CompiledRule, base: Genome, n: int) -> list[dict]:
+    flags = [name for name, kind in base.genes.items() if kind == "flag"]
+    if not flags or n in (0, base.customers):
+        return []
+    counts = ", ".join(f'count(*) FILTER (WHERE g."{name}")' for name in flags)  # names from the catalog
+    inside = cursor.execute(compiled.select(counts), compiled.params).fetchall()[0]
+    carriers = cursor.execute(f"SELECT {counts} FROM customer_genes g").fetchall()[0]
+    return lift_rows(flags, np.asarray(inside), np.asarray(carriers), n, base.customers)

@@ -25,12 +25,11 @@ import pyarrow as pa
 
 from genome.segments.audience import Genome, genome
 from genome.segments.compile import Members, check, compile_rule
+from genome.segments.figures import VALUE_BINS, VALUE_GENE, bin_codes, value_edges
 from genome.segments.rules import (
     Between, Compare, EventCount, Flag, Group, InSegment, Node, OneOf, RuleError, TopPercent, root,
 )
 
-VALUE_GENE = "clv_12m"
-VALUE_BINS = 40
 OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
        "!=": operator.ne}
 
@@ -47,11 +46,15 @@ class GenomeIndex:
     The DuckDB connection is kept to fetch further columns and to count
     events for window conditions; the index belongs to the build it was
     loaded from (`as_of`), so callers reload it when the genome is rebuilt.
+
+    One index serves every session of the app at once: each query runs on a
+    cursor of its own (a DuckDB connection serves one thread at a time), and
+    what is computed once and kept is computed under the index's lock.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, base: Genome | None = None):
         self.con = con
-        self._lock = threading.RLock()  # one index serves every session of the app; DuckDB calls one at a time
+        self._lock = threading.RLock()  # guards what is computed once and kept
         self.base = base or genome(con)
         ids = self._fetch("customer_id")
         self.customer_ids = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=str)
@@ -64,17 +67,25 @@ class GenomeIndex:
         self.derived: dict[str, object] = {}  # what other modules compute once per index (reach masks)
         value = self.column(VALUE_GENE) if self.base.genes.get(VALUE_GENE) == "number" else np.zeros(self.size)
         self.value = np.nan_to_num(value)
-        self.value_edges = _edges(self.value, VALUE_BINS)
-        self.value_codes = np.clip(np.searchsorted(self.value_edges, self.value, side="right") - 1,
-                                   0, VALUE_BINS - 1).astype(np.int16)
+        self.value_edges = value_edges(float(np.min(self.value)), float(np.quantile(self.value, 0.95)), VALUE_BINS) \
+            if self.size else value_edges(0.0, 1.0, VALUE_BINS)
+        self.value_codes = bin_codes(self.value, self.value_edges)
         self.base_histogram = np.bincount(self.value_codes, minlength=VALUE_BINS)
         self.value_sum, self.value_squares = float(self.value.sum()), float(np.dot(self.value, self.value))
 
     # --- columns ---------------------------------------------------------------------------------------------
 
+    def query(self, sql: str, params: dict | None = None) -> pa.Table:
+        """Run `sql` on a cursor of its own, so sessions on other threads can query at the same time."""
+        cursor = self.con.cursor()
+        try:
+            return cursor.sql(sql, params=params).to_arrow_table()
+        finally:
+            cursor.close()
+
     def _fetch(self, name: str) -> pa.ChunkedArray:
         # a table scan returns rows in insertion order, so every column lines up with customer_ids
-        return self.con.sql(f'SELECT "{name}" FROM customer_genes').to_arrow_table().column(0)
+        return self.query(f'SELECT "{name}" FROM customer_genes').column(0)
 
     def column(self, name: str):
         """The gene's values in customer order (bool, float or Category)."""
@@ -115,8 +126,8 @@ class GenomeIndex:
                 bits = np.zeros((len(names), (self.size + 7) // 8), dtype=np.uint8)
                 for start in range(0, len(names), 64):  # a slice of columns at a time bounds the Arrow copy
                     chunk = names[start:start + 64]
-                    table = self.con.sql("SELECT " + ", ".join(f'"{n}"' for n in chunk)  # names from the catalog
-                                         + " FROM customer_genes").to_arrow_table()
+                    table = self.query("SELECT " + ", ".join(f'"{n}"' for n in chunk)  # names from the catalog
+                                       + " FROM customer_genes")
                     for i, name in enumerate(chunk):
                         bits[start + i] = np.packbits(_flag(table.column(name)))
                 self.derived["flag_bits"] = names, bits, np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
@@ -212,7 +223,7 @@ class GenomeIndex:
             compiled = compile_rule(key, self.base.genes, as_of=self.base.as_of)
             cte = compiled.ctes[0]
             params = {k: v for k, v in compiled.params.items() if re.search(rf"\${k}\b", cte)}
-            table = self.con.sql(f"WITH {cte} SELECT customer_id, n FROM ev0", params=params).to_arrow_table()
+            table = self.query(f"WITH {cte} SELECT customer_id, n FROM ev0", params)
             counts = np.zeros(self.size, dtype=np.int64)
             at, found = self.locate(table.column("customer_id").to_numpy(zero_copy_only=False))
             counts[at] = table.column("n").to_numpy()[found]
@@ -224,14 +235,3 @@ def _flag(data: pa.ChunkedArray) -> np.ndarray:
     """A flag column as booleans, missing = false."""
     return data.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
-
-def _edges(values: np.ndarray, bins: int) -> np.ndarray:
-    """Histogram edges over the base: even steps up to the 95th percentile, the last bin open-ended
-    (value is long-tailed: a few wholesale accounts would otherwise squeeze everyone into one bar)."""
-    if len(values) == 0:
-        return np.linspace(0, 1, bins + 1)
-    low, high = float(np.min(values)), float(np.quantile(values, 0.95))
-    if high <= low:
-        high = low + 1.0
-    edges = np.linspace(low, high, bins)
-    return np.append(edges, np.inf)

@@ -1,75 +1,53 @@
 """What the marketer sees while building: size, reach after consent, value, lift and a sample.
 
 Everything here reads the in-memory index, so it is quick enough to redraw on
-every drop. The value interval is the 95% interval of the audience's mean
-expected 12-month value (normal approximation over its customers), scaled
-to the total.
+every drop; `genome.segments.audience.figures` computes the same `Figures`
+in SQL for the shell, and tests hold the two to the same numbers.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
-import pandas as pd
 
+from genome.consent import CHANNEL_PURPOSES, CONSENT_NOW_SQL, NARROWING
+from genome.segments.figures import REACH, Figures, lift_rows, value_interval
 from genome.segments.index import GenomeIndex
 
-# Who can be reached where, after consent: (label, identifier kinds or gene, needs marketing consent)
-REACH = (
-    ("e-mail", "email"),
-    ("SMS", "phone"),
-    ("app push", "uses_app"),
-    ("ad platforms", "email|phone"),
-)
-CONSENT_GENE = "consent_marketing"
-
-
-@dataclass(frozen=True)
-class Preview:
-    count: int
-    total: int
-    value_total: float
-    value_mean: float
-    value_low: float  # 95% interval of the total
-    value_high: float
-    histogram: np.ndarray  # audience per value bin
-    base_histogram: np.ndarray
-    edges: np.ndarray
-    reachable: dict[str, int]
-
-    @property
-    def share(self) -> float:
-        return self.count / self.total if self.total else 0.0
-
-    @property
-    def mean_interval(self) -> tuple[float, float]:
-        """95% interval of the mean per customer: the total's interval shared over the audience."""
-        if not self.count:
-            return 0.0, 0.0
-        return self.value_low / self.count, self.value_high / self.count
+__all__ = ["Figures", "lift", "preview", "reach_masks", "sample"]
 
 
 def reach_masks(index: GenomeIndex) -> dict[str, np.ndarray]:
-    """Per channel, customers who have the address and whose latest marketing decision is a yes."""
-    if "reach" in index.derived:
+    """Per channel, customers who have the address and whom marketing may reach there now.
+
+    Read once per index: the index is reloaded whenever the store file
+    changes, and consent decisions only arrive by rewriting it.
+    """
+    with index._lock:
+        if "reach" not in index.derived:
+            index.derived["reach"] = _reach_masks(index)
         return index.derived["reach"]
-    consent = index.column(CONSENT_GENE) if index.base.genes.get(CONSENT_GENE) == "flag" \
-        else np.zeros(index.size, dtype=bool)
-    kinds = index.con.sql("SELECT customer_id, bool_or(kind = 'email') AS email, bool_or(kind = 'phone') AS phone "
-                          "FROM identifiers GROUP BY customer_id").to_arrow_table()
-    at, found = index.locate(kinds.column("customer_id").to_numpy(zero_copy_only=False))
-    has = {}
-    for kind in ("email", "phone"):
-        mask = np.zeros(index.size, dtype=bool)
-        mask[at] = kinds.column(kind).to_numpy(zero_copy_only=False)[found]
-        has[kind] = mask
+
+
+def _reach_masks(index: GenomeIndex) -> dict[str, np.ndarray]:
+    def per_customer(table, columns) -> dict[str, np.ndarray]:
+        at, found = index.locate(table.column("customer_id").to_numpy(zero_copy_only=False))
+        out = {}
+        for column in columns:
+            mask = np.zeros(index.size, dtype=bool)
+            mask[at] = table.column(column).to_numpy(zero_copy_only=False)[found]
+            out[column] = mask
+        return out
+
+    kinds = index.query("SELECT customer_id, bool_or(kind = 'email') AS email, bool_or(kind = 'phone') AS phone "
+                        "FROM identifiers GROUP BY customer_id")
+    has = per_customer(kinds, ("email", "phone"))
     if index.base.genes.get("uses_app") == "flag":
         has["uses_app"] = index.column("uses_app")
+    consent = per_customer(index.query(CONSENT_NOW_SQL), ("marketing", *(f"refused_{p}" for p in NARROWING)))
     masks = {}
-    for label, source in REACH:
-        parts = [has[s] for s in source.split("|") if s in has]
+    for label, needs in REACH.items():
+        parts = [has[s] for s in needs if s in has]
         if parts:
-            masks[label] = np.logical_or.reduce(parts) & consent
-    index.derived["reach"] = masks
+            masks[label] = np.logical_or.reduce(parts) & consent["marketing"] \
+                & ~consent[f"refused_{CHANNEL_PURPOSES[label]}"]
     return masks
 
 
@@ -89,35 +67,31 @@ def _value_sums(index: GenomeIndex, mask: np.ndarray, n: int) -> tuple[np.ndarra
             index.value_sum - float(values.sum()), index.value_squares - float(values @ values))
 
 
-def preview(index: GenomeIndex, mask: np.ndarray) -> Preview:
+def preview(index: GenomeIndex, mask: np.ndarray, *, with_lift: bool = False) -> Figures:
+    """The audience's figures; the lift table too when asked (it reads every flag gene)."""
     n = int(np.count_nonzero(mask))
     histogram, total, squares = _value_sums(index, mask, n)
-    mean = total / n if n else 0.0
-    variance = max((squares - n * mean * mean) / (n - 1), 0.0) if n > 1 else 0.0
-    spread = 1.96 * np.sqrt(variance) / np.sqrt(n) * n if n > 1 else 0.0
-    return Preview(
-        count=n, total=index.size, value_total=total, value_mean=mean,
-        value_low=max(total - spread, 0.0), value_high=total + spread,
+    low, high = value_interval(n, total, squares)
+    return Figures(
+        count=n, total=index.size, value_total=total, value_mean=total / n if n else 0.0,
+        value_low=low, value_high=high,
         histogram=histogram, base_histogram=index.base_histogram, edges=index.value_edges,
         reachable={label: int(np.count_nonzero(m & mask)) for label, m in reach_masks(index).items()},
+        lift=lift(index, mask) if with_lift else [],
     )
 
 
-def lift(index: GenomeIndex, mask: np.ndarray, *, top: int = 15, min_carriers: int = 5) -> pd.DataFrame:
+def lift(index: GenomeIndex, mask: np.ndarray, *, top: int = 15, min_carriers: int = 5) -> list[dict]:
     """Flag genes that over-index most in the audience: share in audience / share in base."""
     n = int(np.count_nonzero(mask))
     if n == 0 or n == index.size:
-        return pd.DataFrame(columns=["gene", "audience_share", "base_share", "lift"])
+        return []
     names, bits, carriers = index.flag_bits()
     packed = np.packbits(mask)
     inside = np.empty(len(names), dtype=np.int64)
     for start in range(0, len(names), 64):  # bounded temporaries: 64 genes' bits at a time
         inside[start:start + 64] = np.bitwise_count(bits[start:start + 64] & packed).sum(axis=1)
-    keep = (inside >= min_carriers) & (carriers > 0)
-    table = pd.DataFrame({"gene": np.asarray(names, dtype=object)[keep], "audience_share": inside[keep] / n,
-                          "base_share": carriers[keep] / index.size})
-    table["lift"] = table["audience_share"] / table["base_share"]
-    return table.sort_values(["lift", "gene"], ascending=[False, True]).head(top).reset_index(drop=True)
+    return lift_rows(names, inside, carriers, n, index.size, top=top, min_carriers=min_carriers)
 
 
 def sample(index: GenomeIndex, mask: np.ndarray, *, size: int = 10, seed: int = 0) -> list[str]:

@@ -1,5 +1,6 @@
 import pytest
 
+from genome.errors import NotBuilt
 from genome.genes.build import build_genome, catalog
 from genome.genes.definition import Gene, GeneDefinitionError, case_filters, sql_literal
 from genome.ingest import ingest_files
@@ -102,7 +103,7 @@ def test_values_found_in_the_data_are_quoted_in_gene_definitions(tmp_path):
 
 def test_building_without_events_is_a_clear_error(tmp_path):
     con = connect(tmp_path / "g.duckdb")
-    with pytest.raises(ValueError, match="no events"):
+    with pytest.raises(NotBuilt, match="no events"):
         build_genome(con)
 
 
