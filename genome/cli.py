@@ -163,24 +163,28 @@ def genes(
     with reading(db) as con:
         table = gene_catalog(con, family=family)
     if as_json:
-        typer.echo(json.dumps({"genes": table.to_dict(orient="records")}, default=str))
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")  # null, never NaN
+        typer.echo(json.dumps({"genes": records}, default=str, allow_nan=False))
         return
     for row in table.itertuples():
         flag = f" [{row.sensitivity}]" if isinstance(row.sensitivity, str) else ""
-        typer.echo(f"{row.name:<44} {row.family:<28} {row.type:<8} {row.coverage:7.1%}{flag}")
+        typer.echo(f"{row.name:<44} {row.label:<48} {row.family:<26} {row.type:<8} {row.coverage:7.1%}{flag}")
     typer.echo(f"{len(table):,} genes", err=True)
 
 
 @app.command()
 def explain(
-    customer_id: Annotated[str, typer.Argument(help="customer id, e.g. C1A2B3C4D5E")],
+    identifier: Annotated[str, typer.Argument(help="the customer's e-mail, phone (any format), loyalty id, customer "
+                                                   "reference or customer id")],
     gene: Annotated[str, typer.Argument(help="gene name, e.g. weekend_runner")],
     db: DbOption = None,
 ) -> None:
     """Explain why a customer has a gene's value: the evidence behind it."""
+    from genome.customers import resolve_customer
     from genome.genes.explain import explain as explain_gene
 
     with reading(db) as con:
+        customer_id = resolve_customer(con, identifier, region=get_settings().phone_region)
         typer.echo(explain_gene(con, customer_id, gene).sentence)
 
 

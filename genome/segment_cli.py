@@ -82,19 +82,21 @@ def list_command(
 @segment_app.command("export")
 def export_command(
     name: Annotated[str, typer.Argument(help="saved segment name")],
-    out: Annotated[Path, typer.Option(help="file to write (.csv or .parquet)")],
-    by: Annotated[str, typer.Option(help="who exports (recorded)")],
-    purpose: Annotated[str, typer.Option("--for", help="ids, or ad_platform for hashed e-mails and phones")] = "ids",
+    out: Annotated[Path, typer.Option(help="file to write (.csv, or .parquet for ids); never overwritten "
+                                           "without --force")],
+    by: Annotated[str, typer.Option(help="who exports (a plain name, recorded)")],
+    purpose: Annotated[str, typer.Option("--for", help="ids, or an ad platform's own file: google_ads, meta, "
+                                                       "tiktok (SHA-256 of e-mails and phones)")] = "ids",
     file_format: Annotated[str | None, typer.Option("--format", help="csv or parquet (default: from --out)")] = None,
     version: Annotated[int | None, typer.Option(help="segment version (default: latest)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite --out if it exists")] = False,
     db: DbOption = None,
 ) -> None:
-    """Export a saved segment's audience; customers without marketing consent are always removed."""
+    """Export a saved segment's audience; consent is read now, and customers without it are always removed."""
     from genome.segments.export import export_audience
-    from store.settings import get_settings
 
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = export_audience(meta, con, name=name, out=out, by=by, purpose=purpose, file_format=file_format,
-                                 version=version, region=get_settings().phone_region)
-    typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people to {result.path} "
-               f"({result.removed_without_consent:,} removed without marketing consent)")
+                                 version=version, overwrite=force)
+    typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people of {result.segment} v{result.version} "
+               f"to {result.path} ({result.removed_without_consent:,} removed without consent)")

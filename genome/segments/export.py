@@ -1,35 +1,45 @@
-"""Exporting a saved segment's audience, with consent enforced and every export recorded.
+"""Exporting a saved segment version's audience, with consent read at the moment of export.
 
-Two purposes:
-- `ids`: the members' pseudonymous customer ids;
-- `ad_platform`: one column of SHA-256 hashes of the members' normalised
-  e-mail addresses (trimmed, lower-cased) and phone numbers (E.164), the
-  form ad platforms match on. Below 100 people it is refused: a tiny
+Purposes:
+- `ids`: the members' pseudonymous customer ids (CSV or Parquet);
+- an ad platform (`google_ads`, `meta`, `tiktok`): a CSV in that platform's
+  own format, SHA-256 of each identifier normalised as the platform documents
+  (`genome.segments.platforms`). Below 100 people it is refused: a tiny
   matched audience can single people out.
 
-Customers without marketing consent are always removed, and how many were
-removed is reported and recorded. The file is written to a temporary name and
-moved into place only when the export is recorded, so a failure leaves
-neither a file nor a record.
+Consent is read from the latest decisions when the export runs, not from the
+genome's last build: customers without marketing consent are removed, and
+for ad platforms also those who refused ad matching. How many were removed
+is reported and recorded.
+
+Files are never overwritten unless asked (`overwrite=True`): the file is
+written under a temporary name and linked into place only if no file has
+that name. The export is recorded only once its file is in place, and a
+failed record removes the file again, so the log lists only exports that
+were made.
 """
 
-import hashlib
+import csv
+import os
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlmodel import Session
 
+from genome.consent import consenting
 from genome.errors import Refused
-from genome.normalise import normalise_email, normalise_phone
+from genome.people import person_name
 from genome.segments.library import stored_members
+from genome.segments.platforms import PLATFORMS, platform_rows
 from store.meta import AudienceExport, get_segment, get_version
 
 AD_PLATFORM_MINIMUM = 100
-PURPOSES = ("ids", "ad_platform")
+PURPOSES = {"ids": "customer ids", **{key: p.name for key, p in PLATFORMS.items()}}
 FORMATS = ("csv", "parquet")
 
 
@@ -49,46 +59,71 @@ class ExportResult:
     removed_without_consent: int
 
 
-def _consenting(con: duckdb.DuckDBPyConnection, members: pa.Table) -> pa.Table:
-    cursor = con.cursor()
-    try:
-        cursor.register("_export_members", members)
-        return cursor.sql("SELECT m.customer_id FROM _export_members m JOIN customer_genes g USING (customer_id) "
-                          "WHERE coalesce(g.consent_marketing, false) ORDER BY m.customer_id").to_arrow_table()
-    finally:
-        cursor.close()
+def export_file_name(segment: str, version: int, purpose: str, file_format: str, when: datetime) -> str:
+    """`weekend-runners-v3-meta-20261202T101500Z.csv`: segment, version, purpose and time, safe on any disk."""
+    stem = re.sub(r"[^a-z0-9]+", "-", segment.lower()).strip("-")[:60] or "segment"
+    return f"{stem}-v{version}-{purpose.replace('_', '-')}-{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.{file_format}"
 
 
-def _hashes(con: duckdb.DuckDBPyConnection, consenting: pa.Table, region: str) -> tuple[pa.Table, int]:
+def free_path(folder: Path, name: str) -> Path:
+    """`folder/name`, or with -2, -3 ... before the suffix when that file exists."""
+    path, n = Path(folder) / name, 2
+    while path.exists():
+        path = Path(folder) / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        n += 1
+    return path
+
+
+def _identifiers(con: duckdb.DuckDBPyConnection, people: pa.Table) -> dict[str, tuple[list[str], list[str]]]:
     cursor = con.cursor()
     try:
-        cursor.register("_export_members", consenting)
+        cursor.register("_export_members", people)
         rows = cursor.execute("""
             SELECT i.customer_id, i.kind, i.value FROM identifiers i JOIN _export_members m USING (customer_id)
-            WHERE i.kind IN ('email', 'phone') ORDER BY i.customer_id, i.kind, i.value
+            WHERE i.kind IN ('email', 'phone') ORDER BY i.customer_id, i.first_seen DESC, i.value
         """).fetchall()
     finally:
         cursor.close()
-    hashes, people = set(), set()
+    found: dict[str, tuple[list[str], list[str]]] = {}
     for customer_id, kind, value in rows:
-        normal = normalise_email(value) if kind == "email" else normalise_phone(value, region)
-        if normal:
-            hashes.add(hashlib.sha256(normal.encode("utf-8")).hexdigest())
-            people.add(customer_id)
-    return pa.table({"sha256": pa.array(sorted(hashes), pa.string())}), len(people)
+        found.setdefault(customer_id, ([], []))[0 if kind == "email" else 1].append(value)
+    return found
+
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _place(partial: Path, out: Path, overwrite: bool) -> None:
+    if overwrite:
+        partial.replace(out)
+        return
+    try:
+        os.link(partial, out)  # fails if `out` exists: no export ever replaces another by accident
+    except FileExistsError:
+        raise ExportRefused(f"{out} already exists: choose another file name, or overwrite it on purpose "
+                            "(--force)") from None
+    partial.unlink()
 
 
 def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, out: Path, by: str,
                     purpose: str = "ids", file_format: str | None = None, version: int | None = None,
-                    region: str = "US") -> ExportResult:
+                    overwrite: bool = False) -> ExportResult:
+    """Export version `version` (default: the latest) of the saved segment `name` to `out`."""
     if purpose not in PURPOSES:
         raise ExportRefused(f"export purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
     out = Path(out)
     file_format = file_format or ("parquet" if out.suffix == ".parquet" else "csv")
     if file_format not in FORMATS:
         raise ExportRefused(f"export format {file_format!r} is not one of {', '.join(FORMATS)}")
-    if not by.strip():
-        raise ExportRefused("say who is exporting: every export is recorded with its author")
+    if purpose in PLATFORMS and file_format != "csv":
+        raise ExportRefused(f"{PLATFORMS[purpose].name} takes CSV files only")
+    by = person_name(by, what="exported by")
+    if out.exists() and not overwrite:
+        raise ExportRefused(f"{out} already exists: choose another file name, or overwrite it on purpose (--force)")
     segment = get_segment(s, name=name)
     if segment is None:
         raise ExportRefused(f"no saved segment is named {name!r}: save it before exporting")
@@ -96,30 +131,37 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
     if saved is None:
         raise ExportRefused(f"segment {name!r} has no version {version}")
     members = stored_members(s, saved)
-    consenting = _consenting(con, members)
-    removed = len(members) - len(consenting)
-    if purpose == "ids":
-        table, people = consenting, len(consenting)
-    else:
-        table, people = _hashes(con, consenting, region)
-        if people < AD_PLATFORM_MINIMUM:
-            raise ExportRefused(
-                f"an ad-platform audience needs at least {AD_PLATFORM_MINIMUM} people with marketing consent and "
-                f"an e-mail or phone; {name!r} v{saved.version} has {people} ({removed} removed without consent)")
+    platform = PLATFORMS.get(purpose)
+    allowed = consenting(con, members, channel="ad platforms" if platform else None)  # read now, not at build
+    removed = len(members) - len(allowed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     try:
-        if file_format == "csv":
-            pacsv.write_csv(table, partial)
+        if platform is None:
+            rows = people = len(allowed)
+            if file_format == "csv":
+                _write_csv(partial, ["customer_id"], ([c] for c in allowed.column("customer_id").to_pylist()))
+            else:
+                pq.write_table(allowed, partial)
         else:
-            pq.write_table(table, partial)
-        s.add(AudienceExport(segment_id=segment.id, version=saved.version, exported_by=by.strip(), purpose=purpose,
-                             file_format=file_format, rows=len(table), people=people,
-                             removed_without_consent=removed, file_name=out.name))
+            header, lines = platform_rows(platform, _identifiers(con, allowed))
+            rows = people = len(lines)
+            if people < AD_PLATFORM_MINIMUM:
+                raise ExportRefused(
+                    f"an ad-platform audience needs at least {AD_PLATFORM_MINIMUM} people with marketing consent "
+                    f"and an e-mail or phone; {name!r} v{saved.version} has {people} ({removed:,} removed "
+                    "without consent)")
+            _write_csv(partial, header, lines)
+        _place(partial, out, overwrite)
+    finally:
+        partial.unlink(missing_ok=True)
+    try:
+        s.add(AudienceExport(segment_id=segment.id, version=saved.version, exported_by=by, purpose=purpose,
+                             file_format=file_format, rows=rows, people=people, removed_without_consent=removed,
+                             file_name=str(out.resolve())))
         s.commit()
-        partial.replace(out)
     except BaseException:
         s.rollback()
-        partial.unlink(missing_ok=True)
+        out.unlink(missing_ok=True)  # not recorded, so not made
         raise
-    return ExportResult(out, name, saved.version, purpose, file_format, len(table), people, removed)
+    return ExportResult(out, name, saved.version, purpose, file_format, rows, people, removed)

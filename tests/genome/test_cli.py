@@ -59,14 +59,22 @@ def test_status_reports_the_store_size(tmp_path):
 
 def test_build_genes_and_explain_work_from_the_command_line(tmp_path):
     db = str(tmp_path / "s.duckdb")
-    rows = [event(event_id=str(i), event_type="purchase", amount="20", occurred_at=f"2025-06-{i + 1:02d}T10:00:00")
+    rows = [event(event_id=str(i), event_type="purchase", amount="20", occurred_at=f"2025-06-{i + 1:02d}T10:00:00",
+                  email="Jo.Doe@Example.com", phone="+1 312 555 0142", loyalty_id="L-77")
             for i in range(3)]
     runner.invoke(app, ["ingest", str(write_csv(tmp_path / "f.csv", rows)), "--db", db])
     built = runner.invoke(app, ["build", "--db", db])
     assert built.exit_code == 0, built.output
-    genes = json.loads(runner.invoke(app, ["genes", "--db", db, "--json"]).stdout)["genes"]
+    listed = runner.invoke(app, ["genes", "--db", db, "--json"]).stdout
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    genes = json.loads(listed, parse_constant=refuse)["genes"]
     by_name = {g["name"]: g for g in genes}
     assert by_name["purchases_total"]["coverage"] == 1.0
+    assert by_name["purchases_total"]["label"] == "Purchases, all time"
+    assert by_name["purchases_total"]["sensitivity"] is None
     customer = json.loads(runner.invoke(app, ["status", "--db", db, "--json"]).stdout)
     assert customer["customers"] == 1
     from store.duck import connect
@@ -76,6 +84,12 @@ def test_build_genes_and_explain_work_from_the_command_line(tmp_path):
     explained = runner.invoke(app, ["explain", customer_id, "purchases_total", "--db", db])
     assert explained.exit_code == 0
     assert "3 purchases" in explained.stdout
+    for identifier in (" jo.doe@example.COM", "(312) 555-0142", "312.555.0142", "+13125550142", "L-77"):
+        by_identifier = runner.invoke(app, ["explain", identifier, "purchases_total", "--db", db])
+        assert by_identifier.exit_code == 0, by_identifier.output
+        assert by_identifier.stdout == explained.stdout
+    unknown = runner.invoke(app, ["explain", "nobody@example.com", "purchases_total", "--db", db])
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("genome: error: no customer has the identifier")
 
 
 def test_genes_before_a_build_says_to_build(tmp_path):

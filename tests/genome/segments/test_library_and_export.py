@@ -1,15 +1,24 @@
 """Saved segments keep every change as a version with its audience; exports respect consent and are recorded."""
 
+import csv
 import hashlib
+import json
+import shutil
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from genome.segments.audience import count, genome, member_ids
-from genome.segments.export import AD_PLATFORM_MINIMUM, ExportRefused, export_audience
+from genome.errors import InputError
+from genome.ingest import ingest_files
+from genome.segments.audience import count, genome
+from genome.segments.export import (
+    AD_PLATFORM_MINIMUM, ExportRefused, export_audience, export_file_name, free_path,
+)
+from genome.segments.platforms import PLATFORMS, Platform, platform_rows, sha256
+from helpers import event, write_csv
+from store.duck import connect
 from genome.segments.library import compare_versions, members_of, save_segment, segment_table, versions
 from genome.segments.rules import RuleError
 from genome.segments.text import parse
@@ -72,45 +81,151 @@ def test_another_segment_reads_the_stored_members_not_the_rule(meta, demo):
         save_segment(meta, demo, name="Repeat buyers", rule=parse("IN SEGMENT 'Repeat buyers'"), owner="mara")
 
 
-def test_an_id_export_drops_customers_without_marketing_consent(meta, demo, tmp_path):
+def _consenting_now(con, channel_refusal: str | None = None) -> set[str]:
+    """Customers whose latest marketing decision is a yes (and who have not refused `channel_refusal`)."""
+    refused = set() if channel_refusal is None else {r[0] for r in con.execute(
+        "SELECT customer_id FROM consent_latest WHERE purpose = ? AND NOT granted", [channel_refusal]).fetchall()}
+    return {r[0] for r in con.execute(
+        "SELECT customer_id FROM consent_latest WHERE purpose = 'marketing' AND granted").fetchall()} - refused
+
+
+def _rows(path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def test_an_id_export_drops_customers_without_marketing_consent_and_is_recorded(meta, demo, tmp_path):
     save_segment(meta, demo, name="Everyone", rule=parse(""), owner="mara")
     result = export_audience(meta, demo, name="Everyone", out=tmp_path / "everyone.csv", by="mara")
-    consenting = demo.execute("SELECT count(*) FROM customer_genes WHERE consent_marketing").fetchone()[0]
+    allowed = _consenting_now(demo)
     total = count(demo, parse("")).total
-    assert result.rows == consenting and result.removed_without_consent == total - consenting > 0
-    exported = pacsv.read_csv(tmp_path / "everyone.csv").column("customer_id").to_pylist()
-    allowed = set(member_ids(demo, parse("consent_marketing")).column("customer_id").to_pylist())
-    assert set(exported) == allowed
+    assert result.rows == len(allowed) and result.removed_without_consent == total - len(allowed) > 0
+    rows = _rows(tmp_path / "everyone.csv")
+    assert rows[0] == ["customer_id"] and {r[0] for r in rows[1:]} == allowed
     record = list_exports(meta)[0]
     assert (record.exported_by, record.version, record.rows, record.removed_without_consent) == \
-        ("mara", 1, consenting, total - consenting)
+        ("mara", 1, len(allowed), total - len(allowed))
 
 
-def test_an_ad_platform_export_is_sha256_of_normalised_emails_and_phones(meta, demo, tmp_path):
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_each_ad_platform_gets_its_own_headers_and_normalisation(meta, demo, tmp_path, platform):
     save_segment(meta, demo, name="Everyone", rule=parse(""), owner="mara")
-    result = export_audience(meta, demo, name="Everyone", out=tmp_path / "ads.parquet", by="mara",
-                             purpose="ad_platform")
-    hashes = set(pq.read_table(tmp_path / "ads.parquet").column("sha256").to_pylist())
-    assert result.file_format == "parquet" and result.rows == len(hashes) and result.people >= AD_PLATFORM_MINIMUM
+    result = export_audience(meta, demo, name="Everyone", out=tmp_path / f"{platform}.csv", by="mara",
+                             purpose=platform)
+    rows = _rows(result.path)
+    spec = PLATFORMS[platform]
+    assert rows[0] == [spec.email_header] * 3 + [spec.phone_header] * 3
+    assert result.file_format == "csv" and result.people == result.rows == len(rows) - 1 >= AD_PLATFORM_MINIMUM
+    emails = {v for r in rows[1:] for v in r[:3] if v}
+    phones = {v for r in rows[1:] for v in r[3:] if v}
+    assert all(len(v) == 64 and v == v.lower() for v in emails | phones)
+    allowed = _consenting_now(demo, "ads")
     email, phone = demo.execute("""
-        SELECT max(i.value) FILTER (WHERE i.kind = 'email'), max(i.value) FILTER (WHERE i.kind = 'phone')
-        FROM identifiers i JOIN customer_genes g USING (customer_id) WHERE g.consent_marketing""").fetchone()
-    assert hashlib.sha256(email.strip().lower().encode()).hexdigest() in hashes
-    assert phone.startswith("+") and hashlib.sha256(phone.encode()).hexdigest() in hashes
+        SELECT max(value) FILTER (WHERE kind = 'email'), max(value) FILTER (WHERE kind = 'phone')
+        FROM identifiers WHERE customer_id IN (SELECT unnest(?))""", [sorted(allowed)]).fetchone()
+    assert sha256(email.strip().lower()) in emails
+    assert phone.startswith("+1")
+    expected_phone = phone if platform == "google_ads" else phone[1:]  # Meta and TikTok: digits, no "+"
+    assert sha256(expected_phone) in phones
     refused = demo.execute("""
-        SELECT max(i.value) FROM identifiers i JOIN customer_genes g USING (customer_id)
-        WHERE NOT g.consent_marketing AND i.kind = 'email'""").fetchone()[0]
-    assert hashlib.sha256(refused.encode()).hexdigest() not in hashes
+        SELECT max(i.value) FROM identifiers i WHERE i.kind = 'email'
+        AND i.customer_id NOT IN (SELECT unnest(?))""", [sorted(allowed)]).fetchone()[0]
+    assert sha256(refused) not in emails
+
+
+def test_platform_rows_normalise_tiktok_plus_tags_and_keep_three_of_each_newest_first():
+    tiktok, google = PLATFORMS["tiktok"], PLATFORMS["google_ads"]
+    identifiers = {"C1": (["Jo+news@Example.com", "a@x.com", "b@x.com", "c@x.com"], ["+13125550142"]),
+                   "C2": ([], [])}
+    header, rows = platform_rows(tiktok, identifiers)
+    assert len(rows) == 1  # nobody to match for C2
+    assert rows[0][:3] == [sha256("jo@example.com"), sha256("a@x.com"), sha256("b@x.com")]
+    assert rows[0][3:] == [sha256("13125550142"), "", ""]
+    assert platform_rows(google, identifiers)[1][0][0] == sha256("jo+news@example.com")
+    assert platform_rows(google, identifiers)[1][0][3] == sha256("+13125550142")
+    assert isinstance(tiktok, Platform) and header == ["Email_SHA256"] * 3 + ["Phone_SHA256"] * 3
 
 
 def test_a_small_ad_platform_audience_is_refused_and_nothing_is_written(meta, demo, tmp_path):
     save_segment(meta, demo, name="Top", rule=parse("clv_12m IN TOP 1%"), owner="mara")
     with pytest.raises(ExportRefused, match=f"at least {AD_PLATFORM_MINIMUM} people"):
-        export_audience(meta, demo, name="Top", out=tmp_path / "top.csv", by="mara", purpose="ad_platform")
-    assert list(tmp_path.glob("top.csv*")) == []
+        export_audience(meta, demo, name="Top", out=tmp_path / "top.csv", by="mara", purpose="meta")
+    assert list(tmp_path.glob("*top.csv*")) == []
     assert list_exports(meta) == []
 
 
 def test_an_unsaved_segment_cannot_be_exported(meta, demo, tmp_path):
     with pytest.raises(ExportRefused, match="save it before exporting"):
         export_audience(meta, demo, name="Nope", out=tmp_path / "x.csv", by="mara")
+
+
+def test_an_export_never_overwrites_a_file_unless_asked(meta, demo, tmp_path):
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    out = tmp_path / "valuable.csv"
+    out.write_text("keep me\n")
+    with pytest.raises(ExportRefused, match="already exists"):
+        export_audience(meta, demo, name="Valuable", out=out, by="mara")
+    assert out.read_text() == "keep me\n" and list_exports(meta) == []
+    export_audience(meta, demo, name="Valuable", out=out, by="mara", overwrite=True)
+    assert _rows(out)[0] == ["customer_id"]
+
+
+def test_a_failed_record_leaves_no_file_and_no_log(meta, demo, tmp_path, monkeypatch):
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+
+    def broken():
+        raise OSError("disk full")
+
+    monkeypatch.setattr(meta, "commit", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", by="mara")
+    monkeypatch.undo()
+    assert list(tmp_path.glob("*v.csv*")) == [] and list_exports(meta) == []
+
+
+def test_the_version_exported_is_the_one_chosen(meta, demo, tmp_path):
+    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), owner="mara")
+    older = export_audience(meta, demo, name="Valuable", out=tmp_path / "v1.csv", by="mara", version=1)
+    newer = export_audience(meta, demo, name="Valuable", out=tmp_path / "v2.csv", by="mara")
+    assert (older.version, newer.version) == (1, 2) and older.rows > newer.rows
+    assert older.rows + older.removed_without_consent == first.size
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "+1 555", "@admin", "<b>Mara</b>", "", "  "])
+def test_exported_by_must_be_a_plain_name(meta, demo, tmp_path, name):
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    with pytest.raises(InputError, match="exported by"):
+        export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", by=name)
+    assert list_exports(meta) == []
+
+
+def test_file_names_carry_segment_version_purpose_and_time_and_never_collide(tmp_path):
+    when = datetime(2026, 12, 2, 10, 15, 0, tzinfo=UTC)
+    name = export_file_name("Weekend runners / EU", 3, "google_ads", "csv", when)
+    assert name == "weekend-runners-eu-v3-google-ads-20261202T101500Z.csv"
+    (tmp_path / name).write_text("")
+    assert free_path(tmp_path, name).name == "weekend-runners-eu-v3-google-ads-20261202T101500Z-2.csv"
+
+
+def test_consent_withdrawn_after_the_build_is_respected_at_export(demo_db, tmp_path):
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    with session(f"sqlite:///{tmp_path / 'meta.sqlite'}") as meta:
+        con = connect(db)
+        save_segment(meta, con, name="Everyone", rule=parse(""), owner="mara")
+        before = export_audience(meta, con, name="Everyone", out=tmp_path / "before.csv", by="mara")
+        exported = [r[0] for r in _rows(tmp_path / "before.csv")[1:]]
+        withdrawing = exported[:25]
+        emails = dict(con.execute("SELECT customer_id, max(value) FROM identifiers WHERE kind = 'email' "
+                                  "AND customer_id IN (SELECT unnest(?)) GROUP BY 1", [withdrawing]).fetchall())
+        as_of = genome(con).as_of
+        rows = [event(occurred_at=(as_of + timedelta(hours=1)).isoformat(), channel="email", event_type="consent",
+                      customer_ref=None, email=email, attributes=json.dumps({"purpose": " Marketing", "granted": False}))
+                for email in emails.values()]
+        ingest_files(con, [write_csv(tmp_path / "withdrawals.csv", rows)])  # no rebuild afterwards
+        after = export_audience(meta, con, name="Everyone", out=tmp_path / "after.csv", by="mara")
+        con.close()
+    remaining = {r[0] for r in _rows(tmp_path / "after.csv")[1:]}
+    assert not remaining & set(emails)
+    assert after.rows == before.rows - len(emails)
