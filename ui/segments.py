@@ -6,9 +6,9 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlmodel import Session
 
+from genome.errors import NotBuilt
 from genome.segments.index import GenomeIndex
-from genome.segments.rules import RuleError
-from store.duck import Snapshot, StoreMissing
+from store.duck import Snapshot
 from store.meta import meta_url_for, session
 from ui.store import store_path
 
@@ -24,7 +24,7 @@ def genome_index() -> GenomeIndex | None:
     path = store_path()
     try:
         return _index(str(path), path.stat().st_mtime)
-    except (FileNotFoundError, StoreMissing, RuleError):
+    except (FileNotFoundError, NotBuilt):  # no store or no genome yet; a busy store is the caller's to report
         return None
 
 

@@ -16,6 +16,7 @@ SEG_SORTABLES = "seg_sortables_key"  # the drag component's current key
 SEG_SEARCH = "seg_search"
 SEG_FAMILY = "seg_family"
 SEG_TEXT = "seg_text"
+SEG_TEXT_SHOWN = "seg_text_shown"  # the rule text the box was last set to
 SEG_ERROR = "seg_error"
 SEG_ADD_GENE = "seg_add_gene"
 SEG_ADD_TO = "seg_add_to"
@@ -26,6 +27,11 @@ SEG_WHY = "seg_why_customer"
 SEG_SAVED = "seg_saved_segment"
 SEG_EXPORT_PURPOSE = "seg_export_purpose"
 SEG_EXPORT_FORMAT = "seg_export_format"
+SEG_EXPORT_SEGMENT = "seg_export_segment"
+SEG_EXPORT_VERSION = "seg_export_version"
+SEG_EXPORT_BY = "seg_export_by"
+SEG_LAST_EXPORT = "seg_last_export"  # the file of this session's latest export, for its download button
+CONDITION_PREFIX = "seg_condition::"
 
 
 def sortables_key(arrangement: list[dict]) -> str:
@@ -35,7 +41,7 @@ def sortables_key(arrangement: list[dict]) -> str:
 
 
 def condition_key(label: str, part: str) -> str:
-    return f"seg_condition::{label}::{part}"
+    return f"{CONDITION_PREFIX}{label}::{part}"
 
 ROLE = "role"
 MODELS_REFIT = "models_refit"

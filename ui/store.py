@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from genome.errors import StoreBusy
 from store.duck import Snapshot, StoreMissing
 from store.settings import get_settings
 
@@ -36,3 +37,18 @@ def cursor() -> duckdb.DuckDBPyConnection | None:
         return _connection(str(path), modified).cursor()
     except StoreMissing:
         return None
+
+
+def require_store() -> duckdb.DuckDBPyConnection:
+    """A cursor on the store, or a plain message and the end of the page when there is none or it is busy."""
+    try:
+        con = cursor()
+    except StoreBusy as exc:
+        st.info(f"{exc}. This page will be back when it has finished: reload it in a moment.",
+                icon=":material/hourglass_top:")
+        st.stop()
+    if con is None:
+        st.info(f"No customer store yet at {store_path()}: create the demo with `genome demo` or load your own files "
+                "with `genome ingest FILE...` and `genome build`.", icon=":material/inbox:")
+        st.stop()
+    return con

@@ -4,7 +4,7 @@ This is the reference path (the CLI, saving, export); the in-memory index
 (`genome.segments.index`) answers previews and must agree with it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from genome.consent import CONSENT_NOW_SQL, allowed_sql
 from genome.errors import NotBuilt
+from genome.genes.labels import label_for
 from genome.segments.compile import CompiledRule, Members, compile_rule
 from genome.segments.figures import REACH, VALUE_GENE, Figures, bin_codes, lift_rows, value_edges, value_interval
 from genome.segments.rules import Node
@@ -20,21 +21,28 @@ from genome.segments.rules import Node
 
 @dataclass(frozen=True)
 class Genome:
-    """What a rule is checked against: gene types and the reference date of the build."""
+    """What a rule is checked against: gene types and the reference date of the build; labels for people."""
 
     genes: dict[str, str]
     as_of: datetime
     customers: int
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, gene: str) -> str:
+        return self.labels.get(gene) or label_for(gene)
 
 
 def genome(con: duckdb.DuckDBPyConnection) -> Genome:
     try:
-        rows = con.execute("SELECT name, type FROM gene_catalog").fetchall()
+        columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'gene_catalog'").fetchall()}
+        label = "label" if "label" in columns else "NULL"  # a genome built before labels existed
+        rows = con.execute(f"SELECT name, type, {label} FROM gene_catalog").fetchall()
         as_of = con.execute("SELECT max(as_of) FROM gene_catalog").fetchall()[0][0]
         customers = con.execute("SELECT count(*) FROM customer_genes").fetchall()[0][0]
     except duckdb.CatalogException as e:
         raise NotBuilt("the genome is not built yet: run `genome build` first") from e
-    return Genome(dict(rows), as_of, customers)
+    return Genome({n: t for n, t, _ in rows}, as_of, customers, {n: lab or label_for(n) for n, _, lab in rows})
 
 
 @dataclass(frozen=True)

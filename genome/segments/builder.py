@@ -159,3 +159,15 @@ def default_condition(gene: str, kind: str, values) -> Condition:
     if len(codes) == 0:
         raise RuleError(f"{gene} has no values to match yet")
     return OneOf(gene, (str(values.values[np.bincount(codes).argmax()]),))
+
+
+SEPARATOR = " · "
+
+
+def shown_as(label: str, labels: dict[str, str]) -> str:
+    """What the drag component shows for an item: the gene's label for people, then its name
+    ("Weekend runner · weekend_runner #2"); event windows and saved segments read as they are."""
+    gene = label.split(" #")[0]
+    human = labels.get(gene)
+    return f"{human}{SEPARATOR}{label}" if human else label
+

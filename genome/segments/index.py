@@ -73,6 +73,46 @@ class GenomeIndex:
         self.base_histogram = np.bincount(self.value_codes, minlength=VALUE_BINS)
         self.value_sum, self.value_squares = float(self.value.sum()), float(np.dot(self.value, self.value))
 
+    # --- the catalog, for finding genes ------------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> list[tuple[str, str, str, str, float]]:
+        """(name, label, family, description, coverage) of every gene, most covered first; read once."""
+        with self._lock:
+            if "catalog" not in self.derived:
+                table = self.query("SELECT name, family, description, coverage FROM gene_catalog "
+                                   "ORDER BY coverage DESC, name")
+                self.derived["catalog"] = [
+                    (name, self.base.label(name), family, description or "", coverage)
+                    for name, family, description, coverage in zip(*(table.column(c).to_pylist() for c in (
+                        "name", "family", "description", "coverage")))]
+            return self.derived["catalog"]
+
+    def families(self) -> list[str]:
+        return sorted({family for _, _, family, _, _ in self.catalog})
+
+    def family_of(self, gene: str) -> str:
+        return self._families().get(gene, "")
+
+    def _families(self) -> dict[str, str]:
+        with self._lock:
+            if "families" not in self.derived:
+                self.derived["families"] = {name: family for name, _, family, _, _ in self.catalog}
+            return self.derived["families"]
+
+    def find_genes(self, search: str = "", *, family: str | None = None) -> list[str]:
+        """Genes whose name, label or description holds every word searched: the exact name first, then names
+        starting with the search, names holding it, and the rest, each by coverage."""
+        words = search.lower().split()
+        term = "_".join(words)
+        found = [(name, label) for name, label, fam, description, _ in self.catalog
+                 if (family is None or fam == family)
+                 and all(w in name or w in label.lower() or w in description.lower() for w in words)]
+        if not term:
+            return [name for name, _ in found]
+        return [name for name, label in sorted(found, key=lambda g: (
+            g[0] != term and g[1].lower() != search.strip().lower(), not g[0].startswith(term), term not in g[0]))]
+
     # --- columns ---------------------------------------------------------------------------------------------
 
     def query(self, sql: str, params: dict | None = None) -> pa.Table:

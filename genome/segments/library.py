@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session
 
+from genome.people import person_name
 from genome.segments.audience import Genome, genome, member_ids
 from genome.segments.compile import Members
-from genome.segments.rules import InSegment, Node, RuleError, conditions, from_json, root, to_json
+from genome.segments.rules import InSegment, Node, RuleError, conditions, from_json, genes_in, root, to_json
 from genome.segments.text import to_text
 from store.meta import (
     Segment, SegmentMembers, SegmentVersion, get_members, get_segment, get_version, list_segments, list_versions,
@@ -72,6 +73,7 @@ def save_segment(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, rule:
     name = name.strip()
     if not name:
         raise RuleError("a segment needs a name")
+    owner = person_name(owner, what="owner")
     rule = root(rule)
     definition = json.dumps(to_json(rule), sort_keys=True)
     base = base or genome(con)
@@ -185,3 +187,22 @@ def compare_versions(s: Session, con: duckdb.DuckDBPyConnection, name: str, befo
     return VersionChange(a, b, entered, left, len(new) - len(entered),
                          _value(con, pa.table({"customer_id": pa.array(entered, pa.string())}))[0],
                          _value(con, pa.table({"customer_id": pa.array(left, pa.string())}))[0])
+
+
+def definition(s: Session, name: str, *, labels: dict[str, str], version: int | None = None) -> dict:
+    """A saved version's definition as plain data to share: the rule in JSON and text, each gene it reads with its
+    label for people, and the audience it had when saved."""
+    segment = get_segment(s, name=name)
+    if segment is None:
+        raise RuleError(f"no saved segment is named {name!r}")
+    saved = get_version(s, segment_id=segment.id, version=version)
+    if saved is None:
+        raise RuleError(f"segment {name!r} has no version {version}")
+    rule = rule_of(saved)
+    return {
+        "segment": segment.name, "version": saved.version, "description": saved.description,
+        "author": saved.author, "rule": json.loads(saved.definition), "rule_text": saved.rule_text,
+        "genes": [{"name": g, "label": labels.get(g, g)} for g in dict.fromkeys(genes_in(rule))],
+        "size": saved.size, "total": saved.total, "value_total": round(saved.value_total, 2),
+        "genome_as_of": utc(saved.genome_as_of).isoformat(), "computed_at": utc(saved.computed_at).isoformat(),
+    }

@@ -1,10 +1,17 @@
 """The segment builder page: drops become conditions, and the preview shows the exact audience."""
 
+import json
+import os
+import re
 import shutil
 
 import pytest
+from typer.testing import CliRunner
 
-from genome.segments.audience import count
+from genome.cli import app as cli
+from genome.formatting import money, share
+from genome.segments.audience import count, member_ids
+from genome.segments.builder import shown_as
 from genome.segments.text import parse
 from store.duck import connect
 from ui.state import SEG_SORTABLES
@@ -30,12 +37,23 @@ def exact(db, text) -> int:
         con.close()
 
 
+def labels() -> dict[str, str]:
+    con = connect(os.environ["GENOME_DB"], read_only=True)
+    try:
+        return dict(con.execute("SELECT name, label FROM gene_catalog").fetchall())
+    finally:
+        con.close()
+
+
 def drop(at, moves: dict[str, list[str]]):
-    """What the drag component reports after the marketer drops genes into containers."""
+    """What the drag component reports after the marketer drops genes into containers (it shows each gene as
+    its label and name)."""
     key = at.session_state[SEG_SORTABLES]
     headers = ["Genes", "Must have all", "Any of", "Exclude"]
     headers += [h for h in moves if h not in headers]  # groups the marketer added
-    at.session_state[key] = [{"header": h, "items": moves.get(h, [])} for h in headers]
+    known = labels()
+    at.session_state[key] = [{"header": h, "items": [shown_as(i, known) for i in moves.get(h, [])]}
+                             for h in headers]
     return at.run()
 
 
@@ -85,6 +103,11 @@ def test_the_keyboard_path_adds_a_gene_without_dragging(page, db):
     assert audience(at) == f"{exact(db, 'NOT one_time_buyer'):,}"
 
 
+def plain(markdown: str) -> str:
+    """What a reader sees of Markdown the page escaped."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def test_expert_text_loads_into_the_builder_and_errors_name_the_gene(page, db):
     at = page.run()
     at.text_area(key="seg_text").input("repeat_buyer AND clv_12m IN TOP 10%")
@@ -93,7 +116,40 @@ def test_expert_text_loads_into_the_builder_and_errors_name_the_gene(page, db):
     assert audience(at) == f"{exact(db, 'repeat_buyer AND clv_12m IN TOP 10%'):,}"
     at.text_area(key="seg_text").input("repeat_buyr")
     at = click(at, "Apply text")
-    assert any("unknown gene 'repeat_buyr'" in e.value for e in at.error)
+    assert any("unknown gene 'repeat_buyr' (did you mean repeat_buyer?)" in plain(e.value) for e in at.error)
+
+
+def test_applying_text_changes_a_threshold_and_the_text_box_shows_the_rule(page, db):
+    at = drop(page.run(), {"Must have all": ["clv_12m"]})
+    shown = at.code[0].value
+    assert shown.startswith("clv_12m >= ") and at.text_area(key="seg_text").value == shown
+    at.text_area(key="seg_text").input("clv_12m >= 300")
+    at = click(at, "Apply text")
+    assert at.code[0].value == "clv_12m >= 300"
+    assert at.number_input(key="seg_condition::clv_12m::value").value == 300
+    assert audience(at) == f"{exact(db, 'clv_12m >= 300'):,}"
+    assert at.text_area(key="seg_text").value == "clv_12m >= 300"
+
+
+def test_a_typo_is_refused_with_its_suggestion_and_the_builder_stays_as_it_was(page, db):
+    at = drop(page.run(), {"Must have all": ["repeat_buyer"]})
+    at.text_area(key="seg_text").input("weekend_runer AND repeat_buyer")
+    at = click(at, "Apply text")
+    assert not at.exception
+    assert any("did you mean weekend_runner?" in plain(e.value) and "unchanged" in e.value for e in at.error)
+    assert at.code[0].value == "repeat_buyer"
+    assert audience(at) == f"{exact(db, 'repeat_buyer'):,}"
+    assert [t.label for t in at.tabs] == ["Save", "Saved segments", "Why in or out?", "Export"]
+    assert at.text_area(key="seg_text").value == "weekend_runer AND repeat_buyer"  # kept to correct
+
+
+def test_a_rule_nested_thousands_deep_is_refused_in_one_line(page):
+    at = page.run()
+    at.text_area(key="seg_text").input("NOT " * 3000 + "repeat_buyer")
+    at = click(at, "Apply text")
+    assert not at.exception
+    assert len(at.error) == 1 and "nests more than 50 levels" in plain(at.error[0].value)
+    assert at.code[0].value == "(everyone)"
 
 
 def test_saving_lists_the_segment_with_its_size(page, db):
@@ -121,18 +177,56 @@ def test_a_store_without_a_genome_says_what_to_run(page_at, tmp_path):
     assert "genome build" in at.info[0].value
 
 
+def consenting_now(db, rule: str) -> tuple[int, int]:
+    """Members of `rule` whose latest marketing decision is a yes, and the others."""
+    con = connect(db, read_only=True)
+    try:
+        members = set(member_ids(con, parse(rule)).column("customer_id").to_pylist())
+        yes = {r[0] for r in con.execute("SELECT customer_id FROM consent_latest WHERE purpose = 'marketing' "
+                                         "AND granted").fetchall()}
+    finally:
+        con.close()
+    return len(members & yes), len(members - yes)
+
+
 def test_an_export_removes_customers_without_consent_and_is_logged(page, db):
     at = save(drop(page.run(), {"Must have all": ["repeat_buyer"]}), "Repeat buyers")
     at.text_input(key="seg_export_by").input("mara").run()
     at.button(key="seg_export").click().run()
     assert not at.exception
-    consenting = exact(db, "repeat_buyer AND consent_marketing")
-    removed = exact(db, "repeat_buyer AND NOT consent_marketing")
+    consenting, removed = consenting_now(db, "repeat_buyer")
     assert any(f"{consenting:,} rows" in s.value and f"{removed:,} removed" in s.value for s in at.success)
-    assert (db.parent / "exports" / "Repeat buyers-ids.csv").exists()
+    files = sorted((db.parent / "exports").glob("repeat-buyers-v1-ids-*.csv"))
+    assert len(files) == 1
     log = next(d.value for d in at.dataframe if "removed without consent" in d.value.columns)
-    assert log[["by", "segment", "rows", "removed without consent"]].values.tolist() == \
-        [["mara", "Repeat buyers", consenting, removed]]
+    assert log[["by", "segment", "version", "rows", "removed without consent"]].values.tolist() == \
+        [["mara", "Repeat buyers", 1, consenting, removed]]
+    at = at.run()  # the download stays after the page reruns
+    assert at.get("download_button") and at.selectbox(key="seg_download_pick").value == files[0]
+    at.button(key="seg_export").click().run()  # a second export is a second file
+    assert len(sorted((db.parent / "exports").glob("repeat-buyers-v1-ids-*.csv"))) == 2
+
+
+def test_the_marketer_exports_the_version_they_pick_for_a_platform(page, db):
+    at = save(drop(page.run(), {"Must have all": ["repeat_buyer"]}), "Loyal")
+    at = save(drop(at, {"Must have all": ["repeat_buyer", "email_engaged"]}), "Loyal")
+    version = next(s for s in at.selectbox if str(s.key).startswith("seg_export_version::Loyal"))
+    assert version.value == 2
+    version.set_value(1).run()
+    at.radio(key="seg_export_purpose").set_value("meta").run()
+    at.text_input(key="seg_export_by").input("mara").run()
+    at.button(key="seg_export").click().run()
+    assert not at.exception
+    files = list((db.parent / "exports").glob("loyal-v1-meta-*.csv"))
+    assert len(files) == 1 and files[0].read_text().splitlines()[0] == "email,email,email,phone,phone,phone"
+
+
+def test_exported_by_must_be_a_plain_name_on_the_page(page, db):
+    at = save(drop(page.run(), {"Must have all": ["repeat_buyer"]}), "Loyal")
+    at.text_input(key="seg_export_by").input("=HYPERLINK(\"http://x\")").run()
+    at.button(key="seg_export").click().run()
+    assert any("is not a plain name" in plain(e.value) for e in at.error)
+    assert not list((db.parent / "exports").glob("*")) if (db.parent / "exports").exists() else True
 
 
 def test_a_group_added_by_button_holds_its_own_alternatives(page, db):
@@ -203,8 +297,76 @@ def test_why_in_or_out_traces_one_customer_and_near_misses_count_the_rest(page, 
         con.close()
     at.text_input(key="seg_why_customer").input(customer).run()
     steps = next(d.value for d in at.dataframe if "holds" in d.value.columns)
-    assert steps["holds"].tolist() == ["❌", "✅", "❌", "✅"]  # all; repeat_buyer; NOT (...); lapsed_90d
+    assert steps["holds"].tolist() == ["✘ fails", "✔ holds", "✘ fails", "✔ holds"]  # all; repeat_buyer; NOT; lapsed
     misses = next(d.value for d in at.dataframe if "customers" in d.value.columns and "condition" in d.value.columns
                   and len(d.value) == 2)
     assert misses["customers"].tolist() == [exact(db, "NOT repeat_buyer AND NOT lapsed_90d"),
                                             exact(db, "repeat_buyer AND lapsed_90d")]
+
+
+def test_why_in_or_out_finds_a_customer_by_email_or_phone_in_any_format(page, db):
+    at = drop(page.run(), {"Must have all": ["repeat_buyer"]})
+    con = connect(db, read_only=True)
+    try:
+        customer, phone = con.execute("SELECT customer_id, value FROM identifiers WHERE kind = 'phone' "
+                                      "ORDER BY customer_id LIMIT 1").fetchone()
+        email = con.execute("SELECT value FROM identifiers WHERE kind = 'email' AND customer_id = ?",
+                            [customer]).fetchone()
+    finally:
+        con.close()
+    written = f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"  # +13125550142 -> (312) 555-0142
+    for identifier in [written, *([email[0].upper()] if email else [])]:
+        at.text_input(key="seg_why_customer").input(identifier).run()
+        assert not at.error, [e.value for e in at.error]
+        assert any(customer in plain(m.value) for m in at.markdown)
+    at.text_input(key="seg_why_customer").input("nobody@example.com").run()
+    assert any("no customer has the identifier" in plain(e.value) for e in at.error)
+
+
+def _short_money(text: str) -> float:
+    """$613.8k -> 613800.0: what a short money figure says."""
+    match = re.fullmatch(r"\$([\d,.]+)([kMB]?)", text)
+    assert match, text
+    return float(match.group(1).replace(",", "")) * {"": 1, "k": 1e3, "M": 1e6, "B": 1e9}[match.group(2)]
+
+
+@pytest.mark.parametrize("rule", [
+    "repeat_buyer AND clv_12m >= 100",
+    "NOT active_90d",
+    "clv_12m IN TOP 10%",
+    "COUNT(purchase, LAST 90 DAYS) >= 2 AND NOT lapsed_90d",
+    "(email_engaged OR uses_app) AND home_city = 'Chicago'",
+])
+def test_every_figure_on_the_page_equals_what_the_cli_says_for_the_same_rule(page, db, rule):
+    at = page.run()
+    at.text_area(key="seg_text").input(rule)
+    at = click(at, "Apply text")
+    assert not at.exception and not at.error
+    result = CliRunner().invoke(cli, ["segment", "count", rule, "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    said = json.loads(result.stdout)
+    value = said["value"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Audience"] == f"{said['count']:,}"
+    assert metrics["Share of base"] == share(said["count"] / said["total"])
+    # the short tiles say the same amount as the exact figures, to the last digit shown
+    for tile, exact_amount in (("Expected 12-month value", value["total"]), ("Mean per customer", value["mean"])):
+        shown = metrics[tile]
+        unit = {"k": 1e3, "M": 1e6, "B": 1e9}.get(shown[-1], 1)
+        assert abs(_short_money(shown) - exact_amount) <= (0.05 * unit if unit > 1 else 0.5), (tile, shown)
+    assert any(c.value == f"Total {money(value['total'])} (95% interval {money(value['total_interval'][0])} to "
+                         f"{money(value['total_interval'][1])}); per customer {money(value['mean'], cents=True)} "
+                         f"({money(value['mean_interval'][0], cents=True)} to "
+                         f"{money(value['mean_interval'][1], cents=True)})" for c in at.caption)
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Audience:"))
+    assert f"{said['count']:,} customers" in summary and money(value["total"]) in plain(summary)
+    reach = next(d.value for d in at.dataframe if list(d.value.columns) == ["channel", "customers"])
+    assert dict(zip(reach["channel"], reach["customers"])) == said["reachable"]
+    lift = next((d.value for d in at.dataframe if "lift" in d.value.columns), None)
+    if said["lift"]:
+        assert lift["name"].tolist() == [r["gene"] for r in said["lift"]]
+        assert lift["audience_share"].round(4).tolist() == [r["audience_share"] for r in said["lift"]]
+        assert lift["lift"].round(2).tolist() == [r["lift"] for r in said["lift"]]
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    audience_bars = next(t for t in chart["data"] if t["name"] == "audience")
+    assert audience_bars["customdata"] == said["histogram"]["audience"]

@@ -1,0 +1,29 @@
+"""Data shown as text: anything that came from the data or a person is escaped before Streamlit reads Markdown.
+
+Streamlit renders Markdown (links, images, colours, icons, maths) in most of
+what it shows: `st.markdown`, captions, alerts, metric and widget labels,
+expander and tab titles. A city named `![x](http://host/beacon.png)` would
+make every viewer's browser fetch that address. `md()` makes a value literal
+text there; tables (`st.dataframe`) and `st.code` show text as text already.
+"""
+
+import re
+
+import streamlit as st
+
+from genome.errors import GenomeError
+
+# Every ASCII punctuation character may be backslash-escaped in Markdown (CommonMark 2.4); escaping them all
+# also disarms Streamlit's own :colour[...] and :material/icon: directives and $maths$.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md(value) -> str:
+    """`value` as literal text inside Markdown, on one line."""
+    text = " ".join(str(value).split())
+    return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def error(exc: GenomeError) -> None:
+    """A domain error as a page shows it: its message, as text."""
+    st.error(md(exc), icon=":material/error:")
