@@ -172,6 +172,38 @@ def genes(
     typer.echo(f"{len(table):,} genes", err=True)
 
 
+@app.command("gene")
+def gene_command(
+    name: Annotated[str, typer.Argument(help="gene name, e.g. weekend_runner")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Show one gene as the catalog page does: definition, coverage, distribution and relation to value."""
+    from genome.genes.catalog import gene_definition, gene_distribution, value_comparison
+
+    with reading(db) as con:
+        gene = gene_definition(con, name)
+        distribution = gene_distribution(con, name)
+        comparison = value_comparison(con, name)
+    keys = ("name", "label", "family", "description", "type", "unit", "sensitivity", "coverage", "carriers",
+            "source", "owner", "version", "expression")
+    shown = {k: (None if isinstance(gene[k], float) and gene[k] != gene[k] else gene[k]) for k in keys}
+    shown["distribution"] = [{"label": r.label, "low": None if r.low != r.low else r.low,
+                              "high": None if r.high != r.high else r.high, "customers": int(r.customers)}
+                             for r in distribution.itertuples()]
+    shown["value_comparison"] = {"sentence": comparison.sentence, "groups": [
+        {"group": r.group, "customers": int(r.customers), "mean_value": round(float(r.mean_value), 2)}
+        for r in comparison.groups.itertuples()]}
+    if as_json:
+        typer.echo(json.dumps(shown, default=str, allow_nan=False))
+        return
+    typer.echo(f"{gene['label']} ({gene['name']}): {gene['description']}")
+    typer.echo(f"{gene['type']} in {gene['family']}; {gene['carriers']:,} customers carry it ({gene['coverage']:.1%})")
+    for row in shown["distribution"]:
+        typer.echo(f"  {row['label']:>24}  {row['customers']:>10,}")
+    typer.echo(comparison.sentence)
+
+
 @app.command()
 def explain(
     identifier: Annotated[str, typer.Argument(help="the customer's e-mail, phone (any format), loyalty id, customer "

@@ -38,3 +38,14 @@ def fitted_copy(db: Path, folder: Path):
         return path, fit_models(con)
     finally:
         con.close()
+
+
+def plotly_array(value) -> list:
+    """A plotly trace's values as a list: plotly 6 writes numeric arrays as {"dtype", "bdata"} (base64)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)

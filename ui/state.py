@@ -10,6 +10,8 @@ CATALOG_SENSITIVITY = "catalog_sensitivity"
 CATALOG_ORDER = "catalog_order"
 CATALOG_TABLE = "catalog_table"
 CATALOG_OPEN = "catalog_open_gene"
+CATALOG_SEARCHED = "catalog_searched"  # the search that last opened a gene by its exact name
+CATALOG_PICKED = "catalog_picked"  # the table row clicked last
 
 SEG_BUILDER = "seg_builder"  # the Builder (containers and their conditions)
 SEG_SORTABLES = "seg_sortables_key"  # the drag component's current key

@@ -24,6 +24,11 @@ def md(value) -> str:
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
+def plot_text(value) -> str:
+    """`value` as literal text in a plotly chart, which reads a few HTML tags (<b>, <a href>, <br>) in labels."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def error(exc: GenomeError) -> None:
     """A domain error as a page shows it: its message, as text."""
     st.error(md(exc), icon=":material/error:")

@@ -4,10 +4,14 @@ What the catalog page and `genome genes` show; everything is read from the
 tables the build wrote (`gene_catalog`, `customer_genes`).
 """
 
+from dataclasses import dataclass
+
 import duckdb
+import numpy as np
 import pandas as pd
 
 from genome.errors import InputError, NotBuilt, UnknownGene
+from genome.formatting import money, money_short
 
 CATALOG_COLUMNS = ("name", "label", "family", "description", "type", "unit", "sensitivity", "coverage", "carriers",
                    "source", "expression", "owner", "version", "inputs", "family_description", "as_of")
@@ -68,35 +72,160 @@ def gene_definition(con: duckdb.DuckDBPyConnection, name: str) -> dict:
     return dict(zip(CATALOG_COLUMNS, row))
 
 
-def gene_distribution(con: duckdb.DuckDBPyConnection, name: str, bins: int = 30) -> pd.DataFrame:
-    """Counts per value (flags, categories) or per bin (numbers); column `label`, `customers`."""
+def gene_distribution(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """How customers spread over the gene's values: columns `label`, `low`, `high`, `customers`.
+
+    Flags and categories: one bar per value (the 30 commonest). Numbers with
+    few distinct values: one bar per value. Other numbers: when long-tailed
+    (spend, counts) bins that grow 1, 2, 5, 10, 20, 50... with 0 on its own,
+    so most customers are not squeezed into a first bin; otherwise even steps
+    of a round size. Customers without a value are one bar, "(none)".
+    """
     gene = gene_definition(con, name)
     column = f'"{gene["name"]}"'  # checked against the catalog above
     if gene["type"] != "number":
         return con.execute(
-            f"SELECT coalesce(CAST({column} AS VARCHAR), '(none)') AS label, count(*) AS customers "
-            f"FROM customer_genes GROUP BY 1 ORDER BY customers DESC LIMIT 30"
+            f"SELECT coalesce(CAST({column} AS VARCHAR), '(none)') AS label, NULL::DOUBLE AS low, "
+            f"NULL::DOUBLE AS high, count(*) AS customers FROM customer_genes GROUP BY 1 ORDER BY customers DESC, "
+            f"label LIMIT 30"
         ).df()
-    return con.execute(f"""
-        WITH v AS (SELECT CAST({column} AS DOUBLE) AS x FROM customer_genes WHERE {column} IS NOT NULL),
-        r AS (SELECT min(x) AS lo, max(x) AS hi FROM v)
-        SELECT lo + (hi - lo) / $bins * b AS low, lo + (hi - lo) / $bins * (b + 1) AS high, count(*) AS customers
-        FROM (SELECT least(CAST(floor((x - lo) / nullif(hi - lo, 0) * $bins) AS INTEGER), $bins - 1) AS b, lo, hi
-              FROM v, r)
-        GROUP BY b, lo, hi ORDER BY b
-    """, {"bins": bins}).df().fillna({"low": 0, "high": 0}).assign(
-        label=lambda d: [f"{lo:,.4g}–{hi:,.4g}" for lo, hi in zip(d["low"], d["high"])])
+    values = con.execute(f"SELECT CAST({column} AS DOUBLE) AS x FROM customer_genes").df()["x"] \
+        .to_numpy(dtype=float, na_value=np.nan)
+    missing = int(np.isnan(values).sum())
+    known = values[~np.isnan(values)]
+    rows = _number_bins(known, gene["unit"]) if len(known) else []
+    if missing:
+        rows.append(("(none)", None, None, missing))
+    return pd.DataFrame(rows, columns=["label", "low", "high", "customers"])
 
 
-def value_lift(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    """Average expected 12-month value of carriers against everyone else."""
+def _number_bins(values: np.ndarray, unit: str | None) -> list[tuple]:
+    distinct = np.unique(values)
+    if len(distinct) <= 12:
+        counts = [(v, int(np.count_nonzero(values == v))) for v in distinct]
+        return [(format_amount(v, unit), float(v), float(v), n) for v, n in counts]
+    low, high = float(distinct[0]), float(distinct[-1])
+    positive = values[values > 0]
+    # long-tailed: the largest value is far above the typical non-zero one (spend, counts, rates)
+    skewed = low >= 0 and len(positive) > 0 and high > 20 * float(np.median(positive))
+    edges = _log_edges(positive, high) if skewed else _linear_edges(low, high)
+    rows = []
+    if skewed and np.any(values == 0):
+        rows.append((format_amount(0, unit), 0.0, 0.0, int(np.count_nonzero(values == 0))))
+        values = values[values > 0]
+    codes = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    counts = np.bincount(codes, minlength=len(edges) - 1)
+    whole = bool(np.all(values == np.round(values)))  # counts: a bin [5, 10) reads 5–9
+    for i, n in enumerate(counts):
+        a, b = float(edges[i]), float(edges[i + 1])
+        if whole:
+            a, b = float(np.ceil(a)), float(np.ceil(b)) - 1
+            label = format_amount(a, unit) if a >= b else f"{format_amount(a, unit)}–{format_amount(b, unit)}"
+        elif skewed and i == 0:  # the first bin holds the few tiny values below the first round edge
+            label = f"under {format_amount(edges[1], unit)}"
+        else:
+            label = f"{format_amount(a, unit)}–{format_amount(b, unit)}"
+        if n or rows:  # no empty bins at the bottom
+            rows.append((label, float(edges[i]), float(edges[i + 1]), int(n)))
+    while rows and rows[-1][3] == 0:  # nor at the top
+        rows.pop()
+    return rows
+
+
+def _nice(x: float) -> float:
+    """The 1-2-5 step at or below x (x > 0)."""
+    power = 10 ** np.floor(np.log10(x))
+    return max(m * power for m in (1, 2, 5) if m * power <= x * (1 + 1e-9))
+
+
+def _log_edges(positive: np.ndarray, high: float) -> np.ndarray:
+    """Edges 1, 2, 5, 10, 20, 50... from a round value near the 1st percentile of the non-zero values, with one
+    bin below it from the smallest value."""
+    edges = [float(positive.min()), _nice(max(float(np.quantile(positive, 0.01)), float(positive.min())))]
+    if edges[1] <= edges[0]:
+        edges = edges[1:]
+    while edges[-1] <= high:
+        step = edges[-1]
+        digit = round(step / 10 ** np.floor(np.log10(step)))
+        edges.append(step * (2 if digit in (1, 5) else 2.5))  # 1, 2, 5, 10, 20, 50, ...
+    return np.asarray(edges)
+
+
+def _linear_edges(low: float, high: float, bins: int = 20) -> np.ndarray:
+    """Even edges of a round size (1, 2 or 5 times a power of ten), at most about `bins` of them."""
+    step = (high - low) / bins if high > low else 1.0
+    step = min(m * 10 ** np.ceil(np.log10(step) - 1) for m in (1, 2, 5, 10) if m * 10 ** np.ceil(np.log10(step) - 1)
+               >= step * (1 - 1e-9))
+    start = np.floor(low / step) * step
+    count = int(np.ceil((high - start) / step + 1e-9)) + 1
+    edges = start + step * np.arange(count + 1)
+    return edges
+
+
+def format_amount(value: float, unit: str | None) -> str:
+    """A bin edge or value as people read it in the gene's unit."""
+    if unit == "USD":
+        return money_short(value)
+    if unit in ("share", "probability"):
+        return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.3g}"
+
+
+@dataclass(frozen=True)
+class ValueComparison:
+    """Mean expected 12-month value of groups of customers split by a gene, and what it means in one sentence."""
+
+    groups: pd.DataFrame  # group, customers, mean_value
+    sentence: str
+
+
+def value_comparison(con: duckdb.DuckDBPyConnection, name: str) -> ValueComparison:
+    """How the gene relates to expected 12-month value.
+
+    Flags: carriers against non-carriers. Numbers: the top quarter of
+    customers by the gene against the bottom quarter (customers with a value,
+    ordered by value, ties by customer id). Categories: the ten commonest
+    values. A ratio is given only when the lower group is worth at least $1
+    on average: below that a ratio says nothing.
+    """
     gene = gene_definition(con, name)
     column = f'"{gene["name"]}"'
-    carrier = {"flag": f"coalesce({column}, false)",
-               "number": f"coalesce({column}, 0) <> 0",
-               "category": f"{column} IS NOT NULL"}[gene["type"]]
-    return con.execute(f"""
-        SELECT CASE WHEN {carrier} THEN 'carriers' ELSE 'non-carriers' END AS "group",
-               count(*) AS customers, avg(clv_12m) AS mean_clv_12m, avg(historical_value) AS mean_historical_value
-        FROM customer_genes GROUP BY 1 ORDER BY 1
-    """).df()
+    label = gene["label"]
+    if gene["type"] == "flag":
+        groups = con.execute(f"""
+            SELECT CASE WHEN coalesce({column}, false) THEN 'carriers' ELSE 'non-carriers' END AS "group",
+                   count(*) AS customers, avg(coalesce(clv_12m, 0)) AS mean_value
+            FROM customer_genes GROUP BY 1 ORDER BY 1""").df()
+        return ValueComparison(groups, _compare(groups, "carriers", "non-carriers", f"Customers with {label!r}",
+                                                "those without"))
+    if gene["type"] == "number":
+        groups = con.execute(f"""
+            WITH ranked AS (
+                SELECT coalesce(clv_12m, 0) AS value, ntile(4) OVER (ORDER BY {column}, customer_id) AS quarter
+                FROM customer_genes WHERE {column} IS NOT NULL)
+            SELECT CASE quarter WHEN 4 THEN 'top quarter' ELSE 'bottom quarter' END AS "group",
+                   count(*) AS customers, avg(value) AS mean_value
+            FROM ranked WHERE quarter IN (1, 4) GROUP BY 1 ORDER BY 1 DESC""").df()
+        return ValueComparison(groups, _compare(groups, "top quarter", "bottom quarter",
+                                                f"The top quarter by {label!r}", "the bottom quarter"))
+    groups = con.execute(f"""
+        SELECT CAST({column} AS VARCHAR) AS "group", count(*) AS customers, avg(coalesce(clv_12m, 0)) AS mean_value
+        FROM customer_genes WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY customers DESC, 1 LIMIT 10""").df()
+    if groups.empty:
+        return ValueComparison(groups, f"No customer has a value for {label!r} yet.")
+    best = groups.sort_values(["mean_value", "group"], ascending=[False, True]).iloc[0]
+    return ValueComparison(groups, f"Among the commonest values of {label!r}, {best['group']!r} customers are worth "
+                                   f"the most: {money(best['mean_value'])} on average.")
+
+
+def _compare(groups: pd.DataFrame, high: str, low: str, who: str, against: str) -> str:
+    means = dict(zip(groups["group"], groups["mean_value"]))
+    if high not in means or low not in means:
+        return f"{who}: not enough customers on both sides to compare."
+    a, b = float(means[high]), float(means[low])
+    text = (f"{who} are worth {money(a)} on average in the next 12 months, against {money(b)} for {against}")
+    if b >= 1:
+        return text + f" ({a / b:.1f}×)."
+    return text + "."

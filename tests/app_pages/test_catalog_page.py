@@ -1,5 +1,13 @@
-import pytest
+"""The gene catalog page: find a gene, open it, read its distribution and what it is worth, as the CLI says."""
 
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from genome.cli import app as cli
+from helpers import plotly_array
 from store.duck import connect
 
 
@@ -15,32 +23,73 @@ def total_genes(demo_db):
     return n
 
 
-def test_the_catalog_lists_every_gene_and_opens_the_first(catalog_page, demo_db):
+def plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def said_by_cli(demo_db, name: str) -> dict:
+    result = CliRunner().invoke(cli, ["gene", name, "--db", str(demo_db), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_the_catalog_lists_every_gene_with_its_label_and_opens_the_first(catalog_page, demo_db):
     at = catalog_page.run()
     assert not at.exception
     n = total_genes(demo_db)
     assert at.caption[0].value.startswith(f"{n:,} of {n:,} genes")
-    assert at.selectbox(key="catalog_open_gene").value == at.subheader[0].value.strip("`")
+    table = at.dataframe[0].value
+    assert list(table.columns[:2]) == ["label", "name"]
+    opened = at.selectbox(key="catalog_open_gene").value
+    assert plain(at.caption[1].value) == f"Technical name: {opened}"
 
 
 def test_searching_narrows_the_catalog_to_matching_genes(catalog_page):
     at = catalog_page.run()
     at.text_input(key="catalog_search").input("weekend").run()
     options = at.selectbox(key="catalog_open_gene").options
-    assert "weekend_shopper" in options and "weekend_runner" in options
-    assert "bought_luggage" not in options
+    assert any("weekend_shopper" in o for o in options) and any("weekend_runner" in o for o in options)
+    assert not any("bought_luggage" in o for o in options)
 
 
-def test_opening_a_gene_shows_coverage_distribution_and_value(catalog_page, demo_db):
+def test_searching_an_exact_name_or_label_opens_that_gene(catalog_page):
     at = catalog_page.run()
-    at.selectbox(key="catalog_open_gene").set_value("weekend_shopper").run()
-    con = connect(demo_db, read_only=True)
-    coverage = con.execute("SELECT coverage FROM gene_catalog WHERE name = 'weekend_shopper'").fetchone()[0]
-    con.close()
+    at.text_input(key="catalog_search").input("weekend_runner").run()
+    assert at.selectbox(key="catalog_open_gene").value == "weekend_runner"
+    assert plain(at.subheader[0].value) == "Weekend runner"
+    at.text_input(key="catalog_search").input("Expected 12-month value").run()
+    assert at.selectbox(key="catalog_open_gene").value == "clv_12m"
+
+
+@pytest.mark.parametrize("name", ["weekend_shopper", "spend_total", "purchases_90d", "home_city", "p_alive"])
+def test_an_opened_gene_shows_what_the_cli_says(catalog_page, demo_db, name):
+    at = catalog_page.run()
+    at.selectbox(key="catalog_open_gene").set_value(name).run()
+    assert not at.exception
+    said = said_by_cli(demo_db, name)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Coverage"] == f"{coverage:.1%}"
-    assert len(at.get("plotly_chart")) == 2
-    assert "expected 12-month value of non-carriers" in at.caption[-1].value
+    assert metrics["Coverage"] == f"{said['coverage']:.1%}"
+    assert metrics["Customers carrying it"] == f"{said['carriers']:,}"
+    distribution, value = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+    bars = distribution["data"][0]
+    assert plotly_array(bars["y"]) == [row["customers"] for row in said["distribution"]]
+    assert plotly_array(bars["x"]) == [row["label"] for row in said["distribution"]]
+    assert any(plain(m.value) == said["value_comparison"]["sentence"] for m in at.markdown)
+    means = [round(v, 2) for v in plotly_array(value["data"][0]["y"])]
+    assert means == [g["mean_value"] for g in said["value_comparison"]["groups"]]
+
+
+def test_numeric_genes_use_growing_bins_and_compare_quarters_not_carriers(demo_db):
+    said = said_by_cli(demo_db, "spend_total")
+    labels = [row["label"] for row in said["distribution"]]
+    assert labels[0] == "$0" and "$100–$200" in labels and "$1.0k–$2.0k" in labels
+    biggest = max(said["distribution"], key=lambda r: r["customers"])
+    assert biggest["customers"] < 0.5 * sum(r["customers"] for r in said["distribution"])
+    groups = said["value_comparison"]["groups"]
+    assert [g["group"] for g in groups] == ["top quarter", "bottom quarter"]
+    assert abs(groups[0]["customers"] - groups[1]["customers"]) <= 1
+    ratio = groups[0]["mean_value"] / groups[1]["mean_value"]
+    assert 1 < ratio < 1000 and f"({ratio:.1f}×)" in said["value_comparison"]["sentence"]
 
 
 def test_sensitive_genes_are_labelled(catalog_page):
@@ -54,4 +103,4 @@ def test_a_search_without_matches_says_so(catalog_page):
     at = catalog_page.run()
     at.text_input(key="catalog_search").input("zzz-no-such-gene").run()
     assert not at.exception
-    assert at.caption[0].value == "No gene matches these filters."
+    assert at.info[0].value.startswith("No gene matches these filters")

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
+from helpers import plotly_array
 from genome.formatting import money, share
 from genome.segments.audience import count, member_ids
 from genome.segments.builder import shown_as
@@ -369,4 +370,4 @@ def test_every_figure_on_the_page_equals_what_the_cli_says_for_the_same_rule(pag
         assert lift["lift"].round(2).tolist() == [r["lift"] for r in said["lift"]]
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     audience_bars = next(t for t in chart["data"] if t["name"] == "audience")
-    assert audience_bars["customdata"] == said["histogram"]["audience"]
+    assert plotly_array(audience_bars["customdata"]) == said["histogram"]["audience"]
