@@ -4,20 +4,19 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from genome.models.card_view import calibration_frame, headline, lift_frame, roc_frame, summary
+from genome.models.card_view import (
+    calibration_frame, headline, lift_frame, plain_sentence, readable_feature, roc_frame, summary,
+)
 from genome.models.published import model_cards
 from genome.models.refit import refit_aside
 from store.settings import get_settings
 from ui import jobs, state
 from ui.roles import current_role, may
-from ui.store import cursor, store_path
+from ui.store import require_store, store_path
+from ui.text import md
 
 st.title("Model cards")
-con = cursor()
-if con is None:
-    st.info("No customer store yet: create one with `genome demo` or load files with `genome ingest`.",
-            icon=":material/inbox:")
-    st.stop()
+con = require_store()
 cards = model_cards(con)
 key = jobs.refit_key(store_path())
 
@@ -35,15 +34,15 @@ def refit_status() -> None:
     if job is None:
         return
     if job.running:
-        st.progress(job.done / job.total, text=f"Refitting models ({job.started_by}): {job.step}…")
+        st.progress(job.done / job.total, text=f"Refitting models ({md(job.started_by)}): {md(job.step)}…")
     elif job.error:
-        st.error(f"The refit failed and the models are unchanged: {job.error}", icon=":material/error:")
+        st.error(f"The refit failed and the models are unchanged: {md(job.error)}", icon=":material/error:")
     elif st.session_state.get(state.MODELS_REFIT) != job.finished:
         # show the new cards once: the store was swapped, so the next run reads it
         st.session_state[state.MODELS_REFIT] = job.finished
         st.rerun(scope="app")
     else:
-        st.success(job.summary, icon=":material/check_circle:")
+        st.success(md(job.summary), icon=":material/check_circle:")
 
 
 if may("refit_models"):
@@ -66,13 +65,15 @@ st.dataframe(summary(cards), hide_index=True, width="stretch",
                                                                            max_value=1)})
 
 for card in cards:
-    with st.expander(f"{card['title']} — {headline(card)}", expanded=False):
-        st.markdown(f"**Predicts** {card['predicts']}.  \n**Trained on** {card['training_window']} "
-                    f"({card['training_customers']:,} examples).  \n**Fallback** {card['fallback']} "
+    with st.expander(f"{card['title']}: {headline(card)}", expanded=False):
+        st.markdown(f"**{md(plain_sentence(card))}**")
+        st.markdown(f"**Predicts** {md(card['predicts'])}.  \n**Trained on** {md(card['training_window'])} "
+                    f"({card['training_customers']:,} examples).  \n**Fallback** {md(card['fallback'])} "
                     f"({card['fallback_share']:.1%} of {card['scored_customers']:,} customers).")
         if card.get("features"):
-            st.caption("Features: " + ", ".join(card["features"][:40])
-                       + (f" and {len(card['features']) - 40} more" if len(card["features"]) > 40 else ""))
+            features = [readable_feature(f) for f in card["features"]]
+            st.caption("Learns from: " + md(", ".join(features[:40]))
+                       + (f" and {len(features) - 40} more" if len(features) > 40 else ""))
         metrics = card["metrics"]
         if "roc" in metrics:
             roc, cal, lift = st.columns(3)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from genome.models.card_view import headline
+from genome.models.card_view import headline, plain_sentence
 from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
 from store.settings import get_settings
 
@@ -71,5 +71,6 @@ def cards_command(
         typer.echo("no models fitted yet: run `genome models fit`")
         return
     for card in cards:
-        typer.echo(f"{card['title']} ({card['name']}): {headline(card)}; "
-                   f"fallback for {card['fallback_share']:.1%}; fitted {card['fitted_at']:%Y-%m-%d %H:%M}")
+        typer.echo(f"{card['title']} ({card['name']}): {plain_sentence(card)}")
+        typer.echo(f"  {headline(card)}; fallback for {card['fallback_share']:.1%}; "
+                   f"fitted {card['fitted_at']:%Y-%m-%d %H:%M}")

@@ -132,7 +132,7 @@ LABELS = {
 
 # Name parts read as words.
 WORDS = {"avg": "average", "clv": "expected value", "pct": "percentile", "dow": "weekday", "qty": "quantity",
-         "email": "e-mail", "sms": "SMS", "tvs": "TVs", "id": "ID"}
+         "email": "e-mail", "sms": "SMS", "carts": "add-to-carts", "tvs": "TVs", "id": "ID"}
 _WINDOW = re.compile(r"_(\d+)d$")
 _APPROACHING = re.compile(r"^(.*)_approaching_(\d+)d$")
 

@@ -18,4 +18,5 @@ TASK = BinaryTask(
     name="churn_risk_90d", title="Churn risk", predicts="makes no purchase in the next 90 days",
     horizon_days=90, estimator=ChurnRisk, label=lapsed,
     fallback="no purchase yet, so the share of such customers who did not buy within 90 days",
+    outcome="made no purchase within 90 days",
 )

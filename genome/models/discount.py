@@ -24,4 +24,5 @@ TASK = BinaryTask(
     predicts="buys mainly on discount (half or more of the next 90 days' purchase lines)",
     horizon_days=90, estimator=DiscountSensitivity, label=on_discount,
     fallback="no purchase yet, so the share of such customers who then bought mainly on discount",
+    outcome="bought mainly on discount",
 )

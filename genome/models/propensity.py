@@ -18,4 +18,5 @@ TASK = BinaryTask(
     name="purchase_propensity_30d", title="Purchase propensity", predicts="buys in the next 30 days",
     horizon_days=30, estimator=PurchasePropensity, label=bought,
     fallback="no purchase yet, so the share of such customers who bought within 30 days",
+    outcome="bought within 30 days",
 )

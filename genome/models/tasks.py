@@ -112,6 +112,8 @@ class BinaryTask:
     label: Callable[[pd.DataFrame, pd.DataFrame], tuple[pd.Series, pd.Series]]
     fallback: str  # in words, for the card
     sensitivity: str | None = "inferred"
+    # what the customers with the outcome did, for the card's plain sentence ("bought within 30 days")
+    outcome: str = "had the outcome"
 
 
 def _fallback_rate(X: pd.DataFrame, defined: pd.Series, y: pd.Series) -> float:
@@ -159,7 +161,7 @@ def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
              "flag", f"fallback({task.name})", source="models"),
     ]
     card = _card(task.name, task.title, f"whether the customer {task.predicts}", "binary", w, model,
-                 int(fit_rows.sum()), metrics, fell_back, task.fallback)
+                 int(fit_rows.sum()), metrics, fell_back, task.fallback) | {"outcome": task.outcome}
     return ModelOutput(card, genes, values)
 
 

@@ -1,11 +1,19 @@
 """The model cards page: every model with its quality, training and fallback; a clear empty state."""
 
+import re
 import shutil
 import time
 
 import pytest
+from typer.testing import CliRunner
 
+from genome.cli import app as cli
+from genome.models.card_view import plain_sentence
 from helpers import fitted_copy
+
+
+def plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +45,27 @@ def test_each_card_opens_on_what_it_predicts_and_its_fallback(page, fitted_db):
     text = " ".join(m.value for m in at.markdown)
     assert "**Fallback** the most popular products" in text
     assert "**Predicts** whether the customer makes no purchase in the next 90 days" in text
+
+
+def test_each_card_opens_with_a_plain_sentence_equal_to_the_cli(page, fitted_db):
+    db, report = fitted_db
+    at = page(db).run()
+    said = CliRunner().invoke(cli, ["models", "cards", "--db", str(db)]).stdout.splitlines()
+    for expander, card in zip(at.expander, report.cards):
+        first = plain(expander.markdown[0].value)
+        assert first == f"**{plain_sentence(card)}**"
+        assert f"{card['title']} ({card['name']}): {plain_sentence(card)}" in said
+    propensity = report.cards[0]
+    lift = propensity["metrics"]["lift"][0]
+    assert plain_sentence(propensity).startswith("Of the 10% of customers this model scored highest, ")
+    assert f"{lift:.1f}×" in plain_sentence(propensity) and "bought within 30 days" in plain_sentence(propensity)
+
+
+def test_features_are_named_in_words(page, fitted_db):
+    at = page(fitted_db[0]).run()
+    learns = [plain(c.value) for c in at.caption if c.value.startswith("Learns from")]
+    assert learns and all("_" not in text for text in learns)
+    assert "Days since last purchase" in learns[0]
 
 
 def test_a_store_without_fitted_models_says_how_to_fit_them(page, demo_db):
