@@ -49,3 +49,47 @@ def plotly_array(value) -> list:
     if isinstance(value, dict) and "bdata" in value:
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
     return list(value)
+
+
+def hostile_store(folder: Path, beacon: str) -> Path:
+    """A store whose city, store, category and segment name are Markdown and HTML that would fetch `beacon`.
+
+    Forty customers buy in that city, at that store, in that category, so the
+    build makes genes of them (lives_in_..., bought_..., store_...), and a
+    saved segment carries a hostile name: every page that shows data shows it.
+    """
+    from genome.genes.build import build_genome
+    from genome.ingest import ingest_files
+    from genome.segments.library import save_segment
+    from genome.segments.text import parse
+    from store.duck import connect
+    from store.meta import session
+
+    payloads = hostile_payloads(beacon)
+    rows = []
+    for c in range(40):
+        for i in range(4):
+            rows.append(event(event_type="purchase", channel="store", customer_ref=f"CR-{c}",
+                              email=f"person{c}@example.com", occurred_at=f"2025-0{1 + i}-1{c % 9}T12:00:00",
+                              amount=str(20 + c + i), quantity="1", attributes='{"discount": false}',
+                              city=payloads["city"], store_id=payloads["store"], category=payloads["category"]))
+        rows.append(event(event_type="consent", channel="web", customer_ref=f"CR-{c}",
+                          occurred_at="2025-01-01T09:00:00", attributes='{"purpose": "marketing", "granted": true}'))
+    header = HEADER + ["city", "store_id", "category"]
+    path = folder / "genome.duckdb"
+    con = connect(path)
+    ingest_files(con, [write_csv(folder / "hostile.csv", rows, header)])
+    build_genome(con)
+    with session(f"sqlite:///{path.with_suffix('.meta.sqlite')}") as meta:
+        save_segment(meta, con, name=payloads["segment"], rule=parse("repeat_buyer"), owner="mara")
+    con.close()
+    return path
+
+
+def hostile_payloads(beacon: str) -> dict[str, str]:
+    return {
+        "city": f"![x]({beacon}/city.png)",
+        "store": f"<img src={beacon}/store.png>",
+        "category": f"[click]({beacon}/category) :red[alert] $x^2$",
+        "segment": f"![s]({beacon}/segment.png)",
+    }
