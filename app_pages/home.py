@@ -4,20 +4,12 @@ import plotly.express as px
 import streamlit as st
 
 from genome.overview import store_overview
-from ui.store import cursor, store_path
+from ui.store import require_store
 
 st.title("Customer Genome")
 st.caption("One explainable genome per customer, from every channel they use.")
 
-con = cursor()
-if con is None:
-    st.info(
-        f"No customer store yet at `{store_path()}`.\n\n"
-        "Create the demo store with `genome demo` (20,000 synthetic customers), "
-        "or load your own files with `genome ingest FILE...`.",
-        icon=":material/inbox:",
-    )
-    st.stop()
+con = require_store()
 
 overview = store_overview(con)
 if overview.is_empty:

@@ -19,10 +19,13 @@ class StoreMissing(NotBuilt):
     """Raised when a reader asks for a store that has not been created."""
 
 
-def _busy(path: Path, exc: duckdb.Error) -> StoreBusy | None:
-    """The error a person sees when another process holds the store's write lock (None for other failures)."""
+def _busy(path: Path, exc: duckdb.Error, *, writing: bool = False) -> StoreBusy | None:
+    """The error a person sees when another process holds the store's lock (None for other failures)."""
     if "lock" not in str(exc).lower():
         return None
+    if writing:
+        return StoreBusy(f"the store {path} is in use by another process (the app, or an ingest, build or refit): "
+                         "stop it, or wait for it to finish, then retry")
     return StoreBusy(f"the store {path.name} is being written by another process (an ingest, build or refit); "
                      "try again when it has finished")
 
@@ -37,7 +40,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        raise _busy(path, exc) or exc
+        raise _busy(path, exc, writing=not read_only) or exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # progress is the caller's to show
     # Leave room for Python and the app: large ingests and builds spill to disk instead.

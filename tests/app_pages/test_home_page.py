@@ -48,3 +48,26 @@ def test_home_page_of_an_empty_store_says_it_holds_no_events(store_at, tmp_path)
     store_at(tmp_path / "empty.duckdb")
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert "holds no events" in at.info[0].value
+
+
+def test_while_a_command_rewrites_the_store_pages_say_so_in_plain_words(store_at, demo_db, tmp_path):
+    """Another process holds the store's write lock (as `genome build` does): no traceback, a plain message."""
+    import shutil
+    import subprocess
+    import sys
+
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"),
+        str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        store_at(db)
+        for page in ("app.py", "app_pages/catalog.py", "app_pages/segments.py", "app_pages/models.py"):
+            at = AppTest.from_file(str(APP.parent / page), default_timeout=30).run()
+            assert not at.exception, page
+            assert any("being written by another process" in i.value for i in at.info), page
+    finally:
+        writer.kill()
+        writer.wait()

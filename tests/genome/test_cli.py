@@ -97,3 +97,23 @@ def test_genes_before_a_build_says_to_build(tmp_path):
     runner.invoke(app, ["ingest", str(write_csv(tmp_path / "f.csv", [event()])), "--db", db])
     result = runner.invoke(app, ["genes", "--db", db])
     assert result.exit_code == 1 and "genome build" in result.output
+
+
+def test_a_build_while_another_process_holds_the_store_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.duckdb"
+    runner.invoke(app, ["ingest", str(write_csv(tmp_path / "f.csv", [event()])), "--db", str(db)])
+    reader = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); print('ready', flush=True); "
+        "time.sleep(60)"), str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        result = runner.invoke(app, ["build", "--db", str(db)])
+        assert result.exit_code == 1
+        assert result.stderr.startswith("genome: error: the store") and "in use by another process" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    finally:
+        reader.kill()
+        reader.wait()
