@@ -1,17 +1,20 @@
 """Segment builder: drag genes into containers and see the audience and its value at once."""
 
-import plotly.graph_objects as go
+import altair as alt
+import pandas as pd
 import streamlit as st
 from streamlit_sortables import sort_items
 
 from genome.errors import GenomeError, RuleError
 from genome.formatting import money, money_short, share
-from genome.segments.builder import FIXED, MUST, Builder, default_condition, palette, shown_as
+from genome.segments.builder import FIXED, MUST, Builder, condition_from_inputs, default_condition, palette, \
+    shown_as
 from genome.segments.library import members_of, segment_table
-from genome.segments.preview import preview, sample
-from genome.segments.rules import Between, Compare, Flag, InSegment, OneOf, TopPercent, event_count
-from genome.segments.text import condition_text, parse, to_text
+from genome.segments.preview import Figures, preview, sample
+from genome.segments.rules import InSegment, OneOf, event_count
+from genome.segments.text import parse, to_text
 from ui import state
+from ui.builder_state import COMPARISONS, catch_up, draw_inputs, shown_items, take_drop
 from ui.segment_tabs import load_rule, render_tabs
 from ui.segments import genome_index, metadata
 from ui.store import require_store
@@ -19,7 +22,53 @@ from ui.text import error, md
 
 PALETTE = "Genes"
 PALETTE_SIZE = 16
-COMPARISONS = [">=", ">", "<=", "<", "=", "!="]
+
+
+def count(rule) -> tuple[object, Figures | None]:
+    """The audience of `rule` (mask and figures), or None after saying why it cannot be counted."""
+    try:
+        with st.spinner("Counting the audience…"):  # event windows scan events on first use
+            mask = index.mask(rule, members=members)
+            return mask, preview(index, mask, with_lift=0 < int(mask.sum()) < index.size)
+    except GenomeError as exc:
+        error(exc)
+        return None, None
+
+
+def value_chart(figures: Figures) -> alt.Chart:
+    """Expected 12-month value: the audience's spread over the value bins beside the whole base's.
+
+    A Vega-Lite chart, not plotly: it draws the same bars with a small
+    fraction of the code a browser must load, and many marketers open this
+    page at once.
+    """
+    bins = [money_short(lo) + ("+" if i == len(figures.edges) - 2 else "") for i, lo in enumerate(figures.edges[:-1])]
+    rows = [{"bin": b, "order": i, "who": who, "customers": int(n), "share": int(n) / max(total, 1)}
+            for who, counts, total in (("whole base", figures.base_histogram, figures.total),
+                                       ("audience", figures.histogram, figures.count))
+            for i, (b, n) in enumerate(zip(bins, counts))]
+    return alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("bin:N", sort=alt.SortField("order"), title="expected 12-month value from"),
+        xOffset=alt.XOffset("who:N", sort=["whole base", "audience"]),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of customers"),
+        color=alt.Color("who:N", scale=alt.Scale(domain=["whole base", "audience"], range=["#c7c7c7", "#2f6f5e"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        tooltip=[alt.Tooltip("who:N", title="of"), alt.Tooltip("bin:N", title="value from"),
+                 alt.Tooltip("customers:Q", format=","), alt.Tooltip("share:Q", format=".1%")])
+
+
+def draw_figures(slot, figures: Figures) -> None:
+    low, high = figures.mean_interval
+    with slot.container(horizontal=True, gap="large"):  # wraps on a phone, staying right above the drop zones
+        st.metric("Audience", f"{figures.count:,}", help="exact count over the whole genome", width="content")
+        st.metric("Share of base", share(figures.share), help=f"of {figures.total:,} customers", width="content")
+        st.metric("Expected 12-month value", money_short(figures.value_total), width="content",
+                  help=f"{money(figures.value_total)}; 95% interval {money(figures.value_low)} to "
+                       f"{money(figures.value_high)}")
+        st.metric("Mean per customer", money_short(figures.value_mean), width="content",
+                  help=f"{money(figures.value_mean, cents=True)}; 95% interval {money(low, cents=True)} to "
+                       f"{money(high, cents=True)}")
+
 
 st.title("Segment builder")
 con = require_store()
@@ -34,6 +83,58 @@ with metadata() as meta:
     members = members_of(meta)  # resolves IN SEGMENT through the metadata store, one session per run
     saved_names = [row.name for row in segment_table(meta)]
 
+def add_more() -> None:
+    """The keyboard path: add a gene, a group, an event window or a saved segment."""
+    gene_col, to_col, add_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+    gene = gene_col.selectbox("Add a gene", found, key=state.SEG_ADD_GENE, index=None,
+                              format_func=lambda g: shown_as(g, labels),
+                              placeholder="type to search the genes above")
+    target = to_col.selectbox("to", list(builder.containers), key=state.SEG_ADD_TO)
+    if add_col.button("Add", key="seg_add", disabled=gene is None):
+        builder.add(target, default_condition(gene, index.base.genes[gene], index.column(gene)), base=gene)
+        st.rerun()
+    kind_col, group_col = st.columns([3, 1], vertical_alignment="bottom")
+    kind = kind_col.selectbox("New group holds", ["any", "all", "none"], key="seg_group_kind",
+                              format_func=lambda k: {"any": "any of its genes", "all": "all of its genes",
+                                                     "none": "none of its genes"}[k])
+    if group_col.button("Add group", key="seg_add_group"):
+        builder.add_group(kind)
+        st.rerun()
+    with st.form("seg_event_form", border=False):
+        st.markdown("**Behaviour in a window** (e.g. bought running shoes 2+ times in the last 30 days)")
+        e1, e2, e3 = st.columns(3)
+        event_type = e1.selectbox("Event", ["purchase", "view", "cart", "return", "store_visit", "email_click",
+                                            "ticket"], key="seg_event_type")
+        category = e2.text_input("Category (optional)", key="seg_event_category")
+        op = e3.selectbox("Count", COMPARISONS, key="seg_event_op")
+        w1, w2, w3, w4 = st.columns(4)
+        times = w1.number_input("times", min_value=0, value=1, step=1, key="seg_event_times")
+        start = w2.number_input("from days ago", min_value=0, value=0, step=1, key="seg_event_from")
+        end = w3.number_input("to days ago", min_value=0, value=30, step=1, key="seg_event_to")
+        into = w4.selectbox("into", list(builder.containers), key="seg_event_into")
+        if st.form_submit_button("Add the window"):
+            try:
+                builder.add(into, event_count(event_type, op, int(times), int(start), int(end),
+                                              **({"category": category.strip()} if category.strip() else {})))
+                st.rerun()
+            except RuleError as exc:
+                error(exc)
+    seg_col, seg_add = st.columns([4, 1], vertical_alignment="bottom")
+    other = seg_col.selectbox("Member of a saved segment", saved_names, index=None, key="seg_member_of",
+                              placeholder="no saved segments yet" if not saved_names else "choose a segment")
+    if seg_add.button("Add", key="seg_add_member", disabled=other is None):
+        builder.add(MUST, InSegment(other))
+        st.rerun()
+
+
+# --- the audience first: computed before any widget is drawn, so the browser shows it at once ------------------
+catch_up(builder, index)
+rule = builder.rule()
+figures_slot = st.empty()
+mask, figures = count(rule)
+if figures is not None:
+    draw_figures(figures_slot, figures)
+
 # --- building ---------------------------------------------------------------------------------------------------
 build_col, preview_col = st.columns([3, 2], gap="large")
 with build_col:
@@ -43,7 +144,6 @@ with build_col:
     found = index.find_genes(search, family=None if family == "All families" else family)
     placed = {label for items in builder.containers.values() for label in items}
     offered = palette([(g, index.family_of(g)) for g in found], placed, size=PALETTE_SIZE)
-    shown = {shown_as(g, labels): g for g in found} | {shown_as(label, labels): label for label in placed}
     # the component shows headers and items as plain text
     arrangement = [{"header": f"{PALETTE} · {family}", "items": [shown_as(g, labels) for g in genes]}
                    for family, genes in offered] or [{"header": PALETTE, "items": []}]
@@ -56,54 +156,15 @@ with build_col:
     # The component keeps its own arrangement per key: a new arrangement from here (search, keyboard,
     # text) needs a new key, or the browser would go on showing the old one.
     st.session_state[state.SEG_SORTABLES] = key = state.sortables_key(arrangement)
+    st.session_state[state.SEG_SORTABLES_SENT] = arrangement
     dropped = sort_items(arrangement, multi_containers=True, direction="horizontal", key=key)
-    arrived = builder.arrange({c["header"]: [shown[i] for i in c["items"] if i in shown] for c in dropped},
-                              known=set(found) | placed)
-    for gene in arrived:
-        builder.set_condition(gene, default_condition(gene, index.base.genes[gene], index.column(gene)))
-    summary = st.empty()  # the audience in one line, right under the drop zones (on a phone the preview is far)
+    take_drop(builder, index, dropped, shown_items(index, builder))
 
-    with st.expander("Add a gene, a group, an event window or a saved segment", icon=":material/add:"):
-        gene_col, to_col, add_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-        gene = gene_col.selectbox("Add a gene", found, key=state.SEG_ADD_GENE, index=None,
-                                  format_func=lambda g: shown_as(g, labels),
-                                  placeholder="type to search the genes above")
-        target = to_col.selectbox("to", list(builder.containers), key=state.SEG_ADD_TO)
-        if add_col.button("Add", key="seg_add", disabled=gene is None):
-            builder.add(target, default_condition(gene, index.base.genes[gene], index.column(gene)), base=gene)
-            st.rerun()
-        kind_col, group_col = st.columns([3, 1], vertical_alignment="bottom")
-        kind = kind_col.selectbox("New group holds", ["any", "all", "none"], key="seg_group_kind",
-                                  format_func=lambda k: {"any": "any of its genes", "all": "all of its genes",
-                                                         "none": "none of its genes"}[k])
-        if group_col.button("Add group", key="seg_add_group"):
-            builder.add_group(kind)
-            st.rerun()
-        with st.form("seg_event_form", border=False):
-            st.markdown("**Behaviour in a window** (e.g. bought running shoes 2+ times in the last 30 days)")
-            e1, e2, e3 = st.columns(3)
-            event_type = e1.selectbox("Event", ["purchase", "view", "cart", "return", "store_visit", "email_click",
-                                                "ticket"], key="seg_event_type")
-            category = e2.text_input("Category (optional)", key="seg_event_category")
-            op = e3.selectbox("Count", COMPARISONS, key="seg_event_op")
-            w1, w2, w3, w4 = st.columns(4)
-            times = w1.number_input("times", min_value=0, value=1, step=1, key="seg_event_times")
-            start = w2.number_input("from days ago", min_value=0, value=0, step=1, key="seg_event_from")
-            end = w3.number_input("to days ago", min_value=0, value=30, step=1, key="seg_event_to")
-            into = w4.selectbox("into", list(builder.containers), key="seg_event_into")
-            if st.form_submit_button("Add the window"):
-                try:
-                    builder.add(into, event_count(event_type, op, int(times), int(start), int(end),
-                                                  **({"category": category.strip()} if category.strip() else {})))
-                    st.rerun()
-                except RuleError as exc:
-                    error(exc)
-        seg_col, seg_add = st.columns([4, 1], vertical_alignment="bottom")
-        other = seg_col.selectbox("Member of a saved segment", saved_names, index=None, key="seg_member_of",
-                                  placeholder="no saved segments yet" if not saved_names else "choose a segment")
-        if seg_add.button("Add", key="seg_add_member", disabled=other is None):
-            builder.add(MUST, InSegment(other))
-            st.rerun()
+    adding = st.expander("Add a gene, a group, an event window or a saved segment", icon=":material/add:",
+                         key=state.SEG_ADDING, on_change="rerun")
+    if adding.open:  # drawn only when opened: the page opens faster for everyone at once
+        with adding:
+            add_more()
 
     # settings for every placed condition
     for container, items in builder.containers.items():
@@ -120,47 +181,16 @@ with build_col:
             else:
                 row[0].markdown(md(label))
             with row[1]:
-                if isinstance(condition, (Compare, Between, TopPercent)):
-                    modes = ["at least / at most", "between", "top %"]
-                    current = {Compare: 0, Between: 1, TopPercent: 2}[type(condition)]
-                    mode = st.radio("mode", modes, index=current, horizontal=True, label_visibility="collapsed",
-                                    key=state.condition_key(label, "mode"))
-                    if mode == modes[0]:
-                        a, b = st.columns([1, 2])
-                        op = a.selectbox(f"comparison for {md(label)}", COMPARISONS, label_visibility="collapsed",
-                                         index=COMPARISONS.index(condition.op) if isinstance(condition, Compare) else 0,
-                                         key=state.condition_key(label, "op"))
-                        value = b.number_input(f"threshold for {md(label)}", label_visibility="collapsed",
-                                               value=float(getattr(condition, "value", 0.0)),
-                                               key=state.condition_key(label, "value"))
-                        builder.set_condition(label, Compare(condition.gene, op, value))
-                    elif mode == modes[1]:
-                        a, b = st.columns(2)
-                        low = a.number_input("from", value=float(getattr(condition, "low", 0.0)),
-                                             key=state.condition_key(label, "low"))
-                        high = b.number_input("to", value=float(getattr(condition, "high", max(low, 0.0))),
-                                              key=state.condition_key(label, "high"))
-                        if low <= high:
-                            builder.set_condition(label, Between(condition.gene, low, high))
-                        else:
-                            st.warning("The range runs from the lower to the higher value.")
-                    else:
-                        top = st.number_input("top % of customers by this gene", min_value=0.1, max_value=100.0,
-                                              value=float(getattr(condition, "percent", 10.0)),
-                                              key=state.condition_key(label, "top"))
-                        builder.set_condition(label, TopPercent(condition.gene, top))
+                draw_inputs(label, condition)
+                changed = condition_from_inputs(
+                    condition, lambda part, default, label=label: st.session_state.get(
+                        state.condition_key(label, part), default))
+                if changed is not None:
+                    builder.set_condition(label, changed)
                 elif isinstance(condition, OneOf):
-                    options = [str(v) for v in index.column(condition.gene).values[:500]]
-                    picked = st.multiselect("values", options, default=[v for v in condition.values if v in options],
-                                            label_visibility="collapsed", key=state.condition_key(label, "values"))
-                    if picked:
-                        builder.set_condition(label, OneOf(condition.gene, tuple(picked)))
-                    else:
-                        st.warning("Pick at least one value.")
-                elif isinstance(condition, Flag):
-                    st.caption("carries this gene")
+                    st.warning("Pick at least one value.")
                 else:
-                    st.caption(md(condition_text(condition)))
+                    st.warning("The range runs from the lower to the higher value.")
             if row[2].button("", icon=":material/close:", key=state.condition_key(label, "remove"),
                              help=f"Remove {md(label)}"):
                 builder.remove(label)
@@ -169,9 +199,13 @@ with build_col:
             builder.remove_group(container)
             st.rerun()
 
-    rule = builder.rule()
+    if builder.rule() != rule:  # the drop or an input changed the rule after the first count: count again
+        rule = builder.rule()
+        mask, figures = count(rule)
+        if figures is not None:
+            draw_figures(figures_slot, figures)
     st.markdown("**Rule**")
-    st.code(to_text(rule) or "(everyone)", language=None)
+    st.text(to_text(rule) or "(everyone)")  # plain text: the rule holds values from the data
     # The text box shows the rule whenever the rule changes (drops, thresholds, a loaded version); what the
     # marketer typed stays while it is being corrected.
     if st.session_state.get(state.SEG_TEXT_SHOWN) != to_text(rule):
@@ -190,59 +224,27 @@ with build_col:
                 st.error(f"Not applied{md(where)}: {md(exc)}. The builder is unchanged.", icon=":material/error:")
 
 # --- preview ----------------------------------------------------------------------------------------------------
-with preview_col:
-    try:
-        with st.spinner("Counting the audience…"):  # event windows scan events on first use
-            mask = index.mask(rule, members=members)
-            figures = preview(index, mask, with_lift=0 < int(mask.sum()) < index.size)
-    except GenomeError as exc:
-        error(exc)
-        figures = None
 if figures is not None:
     low, high = figures.mean_interval
-    summary.markdown(f"**Audience: {figures.count:,} customers** ({share(figures.share)} of base) · expected "
-                     f"12-month value {money(figures.value_total)}")
     with preview_col:
-        top = st.columns(2)
-        top[0].metric("Audience", f"{figures.count:,}", help="exact count over the whole genome")
-        top[1].metric("Share of base", share(figures.share), help=f"of {figures.total:,} customers")
-        value = st.columns(2)
-        value[0].metric("Expected 12-month value", money_short(figures.value_total),
-                        help=f"{money(figures.value_total)}; 95% interval {money(figures.value_low)} to "
-                             f"{money(figures.value_high)}")
-        value[1].metric("Mean per customer", money_short(figures.value_mean),
-                        help=f"{money(figures.value_mean, cents=True)}; 95% interval {money(low, cents=True)} to "
-                             f"{money(high, cents=True)}")
         st.caption(f"Total {money(figures.value_total)} (95% interval {money(figures.value_low)} to "
                    f"{money(figures.value_high)}); per customer {money(figures.value_mean, cents=True)} "
                    f"({money(low, cents=True)} to {money(high, cents=True)})")
-        bins = [money_short(lo) + ("+" if i == len(figures.edges) - 2 else "") for i, lo in enumerate(figures.edges[:-1])]
-        chart = go.Figure([
-            go.Bar(x=bins, y=(figures.base_histogram / max(figures.total, 1)).tolist(), name="whole base",
-                   marker_color="#c7c7c7", customdata=figures.base_histogram.tolist(),
-                   hovertemplate="%{x}: %{customdata:,} customers (%{y:.1%})<extra>whole base</extra>"),
-            go.Bar(x=bins, y=(figures.histogram / max(figures.count, 1)).tolist(), name="audience",
-                   marker_color="#4c78a8", customdata=figures.histogram.tolist(),
-                   hovertemplate="%{x}: %{customdata:,} customers (%{y:.1%})<extra>audience</extra>"),
-        ])
-        chart.update_layout(barmode="overlay", height=260, margin=dict(l=0, r=0, t=30, b=0), yaxis_tickformat=".0%",
-                            title="Expected 12-month value (clv_12m)", legend=dict(orientation="h", y=-0.3))
-        chart.update_traces(opacity=0.75)
-        st.plotly_chart(chart, key="seg_value_histogram", config={"displayModeBar": False})
+        st.markdown("**Expected 12-month value**: the audience against the whole base")
+        st.altair_chart(value_chart(figures), key="seg_value_histogram", height=260)
         st.markdown("**Reachable after consent** (read from the latest decisions)")
-        st.dataframe({"channel": list(figures.reachable), "customers": list(figures.reachable.values())},
-                     hide_index=True, key="seg_reach")
+        st.table({"channel": list(figures.reachable), "customers": [f"{n:,}" for n in figures.reachable.values()]},
+                 hide_index=True, border="horizontal")
         if figures.lift:
             st.markdown("**Over-indexing genes**")
-            st.dataframe([{"gene": labels.get(r["gene"], r["gene"]), "name": r["gene"], **{k: r[k] for k in (
-                "audience_share", "base_share", "lift")}} for r in figures.lift], hide_index=True, key="seg_lift",
-                column_config={
-                    "audience_share": st.column_config.NumberColumn("in audience", format="percent"),
-                    "base_share": st.column_config.NumberColumn("in base", format="percent"),
-                    "lift": st.column_config.NumberColumn("lift", format="%.1fx")})
+            st.table({"gene": [md(labels.get(r["gene"], r["gene"])) for r in figures.lift],
+                      "name": [md(r["gene"]) for r in figures.lift],
+                      "in audience": [f"{r['audience_share']:.1%}" for r in figures.lift],
+                      "in base": [f"{r['base_share']:.1%}" for r in figures.lift],
+                      "lift": [f"{r['lift']:.1f}×" for r in figures.lift]}, hide_index=True, border="horizontal")
         if figures.count:
             st.markdown("**Sample members** (pseudonymous ids)")
-            st.dataframe({"customer_id": sample(index, mask)}, hide_index=True, key="seg_sample")
+            st.table({"customer id": [md(c) for c in sample(index, mask)]}, hide_index=True, border="horizontal")
         else:
             st.info("No customer matches every condition: loosen one (see near misses below).", icon=":material/info:")
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from genome.segments.audience import genome
 from genome.segments.compile import compile_rule
-from genome.segments.index import VALUE_BINS, GenomeIndex
+from genome.segments.index import GenomeIndex
 from genome.segments.preview import lift, preview
 from genome.segments.rules import Between, Compare, Flag, Group, OneOf, TopPercent
 from genome.segments.text import parse, to_text
@@ -107,7 +107,7 @@ def main() -> None:
         compiled = compile_rule(resolved[id(rule)], base.genes, as_of=base.as_of)
         compiled.params.update(lo=lo, width=width)
         rows = con.execute(compiled.select(
-            f"least(greatest(floor((coalesce(g.clv_12m, 0) - $lo) / $width), 0), {VALUE_BINS - 1}) AS bin, count(*)",
+            f"least(greatest(floor((coalesce(g.clv_12m, 0) - $lo) / $width), 0), {len(edges) - 2}) AS bin, count(*)",
             "GROUP BY bin"), compiled.params).fetchall()
         return sum(r[1] for r in rows)
 

@@ -93,3 +93,11 @@ def hostile_payloads(beacon: str) -> dict[str, str]:
         "category": f"[click]({beacon}/category) :red[alert] $x^2$",
         "segment": f"![s]({beacon}/segment.png)",
     }
+
+
+def vega_data(at, index: int = 0):
+    """The data behind a page's Vega-Lite chart, as AppTest holds it (Arrow IPC bytes), as a DataFrame."""
+    import pyarrow as pa
+
+    proto = at.get("vega_lite_chart")[index].proto
+    return pa.ipc.open_stream(proto.datasets[0].data.data).read_all().to_pandas()

@@ -34,5 +34,7 @@ def may(action: str) -> bool:
 
 
 def role_picker() -> None:
-    st.sidebar.selectbox("Working as", ROLES, index=ROLES.index(current_role()), key=state.ROLE,
-                         format_func=str.capitalize)
+    # radio buttons, not a select box: a select box drawn before a page's figures holds them back in the
+    # browser until its own code has loaded
+    st.sidebar.radio("Working as", ROLES, index=ROLES.index(current_role()), key=state.ROLE,
+                     format_func=str.capitalize)

@@ -39,18 +39,14 @@ def load_rule(rule) -> None:
 
 
 def render_tabs(con, index: GenomeIndex, rule, members) -> None:
-    save_tab, saved_tab, why_tab, export_tab = st.tabs(["Save", "Saved segments", "Why in or out?", "Export"])
-    with save_tab:
-        _save(con, rule)
-    with saved_tab:
-        _saved(con, index)
-    with why_tab:
-        _why(con, index, rule, members)
-    with export_tab:
-        _export(con)
+    tabs = st.tabs(list(TABS), key=state.SEG_TAB, on_change="rerun")
+    for tab, draw in zip(tabs, TABS.values()):
+        if tab.open:  # only the open tab is drawn: the page opens faster for everyone at once
+            with tab:
+                draw(con, index, rule, members)
 
 
-def _save(con, rule) -> None:
+def _save(con, index, rule, members) -> None:
     with st.form("seg_save_form"):
         allowed = may("save_segments")
         if not allowed:
@@ -80,7 +76,7 @@ def _save(con, rule) -> None:
             st.success(f"Saved {md(name.strip())} v{number}: {size:,} customers.")
 
 
-def _saved(con, index: GenomeIndex) -> None:
+def _saved(con, index: GenomeIndex, rule, members) -> None:
     with metadata() as meta:
         rows = segment_table(meta)
         if not rows:
@@ -143,7 +139,7 @@ def _why(con, index: GenomeIndex, rule, members) -> None:
                      key="seg_near_misses")
 
 
-def _export(con) -> None:
+def _export(con, index, rule, members) -> None:
     if not may("export_audiences"):
         st.info(refusal("export_audiences", "Exporting audiences"), icon=":material/lock:")
         return
@@ -189,6 +185,9 @@ def _export(con) -> None:
                        "rows": e.rows, "people": e.people, "removed without consent": e.removed_without_consent,
                        "file": e.file_name.rsplit("/", 1)[-1]} for e in past], hide_index=True, key="seg_export_log")
         _downloads([e.file_name for e in past])
+
+
+TABS = {"Save": _save, "Saved segments": _saved, "Why in or out?": _why, "Export": _export}
 
 
 def _downloads(files: list[str]) -> None:

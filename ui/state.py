@@ -15,12 +15,15 @@ CATALOG_PICKED = "catalog_picked"  # the table row clicked last
 
 SEG_BUILDER = "seg_builder"  # the Builder (containers and their conditions)
 SEG_SORTABLES = "seg_sortables_key"  # the drag component's current key
+SEG_SORTABLES_SENT = "seg_sortables_sent"  # the arrangement it was last drawn with
 SEG_SEARCH = "seg_search"
 SEG_FAMILY = "seg_family"
 SEG_TEXT = "seg_text"
 SEG_TEXT_SHOWN = "seg_text_shown"  # the rule text the box was last set to
 SEG_ERROR = "seg_error"
 SEG_ADD_GENE = "seg_add_gene"
+SEG_ADDING = "seg_adding"  # the "Add a gene, a group..." expander is open
+SEG_TAB = "seg_tab"  # the open tab below the builder
 SEG_ADD_TO = "seg_add_to"
 SEG_SAVE_NAME = "seg_save_name"
 SEG_SAVE_DESCRIPTION = "seg_save_description"

@@ -8,13 +8,14 @@ into a rule and back; a rule nested deeper than the builder shows is edited
 as text instead.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from genome.segments.rules import (
-    EVERYONE, Compare, Condition, EventCount, Flag, Group, InSegment, Node, OneOf, RuleError, from_json, root,
-    to_json,
+    EVERYONE, Between, Compare, Condition, EventCount, Flag, Group, InSegment, Node, OneOf, RuleError, TopPercent,
+    from_json, root, to_json,
 )
 from genome.segments.text import condition_text
 
@@ -171,3 +172,27 @@ def shown_as(label: str, labels: dict[str, str]) -> str:
     human = labels.get(gene)
     return f"{human}{SEPARATOR}{label}" if human else label
 
+
+
+# How a numeric condition is set: the marketer's three modes.
+MODES = ("at least / at most", "between", "top %")
+
+
+def condition_from_inputs(condition: Condition, value_of: Callable[[str, object], object]) -> Condition | None:
+    """The condition the marketer's inputs describe, or None when they describe none yet (no value picked, a
+    range running backwards). `value_of(part, default)` reads one input ("mode", "op", "value", "low",
+    "high", "top", "values"), `default` when it is not there; the page's widgets show the same defaults."""
+    if isinstance(condition, (Compare, Between, TopPercent)):
+        mode = value_of("mode", MODES[{Compare: 0, Between: 1, TopPercent: 2}[type(condition)]])
+        if mode == MODES[0]:
+            op = value_of("op", condition.op if isinstance(condition, Compare) else ">=")
+            return Compare(condition.gene, op, float(value_of("value", float(getattr(condition, "value", 0.0)))))
+        if mode == MODES[1]:
+            low = float(value_of("low", float(getattr(condition, "low", 0.0))))
+            high = float(value_of("high", float(getattr(condition, "high", max(low, 0.0)))))
+            return Between(condition.gene, low, high) if low <= high else None
+        return TopPercent(condition.gene, float(value_of("top", float(getattr(condition, "percent", 10.0)))))
+    if isinstance(condition, OneOf):
+        picked = value_of("values", list(condition.values))
+        return OneOf(condition.gene, tuple(picked)) if picked else None
+    return condition

@@ -79,9 +79,15 @@ def value_interval(n: int, total: float, squares: float) -> tuple[float, float]:
 
 
 def value_edges(lowest: float, p95: float, bins: int = VALUE_BINS) -> np.ndarray:
-    """Bin edges: `bins - 1` even steps from the lowest value to the 95th percentile, then one open bin."""
+    """Bin edges: even round steps ($50, $100, $200...) from the lowest value past the 95th percentile, at most
+    `bins - 1` of them, then one open bin for the long tail."""
     high = p95 if p95 > lowest else lowest + 1.0
-    return np.append(np.linspace(lowest, high, bins), np.inf)
+    rough = (high - lowest) / (bins - 1)
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough * (1 - 1e-12))
+    start = math.floor(lowest / step) * step
+    count = math.ceil((high - start) / step - 1e-9)
+    return np.append(start + step * np.arange(count + 1), np.inf)
 
 
 def bin_codes(values: np.ndarray, edges: np.ndarray) -> np.ndarray:

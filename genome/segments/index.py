@@ -70,7 +70,7 @@ class GenomeIndex:
         self.value_edges = value_edges(float(np.min(self.value)), float(np.quantile(self.value, 0.95)), VALUE_BINS) \
             if self.size else value_edges(0.0, 1.0, VALUE_BINS)
         self.value_codes = bin_codes(self.value, self.value_edges)
-        self.base_histogram = np.bincount(self.value_codes, minlength=VALUE_BINS)
+        self.base_histogram = np.bincount(self.value_codes, minlength=len(self.value_edges) - 1)
         self.value_sum, self.value_squares = float(self.value.sum()), float(np.dot(self.value, self.value))
 
     # --- the catalog, for finding genes ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def hostile_db(tmp_path_factory):
 
 def rendered_markdown(at) -> list[str]:
     """Everything on the page that Streamlit reads as Markdown: bodies, captions, alerts, labels, help."""
-    texts = []
+    texts = [str(cell) for t in at.table for cell in [*t.value.columns, *t.value.to_numpy().ravel()]]
     for kind in ("markdown", "caption", "info", "success", "warning", "error", "subheader", "title", "header"):
         texts += [e.value for e in getattr(at, kind)]
     for kind in ("metric", "expander", "tabs", "text_input", "selectbox", "multiselect", "radio", "button",
@@ -61,12 +61,20 @@ def test_the_segment_builder_shows_hostile_values_and_segment_names_as_text(page
     at.text_area(key="seg_text").input(f"home_city = '{payloads['city']}' AND repeat_buyer")
     at = at.button[[b.label for b in at.button].index("Apply text")].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    at.session_state["seg_tab"] = "Save"
+    at = at.run()
     at.text_input(key="seg_save_name").input(payloads["segment"] + " v2")
     at.text_input(key="seg_owner").input("mara")
     at = at.button[[b.label for b in at.button].index("Save as new version")].click().run()
     assert any("Saved" in s.value for s in at.success), [e.value for e in [*at.error, *at.info]]
     assert live_markup(at) == []
+    for tab in ("Saved segments", "Why in or out?"):
+        at.session_state["seg_tab"] = tab
+        at = at.run()
+        assert live_markup(at) == [], tab
     at.text_input(key="seg_why_customer").input("person1@example.com").run()
+    at.session_state["seg_tab"] = "Export"
+    at = at.run()
     at.text_input(key="seg_export_by").input("mara").run()
     at.button(key="seg_export").click().run()
     assert not at.exception

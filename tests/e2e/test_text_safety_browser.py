@@ -57,7 +57,7 @@ def test_hostile_values_are_shown_as_text_and_fetch_nothing(page, app_server, be
         text = page.get_by_role("textbox", name="Edit as text (experts)")
         text.fill(f"home_city = '{payloads['city']}'")
         page.get_by_role("button", name="Apply text").click()
-        expect(page.get_by_test_id("stCode").first).to_contain_text(payloads["city"], timeout=20_000)
+        expect(page.get_by_test_id("stText").first).to_contain_text(payloads["city"], timeout=20_000)
         page.get_by_role("tab", name="Why in or out?").click()
         page.goto(url)
         expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=30_000)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from genome.segments.audience import count, genome, member_ids
-from genome.errors import UnknownGene
+from genome.errors import NotBuilt, UnknownGene
 from genome.segments.compile import compile_rule
 from genome.segments.rules import Compare, EventCount, Flag, Group, InSegment, OneOf, RuleError
 from genome.segments.text import parse
@@ -135,5 +135,5 @@ def test_membership_reads_the_stored_members_of_the_other_segment(demo):
 
 
 def test_a_store_without_a_genome_says_so(store):
-    with pytest.raises(RuleError, match="genome build"):
+    with pytest.raises(NotBuilt, match="genome build"):
         genome(store)

@@ -1,6 +1,7 @@
 """The in-memory index answers exactly what SQL answers, for every kind of condition."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from genome.segments.audience import count, member_ids
@@ -92,13 +93,13 @@ def test_an_empty_audience_has_a_zero_preview_and_no_lift(index):
     mask = index.mask(parse("clv_12m < -1"))
     shown = preview(index, mask)
     assert shown.count == 0 and shown.value_total == 0 and shown.histogram.sum() == 0
-    assert lift(index, mask).empty
+    assert lift(index, mask) == []
     assert sample(index, mask) == []
 
 
 def test_lift_ranks_the_genes_that_define_the_audience_first(index):
     mask = index.mask(parse("runner"))
-    table = lift(index, mask)
+    table = pd.DataFrame(lift(index, mask))
     assert table.iloc[0]["lift"] >= table.iloc[-1]["lift"]
     assert "runner" in set(table["gene"])
     row = table.set_index("gene").loc["runner"]
@@ -107,7 +108,7 @@ def test_lift_ranks_the_genes_that_define_the_audience_first(index):
 
 def test_lift_shares_are_the_exact_shares_sql_counts(demo, index):
     runners = count(demo, parse("runner")).count
-    table = lift(index, index.mask(parse("runner")))
+    table = pd.DataFrame(lift(index, index.mask(parse("runner"))))
     assert len(table) > 3
     for gene, inside, base in table[["gene", "audience_share", "base_share"]].itertuples(index=False):
         assert inside == count(demo, parse(f"runner AND {gene}")).count / runners

@@ -1,0 +1,193 @@
+"""Many marketers open the segment builder at once: time to their first audience number, in real browsers.
+
+For each N (default 1, 8 and 16) the app is started afresh on the store and
+N real browsers (Playwright on Debian's chromium, one browser process each,
+all on this machine, so their own rendering competes for the same cores)
+open the segment builder at the same moment. Each waits for the "Audience"
+figure to show a number. That is the cold round; the same N then open it
+again on the now warm app. Printed per round: time to the first number p50,
+p95 and slowest, pages that showed an error or no number within the time
+limit, and the app process's CPU seconds per page opened.
+
+Baseline in the same run: a one-line Streamlit page that shows a constant
+number (`bench/baseline_app.py`), served and opened the same way. It is the
+floor set by Streamlit and the browsers on this machine, with no genome work.
+
+The page's own rerun (the script, not the browser) is timed with Streamlit's
+AppTest on the warm builder, beside the baseline page's rerun.
+
+    python bench/concurrent_builder_bench.py --db data/genome.duckdb [--users 1 8 16]
+"""
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+LIMIT_S = 180.0  # a page without a number by then counts as an error
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+@contextmanager
+def serving(script: Path, db: Path):
+    port = _free_port()
+    env = {**os.environ, "GENOME_DB": str(db)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1", "--server.port",
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError(f"Streamlit did not start: {server.stderr.read().decode()[-2000:]}")
+        time.sleep(0.3)
+    try:
+        yield url, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+async def _open(browser, url: str, start: asyncio.Event) -> tuple[float | None, str | None]:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await start.wait()
+    began = time.perf_counter()
+    try:
+        await page.goto(url, timeout=LIMIT_S * 1000)
+        value = page.get_by_test_id("stMetric").filter(has_text="Audience").get_by_test_id("stMetricValue")
+        while time.perf_counter() - began < LIMIT_S:
+            if await page.get_by_test_id("stException").count():
+                return None, "exception shown: " + (await page.get_by_test_id("stException").first.inner_text())[:200]
+            if await value.count() and re.search(r"\d", await value.first.inner_text()):
+                return time.perf_counter() - began, None
+            await page.wait_for_timeout(50)
+        return None, f"no number within {LIMIT_S:.0f} s"
+    except Exception as exc:  # a page that fails to load is an error of the round, not of the benchmark
+        return None, f"{type(exc).__name__}: {str(exc)[:200]}"
+    finally:
+        await context.close()
+
+
+async def _round(url: str, users: int, shared: bool = False) -> list[tuple[float | None, str | None]]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        count = 1 if shared else users
+        browsers = [await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS) for _ in range(count)]
+        start = asyncio.Event()
+        tasks = [asyncio.create_task(_open(browsers[i % count], url, start)) for i in range(users)]
+        await asyncio.sleep(1.0)  # every browser is up and waiting
+        start.set()
+        results = await asyncio.gather(*tasks)
+        for browser in browsers:
+            await browser.close()
+    return results
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _measure(script: Path, path: str, db: Path, users: int, shared: bool = False) -> dict:
+    rounds = {}
+    with serving(script, db) as (url, pid):
+        for name in ("cold", "warm"):
+            before = _cpu_seconds(pid)
+            results = asyncio.run(_round(url + path, users, shared))
+            cpu = _cpu_seconds(pid) - before
+            times = [t for t, _ in results if t is not None]
+            errors = [e for _, e in results if e is not None]
+            rounds[name] = {"times": times, "errors": errors, "cpu_per_page": cpu / users}
+    return rounds
+
+
+def _rerun_times(page: Path, db: Path, repeat: int = 20) -> list[float]:
+    from streamlit.testing.v1 import AppTest
+
+    from store.settings import get_settings
+
+    os.environ["GENOME_DB"] = str(db)
+    get_settings.cache_clear()
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.run()
+    if page.name == "segments.py":  # a typical rule: three conditions, lift table and all
+        at.text_area(key="seg_text").input("repeat_buyer AND clv_12m >= 100 AND NOT lapsed_90d")
+        at.button[[b.label for b in at.button].index("Apply text")].click().run()
+    at.run()
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - began)
+    assert not at.exception, [e.value for e in at.exception]
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=ROOT / "data" / "genome.duckdb")
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 8, 16])
+    args = parser.parse_args()
+    if not args.db.exists():
+        sys.exit(f"no store at {args.db}: run `make demo` first")
+    print(f"store {args.db}; {os.cpu_count()} cores; browsers and app on this machine", flush=True)
+
+    project = _rerun_times(ROOT / "app_pages" / "segments.py", args.db)
+    floor = _rerun_times(ROOT / "bench" / "baseline_app.py", args.db)
+    print(f"\npage rerun (script only, warm, 20 runs): builder p50 {statistics.median(project) * 1000:.0f} ms, "
+          f"p95 {_percentile(project, 0.95) * 1000:.0f} ms; one-metric page p50 "
+          f"{statistics.median(floor) * 1000:.0f} ms", flush=True)
+
+    print("\ntime to the first audience number, N browsers opening the page at once")
+    print(f"{'page':<22}{'N':>4} {'round':<6}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'errors':>8}{'app CPU s/page':>16}")
+    for users in args.users:
+        for label, script, path in (("segment builder", ROOT / "app.py", "/segments"),
+                                    ("baseline (1 metric)", ROOT / "bench" / "baseline_app.py", "/")):
+            rounds = _measure(script, path, args.db, users)
+            for name, r in rounds.items():
+                times = r["times"] or [float("nan")]
+                print(f"{label:<22}{users:>4} {name:<6}{statistics.median(times):>8.2f}"
+                      f"{_percentile(times, 0.95):>8.2f}{max(times):>8.2f}{len(r['errors']):>8}"
+                      f"{r['cpu_per_page']:>16.2f}", flush=True)
+                for error in sorted(set(r["errors"]))[:3]:
+                    print(f"    error: {error}")
+
+
+if __name__ == "__main__":
+    main()
