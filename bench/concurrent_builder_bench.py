@@ -23,63 +23,22 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT / "tests"))
+from e2e.serving import CHROMIUM, CHROMIUM_FLAGS as FLAGS, serve  # noqa: E402  (after the path above)
+
 LIMIT_S = 180.0  # a page without a number by then counts as an error
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-
-
-@contextmanager
-def serving(script: Path, db: Path):
-    port = _free_port()
-    env = {**os.environ, "GENOME_DB": str(db)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError(f"Streamlit did not start: {server.stderr.read().decode()[-2000:]}")
-        time.sleep(0.3)
-    try:
-        yield url, server.pid
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 async def _open(browser, url: str, start: asyncio.Event) -> tuple[float | None, str | None]:
@@ -126,7 +85,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _measure(script: Path, path: str, db: Path, users: int, shared: bool = False) -> dict:
     rounds = {}
-    with serving(script, db) as (url, pid):
+    with serve(db, script) as (url, pid):
         for name in ("cold", "warm"):
             before = _cpu_seconds(pid)
             results = asyncio.run(_round(url + path, users, shared))

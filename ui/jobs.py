@@ -25,6 +25,7 @@ class Job:
     finished: float | None = None
     error: str | None = None
     summary: str | None = None
+    ended: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def running(self) -> bool:
@@ -32,6 +33,10 @@ class Job:
 
     def progress(self, step: str, done: int, total: int) -> None:
         self.step, self.done, self.total = step, done, max(total, 1)
+
+    def wait(self) -> None:
+        """Block until the job has finished, however long it takes."""
+        self.ended.wait()
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,6 +65,7 @@ def start(key: str, label: str, started_by: str, work: Callable[[Job], str]) -> 
             job.error = str(exc) or type(exc).__name__
         finally:
             job.finished = time.time()
+            job.ended.set()
 
     threading.Thread(target=run, name=f"job:{key}", daemon=True).start()
     return job

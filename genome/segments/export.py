@@ -32,11 +32,11 @@ import pyarrow.parquet as pq
 from sqlmodel import Session
 
 from genome.consent import consenting
-from genome.errors import Refused
+from genome.errors import Refused, RuleError
 from genome.people import person_name
-from genome.segments.library import stored_members
+from genome.segments.library import saved_version, stored_members
 from genome.segments.platforms import PLATFORMS, platform_rows
-from store.meta import AudienceExport, get_segment, get_version
+from store.meta import AudienceExport
 
 AD_PLATFORM_MINIMUM = 100
 PURPOSES = {"ids": "customer ids", **{key: p.name for key, p in PLATFORMS.items()}}
@@ -124,12 +124,10 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
     by = person_name(by, what="exported by")
     if out.exists() and not overwrite:
         raise ExportRefused(f"{out} already exists: choose another file name, or overwrite it on purpose (--force)")
-    segment = get_segment(s, name=name)
-    if segment is None:
-        raise ExportRefused(f"no saved segment is named {name!r}: save it before exporting")
-    saved = get_version(s, segment_id=segment.id, version=version)
-    if saved is None:
-        raise ExportRefused(f"segment {name!r} has no version {version}")
+    try:
+        segment, saved = saved_version(s, name, version, missing=": save it before exporting")
+    except RuleError as exc:
+        raise ExportRefused(str(exc)) from None
     members = stored_members(s, saved)
     platform = PLATFORMS.get(purpose)
     allowed = consenting(con, members, channel="ad platforms" if platform else None)  # read now, not at build

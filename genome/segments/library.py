@@ -173,13 +173,8 @@ class VersionChange:
 
 def compare_versions(s: Session, con: duckdb.DuckDBPyConnection, name: str, before: int, after: int
                      ) -> VersionChange:
-    segment = get_segment(s, name=name)
-    if segment is None:
-        raise RuleError(f"no saved segment is named {name!r}")
-    a, b = get_version(s, segment_id=segment.id, version=before), get_version(s, segment_id=segment.id, version=after)
-    for number, found in ((before, a), (after, b)):
-        if found is None:
-            raise RuleError(f"segment {name!r} has no version {number}")
+    _, a = saved_version(s, name, before)
+    _, b = saved_version(s, name, after)
     old = np.asarray(stored_members(s, a).column("customer_id").to_pylist(), dtype=object)
     new = np.asarray(stored_members(s, b).column("customer_id").to_pylist(), dtype=object)
     entered = sorted(set(new) - set(old))
@@ -189,15 +184,23 @@ def compare_versions(s: Session, con: duckdb.DuckDBPyConnection, name: str, befo
                          _value(con, pa.table({"customer_id": pa.array(left, pa.string())}))[0])
 
 
-def definition(s: Session, name: str, *, labels: dict[str, str], version: int | None = None) -> dict:
-    """A saved version's definition as plain data to share: the rule in JSON and text, each gene it reads with its
-    label for people, and the audience it had when saved."""
+def saved_version(s: Session, name: str, version: int | None = None, *, missing: str = ""
+                  ) -> tuple[Segment, SegmentVersion]:
+    """The segment called `name` and its version `version` (default: the latest); a RuleError names what is
+    missing, followed by `missing` (what to do about it)."""
     segment = get_segment(s, name=name)
     if segment is None:
-        raise RuleError(f"no saved segment is named {name!r}")
+        raise RuleError(f"no saved segment is named {name!r}{missing}")
     saved = get_version(s, segment_id=segment.id, version=version)
     if saved is None:
         raise RuleError(f"segment {name!r} has no version {version}")
+    return segment, saved
+
+
+def definition(s: Session, name: str, *, labels: dict[str, str], version: int | None = None) -> dict:
+    """A saved version's definition as plain data to share: the rule in JSON and text, each gene it reads with its
+    label for people, and the audience it had when saved."""
+    segment, saved = saved_version(s, name, version)
     rule = rule_of(saved)
     return {
         "segment": segment.name, "version": saved.version, "description": saved.description,

@@ -1,68 +1,30 @@
 """Real-browser fixtures: the app served by Streamlit, driven by Playwright on Debian's chromium."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from e2e.serving import CHROMIUM, CHROMIUM_FLAGS, serve
 
 
 @contextmanager
-def serve(db: Path):
-    """The app on a free port over the store at `db`, until the block ends."""
-    port = _free_port()
-    env = {**os.environ, "GENOME_DB": str(db)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError(f"Streamlit did not start: {server.stderr.read().decode()[-2000:]}")
-        time.sleep(0.3)
-    try:
+def serve_app(db: Path):
+    """The app on a free port over the store at `db`, until the block ends; yields its address."""
+    with serve(db) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
 def app_server():
     """`serve` for tests that need the app over a store of their own."""
-    return serve
+    return serve_app
 
 
 @pytest.fixture(scope="session")
 def app_url(demo_db):
-    with serve(demo_db) as url:
+    with serve_app(demo_db) as url:
         yield url
 
 
