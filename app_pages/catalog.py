@@ -1,12 +1,21 @@
 """Gene catalog: browse thousands of genes, open one to see what it means and what it is worth."""
 
+import hashlib
+
 import plotly.express as px
 import streamlit as st
 
 from genome.errors import GenomeError
 from genome.formatting import money
-from genome.genes.catalog import families, gene_catalog, gene_definition, gene_distribution, genome_built, \
-    value_comparison
+from genome.genes.catalog import (
+    families,
+    gene_catalog,
+    gene_definition,
+    gene_distribution,
+    genome_built,
+    value_comparison,
+)
+from genome.genes.labels import family_label
 from ui import state
 from ui.store import require_store
 from ui.text import error, md, plot_text
@@ -24,7 +33,8 @@ if family_list is None or family_list.empty:
 left, middle, right, order_col = st.columns([3, 2, 2, 1])
 search = left.text_input("Search name, label or description", key=state.CATALOG_SEARCH,
                          placeholder="e.g. running, weekend, coupon")
-family = middle.selectbox("Family", ["All families", *family_list["family"]], key=state.CATALOG_FAMILY)
+family = middle.selectbox("Family", ["All families", *family_list["family"]], key=state.CATALOG_FAMILY,
+                          format_func=lambda f: f if f == "All families" else family_label(f))
 types = right.multiselect("Type", ["flag", "number", "category"], default=["flag", "number", "category"],
                           key=state.CATALOG_TYPES)
 order = order_col.selectbox("Sort by", ["coverage", "name"], key=state.CATALOG_ORDER)
@@ -51,22 +61,29 @@ if exact is not None and st.session_state.get(state.CATALOG_SEARCHED) != typed:
     st.session_state[state.CATALOG_OPEN] = exact
 st.session_state[state.CATALOG_SEARCHED] = typed
 
-list_col, gene_col = st.columns([5, 6], gap="large")  # the opened gene sits beside the list, where the click was
+list_col, gene_col = st.columns([7, 5], gap="medium")  # the opened gene sits beside the list, where the click was
 with list_col:
     st.caption(f"{len(genes):,} of {int(family_list['genes'].sum()):,} genes · built as of "
-               f"{genes['as_of'].iloc[0]:%d %b %Y}")
-    shown = genes.assign(sensitivity=genes["sensitivity"].map(lambda s: f"⚠ {s}" if isinstance(s, str) else ""))
+               f"{genes['as_of'].iloc[0]:%d %b %Y} · click a gene to open it")
+    shown = genes.assign(label=[("⚠ " if isinstance(s, str) else "") + label
+                                for label, s in zip(genes["label"], genes["sensitivity"])],
+                         family=genes["family"].map(family_label))
+    # a new list is a new table: a row picked in the old list must not open a gene of the new one
+    filters = repr((search, family, types, sensitivity, order)).encode()
     selection = st.dataframe(
-        shown[["label", "name", "family", "type", "coverage", "sensitivity"]],
-        hide_index=True, height=460, key=state.CATALOG_TABLE, on_select="rerun", selection_mode="single-row",
-        column_config={"label": st.column_config.TextColumn("gene"),
-                       "name": st.column_config.TextColumn("technical name"),
+        shown[["label", "name", "family", "coverage"]],
+        hide_index=True, height=460, key=f"{state.CATALOG_TABLE}::{hashlib.sha1(filters).hexdigest()[:10]}",
+        on_select="rerun", selection_mode=["single-row", "single-cell"],
+        column_config={"label": st.column_config.TextColumn("gene", width=210, help="⚠ marks a sensitive gene"),
+                       "name": st.column_config.TextColumn("technical name", width=160),
+                       "family": st.column_config.TextColumn("family", width=110),
                        "coverage": st.column_config.ProgressColumn("coverage", format="percent", min_value=0,
-                                                                   max_value=1)},
+                                                                   max_value=1, width=90)},
     )
-    # Keyboard users pick from a list; a click on a table row picks the same gene.
-    rows = selection.selection.rows if selection and selection.selection else []
-    picked = names[rows[0]] if rows else None
+    # Keyboard users pick from a list; a click on a row or any of its cells picks the same gene.
+    chosen = selection.selection if selection else None
+    rows = list(chosen.rows) + [cell[0] for cell in chosen.cells] if chosen else []
+    picked = names[rows[0]] if rows and rows[0] < len(names) else None
     if picked is not None and st.session_state.get(state.CATALOG_PICKED) != picked:
         st.session_state[state.CATALOG_OPEN] = picked
     st.session_state[state.CATALOG_PICKED] = picked
@@ -78,22 +95,25 @@ with list_col:
 with gene_col:
     gene = gene_definition(con, name)
     st.subheader(md(gene["label"]))
-    st.caption(f"Technical name: {md(gene['name'])}")
+    unit = f" in {gene['unit']}" if gene["unit"] else ""
+    st.caption(f"Technical name: {md(gene['name'])} · {gene['type']}{md(unit)}")
     if isinstance(gene["sensitivity"], str):
         st.warning(f"Sensitive gene ({md(gene['sensitivity'])}): use only with a documented purpose and consent.",
                    icon=":material/warning:")
     st.markdown(md(gene["description"]))
-    cols = st.columns(4)
-    cols[0].metric("Coverage", f"{gene['coverage']:.1%}")
-    cols[1].metric("Customers carrying it", f"{gene['carriers']:,}")
-    cols[2].metric("Type", gene["type"] + (f" ({gene['unit']})" if gene["unit"] else ""))
-    cols[3].metric("Family", gene["family"])
-    with st.expander("Definition", expanded=False):
-        st.markdown(f"**Source:** {md(gene['source'])} · **owner:** {md(gene['owner'])} · "
-                    f"**version:** {gene['version']}")
-        if isinstance(gene["inputs"], str):
-            st.markdown("**Combines:** " + ", ".join(md(i) for i in gene["inputs"].split(",")))
-        st.code(gene["expression"], language="sql")
+    top, bottom = st.columns(2), st.columns(2)
+    top[0].metric("Coverage", f"{gene['coverage']:.1%}")
+    top[1].metric("Customers carrying it", f"{gene['carriers']:,}")
+    bottom[0].metric("Type", gene["type"])
+    bottom[1].metric("Family", family_label(gene["family"]))
+    definition = st.expander("Definition", key=state.CATALOG_DEFINITION, on_change="rerun")
+    if definition.open:
+        with definition:
+            st.markdown(f"**Source:** {md(gene['source'])} · **owner:** {md(gene['owner'])} · "
+                        f"**version:** {gene['version']}")
+            if isinstance(gene["inputs"], str):
+                st.markdown("**Combines:** " + ", ".join(md(i) for i in gene["inputs"].split(",")))
+            st.code(gene["expression"], language="sql", wrap_lines=True)
 
     st.markdown("**Distribution across customers**")
     distribution = gene_distribution(con, name)
@@ -109,7 +129,9 @@ with gene_col:
     if not comparison.groups.empty:
         groups = comparison.groups.assign(group=comparison.groups["group"].map(plot_text),
                                           shown=comparison.groups["mean_value"].map(money))
-        figure = px.bar(groups, x="group", y="mean_value", text="shown",
+        figure = px.bar(groups, y="group", x="mean_value", text="shown", orientation="h",
                         labels={"mean_value": "mean expected 12-month value ($)", "group": ""})
-        figure.update_layout(margin=dict(t=10, b=10), height=260)
+        figure.update_traces(textposition="outside", cliponaxis=False)
+        figure.update_layout(margin=dict(t=10, b=10, r=60), height=80 + 32 * len(groups),
+                             yaxis={"autorange": "reversed"})
         st.plotly_chart(figure, key="catalog_value")

@@ -28,15 +28,18 @@ st.caption(
     f"{overview.files_ingested:,} files ingested"
 )
 
+# one colour per channel in both charts
+colours = dict(zip(sorted(overview.events_by_channel["channel"]), px.colors.qualitative.Safe))
 left, right = st.columns(2)
 with left:
     st.subheader("Events per channel")
-    figure = px.bar(overview.events_by_channel, x="channel", y="events", color="channel")
+    figure = px.bar(overview.events_by_channel, x="channel", y="events", color="channel",
+                    color_discrete_map=colours)
     figure.update_layout(showlegend=False, margin=dict(t=10, b=10))
     st.plotly_chart(figure, key="home_channels")
 with right:
     st.subheader("Events per month")
-    figure = px.area(overview.events_by_month, x="month", y="events", color="channel")
+    figure = px.area(overview.events_by_month, x="month", y="events", color="channel", color_discrete_map=colours)
     figure.update_layout(margin=dict(t=10, b=10))
     st.plotly_chart(figure, key="home_months")
 
@@ -46,10 +49,13 @@ with left:
     if overview.quarantine_reasons.empty:
         st.success("No row has been quarantined.")
     else:
-        st.dataframe(overview.quarantine_reasons, hide_index=True, key="home_reasons")
+        st.dataframe(overview.quarantine_reasons[["rows", "reason"]], hide_index=True, key="home_reasons",
+                     column_config={"rows": st.column_config.NumberColumn(format="localized", width="small")})
 with right:
     st.subheader("Consent (latest decision per customer)")
     if overview.consent.empty:
         st.info("No consent events yet: customers without consent are never marketed to.")
     else:
-        st.dataframe(overview.consent, hide_index=True, key="home_consent")
+        st.dataframe(overview.consent, hide_index=True, key="home_consent",
+                     column_config={c: st.column_config.NumberColumn(format="localized")
+                                    for c in ("granted", "refused")})

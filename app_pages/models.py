@@ -5,7 +5,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from genome.models.card_view import (
-    calibration_frame, headline, lift_frame, plain_sentence, readable_feature, roc_frame, summary,
+    calibration_frame,
+    headline,
+    lift_frame,
+    plain_sentence,
+    readable_feature,
+    roc_frame,
+    summary,
 )
 from genome.models.published import model_cards
 from genome.models.refit import refit_aside
@@ -60,20 +66,22 @@ if not cards:
 
 st.caption(f"{len(cards)} models · fitted {cards[0]['fitted_at']:%d %b %Y %H:%M} UTC on the store's own data, "
            "judged on what happened after their cut-off")
-st.dataframe(summary(cards), hide_index=True, width="stretch",
-             column_config={"on fallback": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                           max_value=1)})
+table = summary(cards)
+# a static table: the sentences wrap instead of being cut off
+st.table({"model": [md(m) for m in table["model"]], "in plain words": [md(t) for t in table["in plain words"]],
+          "quality": [md(q) for q in table["quality"]],
+          "on fallback": [f"{share:.1%}" for share in table["on fallback"]]}, hide_index=True, border="horizontal")
 
 for card in cards:
     with st.expander(f"{card['title']}: {headline(card)}", expanded=False):
         st.markdown(f"**{md(plain_sentence(card))}**")
         st.markdown(f"**Predicts** {md(card['predicts'])}.  \n**Trained on** {md(card['training_window'])} "
-                    f"({card['training_customers']:,} examples).  \n**Fallback** {md(card['fallback'])} "
-                    f"({card['fallback_share']:.1%} of {card['scored_customers']:,} customers).")
+                    f"({card['training_customers']:,} examples).  \n**Fallback**, for "
+                    f"{card['fallback_share']:.1%} of {card['scored_customers']:,} customers: {md(card['fallback'])}.")
         if card.get("features"):
             features = [readable_feature(f) for f in card["features"]]
-            st.caption("Learns from: " + md(", ".join(features[:40]))
-                       + (f" and {len(features) - 40} more" if len(features) > 40 else ""))
+            st.caption("Learns from: " + md("; ".join(features[:40]))
+                       + (f"; and {len(features) - 40} more" if len(features) > 40 else ""))
         metrics = card["metrics"]
         if "roc" in metrics:
             roc, cal, lift = st.columns(3)
@@ -94,7 +102,9 @@ for card in cards:
                       f"{metrics['accuracy'] - metrics['baseline_accuracy']:+.1%} vs {metrics['baseline']}")
         elif "hit_rate_at_10" in metrics:
             left, right = st.columns(2)
-            left.metric("Hit rate at 10", f"{metrics['hit_rate_at_10']:.1%}")
-            right.metric("Most popular products", f"{metrics['popular_hit_rate_at_10']:.1%}")
+            left.metric("Bought a recommended product", f"{metrics['hit_rate_at_10']:.1%}",
+                        help="share of customers who bought one of their ten recommendations (hit rate at 10)")
+            right.metric("Bought a most popular product", f"{metrics['popular_hit_rate_at_10']:.1%}",
+                         help="the same with the ten most popular products for everyone")
         elif "customers_per_tier" in metrics:
             st.dataframe(metrics["customers_per_tier"], width="stretch")

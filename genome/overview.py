@@ -58,7 +58,7 @@ def store_overview(con: duckdb.DuckDBPyConnection) -> StoreOverview:
         """).df(),
         consent=con.execute("""
             SELECT purpose, count(*) FILTER (WHERE granted) AS granted,
-                   count(*) FILTER (WHERE NOT granted) AS withdrawn
+                   count(*) FILTER (WHERE NOT granted) AS refused
             FROM consent_latest GROUP BY purpose ORDER BY purpose
         """).df(),
     )

@@ -98,5 +98,6 @@ def export_command(
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = export_audience(meta, con, name=name, out=out, by=by, purpose=purpose, file_format=file_format,
                                  version=version, overwrite=force)
+    unmatched = f", {result.unmatched:,} without an e-mail or phone" if result.unmatched else ""
     typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people of {result.segment} v{result.version} "
-               f"to {result.path} ({result.removed_without_consent:,} removed without consent)")
+               f"to {result.path} ({result.removed_without_consent:,} removed without consent{unmatched})")

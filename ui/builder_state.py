@@ -54,7 +54,7 @@ def catch_up(builder: Builder, index: GenomeIndex) -> None:
     take_inputs(builder)
 
 
-def draw_inputs(label: str, condition) -> None:
+def draw_inputs(label: str, condition, index: GenomeIndex) -> None:
     """The inputs that set one condition; their values are read back by `condition_from_inputs`."""
     from genome.segments.rules import Between, Compare, Flag, OneOf, TopPercent
     from genome.segments.text import condition_text
@@ -67,21 +67,23 @@ def draw_inputs(label: str, condition) -> None:
         # numeric conditions are labelled by gene name ("clv_12m", "clv_12m #2"): plain text as it is
         current = {Compare: 0, Between: 1, TopPercent: 2}[type(condition)]
         mode = st.radio("mode", MODES, index=current, horizontal=True, label_visibility="collapsed", key=key("mode"))
+        step = input_step(index.column(condition.gene))
         if mode == MODES[0]:
             a, b = st.columns([1, 2])
             a.selectbox(f"comparison for {label}", COMPARISONS, label_visibility="collapsed", key=key("op"),
                         index=COMPARISONS.index(condition.op) if isinstance(condition, Compare) else 0)
-            b.number_input(f"threshold for {label}", label_visibility="collapsed", key=key("value"),
+            b.number_input(f"threshold for {label}", label_visibility="collapsed", key=key("value"), step=step,
                            value=float(getattr(condition, "value", 0.0)))
         elif mode == MODES[1]:
             a, b = st.columns(2)
-            low = a.number_input("from", value=float(getattr(condition, "low", 0.0)), key=key("low"))
-            b.number_input("to", value=float(getattr(condition, "high", max(low, 0.0))), key=key("high"))
+            low = a.number_input("from", value=float(getattr(condition, "low", 0.0)), step=step, key=key("low"))
+            b.number_input("to", value=float(getattr(condition, "high", max(low, 0.0))), step=step, key=key("high"))
         else:
             st.number_input("top % of customers by this gene", min_value=0.1, max_value=100.0, key=key("top"),
-                            value=float(getattr(condition, "percent", 10.0)))
+                            step=1.0, value=float(getattr(condition, "percent", 10.0)))
     elif isinstance(condition, OneOf):
-        options = sorted(set(condition.values) | set(_values_of(condition.gene)))
+        values = [str(v) for v in index.column(condition.gene).values[:500]]
+        options = sorted(set(condition.values) | set(values))
         st.multiselect("values", options, default=list(condition.values), label_visibility="collapsed",
                        key=key("values"))
     elif isinstance(condition, Flag):
@@ -93,9 +95,14 @@ def draw_inputs(label: str, condition) -> None:
 COMPARISONS = [">=", ">", "<=", "<", "=", "!="]
 
 
-def _values_of(gene: str) -> list[str]:
-    """The first 500 values a category gene takes, to pick from."""
-    from ui.segments import genome_index
+def input_step(values) -> float:
+    """What the + and - of a threshold add: a tenth of the typical size of the gene's values, rounded to a power
+    of ten ($10 for values in the hundreds, 0.01 for shares, 1 for counts), never less than 0.01."""
+    import numpy as np
 
-    index = genome_index()
-    return [str(v) for v in index.column(gene).values[:500]] if index is not None else []
+    known = np.abs(values[~np.isnan(values)])
+    typical = float(np.percentile(known, 75)) if len(known) else 1.0
+    if typical <= 0:
+        return 1.0
+    step = max(10.0 ** (np.floor(np.log10(typical)) - 1), 0.01)
+    return max(step, 1.0) if np.all(known == np.round(known)) else step  # counts move by whole numbers

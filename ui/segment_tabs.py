@@ -12,11 +12,17 @@ import streamlit as st
 from genome.customers import resolve_customer
 from genome.errors import GenomeError
 from genome.formatting import money
-from genome.segments.builder import from_rule
+from genome.segments.builder import for_rule
 from genome.segments.export import AD_PLATFORM_MINIMUM, PURPOSES, export_audience, export_file_name, free_path
 from genome.segments.index import GenomeIndex
 from genome.segments.library import (
-    compare_versions, definition, latest_version, rule_of, save_segment, segment_table, versions,
+    compare_versions,
+    definition,
+    latest_version,
+    rule_of,
+    save_segment,
+    segment_table,
+    versions,
 )
 from genome.segments.trace import near_misses, trace
 from store.meta import list_exports, list_segments, utc
@@ -25,14 +31,14 @@ from ui import state
 from ui.roles import may, refusal
 from ui.segments import metadata
 from ui.store import store_path
-from ui.text import error, md
+from ui.text import code, error, md
 
 PASS, FAIL = "✔ holds", "✘ fails"
 
 
 def load_rule(rule) -> None:
-    """Show `rule` in the builder (raises NotBuildable when it nests deeper than the containers)."""
-    st.session_state[state.SEG_BUILDER] = from_rule(rule)
+    """Show `rule` in the builder: in the containers, or held as text when it nests deeper than they show."""
+    st.session_state[state.SEG_BUILDER] = for_rule(rule)
     # the conditions' widgets keep what they showed last: forget it, or an old threshold would win over the new one
     for key in [k for k in st.session_state if str(k).startswith(state.CONDITION_PREFIX)]:
         del st.session_state[key]
@@ -83,13 +89,18 @@ def _saved(con, index: GenomeIndex, rule, members) -> None:
             st.info("No saved segments yet: build one above and save it.", icon=":material/bookmark:")
             return
         st.dataframe([{"segment": r.name, "version": r.version, "customers": r.size, "share": r.share,
-                       "expected 12-month value": r.value_total, "computed": r.computed_at, "rule": r.rule_text}
-                      for r in rows], hide_index=True, key="seg_saved_table",
-                     column_config={"share": st.column_config.NumberColumn(format="percent"),
-                                    "expected 12-month value": st.column_config.NumberColumn(format="dollar")})
+                       "expected 12-month value": money(r.value_total), "computed (UTC)": _when(r.computed_at),
+                       "rule": r.rule_text} for r in rows], hide_index=True, key="seg_saved_table",
+                     column_config={"customers": st.column_config.NumberColumn(format="localized"),
+                                    "share": st.column_config.NumberColumn(format="percent")})
         chosen = st.selectbox("Segment", [r.name for r in rows], key=state.SEG_SAVED)
         history = versions(meta, chosen)
         numbers = [v.version for v in history]
+        if len(numbers) == 1:
+            st.caption(f"{md(chosen)} has one version: {code(history[0].rule_text or '(everyone)')}. Save it again "
+                       "with a change to compare who enters and who leaves.")
+            _definition_download(meta, index, chosen, history[0])
+            return
         left, right, act = st.columns([1, 1, 2], vertical_alignment="bottom")
         # keyed by the latest version: a newly saved version is compared with the one before it
         before = left.selectbox("Compare version", numbers, index=max(len(numbers) - 2, 0),
@@ -108,13 +119,23 @@ def _saved(con, index: GenomeIndex, rule, members) -> None:
         cols[1].metric("Leave", f"{len(change.left):,}")
         cols[2].metric("Stay", f"{change.stayed:,}")
         cols[3].metric("Value change", money(change.value_change))
-        st.caption(f"v{before}: {md(change.before.rule_text or '(everyone)')} → v{after}: "
-                   f"{md(change.after.rule_text or '(everyone)')}")
-        shared = definition(meta, chosen, labels=index.base.labels, version=after)
-        st.download_button("Download the definition of v" + str(after) + " (JSON)",
-                           json.dumps(shared, indent=2, ensure_ascii=False), icon=":material/download:",
-                           file_name=f"{export_file_name(chosen, after, 'definition', 'json', utc(change.after.computed_at))}",
-                           mime="application/json", key="seg_definition_download", on_click="ignore")
+        st.caption(f"v{before}: {code(change.before.rule_text or '(everyone)')} → v{after}: "
+                   f"{code(change.after.rule_text or '(everyone)')}")
+        _definition_download(meta, index, chosen, change.after)
+
+
+def _when(moment) -> str:
+    """A stored time as people read it, in UTC."""
+    return f"{utc(moment):%Y-%m-%d %H:%M}"
+
+
+def _definition_download(meta, index: GenomeIndex, name: str, version) -> None:
+    shared = definition(meta, name, labels=index.base.labels, version=version.version)
+    st.download_button(f"Download the definition of v{version.version} (JSON)",
+                       json.dumps(shared, indent=2, ensure_ascii=False), icon=":material/download:",
+                       file_name=export_file_name(name, version.version, "definition", "json",
+                                                  utc(version.computed_at)),
+                       mime="application/json", key="seg_definition_download", on_click="ignore")
 
 
 def _why(con, index: GenomeIndex, rule, members) -> None:
@@ -136,7 +157,8 @@ def _why(con, index: GenomeIndex, rule, members) -> None:
     if misses:
         st.markdown("**Near misses**: customers who fail only this condition")
         st.dataframe([{"condition": m.condition, "customers": m.customers} for m in misses], hide_index=True,
-                     key="seg_near_misses")
+                     key="seg_near_misses",
+                     column_config={"customers": st.column_config.NumberColumn(format="localized")})
 
 
 def _export(con, index, rule, members) -> None:
@@ -171,16 +193,17 @@ def _export(con, index, rule, members) -> None:
                 with st.spinner("Reading consent and writing the file…"):
                     result = export_audience(meta, con, name=chosen, out=out, by=by, purpose=purpose,
                                              file_format=file_format, version=version)
-                st.session_state[state.SEG_LAST_EXPORT] = str(result.path)
+                st.session_state[state.SEG_LAST_EXPORT] = st.session_state[state.SEG_DOWNLOAD] = str(result.path)
+                unmatched = f"; {result.unmatched:,} have no e-mail or phone to match on" if result.unmatched else ""
                 st.success(f"{result.rows:,} rows for {result.people:,} people of {md(chosen)} v{result.version}; "
-                           f"{result.removed_without_consent:,} removed without consent.")
+                           f"{result.removed_without_consent:,} removed without consent{unmatched}.")
             except GenomeError as exc:
                 error(exc)
         past = list_exports(meta)
         names = {segment.id: segment.name for segment in list_segments(meta)}
     if past:
         st.markdown("**Export log**")
-        st.dataframe([{"when": e.exported_at, "by": e.exported_by, "segment": names.get(e.segment_id),
+        st.dataframe([{"when (UTC)": _when(e.exported_at), "by": e.exported_by, "segment": names.get(e.segment_id),
                        "version": e.version, "for": PURPOSES.get(e.purpose, e.purpose), "format": e.file_format,
                        "rows": e.rows, "people": e.people, "removed without consent": e.removed_without_consent,
                        "file": e.file_name.rsplit("/", 1)[-1]} for e in past], hide_index=True, key="seg_export_log")
@@ -192,11 +215,14 @@ TABS = {"Save": _save, "Saved segments": _saved, "Why in or out?": _why, "Export
 
 def _downloads(files: list[str]) -> None:
     """A download for every export whose file is still on disk; this session's latest is offered first."""
-    present = [Path(f) for f in dict.fromkeys([st.session_state.get(state.SEG_LAST_EXPORT) or "", *files])
+    present = [f for f in dict.fromkeys([st.session_state.get(state.SEG_LAST_EXPORT) or "", *files])
                if f and Path(f).is_file()]
     if not present:
         return
-    picked = st.selectbox("Download an export", present, key="seg_download_pick", format_func=lambda p: p.name)
-    st.download_button("Download", data=lambda: Path(picked).read_bytes(), file_name=picked.name,
+    if st.session_state.get(state.SEG_DOWNLOAD) not in present:
+        st.session_state[state.SEG_DOWNLOAD] = present[0]
+    picked = Path(st.selectbox("Download an export", present, key=state.SEG_DOWNLOAD,
+                               format_func=lambda f: Path(f).name))
+    st.download_button(f"Download {picked.name}", data=lambda: picked.read_bytes(), file_name=picked.name,
                        mime="text/csv" if picked.suffix == ".csv" else "application/octet-stream",
                        icon=":material/download:", key="seg_download", on_click="ignore")

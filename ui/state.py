@@ -12,6 +12,7 @@ CATALOG_TABLE = "catalog_table"
 CATALOG_OPEN = "catalog_open_gene"
 CATALOG_SEARCHED = "catalog_searched"  # the search that last opened a gene by its exact name
 CATALOG_PICKED = "catalog_picked"  # the table row clicked last
+CATALOG_DEFINITION = "catalog_definition"  # the "Definition" expander is open
 
 SEG_BUILDER = "seg_builder"  # the Builder (containers and their conditions)
 SEG_SORTABLES = "seg_sortables_key"  # the drag component's current key
@@ -36,6 +37,7 @@ SEG_EXPORT_SEGMENT = "seg_export_segment"
 SEG_EXPORT_VERSION = "seg_export_version"
 SEG_EXPORT_BY = "seg_export_by"
 SEG_LAST_EXPORT = "seg_last_export"  # the file of this session's latest export, for its download button
+SEG_DOWNLOAD = "seg_download_pick"  # the export picked for download
 CONDITION_PREFIX = "seg_condition::"
 
 

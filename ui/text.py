@@ -24,6 +24,14 @@ def md(value) -> str:
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
+def code(value) -> str:
+    """`value` as a Markdown code span: shown exactly, in a fixed-width font (nothing inside is read as Markdown,
+    and Streamlit's typography, which turns " >= " into "≥", leaves it alone)."""
+    text = " ".join(str(value).split())
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{ticks} {text} {ticks}"
+
+
 def plot_text(value) -> str:
     """`value` as literal text in a plotly chart, which reads a few HTML tags (<b>, <a href>, <br>) in labels."""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

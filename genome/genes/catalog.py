@@ -157,9 +157,8 @@ def _linear_edges(low: float, high: float, bins: int = 20) -> np.ndarray:
     step = min(m * 10 ** np.ceil(np.log10(step) - 1) for m in (1, 2, 5, 10) if m * 10 ** np.ceil(np.log10(step) - 1)
                >= step * (1 - 1e-9))
     start = np.floor(low / step) * step
-    count = int(np.ceil((high - start) / step + 1e-9)) + 1
-    edges = start + step * np.arange(count + 1)
-    return edges
+    count = max(int(np.ceil((high - start) / step - 1e-9)), 1)
+    return start + step * np.arange(count + 1)  # the highest value falls in the last bin, its edge included
 
 
 def format_amount(value: float, unit: str | None) -> str:

@@ -130,6 +130,32 @@ LABELS = {
     "life_event_latest_recurs": "Latest life event recurs yearly",
 }
 
+# Families as people say them.
+FAMILY_LABELS = {
+    "recency_frequency_monetary": "Purchases and spend",
+    "engagement": "Engagement",
+    "category": "Product categories",
+    "channel": "Channels",
+    "persona": "Personas",
+    "predictions": "Predictions",
+    "loyalty": "Loyalty tiers",
+    "habits": "Habits",
+    "price_and_discount": "Price and discounts",
+    "consent": "Consent",
+    "store": "Stores",
+    "city": "Cities",
+    "lifetime_value": "Lifetime value",
+    "value": "Value tiers",
+    "combination": "Persona combinations",
+    "life_events": "Life events",
+    "recommendations": "Recommendations",
+}
+
+
+def family_label(family: str) -> str:
+    return FAMILY_LABELS.get(family) or sentence(words(family))
+
+
 # Name parts read as words.
 WORDS = {"avg": "average", "clv": "expected value", "pct": "percentile", "dow": "weekday", "qty": "quantity",
          "email": "e-mail", "sms": "SMS", "carts": "add-to-carts", "tvs": "TVs", "id": "ID"}

@@ -16,7 +16,7 @@ from genome.errors import NotBuilt
 from genome.genes.labels import label_for
 from genome.segments.compile import CompiledRule, Members, compile_rule
 from genome.segments.figures import REACH, VALUE_GENE, Figures, bin_codes, lift_rows, value_edges, value_interval
-from genome.segments.rules import Node
+from genome.segments.rules import Node, genes_in
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
         edges = value_edges(float(lowest or 0.0), float(p95 or 0.0))
         every = cursor.execute(f"SELECT {value} FROM customer_genes g").fetchnumpy()
         base_values = next(iter(every.values()))
-        lift = _lift_sql(cursor, compiled, base, row[0]) if with_lift else []
+        lift = _lift_sql(cursor, compiled, base, row[0], frozenset(genes_in(rule))) if with_lift else []
     finally:
         cursor.close()
     n, total, squares = int(row[0]), float(row[1]), float(row[2])
@@ -129,11 +129,11 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
     )
 
 
-def _lift_sql(cursor, compiled: CompiledRule, base: Genome, n: int) -> list[dict]:
+def _lift_sql(cursor, compiled: CompiledRule, base: Genome, n: int, leave_out: frozenset[str]) -> list[dict]:
     flags = [name for name, kind in base.genes.items() if kind == "flag"]
     if not flags or n in (0, base.customers):
         return []
     counts = ", ".join(f'count(*) FILTER (WHERE g."{name}")' for name in flags)  # names from the catalog
     inside = cursor.execute(compiled.select(counts), compiled.params).fetchall()[0]
     carriers = cursor.execute(f"SELECT {counts} FROM customer_genes g").fetchall()[0]
-    return lift_rows(flags, np.asarray(inside), np.asarray(carriers), n, base.customers)
+    return lift_rows(flags, np.asarray(inside), np.asarray(carriers), n, base.customers, leave_out=leave_out)

@@ -14,8 +14,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genome.segments.rules import (
-    EVERYONE, Between, Compare, Condition, EventCount, Flag, Group, InSegment, Node, OneOf, RuleError, TopPercent,
-    from_json, root, to_json,
+    EVERYONE,
+    Between,
+    Compare,
+    Condition,
+    EventCount,
+    Flag,
+    Group,
+    InSegment,
+    Node,
+    OneOf,
+    RuleError,
+    TopPercent,
+    from_json,
+    root,
+    to_json,
 )
 from genome.segments.text import condition_text
 
@@ -35,6 +48,8 @@ class Builder:
     containers: dict[str, list[str]] = field(default_factory=lambda: {name: [] for name in FIXED})
     conditions: dict[str, dict] = field(default_factory=dict)
     group_kinds: dict[str, str] = field(default_factory=dict)  # "Group 1" -> all / any / none
+    # a rule nested deeper than the containers show, held as its JSON form and edited as text
+    expert: dict | None = None
 
     def add_group(self, kind: str = "any") -> str:
         number = 1 + max([int(g.removeprefix(GROUP_PREFIX)) for g in self.group_kinds] or [0])
@@ -93,6 +108,8 @@ class Builder:
         self.conditions[label] = to_json(condition)
 
     def rule(self) -> Group:
+        if self.expert is not None:
+            return root(from_json(self.expert))
         items: list[Node] = [self.condition(label) for label in self.containers[MUST]]
         if self.containers[ANY]:
             items.append(Group("any", tuple(self.condition(label) for label in self.containers[ANY])))
@@ -110,6 +127,14 @@ def _base_label(condition: Condition) -> str:
     if isinstance(condition, InSegment):
         return f"segment: {condition.segment}"
     return condition.gene
+
+
+def for_rule(rule: Node) -> Builder:
+    """The containers showing `rule`, or, for a rule nested deeper than they show, the rule held as text."""
+    try:
+        return from_rule(rule)
+    except NotBuildable:
+        return Builder(expert=to_json(root(rule)))
 
 
 def from_rule(rule: Node) -> Builder:

@@ -57,6 +57,7 @@ class ExportResult:
     rows: int
     people: int
     removed_without_consent: int
+    unmatched: int = 0  # consenting members without an e-mail or phone (ad-platform files only)
 
 
 def export_file_name(segment: str, version: int, purpose: str, file_format: str, when: datetime) -> str:
@@ -162,4 +163,5 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
         s.rollback()
         out.unlink(missing_ok=True)  # not recorded, so not made
         raise
-    return ExportResult(out, name, saved.version, purpose, file_format, rows, people, removed)
+    return ExportResult(out, name, saved.version, purpose, file_format, rows, people, removed,
+                        unmatched=len(allowed) - people)

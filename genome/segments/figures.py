@@ -96,11 +96,14 @@ def bin_codes(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def lift_rows(names, inside: np.ndarray, carriers: np.ndarray, n: int, total: int, *, top: int = 15,
-              min_carriers: int = 5) -> list[dict]:
-    """Flag genes that over-index most in an audience of `n`: share inside / share in the base of `total`."""
+              min_carriers: int = 5, leave_out: frozenset[str] = frozenset()) -> list[dict]:
+    """Flag genes that over-index most in an audience of `n`: share inside / share in the base of `total`.
+
+    The genes the rule itself names (`leave_out`) are left out: that they over-index says nothing new.
+    """
     if n == 0 or n == total:
         return []
     rows = [{"gene": name, "audience_share": int(a) / n, "base_share": int(b) / total, "lift": (int(a) / n) / (int(b) / total)}
-            for name, a, b in zip(names, inside, carriers) if a >= min_carriers and b > 0]
+            for name, a, b in zip(names, inside, carriers) if a >= min_carriers and b > 0 and name not in leave_out]
     rows.sort(key=lambda r: (-r["lift"], r["gene"]))
     return rows[:top]

@@ -67,8 +67,10 @@ def _value_sums(index: GenomeIndex, mask: np.ndarray, n: int) -> tuple[np.ndarra
             index.value_sum - float(values.sum()), index.value_squares - float(values @ values))
 
 
-def preview(index: GenomeIndex, mask: np.ndarray, *, with_lift: bool = False) -> Figures:
-    """The audience's figures; the lift table too when asked (it reads every flag gene)."""
+def preview(index: GenomeIndex, mask: np.ndarray, *, with_lift: bool = False,
+            rule_genes: frozenset[str] = frozenset()) -> Figures:
+    """The audience's figures; the lift table too when asked (it reads every flag gene), without the genes the
+    rule names (`rule_genes`)."""
     n = int(np.count_nonzero(mask))
     histogram, total, squares = _value_sums(index, mask, n)
     low, high = value_interval(n, total, squares)
@@ -77,11 +79,12 @@ def preview(index: GenomeIndex, mask: np.ndarray, *, with_lift: bool = False) ->
         value_low=low, value_high=high,
         histogram=histogram, base_histogram=index.base_histogram, edges=index.value_edges,
         reachable={label: int(np.count_nonzero(m & mask)) for label, m in reach_masks(index).items()},
-        lift=lift(index, mask) if with_lift else [],
+        lift=lift(index, mask, leave_out=rule_genes) if with_lift else [],
     )
 
 
-def lift(index: GenomeIndex, mask: np.ndarray, *, top: int = 15, min_carriers: int = 5) -> list[dict]:
+def lift(index: GenomeIndex, mask: np.ndarray, *, top: int = 15, min_carriers: int = 5,
+         leave_out: frozenset[str] = frozenset()) -> list[dict]:
     """Flag genes that over-index most in the audience: share in audience / share in base."""
     n = int(np.count_nonzero(mask))
     if n == 0 or n == index.size:
@@ -91,7 +94,8 @@ def lift(index: GenomeIndex, mask: np.ndarray, *, top: int = 15, min_carriers: i
     inside = np.empty(len(names), dtype=np.int64)
     for start in range(0, len(names), 64):  # bounded temporaries: 64 genes' bits at a time
         inside[start:start + 64] = np.bitwise_count(bits[start:start + 64] & packed).sum(axis=1)
-    return lift_rows(names, inside, carriers, n, index.size, top=top, min_carriers=min_carriers)
+    return lift_rows(names, inside, carriers, n, index.size, top=top, min_carriers=min_carriers,
+                     leave_out=leave_out)
 
 
 def sample(index: GenomeIndex, mask: np.ndarray, *, size: int = 10, seed: int = 0) -> list[str]:

@@ -4,10 +4,10 @@ import json
 import re
 
 import pytest
+from helpers import plotly_array
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
-from helpers import plotly_array
 from store.duck import connect
 
 
@@ -41,7 +41,7 @@ def test_the_catalog_lists_every_gene_with_its_label_and_opens_the_first(catalog
     table = at.dataframe[0].value
     assert list(table.columns[:2]) == ["label", "name"]
     opened = at.selectbox(key="catalog_open_gene").value
-    assert plain(at.caption[1].value) == f"Technical name: {opened}"
+    assert plain(at.caption[1].value).startswith(f"Technical name: {opened} · ")
 
 
 def test_searching_narrows_the_catalog_to_matching_genes(catalog_page):
@@ -75,7 +75,7 @@ def test_an_opened_gene_shows_what_the_cli_says(catalog_page, demo_db, name):
     assert plotly_array(bars["y"]) == [row["customers"] for row in said["distribution"]]
     assert plotly_array(bars["x"]) == [row["label"] for row in said["distribution"]]
     assert any(plain(m.value) == said["value_comparison"]["sentence"] for m in at.markdown)
-    means = [round(v, 2) for v in plotly_array(value["data"][0]["y"])]
+    means = [round(v, 2) for v in plotly_array(value["data"][0]["x"])]
     assert means == [g["mean_value"] for g in said["value_comparison"]["groups"]]
 
 
@@ -104,3 +104,28 @@ def test_a_search_without_matches_says_so(catalog_page):
     at.text_input(key="catalog_search").input("zzz-no-such-gene").run()
     assert not at.exception
     assert at.info[0].value.startswith("No gene matches these filters")
+
+
+def test_a_row_picked_before_a_new_search_never_opens_a_gene_of_the_new_list(catalog_page):
+    at = catalog_page.run()
+    at.text_input(key="catalog_search").input("weekend").run()
+    table = next(k for k in at.session_state.keys() if str(k).startswith("catalog_table::"))
+    at.session_state[table] = {"selection": {"rows": [5], "columns": [], "cells": []}}
+    at.run()
+    picked = at.selectbox(key="catalog_open_gene").value
+    at.text_input(key="catalog_search").input("spend_total").run()
+    assert not at.exception
+    assert at.selectbox(key="catalog_open_gene").value == "spend_total"
+    at.text_input(key="catalog_search").input("coupon").run()
+    assert not at.exception
+    assert at.selectbox(key="catalog_open_gene").value != picked
+
+
+def test_clicking_any_cell_of_a_row_opens_its_gene(catalog_page):
+    at = catalog_page.run()
+    at.text_input(key="catalog_search").input("weekend").run()
+    table = next(k for k in at.session_state.keys() if str(k).startswith("catalog_table::"))
+    names = at.selectbox(key="catalog_open_gene").options
+    at.session_state[table] = {"selection": {"rows": [], "columns": [], "cells": [(2, "label")]}}
+    at.run()
+    assert at.selectbox(key="catalog_open_gene").value in names[2]

@@ -4,11 +4,11 @@ import re
 import shutil
 
 import pytest
+from helpers import fitted_copy
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
 from genome.models.card_view import plain_sentence
-from helpers import fitted_copy
 from ui import jobs
 
 
@@ -30,11 +30,11 @@ def test_every_fitted_model_is_listed_with_its_quality_figure(page, fitted_db):
     db, report = fitted_db
     at = page(db).run()
     assert not at.exception
-    table = at.dataframe[0].value
-    assert list(table["model"]) == [c["title"] for c in report.cards]
+    table = at.table[0].value
+    assert [plain(m) for m in table["model"]] == [c["title"] for c in report.cards]
     churn = table.set_index("model").loc["Churn risk"]
-    assert churn["quality"].startswith("ROC AUC ")
-    assert f"{report.cards[1]['metrics']['roc_auc']:.3f}" in churn["quality"]
+    assert plain(churn["quality"]).startswith("ROC AUC ")
+    assert f"{report.cards[1]['metrics']['roc_auc']:.3f}" in plain(churn["quality"])
 
 
 def test_each_card_opens_on_what_it_predicts_and_its_fallback(page, fitted_db):
@@ -42,8 +42,8 @@ def test_each_card_opens_on_what_it_predicts_and_its_fallback(page, fitted_db):
     at = page(db).run()
     labels = [e.label for e in at.expander]
     assert len(labels) == report.models
-    text = " ".join(m.value for m in at.markdown)
-    assert "**Fallback** the most popular products" in text
+    text = plain(" ".join(m.value for m in at.markdown))
+    assert "**Fallback**, for " in text and ": the most popular products" in text
     assert "**Predicts** whether the customer makes no purchase in the next 90 days" in text
 
 
@@ -86,14 +86,14 @@ def test_a_marketer_refits_in_the_background_and_sees_the_new_cards(page, demo_d
     db = tmp_path / "genome.duckdb"
     shutil.copy(demo_db, db)
     at = page(db).run()
-    assert not at.dataframe  # no models yet
+    assert not at.table  # no models yet
     at.button(key="models_refit_button").click().run()
     assert not at.exception
     job = jobs.job_for(jobs.refit_key(db))
     assert job is not None and job.running
     job.wait()  # however long the refit takes on this machine
     at.run()
-    if not at.dataframe:  # the page swaps to the new cards on the run after the job ends
+    if not at.table:  # the page swaps to the new cards on the run after the job ends
         at.run()
-    assert at.dataframe, "the new model cards never appeared"
-    assert len(at.dataframe[0].value) == 9
+    assert at.table, "the new model cards never appeared"
+    assert len(at.table[0].value) == 9

@@ -48,9 +48,9 @@ def drag(page, gene: str, container: str) -> None:
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 15, box["y"] + box["height"] / 2, steps=3)
-    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] - 8, steps=20)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2, steps=20)
     page.wait_for_timeout(100)
-    page.mouse.move(goal["x"] + goal["width"] / 2 + 2, goal["y"] + goal["height"] - 6)
+    page.mouse.move(goal["x"] + goal["width"] / 2 + 2, goal["y"] + goal["height"] / 2 + 2)
     page.mouse.up()
 
 
