@@ -29,7 +29,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+# the project first: tests/genome (test modules) must not shadow the genome package
+sys.path[:0] = [str(ROOT)]
+sys.path.append(str(ROOT / "tests"))
 from e2e.serving import CHROMIUM, CHROMIUM_FLAGS as FLAGS, serve  # noqa: E402  (after the path above)
 
 LIMIT_S = 180.0  # a page without a number by then counts as an error
