@@ -13,6 +13,7 @@ from genome.genes.catalog import (
     gene_definition,
     gene_distribution,
     genome_built,
+    hidden_count,
     value_comparison,
 )
 from genome.genes.labels import family_label
@@ -63,8 +64,11 @@ st.session_state[state.CATALOG_SEARCHED] = typed
 
 list_col, gene_col = st.columns([7, 5], gap="medium")  # the opened gene sits beside the list, where the click was
 with list_col:
+    left_out = hidden_count(con)
     st.caption(f"{len(genes):,} of {int(family_list['genes'].sum()):,} genes · built as of "
-               f"{genes['as_of'].iloc[0]:%d %b %Y} · click a gene to open it")
+               f"{genes['as_of'].iloc[0]:%d %b %Y} · click a gene to open it"
+               + (f" · {left_out:,} more left out because they tell nobody apart (no carriers, the same for "
+                  "everyone, or a duplicate): `genome genes --hidden`" if left_out else ""))
     shown = genes.assign(label=[("⚠ " if isinstance(s, str) else "") + label
                                 for label, s in zip(genes["label"], genes["sensitivity"])],
                          family=genes["family"].map(family_label))

@@ -22,6 +22,14 @@ cols[1].metric("Events", f"{overview.events:,}")
 cols[2].metric("First event", f"{overview.first_event:%Y-%m-%d}")
 cols[3].metric("Last event", f"{overview.last_event:%Y-%m-%d}")
 cols[4].metric("Quarantined rows", f"{overview.quarantined:,}")
+if overview.genome_today is None:
+    st.info("The genome has not been built yet: run `genome build`.", icon=":material/science:")
+else:
+    newer = overview.activity_today is not None and overview.activity_today > overview.genome_today
+    st.caption(f"The genome's today is {overview.genome_today:%d %b %Y %H:%M} UTC: every \"last 30 days\" and "
+               "\"days since\" counts from it"
+               + (f". Activity up to {overview.activity_today:%d %b %Y} has arrived since: run `genome build` "
+                  "to bring the genome up to it." if newer else "."))
 st.caption(
     f"{overview.identifiers:,} identifiers resolved into customers · "
     f"{overview.refused_links:,} identity links refused as shared or over the cap · "

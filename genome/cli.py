@@ -8,6 +8,7 @@ JSON object on stdout and keeps progress bars on stderr.
 import json
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,8 @@ from tqdm import tqdm
 from genome.cli_support import DbOption, GuardedGroup, db_path, fail, open_for_writing, reading
 from genome.errors import InputError
 from genome.ingest import FileRefused, ingest_files
-from genome.overview import store_overview
 from genome.model_cli import models_app
+from genome.overview import store_overview
 from genome.segment_cli import segment_app
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
@@ -131,7 +132,13 @@ def ingest(
 
 
 @app.command()
-def build(db: DbOption = None) -> None:
+def build(
+    db: DbOption = None,
+    as_of: Annotated[datetime | None, typer.Option(
+        "--as-of", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+        help="the genome's today (UTC): only events up to it count (default: the latest purchase, visit or "
+             "other activity; consent decisions never move it)")] = None,
+) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
     from genome.genes.build import build_genome
 
@@ -144,11 +151,18 @@ def build(db: DbOption = None) -> None:
             bar.refresh()
 
         try:
-            report = build_genome(con, progress=progress)
+            report = build_genome(con, as_of=as_of, progress=progress)
         finally:
             con.close()
-    typer.echo(f"genome built: {report.genes:,} genes for {report.customers:,} customers "
-               f"(as of {report.as_of:%Y-%m-%d})", err=True)
+    typer.echo(f"genome built: {report.published:,} genes published of {report.genes:,} for {report.customers:,} "
+               f"customers (as of {report.as_of:%Y-%m-%d %H:%M}); {len(report.hidden):,} left out, see "
+               "`genome genes --hidden`", err=True)
+    for column, spelling, value in report.merged[:20]:
+        typer.echo(f"  {column} {spelling!r} merged into {value!r}", err=True)
+    if len(report.merged) > 20:
+        typer.echo(f"  and {len(report.merged) - 20:,} more merged spellings", err=True)
+    for name, family in report.renamed_away:
+        typer.echo(f"  gene {name!r} of family {family} left out: the name is already taken", err=True)
 
 
 @app.command()
@@ -156,20 +170,22 @@ def genes(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     family: Annotated[str | None, typer.Option(help="only this family")] = None,
+    hidden: Annotated[bool, typer.Option("--hidden", help="list the genes left out of the catalog, and why")] = False,
 ) -> None:
-    """List the gene catalog with each gene's coverage."""
+    """List the gene catalog with each gene's coverage (or, with --hidden, what was left out and why)."""
     from genome.genes.catalog import gene_catalog
 
     with reading(db) as con:
-        table = gene_catalog(con, family=family)
+        table = gene_catalog(con, family=family, hidden=hidden)
     if as_json:
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")  # null, never NaN
         typer.echo(json.dumps({"genes": records}, default=str, allow_nan=False))
         return
     for row in table.itertuples():
         flag = f" [{row.sensitivity}]" if isinstance(row.sensitivity, str) else ""
-        typer.echo(f"{row.name:<44} {row.label:<48} {row.family:<26} {row.type:<8} {row.coverage:7.1%}{flag}")
-    typer.echo(f"{len(table):,} genes", err=True)
+        why = f"  {row.hidden_reason}" if hidden else ""
+        typer.echo(f"{row.name:<44} {row.label:<48} {row.family:<26} {row.type:<8} {row.coverage:7.1%}{flag}{why}")
+    typer.echo(f"{len(table):,} genes" + (" left out" if hidden else ""), err=True)
 
 
 @app.command("gene")
@@ -237,6 +253,8 @@ def status(
         "events_by_channel": dict(zip(overview.events_by_channel["channel"],
                                       overview.events_by_channel["events"].tolist())),
         "refused_identity_links": overview.refused_links,
+        "genome_today": overview.genome_today,
+        "latest_activity": overview.activity_today,
     }
     if as_json:
         typer.echo(json.dumps(summary, default=str))

@@ -9,6 +9,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from genome.today import built_today, data_today
+
 
 @dataclass(frozen=True)
 class StoreOverview:
@@ -20,10 +22,12 @@ class StoreOverview:
     last_event: datetime | None
     refused_links: int
     files_ingested: int
+    genome_today: datetime | None  # the today the genome was built as of (None before a build)
+    activity_today: datetime | None  # the latest purchase, visit or other activity now in the store
     events_by_channel: pd.DataFrame = field(repr=False)  # channel, events
     events_by_month: pd.DataFrame = field(repr=False)  # month, channel, events
     quarantine_reasons: pd.DataFrame = field(repr=False)  # reason, rows
-    consent: pd.DataFrame = field(repr=False)  # purpose, granted, withdrawn
+    consent: pd.DataFrame = field(repr=False)  # purpose, granted, refused
 
     @property
     def is_empty(self) -> bool:
@@ -45,6 +49,8 @@ def store_overview(con: duckdb.DuckDBPyConnection) -> StoreOverview:
         last_event=span[1],
         refused_links=_scalar(con, "SELECT count(*) FROM identity_refusals"),
         files_ingested=_scalar(con, "SELECT count(*) FROM ingest_batches"),
+        genome_today=built_today(con),
+        activity_today=data_today(con),
         events_by_channel=con.execute(
             "SELECT channel, count(*) AS events FROM events GROUP BY channel ORDER BY events DESC"
         ).df(),

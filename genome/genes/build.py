@@ -16,58 +16,84 @@ the same events always give the same genome.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
-from genome.errors import NotBuilt
 from genome.events import CHANNELS, EVENT_TYPES
-from genome.genes.definition import Gene, GeneDefinitionError
-from genome.genes.families import Family, discover, event_families
+from genome.genes.definition import Gene, GeneDefinitionError, sql_literal
+from genome.genes.families import Family, Vocabulary, discover, event_families
 from genome.genes.lifetime import LIFETIME_GENES, lifetime_values
 from genome.genes.personas import derived_genes
 from genome.genes.pivot import build_pivot
+from genome.genes.publication import Publication, publication
 from genome.models.published import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_genes
+from genome.today import genome_today
 
 Progress = Callable[[str, int, int], None]
 
-PRICE_BANDS_SQL = """
+def spelled(column: str, merged: dict[str, str] | None) -> str:
+    """The event's `column` with merged spellings replaced by the value they were merged into."""
+    if not merged:
+        return f"e.{column}"
+    cases = " ".join(f"WHEN {sql_literal(raw)} THEN {sql_literal(value)}" for raw, value in sorted(merged.items()))
+    return f"CASE e.{column} {cases} ELSE e.{column} END"
+
+
+def price_bands_sql(merged: dict[str, dict[str, str]] | None = None) -> str:
+    """Per category, the unit prices that open the bottom and the top fifth of what was paid."""
+    category = spelled("category", (merged or {}).get("category"))
+    return f"""
 CREATE OR REPLACE TEMP TABLE _price_bands AS
-SELECT e.category,
+SELECT {category} AS category,
        quantile_cont(e.amount / greatest(coalesce(e.quantity, 1), 1), 0.2) AS p20,
        quantile_cont(e.amount / greatest(coalesce(e.quantity, 1), 1), 0.8) AS p80
 FROM events e WHERE e.event_type = 'purchase' AND e.category IS NOT NULL AND e.amount IS NOT NULL
-GROUP BY e.category
+GROUP BY 1
 """
 
 
-def event_view_sql(bands: str = "_price_bands", one_customer: bool = False) -> str:
+# Attribute flags as ingestion writes them (`genome.attributes`), read leniently so older stores agree:
+# a discount is true, "yes", 1 or any positive amount; a coupon is anything but false, 0 or empty, a coupon
+# code or a positive coupon amount.
+_ATTR = "json_extract_string(e.attributes, '$.{}')"
+DISCOUNT_SQL = (f"(coalesce(lower({_ATTR.format('discount')}) IN ('true', 'yes'), false) "
+                f"OR coalesce(try_cast({_ATTR.format('discount')} AS DOUBLE) > 0, false) "
+                f"OR coalesce(try_cast({_ATTR.format('discount_amount')} AS DOUBLE) > 0, false))")
+COUPON_SQL = (f"(coalesce(lower({_ATTR.format('coupon')}) NOT IN ('false', 'no', '0', '', 'null'), false) "
+              f"OR {_ATTR.format('coupon_code')} IS NOT NULL "
+              f"OR coalesce(try_cast({_ATTR.format('coupon_amount')} AS DOUBLE) > 0, false))")
+
+
+def event_view_sql(bands: str = "_price_bands", one_customer: bool = False,
+                   merged: dict[str, dict[str, str]] | None = None) -> str:
     """One row per event with its customer and the derived columns genes read.
 
     `$as_of` is the reference date. For the build, customers are numbered
     (`cust` from `_customer_index`): grouping 50 million events by a small
     integer is several times faster than by a text id. With `one_customer`,
     `$customer_id` limits the view to that customer (for explanations).
+    `merged` maps column -> {spelling: value} for values spelt several ways.
     """
     if one_customer:
         key, join = "i.customer_id AS cust", "JOIN identifiers i ON i.identifier = e.anchor " \
                                              "WHERE i.customer_id = $customer_id"
     else:
         key, join = "x.cust", "JOIN _identifier_index x ON x.identifier = e.anchor"
+    merged = merged or {}
+    category, store, city = (spelled(c, merged.get(c)) for c in ("category", "store_id", "city"))
     return f"""
 SELECT {key}, e.event_type::{_enum(EVENT_TYPES)} AS event_type, e.channel::{_enum(CHANNELS)} AS channel,
-       e.category, e.amount, e.quantity,
-       e.store_id, e.city, e.occurred_at,
+       {category} AS category, e.amount, e.quantity,
+       {store} AS store_id, {city} AS city, e.occurred_at,
        date_diff('day', e.occurred_at, $as_of) AS days_ago,
        isodow(e.occurred_at) AS dow,
        hour(e.occurred_at) AS hour,
        isodow(e.occurred_at) >= 6 AS weekend,
-       CASE WHEN e.event_type = 'purchase'
-            THEN coalesce(json_extract_string(e.attributes, '$.discount') = 'true', false) END AS discount,
-       CASE WHEN e.event_type = 'purchase'
-            THEN json_extract_string(e.attributes, '$.coupon') IS NOT NULL END AS coupon,
+       CASE WHEN e.event_type = 'purchase' THEN {DISCOUNT_SQL} END AS discount,
+       CASE WHEN e.event_type = 'purchase' THEN {COUPON_SQL} END AS coupon,
        CASE WHEN e.event_type = 'review'
             THEN try_cast(json_extract_string(e.attributes, '$.rating') AS INTEGER) END AS rating,
        CASE WHEN e.event_type = 'consent'
@@ -81,8 +107,9 @@ SELECT {key}, e.event_type::{_enum(EVENT_TYPES)} AS event_type, e.channel::{_enu
             WHEN e.amount / greatest(coalesce(e.quantity, 1), 1) <= b.p20 THEN 'budget'
             ELSE 'mid' END AS price_band
 FROM events e
-LEFT JOIN {bands} b ON b.category = e.category
+LEFT JOIN {bands} b ON b.category = {category}
 {join}
+{"AND" if one_customer else "WHERE"} e.occurred_at <= $as_of
 """
 
 
@@ -94,7 +121,7 @@ def _enum(values: tuple[str, ...]) -> str:
 
 INDEX_SQL = """
 CREATE OR REPLACE TEMP TABLE _customer_index AS
-SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS cust FROM customers;
+SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::BIGINT AS cust FROM customers;
 CREATE OR REPLACE TEMP TABLE _identifier_index AS
 SELECT i.identifier, c.cust FROM identifiers i JOIN _customer_index c USING (customer_id);
 """
@@ -106,19 +133,48 @@ class BuildReport:
     customers: int
     as_of: datetime
     families: int
+    published: int = 0
+    hidden: dict[str, str] = field(default_factory=dict)  # gene -> why it is left out of the catalog
+    merged: list[tuple[str, str, str]] = field(default_factory=list)  # (column, spelling, merged into)
+    renamed_away: list[tuple[str, str]] = field(default_factory=list)  # (gene name, family) named twice
 
 
-def catalog(con: duckdb.DuckDBPyConnection) -> tuple[list[Family], list[Gene]]:
-    """Every gene the current data supports: event families, lifetime value, derived."""
-    families = event_families(discover(con))
+@dataclass(frozen=True)
+class Catalog:
+    families: list[Family]
+    genes: list[Gene]
+    vocabulary: Vocabulary
+    # genes a value in the data would have named twice: (name, family), the first of the name is kept
+    renamed_away: list[tuple[str, str]]
+
+
+def catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
+    """Every gene the current data supports: event families, lifetime value, derived.
+
+    No value in the data can fail a build: should two genes get one name,
+    the first keeps it and the second is left out (and reported).
+    """
+    vocabulary = discover(con)
+    seen: set[str] = {g.name for g in LIFETIME_GENES}
+    dropped: list[tuple[str, str]] = []
+    families = []
+    for family in event_families(vocabulary):
+        kept = []
+        for gene in family.genes:
+            if gene.name in seen:
+                dropped.append((gene.name, family.name))
+            else:
+                seen.add(gene.name)
+                kept.append(gene)
+        families.append(replace(family, genes=tuple(kept)))
     genes = [g for f in families for g in f.genes] + list(LIFETIME_GENES)
-    genes += derived_genes({g.name for g in genes})
-    seen: set[str] = set()
-    for gene in genes:
+    for gene in derived_genes({g.name for g in genes}):
         if gene.name in seen:
-            raise GeneDefinitionError(f"gene name {gene.name!r} is defined twice")
-        seen.add(gene.name)
-    return families, genes
+            dropped.append((gene.name, gene.family))
+        else:
+            seen.add(gene.name)
+            genes.append(gene)
+    return Catalog(families, genes, vocabulary, dropped)
 
 
 def _quote(name: str) -> str:
@@ -177,36 +233,22 @@ def _layers(derived: list[Gene]) -> list[list[Gene]]:
     return layers
 
 
-def coverage_sql(genes: list[Gene], table: str = "customer_genes_next") -> str:
-    """Share of customers who carry each gene: true flags, non-zero numbers, known categories."""
-    parts = []
-    for gene in genes:
-        column = _quote(gene.name)
-        if gene.type == "flag":
-            condition = column
-        elif gene.type == "number":
-            condition = f"{column} IS NOT NULL AND {column} <> 0"
-        else:
-            condition = f"{column} IS NOT NULL"
-        parts.append(f"count(CASE WHEN {condition} THEN 1 END)")
-    return f"SELECT count(*), {', '.join(parts)} FROM {table}"
-
-
-def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> BuildReport:
-    """Rebuild `customer_genes` and `gene_catalog` from the events in `con`."""
+def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None,
+                 progress: Progress | None = None) -> BuildReport:
+    """Rebuild `customer_genes` and `gene_catalog` from the events in `con` up to `as_of` (default: the latest
+    commerce or engagement event, `genome.today`)."""
     say = progress or (lambda step, done, total: None)
-    as_of = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
-    if as_of is None:
-        raise NotBuilt("the store holds no events: ingest some before building the genome")
-    families, genes = catalog(con)
+    as_of = genome_today(con, as_of)
+    found = catalog(con)
+    families, genes, vocabulary = found.families, list(found.genes), found.vocabulary
     derived = [g for g in genes if g.derived]
     models = [g for g in stored_model_genes(con) if g.name not in {x.name for x in genes}]
     genes += models
     steps = len(families) + 4
     say("preparing events", 0, steps)
-    con.execute(PRICE_BANDS_SQL)
+    con.execute(price_bands_sql(vocabulary.merged))
     con.execute(INDEX_SQL)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS {event_view_sql()}", {"as_of": as_of})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS {event_view_sql(merged=vocabulary.merged)}", {"as_of": as_of})
     for i, family in enumerate(families):
         say(f"family {family.name}", i + 1, steps)
         _build_family(con, family, i)
@@ -215,9 +257,8 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     say("assembling the genome", len(families) + 2, steps)
     con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {_wide_sql(families, derived, models)}")
     say("measuring coverage", len(families) + 3, steps)
-    row = con.execute(coverage_sql(genes)).fetchone()
-    customers, carriers = row[0], row[1:]
-    _swap_in(con, genes, families, customers, carriers, as_of)
+    published = publication(con, genes)
+    _swap_in(con, genes, families, published, as_of, vocabulary)
     for i, family in enumerate(families):
         if family.pivot is None:
             con.execute(f"DROP TABLE IF EXISTS _family_{i}")
@@ -227,36 +268,68 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = 
     for table in ("_ev", "_lifetime", "_price_bands", "_customer_index", "_identifier_index"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     say("done", steps, steps)
-    return BuildReport(genes=len(genes), customers=customers, as_of=as_of, families=len(families) + 2)
+    return BuildReport(genes=len(genes), customers=published.customers, as_of=as_of, families=len(families) + 2,
+                       published=len(genes) - len(published.hidden), hidden=dict(published.hidden),
+                       merged=[(column, raw, value) for column, spellings in vocabulary.merged.items()
+                               for raw, value in sorted(spellings.items())],
+                       renamed_away=found.renamed_away)
 
 
-CATALOG_COLUMNS = ("name", "label", "family", "family_description", "description", "type", "unit", "source", "expression",
-                   "sensitivity", "owner", "version", "evidence_where", "evidence_noun", "inputs", "carriers",
-                   "coverage", "as_of")
+CATALOG_COLUMNS = ("name", "label", "family", "family_description", "description", "type", "unit", "source",
+                   "expression", "sensitivity", "owner", "version", "evidence_where", "evidence_noun", "inputs",
+                   "carriers", "coverage", "as_of", "published", "hidden_reason", "aliases")
 
 
-def _swap_in(con, genes, families, customers, carriers, as_of) -> None:
+def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary) -> None:
     family_text = {f.name: f.description for f in families} | MODEL_FAMILIES
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TABLE price_bands AS SELECT * FROM _price_bands")
         con.execute("DROP TABLE IF EXISTS customer_genes")
         con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
-        write_catalog(con, genes, family_text, customers, carriers, as_of)
+        write_catalog(con, genes, family_text, published, as_of)
+        write_spellings(con, vocabulary)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
 
 
-def write_catalog(con, genes: list[Gene], family_text: dict, customers: int, carriers, as_of) -> None:
-    """Replace `gene_catalog` (one row per gene) inside the caller's transaction."""
+def write_spellings(con, vocabulary: Vocabulary) -> None:
+    """Replace `value_spellings` (one row per merged spelling) inside the caller's transaction."""
+    rows = [{"column_name": column, "spelling": raw, "value": value,
+             "events": vocabulary.spelling_events.get((column, raw), 0)}
+            for column, spellings in vocabulary.merged.items() for raw, value in sorted(spellings.items())]
+    con.execute("CREATE OR REPLACE TABLE value_spellings (column_name VARCHAR NOT NULL, spelling VARCHAR NOT NULL, "
+                "value VARCHAR NOT NULL, events BIGINT NOT NULL)")
+    if rows:
+        con.register("_spelling_rows", pa.Table.from_pylist(rows))
+        con.execute("INSERT INTO value_spellings SELECT column_name, spelling, value, events FROM _spelling_rows")
+        con.unregister("_spelling_rows")
+
+
+def merged_spellings(con) -> dict[str, dict[str, str]]:
+    """column -> {spelling: value} as the last build merged them (none before a build)."""
+    try:
+        rows = con.execute("SELECT column_name, spelling, value FROM value_spellings").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    merged: dict[str, dict[str, str]] = {}
+    for column, raw, value in rows:
+        merged.setdefault(column, {})[raw] = value
+    return merged
+
+
+def write_catalog(con, genes: list[Gene], family_text: dict, published: Publication, as_of) -> None:
+    """Replace `gene_catalog` (one row per gene, published or not) inside the caller's transaction."""
+    customers = published.customers
     rows = [
         (g.name, g.label, g.family, family_text.get(g.family, ""), g.description, g.type, g.unit, g.source, g.expression,
          g.sensitivity, g.owner, g.version, g.evidence.where if g.evidence else None,
          g.evidence.noun if g.evidence else None, ",".join(g.inputs) or None,
-         int(n), (n / customers) if customers else 0.0, as_of)
-        for g, n in zip(genes, carriers)
+         int(n), (n / customers) if customers else 0.0, as_of, g.name not in published.hidden,
+         published.reason(g.name), ",".join(published.aliases.get(g.name, [])) or None)
+        for g, n in zip(genes, published.carriers)
     ]
     con.execute("""
         CREATE OR REPLACE TABLE gene_catalog (
@@ -264,7 +337,8 @@ def write_catalog(con, genes: list[Gene], family_text: dict, customers: int, car
             description VARCHAR NOT NULL, type VARCHAR NOT NULL, unit VARCHAR, source VARCHAR NOT NULL,
             expression VARCHAR NOT NULL, sensitivity VARCHAR, owner VARCHAR NOT NULL, version INTEGER NOT NULL,
             evidence_where VARCHAR, evidence_noun VARCHAR, inputs VARCHAR,
-            carriers BIGINT NOT NULL, coverage DOUBLE NOT NULL, as_of TIMESTAMP NOT NULL)
+            carriers BIGINT NOT NULL, coverage DOUBLE NOT NULL, as_of TIMESTAMP NOT NULL,
+            published BOOLEAN NOT NULL, hidden_reason VARCHAR, aliases VARCHAR)
     """)
     if rows:
         con.register("_catalog_rows", pa.Table.from_pylist([dict(zip(CATALOG_COLUMNS, row)) for row in rows]))

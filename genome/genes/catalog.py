@@ -14,7 +14,18 @@ from genome.errors import InputError, NotBuilt, UnknownGene
 from genome.formatting import money, money_short
 
 CATALOG_COLUMNS = ("name", "label", "family", "description", "type", "unit", "sensitivity", "coverage", "carriers",
-                   "source", "expression", "owner", "version", "inputs", "family_description", "as_of")
+                   "source", "expression", "owner", "version", "inputs", "family_description", "as_of",
+                   "published", "hidden_reason", "aliases")
+# What a catalog written before a column existed reads as.
+_DEFAULTS = {"label": "name", "published": "true", "hidden_reason": "NULL::VARCHAR", "aliases": "NULL::VARCHAR"}
+
+
+def catalog_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """`gene_catalog` with every column the readers expect, whichever build wrote it."""
+    present = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'gene_catalog'").fetchall()}
+    missing = [f"{default} AS {name}" for name, default in _DEFAULTS.items() if name not in present]
+    return f"(SELECT *{', ' if missing else ''}{', '.join(missing)} FROM gene_catalog)"
 
 
 def genome_built(con: duckdb.DuckDBPyConnection) -> bool:
@@ -31,11 +42,13 @@ def gene_catalog(
     types: list[str] | None = None,
     sensitive: bool | None = None,
     order: str = "coverage",
+    hidden: bool = False,
 ) -> pd.DataFrame:
-    """The catalog, filtered; every word of `search` must appear in the name or description."""
+    """The published catalog (or, with `hidden`, the genes left out and why), filtered; every word of `search`
+    must appear in the name, the label or the description."""
     if not genome_built(con):
         raise NotBuilt("the genome has not been built yet: run `genome build`")
-    where, params = ["true"], []
+    where, params = ["NOT published" if hidden else "published"], []
     for word in (search or "").lower().split():
         # every word must appear in the name, the label or the description
         where.append("(contains(lower(name), ?) OR contains(lower(label), ?) OR contains(lower(description), ?))")
@@ -54,19 +67,26 @@ def gene_catalog(
     if order_by is None:
         raise InputError(f"order {order!r}: use 'coverage' or 'name'")
     return con.execute(
-        f"SELECT {', '.join(CATALOG_COLUMNS)} FROM gene_catalog WHERE {' AND '.join(where)} ORDER BY {order_by}",
-        params,
+        f"SELECT {', '.join(CATALOG_COLUMNS)} FROM {catalog_relation(con)} WHERE {' AND '.join(where)} "
+        f"ORDER BY {order_by}", params,
     ).df()
 
 
 def families(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Published genes per family."""
     return con.execute(
-        "SELECT family, count(*) AS genes FROM gene_catalog GROUP BY family ORDER BY family"
+        f"SELECT family, count(*) AS genes FROM {catalog_relation(con)} WHERE published GROUP BY family ORDER BY family"
     ).df()
 
 
+def hidden_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Genes the build left out of the catalog."""
+    return con.execute(f"SELECT count(*) FROM {catalog_relation(con)} WHERE NOT published").fetchone()[0]
+
+
 def gene_definition(con: duckdb.DuckDBPyConnection, name: str) -> dict:
-    row = con.execute(f"SELECT {', '.join(CATALOG_COLUMNS)} FROM gene_catalog WHERE name = ?", [name]).fetchone()
+    row = con.execute(f"SELECT {', '.join(CATALOG_COLUMNS)} FROM {catalog_relation(con)} WHERE name = ?",
+                      [name]).fetchone()
     if row is None:
         raise UnknownGene(f"unknown gene {name!r}")
     return dict(zip(CATALOG_COLUMNS, row))

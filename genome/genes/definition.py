@@ -6,13 +6,13 @@ are portable (no DuckDB-only syntax beyond FILTER clauses) so the catalog can
 be compiled for a warehouse when one machine is not enough.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from genome.genes.labels import label_for
-
 from genome.errors import InputError
+from genome.genes.labels import label_for
 
 GeneType = Literal["flag", "number", "category"]
 GENE_TYPES = ("flag", "number", "category")
@@ -87,10 +87,26 @@ def sql_literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def merge_key(value: str) -> str:
+    """What two spellings of one value share: "Running Shoes", "running_shoes" and " RUNNING-SHOES" are one."""
+    return re.sub(r"[^a-z0-9]+", "_", str(value).lower()).strip("_")
+
+
 def slug(value: str) -> str:
-    """A snake_case fragment for a gene name from a value found in the data."""
-    text = re.sub(r"[^a-z0-9]+", "_", str(value).lower()).strip("_")
-    return text[:30] or "blank"
+    """A snake_case fragment for a gene name from a value found in the data.
+
+    Always a valid part of a name whatever the value: it starts with a
+    letter ("7up" -> "n7up"), and a long value keeps its first 25 characters
+    and a short hash of the rest, so two long values never share a name.
+    """
+    text = merge_key(value)
+    if not text:
+        text = "v_" + hashlib.md5(str(value).encode("utf-8")).hexdigest()[:6]
+    if not text[0].isalpha():
+        text = "n" + text
+    if len(text) > 30:
+        text = text[:25].rstrip("_") + "_" + hashlib.md5(text.encode("utf-8")).hexdigest()[:4]
+    return text
 
 
 def _closing(text: str, opening: int) -> int:

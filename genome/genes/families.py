@@ -8,9 +8,9 @@ first, so hundreds of genes cost one small pass instead of hundreds of
 filters over every event.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from genome.genes.definition import Evidence, Gene, case_filters, slug, sql_literal
+from genome.genes.definition import Evidence, Gene, case_filters, merge_key, slug, sql_literal
 from genome.genes.labels import sentence
 from genome.genes.pivot import Pivot
 
@@ -44,12 +44,18 @@ class Family:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The values the data holds, each with enough events to deserve genes."""
+    """The values the data holds, each with enough events to deserve genes.
+
+    Spellings of one value ("Running Shoes", "running_shoes") are merged
+    into its commonest spelling: `merged` maps column -> {spelling: value}.
+    """
 
     categories: tuple[str, ...]
     channels: tuple[str, ...]
     stores: tuple[str, ...]
     cities: tuple[str, ...]
+    merged: dict[str, dict[str, str]] = field(default_factory=dict)
+    spelling_events: dict[tuple[str, str], int] = field(default_factory=dict)  # (column, spelling) -> events
 
 
 def _readable(value: str) -> str:
@@ -58,14 +64,29 @@ def _readable(value: str) -> str:
 
 
 def discover(con, min_events: int = 20) -> Vocabulary:
+    merged: dict[str, dict[str, str]] = {}
+    spelling_events: dict[tuple[str, str], int] = {}
+
     def values(column: str) -> tuple[str, ...]:
         rows = con.execute(
-            f"SELECT {column} FROM events WHERE {column} IS NOT NULL "  # column: constant below
-            f"GROUP BY 1 HAVING count(*) >= ? ORDER BY count(*) DESC, 1", [min_events]
+            f"SELECT {column}, count(*) FROM events WHERE {column} IS NOT NULL GROUP BY 1"  # column: constant below
         ).fetchall()
-        return tuple(r[0] for r in rows)
+        groups: dict[str, list[tuple[str, int]]] = {}
+        for value, n in rows:
+            groups.setdefault(merge_key(value), []).append((value, n))
+        totals = []
+        for spellings in groups.values():
+            # the commonest spelling names the value (alphabetical first on a tie)
+            canonical = min(spellings, key=lambda s: (-s[1], s[0]))[0]
+            for spelling, n in spellings:
+                if spelling != canonical:
+                    merged.setdefault(column, {})[spelling] = canonical
+                    spelling_events[(column, spelling)] = n
+            totals.append((canonical, sum(n for _, n in spellings)))
+        return tuple(v for v, n in sorted(totals, key=lambda t: (-t[1], t[0])) if n >= min_events)
 
-    return Vocabulary(values("category"), values("channel"), values("store_id"), values("city"))
+    return Vocabulary(values("category"), values("channel"), values("store_id"), values("city"), merged,
+                      spelling_events)
 
 
 def _gene(name, family, description, type_, expression, *, unit=None, fill=None, where=None, noun=None,
@@ -154,7 +175,7 @@ def rfm_family() -> Family:
               f"count(*) FILTER (WHERE {P}) >= 3 AND count(*) FILTER (WHERE {R}) = 0",
               where=P, noun="purchases"),
     ]
-    return Family(f, f"SELECT * FROM _ev WHERE event_type IN ('purchase', 'return')", tuple(genes),
+    return Family(f, "SELECT * FROM _ev WHERE event_type IN ('purchase', 'return')", tuple(genes),
                   "Recency, frequency and monetary value of purchases, and returns.")
 
 

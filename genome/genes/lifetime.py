@@ -18,8 +18,9 @@ import numpy as np
 import pyarrow as pa
 
 from genome.clv import BetaGeo, GammaGamma, calibration_holdout, discounted_purchases
-from genome.errors import InputError, NotBuilt
+from genome.errors import InputError
 from genome.genes.definition import Gene
+from genome.today import genome_today
 
 FAMILY = "lifetime_value"
 ANNUAL_DISCOUNT = 0.10
@@ -172,9 +173,7 @@ class HoldoutReport:
 
 def validate_out_of_time(con, holdout_days: int = 180) -> HoldoutReport:
     """Fit on all purchases up to `holdout_days` before the last event; predict the rest."""
-    end = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
-    if end is None:
-        raise NotBuilt("the store holds no events to validate the lifetime-value model on")
+    end = genome_today(con)
     calibration_end = end - timedelta(days=holdout_days)
     purchases = con.execute("""
         SELECT customer_id, occurred_at, amount FROM customer_events

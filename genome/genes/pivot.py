@@ -49,8 +49,9 @@ def build_pivot(con, pivot: Pivot) -> pa.Table:
     k = len(pivot.values)
     con.register("_pivot_values", pa.table({"value": pa.array(pivot.values, pa.string()),
                                             "vidx": np.arange(k, dtype=np.int64)}))
-    # Counts travel as 32-bit integers: half the memory of DuckDB's 64-bit counts.
-    stats = ", ".join(f"s.{name}" if name in pivot.fractional else f"CAST(s.{name} AS INTEGER) AS {name}"
+    # Counts travel as 64-bit integers: a household with thousands of purchases in one place must not
+    # overflow a ranking; each grid then takes the narrowest type its values fit.
+    stats = ", ".join(f"s.{name}" if name in pivot.fractional else f"CAST(s.{name} AS BIGINT) AS {name}"
                       for name in pivot.stats)
     # Arrow out of DuckDB is several times faster than numpy out of it, and rows
     # sorted by cell make the scatters below sequential writes instead of random ones.
@@ -65,7 +66,7 @@ def build_pivot(con, pivot: Pivot) -> pa.Table:
     present = np.zeros(k * n, dtype=bool)
     present[cell] = True
     present_bits = _bitmaps(present.reshape(k, n))  # shared by every statistic without NULLs
-    columns: dict[str, pa.Array] = {"cust": pa.array(np.arange(n, dtype=np.int32))}
+    columns: dict[str, pa.Array] = {"cust": pa.array(np.arange(n, dtype=np.int64))}
     grids = {}
     for stat in pivot.stats:
         grid, valid = _scatter(rows[stat], cell, k * n, present, stat in pivot.fractional)

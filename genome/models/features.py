@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from genome.errors import NotBuilt
+from genome.today import built_today, genome_today
 
 # Parts of the day in which a customer is reached online (hours, UTC).
 DAY_PARTS = ("night", "morning", "afternoon", "evening")
@@ -134,11 +134,8 @@ SELECT customer_id, product_id, count(*) AS lines, max(occurred_at) AS last_boug
 
 
 def store_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
-    """The store's reference moment: its latest event (the genome's `as_of`)."""
-    as_of = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
-    if as_of is None:
-        raise NotBuilt("the store holds no events: ingest some before fitting models")
-    return as_of
+    """The moment models predict from: the genome's today as built, else the latest activity (`genome.today`)."""
+    return genome_today(con, built_today(con))
 
 
 def scoring_cutoff(as_of: datetime) -> datetime:

@@ -78,7 +78,8 @@ def recommendations_for(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.
 
 def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetime, seconds: dict) -> None:
     """Write the models' outputs and merge their genes into the genome, all or nothing."""
-    from genome.genes.build import coverage_sql, write_catalog
+    from genome.genes.build import write_catalog
+    from genome.genes.publication import publication
 
     genes = [g for o in outputs for g in o.genes]
     names = [g.name for g in genes]
@@ -120,12 +121,12 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
         con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS SELECT {kept}, {filled} "
                     f"FROM customer_genes g LEFT JOIN {MODEL_GENES_TABLE} m USING (customer_id)")
         catalog_genes = _catalog_genes(con, keep) + genes
-        row = con.execute(coverage_sql(catalog_genes)).fetchone()
+        published = publication(con, catalog_genes)
         families = dict(con.execute("SELECT DISTINCT family, family_description FROM gene_catalog").fetchall())
         as_of = con.execute("SELECT max(as_of) FROM gene_catalog").fetchone()[0]
         con.execute("DROP TABLE customer_genes")
         con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
-        write_catalog(con, catalog_genes, families | MODEL_FAMILIES, row[0], row[1:], as_of)
+        write_catalog(con, catalog_genes, families | MODEL_FAMILIES, published, as_of)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from genome.consent import CONSENT_NOW_SQL, allowed_sql
 from genome.errors import NotBuilt
+from genome.genes.catalog import catalog_relation
 from genome.genes.labels import label_for
 from genome.segments.compile import CompiledRule, Members, compile_rule
 from genome.segments.figures import REACH, VALUE_GENE, Figures, bin_codes, lift_rows, value_edges, value_interval
@@ -27,6 +28,7 @@ class Genome:
     as_of: datetime
     customers: int
     labels: dict[str, str] = field(default_factory=dict)
+    published: frozenset[str] = frozenset()  # the genes the catalog shows (rules may name the others too)
 
     def label(self, gene: str) -> str:
         return self.labels.get(gene) or label_for(gene)
@@ -34,15 +36,14 @@ class Genome:
 
 def genome(con: duckdb.DuckDBPyConnection) -> Genome:
     try:
-        columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                             "WHERE table_name = 'gene_catalog'").fetchall()}
-        label = "label" if "label" in columns else "NULL"  # a genome built before labels existed
-        rows = con.execute(f"SELECT name, type, {label} FROM gene_catalog").fetchall()
+        rows = con.execute(f"SELECT name, type, label, published FROM {catalog_relation(con)}").fetchall()
         as_of = con.execute("SELECT max(as_of) FROM gene_catalog").fetchall()[0][0]
         customers = con.execute("SELECT count(*) FROM customer_genes").fetchall()[0][0]
     except duckdb.CatalogException as e:
         raise NotBuilt("the genome is not built yet: run `genome build` first") from e
-    return Genome({n: t for n, t, _ in rows}, as_of, customers, {n: lab or label_for(n) for n, _, lab in rows})
+    return Genome({n: t for n, t, _, _ in rows}, as_of, customers,
+                  {n: (lab if lab and lab != n else label_for(n)) for n, _, lab, _ in rows},
+                  frozenset(n for n, _, _, shown in rows if shown))
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
 
 
 def _lift_sql(cursor, compiled: CompiledRule, base: Genome, n: int, leave_out: frozenset[str]) -> list[dict]:
-    flags = [name for name, kind in base.genes.items() if kind == "flag"]
+    flags = [name for name, kind in base.genes.items() if kind == "flag" and name in base.published]
     if not flags or n in (0, base.customers):
         return []
     counts = ", ".join(f'count(*) FILTER (WHERE g."{name}")' for name in flags)  # names from the catalog

@@ -23,11 +23,22 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from genome.genes.catalog import catalog_relation
 from genome.segments.audience import Genome, genome
 from genome.segments.compile import Members, check, compile_rule
 from genome.segments.figures import VALUE_BINS, VALUE_GENE, bin_codes, value_edges
 from genome.segments.rules import (
-    Between, Compare, EventCount, Flag, Group, InSegment, Node, OneOf, RuleError, TopPercent, root,
+    Between,
+    Compare,
+    EventCount,
+    Flag,
+    Group,
+    InSegment,
+    Node,
+    OneOf,
+    RuleError,
+    TopPercent,
+    root,
 )
 
 OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
@@ -80,8 +91,8 @@ class GenomeIndex:
         """(name, label, family, description, coverage) of every gene, most covered first; read once."""
         with self._lock:
             if "catalog" not in self.derived:
-                table = self.query("SELECT name, family, description, coverage FROM gene_catalog "
-                                   "ORDER BY coverage DESC, name")
+                table = self.query(f"SELECT name, family, description, coverage FROM {catalog_relation(self.con.cursor())} "
+                                   "WHERE published ORDER BY coverage DESC, name")
                 self.derived["catalog"] = [
                     (name, self.base.label(name), family, description or "", coverage)
                     for name, family, description, coverage in zip(*(table.column(c).to_pylist() for c in (
@@ -162,7 +173,8 @@ class GenomeIndex:
         """
         with self._lock:
             if "flag_bits" not in self.derived:
-                names = [name for name, kind in self.base.genes.items() if kind == "flag"]
+                names = [name for name, kind in self.base.genes.items()
+                         if kind == "flag" and name in self.base.published]
                 bits = np.zeros((len(names), (self.size + 7) // 8), dtype=np.uint8)
                 for start in range(0, len(names), 64):  # a slice of columns at a time bounds the Arrow copy
                     chunk = names[start:start + 64]

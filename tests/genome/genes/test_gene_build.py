@@ -1,10 +1,10 @@
 import pytest
+from helpers import event, write_csv
 
 from genome.errors import NotBuilt
 from genome.genes.build import build_genome, catalog
 from genome.genes.definition import Gene, GeneDefinitionError, case_filters, sql_literal
 from genome.ingest import ingest_files
-from helpers import event, write_csv
 from store.duck import connect
 
 
@@ -103,7 +103,7 @@ def test_values_found_in_the_data_are_quoted_in_gene_definitions(tmp_path):
 
 def test_building_without_events_is_a_clear_error(tmp_path):
     con = connect(tmp_path / "g.duckdb")
-    with pytest.raises(NotBuilt, match="no events"):
+    with pytest.raises(NotBuilt, match="no purchases, visits or other activity"):
         build_genome(con)
 
 
@@ -126,5 +126,5 @@ def test_filtered_aggregates_are_rewritten_as_equivalent_case_expressions(store)
 
 
 def test_the_catalog_has_no_duplicate_names(demo):
-    _families, genes = catalog(demo)
+    genes = catalog(demo).genes
     assert len({g.name for g in genes}) == len(genes)
