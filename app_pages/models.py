@@ -30,6 +30,7 @@ key = jobs.refit_key(store_path())
 def refit(job: jobs.Job) -> str:
     settings = get_settings()
     report = refit_aside(store_path(), tiers=settings.loyalty_tiers, approaching_days=settings.approaching_days,
+                         profiling_basis=settings.profiling_basis,
                          progress=job.progress)
     return f"{report.models} models refitted in {report.seconds:.0f} s"
 

@@ -82,7 +82,7 @@ def demo(
             bar.refresh()
 
         try:
-            fitted = fit_models(con, progress=fitting_progress).models
+            fitted = fit_models(con, progress=fitting_progress, profiling_basis=get_settings().profiling_basis).models
         except InputError as exc:  # a tiny demo may not hold enough history to learn from
             fitted = 0
             typer.echo(f"models not fitted: {exc}", err=True)

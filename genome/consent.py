@@ -13,6 +13,7 @@ not refused that channel. No decision at all is no consent.
 import duckdb
 import pyarrow as pa
 
+from genome.errors import InputError
 from genome.events import CONSENT_PURPOSES
 
 MARKETING = "marketing"
@@ -26,6 +27,22 @@ CONSENT_NOW_SQL = (
     + ", ".join(f"coalesce(bool_or(purpose = '{p}' AND NOT granted), false) AS refused_{p}" for p in NARROWING)
     + " FROM consent_latest GROUP BY customer_id"
 )
+
+
+PROFILING_BASES = {
+    "consent": "only customers who granted profiling are scored",
+    "legitimate_interest": "every customer is scored except those who refused profiling",
+}
+
+
+def profiling_allowed_sql(basis: str = "consent") -> str:
+    """SQL selecting the customer_ids whom models may score, under the legal basis `basis`."""
+    if basis == "consent":
+        return "SELECT customer_id FROM consent_latest WHERE purpose = 'profiling' AND granted"
+    if basis == "legitimate_interest":
+        return ("SELECT customer_id FROM customers EXCEPT "
+                "SELECT customer_id FROM consent_latest WHERE purpose = 'profiling' AND NOT granted")
+    raise InputError(f"profiling basis {basis!r} is not one of {', '.join(PROFILING_BASES)}")
 
 
 def allowed_sql(channel: str | None = None, alias: str = "c") -> str:

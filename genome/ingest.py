@@ -8,8 +8,8 @@ identities in one transaction: if anything fails, the store is as it was.
 """
 
 import uuid
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,12 +18,21 @@ import duckdb
 import pyarrow as pa
 
 from genome.events import (
-    CHANNELS, CONSENT_PURPOSES, EARLIEST_EVENT, EVENT_TYPES, IDENTIFIER_COLUMNS, INPUT_COLUMNS,
-    MAX_AMOUNT, MAX_IDENTIFIER_CHARS, MAX_QUANTITY, MAX_TEXT_CHARS, REQUIRED_COLUMNS,
+    CHANNELS,
+    CONSENT_PURPOSES,
+    EARLIEST_EVENT,
+    EVENT_TYPES,
+    IDENTIFIER_COLUMNS,
+    INPUT_COLUMNS,
+    MAX_AMOUNT,
+    MAX_IDENTIFIER_CHARS,
+    MAX_QUANTITY,
+    MAX_TEXT_CHARS,
+    REQUIRED_COLUMNS,
 )
 from genome.identity import IdentityReport, resolve_identities
 from genome.normalise import normalise_phone
-from genome.readers import FileRefused, LANDING_SCHEMA, file_format, read_batches
+from genome.readers import LANDING_SCHEMA, FileRefused, file_format, read_batches
 
 __all__ = ["FileRefused", "IngestResult", "IngestReport", "ingest_file", "ingest_files", "ingest_transaction"]
 

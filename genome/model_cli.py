@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from genome.models.card_view import headline, plain_sentence
 from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
+from genome.models.card_view import headline, plain_sentence
 from store.settings import get_settings
 
 models_app = typer.Typer(no_args_is_help=True, help="Fit the predictive models and read their cards.")
@@ -45,7 +45,8 @@ def fit_command(
 
         try:
             report = fit_models(con, tiers=thresholds, progress=progress,
-                                approaching_days=approaching_days or get_settings().approaching_days)
+                                approaching_days=approaching_days or get_settings().approaching_days,
+                                profiling_basis=get_settings().profiling_basis)
         finally:
             con.close()
     typer.echo(f"{report.models} models fitted in {report.seconds:.0f} s; {report.genes} model genes in the genome",

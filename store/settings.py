@@ -5,6 +5,7 @@ naming the variable, not halfway through an ingest.
 """
 
 from functools import lru_cache
+from typing import Literal
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
     loyalty_tiers: dict[str, list[float]] | None = Field(
         None, description='loyalty tier thresholds per category, JSON: {"all": [2000, 800, 300, 1], ...}'
     )
+
+    profiling_basis: Literal["consent", "legitimate_interest"] = Field(
+        "consent", description="legal basis for scoring customers with models: 'consent' scores only customers who "
+                               "granted profiling; 'legitimate_interest' everyone except those who refused it")
 
     approaching_days: int = Field(
         30, ge=1, le=365, description="window of the birthday and anniversary 'approaching' genes, in days"

@@ -12,6 +12,8 @@ from genome.genes.labels import label_for, words
 
 def headline(card: dict) -> str:
     """The one figure that says how good a model is, with its baseline where it has one."""
+    if card.get("status") == "not fitted":
+        return f"not fitted: {card['reason']}"
     m = card["metrics"]
     if "roc_auc" in m:
         return f"ROC AUC {m['roc_auc']:.3f} on {m['customers']:,} customers after the cut-off"
@@ -55,6 +57,9 @@ def lift_frame(card: dict) -> pd.DataFrame:
 
 def plain_sentence(card: dict) -> str:
     """What a marketer can act on, in one sentence, from the card's figures."""
+    if card.get("status") == "not fitted":
+        return (f"Not fitted on this data ({card['reason']}): its genes hold a labelled fallback, so do not target "
+                "on them yet.")
     m = card["metrics"]
     if "lift" in m and m.get("lift") and "base_rate" in m:
         top, base = m["lift"][0] * m["base_rate"], m["base_rate"]

@@ -3,6 +3,10 @@
 One entry point for the CLI (`genome models fit`), the model cards page's
 refit button and the demo. Progress is reported per model; nothing is
 written until every model has been fitted, and then in one transaction.
+
+Each model stands alone: one that cannot be fitted on this data (a target
+with one outcome, too few customers) gets a card saying why and, for scores
+and classes, its genes as a labelled fallback; the others are published.
 """
 
 import time
@@ -13,29 +17,49 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
+from genome.errors import GenomeError
 from genome.models import channel, churn, discount, next_category, propensity
 from genome.models.features import store_as_of
 from genome.models.life_event_genes import APPROACHING_DAYS, run_life_events
 from genome.models.loyalty import run_loyalty
 from genome.models.published import publish
 from genome.models.recommend import run_recommendations
-from genome.models.tasks import Frames, run_binary, run_class
+from genome.models.tasks import BinaryTask, ClassTask, Frames, ModelOutput, not_fitted, run_binary, run_class
 
 Progress = Callable[[str, int, int], None]
 
+@dataclass(frozen=True)
+class Step:
+    """One model: how to fit it, and what it is, for the card it gets should fitting fail."""
+
+    label: str
+    name: str
+    title: str
+    predicts: str
+    run: Callable[["_Context"], ModelOutput]
+    task: BinaryTask | ClassTask | None = None
+
+
+def _task_step(label: str, task: BinaryTask | ClassTask) -> Step:
+    run = (lambda ctx: run_binary(ctx.frames, task)) if isinstance(task, BinaryTask) else \
+        (lambda ctx: run_class(ctx.frames, task))
+    predicts = f"whether the customer {task.predicts}" if isinstance(task, BinaryTask) else f"the {task.predicts}"
+    return Step(label, task.name, task.title, predicts, run, task)
+
+
 STEPS = (
-    ("purchase propensity", lambda ctx: run_binary(ctx.frames, propensity.TASK)),
-    ("churn risk", lambda ctx: run_binary(ctx.frames, churn.TASK)),
-    ("discount sensitivity", lambda ctx: run_binary(ctx.frames, discount.TASK)),
-    ("preferred channel", lambda ctx: run_class(ctx.frames, channel.CHANNEL_TASK)),
-    ("preferred contact time", lambda ctx: run_class(ctx.frames, channel.CONTACT_TASK)),
-    ("next likely category", lambda ctx: run_class(ctx.frames, next_category.TASK)),
-    ("life events", lambda ctx: run_life_events(ctx.con, ctx.as_of, ctx.frames.consented,
-                                                approaching_days=ctx.approaching_days)),
-    ("loyalty tiers", lambda ctx: run_loyalty(ctx.con, ctx.as_of, ctx.customers, ctx.frames.categories,
-                                              ctx.tiers)),
-    ("recommendations", lambda ctx: run_recommendations(ctx.con, ctx.as_of, ctx.frames.consented,
-                                                        ctx.product_categories)),
+    _task_step("purchase propensity", propensity.TASK),
+    _task_step("churn risk", churn.TASK),
+    _task_step("discount sensitivity", discount.TASK),
+    _task_step("preferred channel", channel.CHANNEL_TASK),
+    _task_step("preferred contact time", channel.CONTACT_TASK),
+    _task_step("next likely category", next_category.TASK),
+    Step("life events", "life_events", "Life events from social posts", "the author's own life events in posts",
+         lambda ctx: run_life_events(ctx.con, ctx.as_of, ctx.frames.consented, approaching_days=ctx.approaching_days)),
+    Step("loyalty tiers", "loyalty_tiers", "Loyalty tiers", "Platinum, Gold, Silver or Bronze from 12-month spend",
+         lambda ctx: run_loyalty(ctx.con, ctx.as_of, ctx.customers, ctx.frames.categories, ctx.tiers)),
+    Step("recommendations", "recommendations", "Product recommendations", "products the customer is likely to buy",
+         lambda ctx: run_recommendations(ctx.con, ctx.as_of, ctx.frames.consented, ctx.product_categories)),
 )
 
 
@@ -59,8 +83,13 @@ class FitReport:
 
 
 def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
-               approaching_days: int = APPROACHING_DAYS, progress: Progress | None = None) -> FitReport:
-    """Fit, evaluate and score every model, then publish their genes into the genome."""
+               approaching_days: int = APPROACHING_DAYS, profiling_basis: str = "consent",
+               progress: Progress | None = None) -> FitReport:
+    """Fit, evaluate and score every model, then publish their genes into the genome.
+
+    `profiling_basis` is the legal basis for scoring customers (`genome.consent.PROFILING_BASES`); when it
+    leaves nobody to score, a NotScorable error says so and names the setting, and nothing is written.
+    """
     say = progress or (lambda step, done, total: None)
     started = time.perf_counter()
     as_of = store_as_of(con)
@@ -69,13 +98,18 @@ def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
     product_categories = dict(con.execute(
         "SELECT product_id, any_value(category) FROM events WHERE event_type = 'purchase' "
         "AND product_id IS NOT NULL GROUP BY 1").fetchall())
-    ctx = _Context(con, as_of, Frames(con, as_of), customers, product_categories, tiers, approaching_days)
+    ctx = _Context(con, as_of, Frames(con, as_of, profiling_basis=profiling_basis), customers, product_categories,
+                   tiers, approaching_days)
     outputs, seconds = [], {}
     total = len(STEPS) + 1
-    for i, (label, step) in enumerate(STEPS):
-        say(label, i, total)
+    for i, step in enumerate(STEPS):
+        say(step.label, i, total)
         t = time.perf_counter()
-        output = step(ctx)
+        try:
+            output = step.run(ctx)
+        except GenomeError as exc:  # this model cannot be fitted on this data: the others still are
+            output = not_fitted(name=step.name, title=step.title, predicts=step.predicts, reason=str(exc),
+                                customers=customers, task=step.task)
         seconds[output.card["name"]] = round(time.perf_counter() - t, 2)
         outputs.append(output)
     say("writing genes", len(STEPS), total)

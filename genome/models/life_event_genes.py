@@ -16,9 +16,18 @@ import pandas as pd
 
 from genome.errors import InputError
 from genome.genes.definition import Gene
-from genome.models.life_events import (MIN_PROBABILITY, NONE, RECURRING, LifeEventClassifier, detect_occurrences,
-                                       held_out_wording_report, labelled_posts, next_anniversary, sealed_report)
-from genome.models.tasks import CONSENTED_SQL, ModelOutput
+from genome.models.life_events import (
+    MIN_PROBABILITY,
+    NONE,
+    RECURRING,
+    LifeEventClassifier,
+    detect_occurrences,
+    held_out_wording_report,
+    labelled_posts,
+    next_anniversary,
+    sealed_report,
+)
+from genome.models.tasks import ModelOutput
 from genome.synth_text import LIFE_EVENTS
 
 FAMILY = "life_events"
@@ -26,10 +35,10 @@ APPROACHING_DAYS = 30  # the default window of the "approaching" flags
 RECENT_DAYS = 365
 SENSITIVITY = "life_event"
 
-POSTS_SQL = f"""
+POSTS_SQL = """
 SELECT i.customer_id, e.occurred_at AS posted_at, e.text
 FROM events e JOIN identifiers i ON i.identifier = e.anchor
-WHERE e.event_type = 'post' AND e.text IS NOT NULL AND i.customer_id IN ({CONSENTED_SQL})
+WHERE e.event_type = 'post' AND e.text IS NOT NULL
 ORDER BY i.customer_id, e.occurred_at
 """
 
@@ -69,8 +78,10 @@ def life_event_genes(approaching_days: int = APPROACHING_DAYS) -> list[Gene]:
     return genes
 
 
-def posts_of_consenting_customers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(POSTS_SQL).df()
+def posts_of_consenting_customers(con: duckdb.DuckDBPyConnection, consented: pd.Index) -> pd.DataFrame:
+    """The posts of the customers models may profile."""
+    posts = con.execute(POSTS_SQL).df()
+    return posts[posts["customer_id"].isin(consented)].reset_index(drop=True)
 
 
 def gene_values(occurrences: pd.DataFrame, customers: pd.Index, as_of: datetime, *, posters: pd.Index,
@@ -106,7 +117,7 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
     report = held_out_wording_report(corpus)
     model = LifeEventClassifier().fit(corpus["text"], corpus["label"])
     report |= sealed_report(model)
-    posts = posts_of_consenting_customers(con)
+    posts = posts_of_consenting_customers(con, consented)
     occurrences = detect_occurrences(posts, model)
     posters = pd.Index(posts["customer_id"].unique())
     values = gene_values(occurrences, consented, as_of, posters=posters, approaching_days=approaching_days)

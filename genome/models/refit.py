@@ -27,7 +27,7 @@ def lock_path(target: Path) -> Path:
 
 
 def refit_aside(target: Path, *, tiers: dict | None = None, approaching_days: int = APPROACHING_DAYS,
-                progress: Progress | None = None) -> FitReport:
+                profiling_basis: str = "consent", progress: Progress | None = None) -> FitReport:
     target = Path(target)
     if not target.exists():
         raise NotBuilt(f"no store at {target}: run `genome demo` or `genome ingest` first")
@@ -48,7 +48,8 @@ def refit_aside(target: Path, *, tiers: dict | None = None, approaching_days: in
             shutil.copyfile(wal, Path(str(building) + ".wal"))
         con = connect(building)
         try:
-            report = fit_models(con, tiers=tiers, approaching_days=approaching_days, progress=progress)
+            report = fit_models(con, tiers=tiers, approaching_days=approaching_days, progress=progress,
+                                profiling_basis=profiling_basis)
         finally:
             con.close()
         replace_store(building, target)

@@ -20,13 +20,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from genome.consent import PROFILING_BASES, profiling_allowed_sql
+from genome.errors import InputError
 from genome.genes.definition import Gene
 from genome.models.evaluation import binary_report, multiclass_report, percentile
-from genome.models.features import (category_counts, customer_features, outcomes, purchase_categories,
-                                    scoring_cutoff)
+from genome.models.features import category_counts, customer_features, outcomes, purchase_categories, scoring_cutoff
 
 FAMILY = "predictions"
-CONSENTED_SQL = "SELECT customer_id FROM consent_latest WHERE purpose = 'profiling' AND granted"
+
+
+class NotScorable(InputError):
+    """Nobody may be scored under the profiling basis: no model can be fitted."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,17 @@ class Frames:
     predictions about a person are profiling.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: datetime) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: datetime, *, profiling_basis: str = "consent") -> None:
         self.con = con
         self.as_of = as_of
-        self.consented = pd.Index([r[0] for r in con.execute(CONSENTED_SQL).fetchall()], name="customer_id")
+        self.consented = pd.Index([r[0] for r in con.execute(profiling_allowed_sql(profiling_basis)).fetchall()],
+                                  name="customer_id")
+        if self.consented.empty:
+            raise NotScorable(
+                "no customer may be scored: models profile customers, and under the profiling basis "
+                f"{profiling_basis!r} ({PROFILING_BASES[profiling_basis]}) nobody qualifies"
+                + (". Load profiling consent events, or set GENOME_PROFILING_BASIS=legitimate_interest if that is "
+                   "your legal basis" if profiling_basis == "consent" else ""))
         self.categories = purchase_categories(con)
         self._features: dict[datetime, pd.DataFrame] = {}
         self._outcomes: dict[tuple[datetime, int], pd.DataFrame] = {}
@@ -95,6 +106,42 @@ class ModelOutput:
     genes: list[Gene]
     values: pd.DataFrame  # indexed by customer_id, one column per gene
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def not_fitted(*, name: str, title: str, predicts: str, reason: str, customers: pd.Index,
+               task: "BinaryTask | ClassTask | None" = None) -> ModelOutput:
+    """What a model that could not be fitted publishes: its card with the reason, and, for a score or class
+    model, its genes as a labelled fallback for everyone, so rules that name them keep working."""
+    card = {"name": name, "title": title, "predicts": predicts, "kind": "not fitted", "status": "not fitted",
+            "reason": reason, "metrics": {}, "features": [], "training_customers": 0, "training_window": "",
+            "scored_customers": len(customers), "fallback_share": 1.0 if task is not None else 0.0,
+            "fallback": f"not fitted: {reason}"}
+    if task is None:
+        return ModelOutput(card, [], pd.DataFrame(index=customers))
+    genes = _genes(task)
+    values = pd.DataFrame({g.name: (True if g.type == "flag" else None) for g in genes}, index=customers)
+    return ModelOutput(card, genes, values)
+
+
+def _genes(task) -> list[Gene]:
+    if isinstance(task, BinaryTask):
+        return [
+            Gene(task.name, FAMILY, f"Probability the customer {task.predicts} (model: {task.title.lower()}).",
+                 "number", f"model:{task.name}", unit="probability", source="models", sensitivity=task.sensitivity),
+            Gene(f"{task.name}_pct", FAMILY, f"Percentile of {task.name} among scored customers (100 = highest).",
+                 "number", f"percentile({task.name})", unit="percentile", source="models",
+                 sensitivity=task.sensitivity),
+            Gene(f"{task.name}_fallback", FAMILY, f"{task.name} is a fallback, not a model score: {task.fallback}.",
+                 "flag", f"fallback({task.name})", source="models"),
+        ]
+    return [
+        Gene(task.name, FAMILY, f"The {task.predicts}, predicted (model: {task.title.lower()}).", "category",
+             f"model:{task.name}", source="models", sensitivity=task.sensitivity),
+        Gene(f"{task.name}_confidence", FAMILY, f"How sure the model is of {task.name} (probability).",
+             "number", f"max probability({task.name})", unit="probability", source="models"),
+        Gene(f"{task.name}_fallback", FAMILY, f"{task.name} is a fallback, not a model score: {task.fallback}.",
+             "flag", f"fallback({task.name})", source="models"),
+    ]
 
 
 def has_purchased(X: pd.DataFrame) -> pd.Series:
@@ -151,15 +198,7 @@ def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
 
     values = pd.DataFrame({task.name: score, f"{task.name}_pct": percentile(score),
                            f"{task.name}_fallback": fell_back}, index=X_now.index)
-    genes = [
-        Gene(task.name, FAMILY, f"Probability the customer {task.predicts} (model: {task.title.lower()}).",
-             "number", f"model:{task.name}", unit="probability", source="models", sensitivity=task.sensitivity),
-        Gene(f"{task.name}_pct", FAMILY, f"Percentile of {task.name} among scored customers (100 = highest).",
-             "number", f"percentile({task.name})", unit="percentile", source="models",
-             sensitivity=task.sensitivity),
-        Gene(f"{task.name}_fallback", FAMILY, f"{task.name} is a fallback, not a model score: {task.fallback}.",
-             "flag", f"fallback({task.name})", source="models"),
-    ]
+    genes = _genes(task)
     card = _card(task.name, task.title, f"whether the customer {task.predicts}", "binary", w, model,
                  int(fit_rows.sum()), metrics, fell_back, task.fallback) | {"outcome": task.outcome}
     return ModelOutput(card, genes, values)
@@ -207,14 +246,7 @@ def run_class(frames: Frames, task: ClassTask) -> ModelOutput:
     predicted, confidence, fell_back = classify(final, X_now, task, final_common)
     values = pd.DataFrame({task.name: predicted, f"{task.name}_confidence": confidence,
                            f"{task.name}_fallback": fell_back}, index=X_now.index)
-    genes = [
-        Gene(task.name, FAMILY, f"The {task.predicts}, predicted (model: {task.title.lower()}).", "category",
-             f"model:{task.name}", source="models", sensitivity=task.sensitivity),
-        Gene(f"{task.name}_confidence", FAMILY, f"How sure the model is of {task.name} (probability).",
-             "number", f"max probability({task.name})", unit="probability", source="models"),
-        Gene(f"{task.name}_fallback", FAMILY, f"{task.name} is a fallback, not a model score: {task.fallback}.",
-             "flag", f"fallback({task.name})", source="models"),
-    ]
+    genes = _genes(task)
     card = _card(task.name, task.title, f"the {task.predicts}", "multiclass", w, model, int(fit_rows.sum()),
                  metrics, fell_back, task.fallback)
     return ModelOutput(card, genes, values)

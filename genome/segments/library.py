@@ -22,7 +22,14 @@ from genome.segments.compile import Members
 from genome.segments.rules import InSegment, Node, RuleError, conditions, from_json, genes_in, root, to_json
 from genome.segments.text import to_text
 from store.meta import (
-    Segment, SegmentMembers, SegmentVersion, get_members, get_segment, get_version, list_segments, list_versions,
+    Segment,
+    SegmentMembers,
+    SegmentVersion,
+    get_members,
+    get_segment,
+    get_version,
+    list_segments,
+    list_versions,
     utc,
 )
 

@@ -20,8 +20,25 @@ import re
 from dataclasses import dataclass
 
 from genome.segments.rules import (
-    COMPARISONS, EVENT_FILTERS, EVERYONE, MAX_DEPTH, Between, Compare, EventCount, Flag, Group, InSegment, Node, OneOf,
-    RuleError, TopPercent, between, compare, event_count, root, top_percent,
+    COMPARISONS,
+    EVENT_FILTERS,
+    EVERYONE,
+    MAX_DEPTH,
+    Between,
+    Compare,
+    EventCount,
+    Flag,
+    Group,
+    InSegment,
+    Node,
+    OneOf,
+    RuleError,
+    TopPercent,
+    between,
+    compare,
+    event_count,
+    root,
+    top_percent,
 )
 
 KEYWORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "TOP", "COUNT", "LAST", "DAYS", "DAY", "TO", "AGO", "SEGMENT"}

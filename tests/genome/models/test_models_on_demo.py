@@ -6,15 +6,16 @@ synthetic truth that product code never reads.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
+from helpers import fitted_copy
 
+from genome.consent import profiling_allowed_sql
 from genome.genes.build import build_genome
-from genome.models.life_events import LifeEventClassifier, detect_occurrences, labelled_posts
 from genome.models.life_event_genes import posts_of_consenting_customers
+from genome.models.life_events import LifeEventClassifier, detect_occurrences, labelled_posts
 from genome.models.published import model_cards, recommendations_for
 from store.duck import connect
-
-from helpers import fitted_copy
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,8 @@ def test_life_events_stay_precise_when_a_third_of_the_wording_was_never_seen(fit
     templates = sorted(corpus["template_id"].unique())
     unseen = set(templates[::3])
     model = LifeEventClassifier().fit(*corpus.loc[~corpus["template_id"].isin(unseen), ["text", "label"]].T.values)
-    con.register("_found", detect_occurrences(posts_of_consenting_customers(con), model))
+    consented = pd.Index([r[0] for r in con.execute(profiling_allowed_sql()).fetchall()])
+    con.register("_found", detect_occurrences(posts_of_consenting_customers(con, consented), model))
     found, right = con.execute(LIFE_EVENT_PRECISION_SQL.format(table="_found")).fetchone()
     assert right / found >= 0.8
 
