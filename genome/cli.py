@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from genome.cli_support import DbOption, GuardedGroup, db_path, fail, open_for_writing, reading
 from genome.errors import InputError
-from genome.ingest import FileRefused, ingest_files
+from genome.ingest import FileRefused, Limits, ingest_files
 from genome.model_cli import models_app
 from genome.overview import store_overview
 from genome.segment_cli import segment_app
@@ -113,6 +113,7 @@ def ingest(
                 con, files, source=source, phone_region=settings.phone_region,
                 identity_cap=settings.identity_cap,
                 shared_identifier_links=settings.shared_identifier_links,
+                limits=Limits(max_amount=settings.max_amount, max_quantity=settings.max_quantity),
                 progress=lambda _r: bar.update(1),
             )
         except FileRefused as exc:
@@ -186,6 +187,33 @@ def genes(
         why = f"  {row.hidden_reason}" if hidden else ""
         typer.echo(f"{row.name:<44} {row.label:<48} {row.family:<26} {row.type:<8} {row.coverage:7.1%}{flag}{why}")
     typer.echo(f"{len(table):,} genes" + (" left out" if hidden else ""), err=True)
+
+
+@app.command()
+def schema(as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False) -> None:
+    """The input contract: every column, event type and attribute key an event file may hold, with examples."""
+    from genome.schema import schema as contract
+
+    shown = contract()
+    if as_json:
+        typer.echo(json.dumps(shown, ensure_ascii=False))
+        return
+    typer.echo("Columns (CSV header, JSONL keys or Parquet columns; case is ignored):")
+    for c in shown["columns"]:
+        typer.echo(f"  {c['name']:<13} {c['type']:<12} {'required' if c['required'] else 'optional':<9} "
+                   f"{c['meaning']}  e.g. {c['example']}")
+    typer.echo(f"Identifiers: {', '.join(shown['identifiers']['columns'])}: {shown['identifiers']['rule']}.")
+    typer.echo(f"Channels: {', '.join(shown['channels'])}.")
+    typer.echo("Event types:")
+    for t in shown["event_types"]:
+        typer.echo(f"  {t['name']:<18} {t['meaning']}")
+    typer.echo("Attribute keys (other keys are kept as they come):")
+    for a in shown["attributes"]:
+        typer.echo(f"  {a['key']:<16} {a['type']:<6} {a['meaning']}  e.g. {json.dumps(a['example'])}")
+    typer.echo("Consent purposes (attributes.purpose of a consent event):")
+    for p in shown["consent_purposes"]:
+        typer.echo(f"  {p['name']:<10} {p['covers']}")
+    typer.echo("Example row: " + json.dumps(shown["example_row"]))
 
 
 @app.command("gene")

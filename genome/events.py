@@ -8,8 +8,25 @@ CHANNELS = ("store", "wholesale", "web", "app", "service", "email", "social")
 
 EVENT_TYPES = (
     "view", "search", "cart", "purchase", "return", "store_visit", "review",
-    "ticket", "email_open", "email_click", "post", "consent",
+    "ticket", "email_open", "email_click", "post", "consent", "campaign_receipt", "coupon_redemption",
 )
+EVENT_MEANINGS = {
+    "view": "looked at a product (product_id, category)",
+    "search": "searched (attributes.query)",
+    "cart": "added a product to the cart",
+    "purchase": "bought a line: amount is what was paid for it, quantity how many; a negative amount is a refund "
+                "and is stored as a return of that size",
+    "return": "returned a line: amount is what was refunded, as a positive number",
+    "store_visit": "was seen in a store (store_id)",
+    "review": "wrote a review (attributes.rating, text)",
+    "ticket": "opened a service ticket (text)",
+    "email_open": "opened a marketing e-mail (attributes.campaign_id)",
+    "email_click": "clicked in a marketing e-mail (attributes.campaign_id)",
+    "post": "posted on social media (text)",
+    "consent": "decided about a consent purpose (attributes.purpose, attributes.granted)",
+    "campaign_receipt": "received a campaign: a mailer, an e-mail, a coupon booklet (attributes.campaign_id)",
+    "coupon_redemption": "redeemed a coupon (attributes.coupon_code, campaign_id, coupon_amount)",
+}
 
 # What a consent event may be about (attributes.purpose), as ingestion normalises it ("Marketing",
 # " marketing" -> marketing); any other purpose is quarantined. Channel purposes narrow marketing
@@ -37,9 +54,10 @@ INPUT_COLUMNS = (
     "city", "text", "attributes",
 )
 
-# Limits beyond which a value is taken as a data error rather than a fact.
+# Default limits beyond which a value is taken as a data error rather than a fact; GENOME_MAX_AMOUNT and
+# GENOME_MAX_QUANTITY set others (fuel sold by the hundredth of a gallon runs into the tens of thousands).
 MAX_AMOUNT = 1_000_000
-MAX_QUANTITY = 10_000
+MAX_QUANTITY = 100_000
 MAX_TEXT_CHARS = 1_000_000
 MAX_IDENTIFIER_CHARS = 256
 EARLIEST_EVENT = "1990-01-01"

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from genome.attributes import normalised_sql, reason_sql as attribute_reasons
 from genome.events import (
     CHANNELS,
     CONSENT_PURPOSES,
@@ -86,8 +87,19 @@ _LONG_IDENTIFIER = "\n".join(
     for name, c in _IDENTIFIERS_IN.items()
 )
 
-# Every check in the order a person would fix them; the first failing one is the reason.
-REASON_SQL = f"""
+def reason_sql(*, max_amount: float = MAX_AMOUNT, max_quantity: int = MAX_QUANTITY) -> str:
+    """Every check in the order a person would fix them; the first failing one is the reason (NULL: good)."""
+    return _REASON_SQL.format(max_amount=max_amount, max_amount_text=f"{max_amount:,.0f}",
+                              max_quantity=max_quantity, max_quantity_text=f"{max_quantity:,}")
+
+
+# Values named in genes must hold a letter or a digit: what cannot be named is refused here, not at a build.
+_UNNAMEABLE = "\n".join(
+    f"  WHEN {c} IS NOT NULL AND NOT regexp_matches({c}, '[[:alnum:]]') "
+    f"THEN '{c} ' || {_quoted(c)} || ' has no letter or digit to name it by'"
+    for c in ("category", "store_id", "city"))
+
+_REASON_SQL = f"""
 CASE
   WHEN _defect IS NOT NULL THEN _defect
   WHEN occurred_at_in IS NULL THEN 'missing occurred_at'
@@ -105,18 +117,22 @@ CASE
   WHEN phone_in IS NOT NULL AND phone IS NULL THEN 'phone ' || {_quoted('phone_in')} || ' is not a valid phone number'
   WHEN amount_in IS NOT NULL AND (amount IS NULL OR NOT isfinite(amount))
     THEN 'amount ' || {_quoted('amount_in')} || ' is not a number'
-  WHEN abs(amount) > {MAX_AMOUNT} THEN 'amount ' || {_quoted('amount_in')} || ' is out of range (at most {MAX_AMOUNT:,} in size)'
+  WHEN abs(amount) > {{max_amount}}
+    THEN 'amount ' || {_quoted('amount_in')} || ' is out of range (at most {{max_amount_text}} in size; '
+         || 'GENOME_MAX_AMOUNT sets the limit)'
   WHEN quantity_in IS NOT NULL AND NOT regexp_full_match(quantity_in, '[+-]?[0-9]+')
     THEN 'quantity ' || {_quoted('quantity_in')} || ' is not a whole number'
-  WHEN quantity_in IS NOT NULL AND (quantity_big IS NULL OR quantity_big < 1 OR quantity_big > {MAX_QUANTITY})
-    THEN 'quantity ' || {_quoted('quantity_in')} || ' is out of range (1 to {MAX_QUANTITY:,})'
-  WHEN currency IS NOT NULL AND NOT regexp_full_match(currency, '[A-Z]{{3}}')
+  WHEN quantity_in IS NOT NULL AND (quantity_big IS NULL OR quantity_big < 0 OR quantity_big > {{max_quantity}})
+    THEN 'quantity ' || {_quoted('quantity_in')} || ' is out of range (0 to {{max_quantity_text}}; '
+         || 'GENOME_MAX_QUANTITY sets the limit)'
+  WHEN currency IS NOT NULL AND NOT regexp_full_match(currency, '[A-Z]{{{{3}}}}')
     THEN 'currency ' || {_quoted('currency')} || ' is not a three-letter code'
+{_UNNAMEABLE.replace("{", "{{").replace("}", "}}")}
   WHEN attributes IS NOT NULL AND NOT json_valid(attributes) THEN 'attributes is not valid JSON'
   WHEN attributes IS NOT NULL AND json_type(attributes) <> 'OBJECT' THEN 'attributes is not a JSON object'
+{attribute_reasons().replace("{", "{{").replace("}", "}}")}
   WHEN event_type = 'consent' AND (attributes IS NULL
-        OR json_type(attributes, '$.purpose') IS DISTINCT FROM 'VARCHAR'
-        OR json_type(attributes, '$.granted') IS DISTINCT FROM 'BOOLEAN')
+        OR json_type(attributes, '$.purpose') IS DISTINCT FROM 'VARCHAR' OR json_extract(attributes, '$.granted') IS NULL)
     THEN 'consent event needs attributes.purpose (text) and attributes.granted (true or false)'
   WHEN event_type = 'consent' AND consent_purpose NOT IN ({_in_list(CONSENT_PURPOSES)})
     THEN 'unknown consent purpose ' || {_quoted("json_extract_string(attributes, '$.purpose')")}
@@ -218,14 +234,23 @@ def _map_phones(con: duckdb.DuckDBPyConnection, region: str) -> None:
 RAW_JSON_SQL = "to_json(struct_pack(" + ", ".join(f"{c} := l.{c}" for c in INPUT_COLUMNS) + "))::VARCHAR"
 
 
-def _check(con: duckdb.DuckDBPyConnection) -> None:
+@dataclass(frozen=True)
+class Limits:
+    """Values beyond which a row is taken as a data error (GENOME_MAX_AMOUNT, GENOME_MAX_QUANTITY)."""
+
+    max_amount: float = MAX_AMOUNT
+    max_quantity: int = MAX_QUANTITY
+
+
+def _check(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
     """Classify every landed row as accepted, quarantined or duplicate (temp table _outcome)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _checked AS
         SELECT *,
           CASE WHEN reason IS NULL THEN {EVENT_KEY_SQL} END AS event_key,
           {ANCHOR_SQL} AS anchor
-        FROM (SELECT *, {REASON_SQL} AS reason FROM ({PARSE_SQL}))
+        FROM (SELECT *, {reason_sql(max_amount=limits.max_amount, max_quantity=limits.max_quantity)} AS reason
+              FROM ({PARSE_SQL}))
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _rejected AS
@@ -256,14 +281,23 @@ def _check(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+# A purchase line with a negative amount is a refund: stored as a return of that size.
+_REFUND = "event_type = 'purchase' AND amount < 0"
+
+
 def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: str, now: datetime) -> None:
-    con.execute("""
+    con.execute(f"""
         INSERT INTO events
-        SELECT o.row_key, occurred_at, channel, event_type, customer_ref, loyalty_id, email, phone,
-               device_id, anchor, product_id, category, amount, CAST(quantity_big AS INTEGER),
+        SELECT o.row_key, occurred_at, channel,
+               CASE WHEN {_REFUND} THEN 'return' ELSE event_type END,
+               customer_ref, loyalty_id, email, phone,
+               device_id, anchor, product_id, category,
+               CASE WHEN {_REFUND} THEN -amount ELSE amount END, CAST(quantity_big AS INTEGER),
                currency, store_id, city, text,
-               CASE WHEN consent_purpose IS NULL THEN attributes
-                    ELSE json_merge_patch(attributes, json_object('purpose', consent_purpose))::VARCHAR END,
+               CASE WHEN attributes IS NOT NULL THEN
+                 CASE WHEN consent_purpose IS NULL THEN {normalised_sql()}
+                      ELSE json_merge_patch({normalised_sql()}, json_object('purpose', consent_purpose))::VARCHAR
+                 END END,
                ?, ?, c._line, ?
         FROM _checked c JOIN _outcome o USING (_line) WHERE o.outcome = 'accepted'
     """, [source, file, batch_id])
@@ -274,7 +308,8 @@ def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: 
     """, [source, file, batch_id, now])
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phone_region: str = "US") -> IngestResult:
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phone_region: str = "US",
+                limits: Limits = Limits()) -> IngestResult:
     """Ingest one file inside an open ingest_transaction."""
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     fmt = file_format(path)
@@ -282,7 +317,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phon
     if fmt == "jsonl" and rows:
         _refuse_empty_required(con, path)
     _map_phones(con, phone_region)
-    _check(con)
+    _check(con, limits)
     batch_id = uuid.uuid4().hex[:12]
     _store(con, source=source, file=str(path), batch_id=batch_id, now=started)
     counts = dict(con.execute("SELECT outcome, count(*) FROM _outcome GROUP BY outcome").fetchall())
@@ -346,6 +381,7 @@ def ingest_files(
     phone_region: str = "US",
     identity_cap: int = 50,
     shared_identifier_links: int = 5,
+    limits: Limits = Limits(),
     progress: Callable[[IngestResult], None] | None = None,
 ) -> IngestReport:
     """Ingest `paths` and refresh identities in one transaction.
@@ -358,7 +394,7 @@ def ingest_files(
     results = []
     with ingest_transaction(con):
         for path in paths:
-            result = ingest_file(con, path, source=source or path.stem, phone_region=phone_region)
+            result = ingest_file(con, path, source=source or path.stem, phone_region=phone_region, limits=limits)
             results.append(result)
             if progress:
                 progress(result)

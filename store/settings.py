@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         None, description='loyalty tier thresholds per category, JSON: {"all": [2000, 800, 300, 1], ...}'
     )
 
+    max_amount: float = Field(1_000_000, gt=0, description="largest amount one event may carry; larger ones are "
+                                                            "quarantined as data errors")
+    max_quantity: int = Field(100_000, gt=0, description="largest quantity one line may carry; larger ones are "
+                                                         "quarantined as data errors")
+
     profiling_basis: Literal["consent", "legitimate_interest"] = Field(
         "consent", description="legal basis for scoring customers with models: 'consent' scores only customers who "
                                "granted profiling; 'legitimate_interest' everyone except those who refused it")

@@ -3,8 +3,8 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from helpers import HEADER, event, write_csv
 
-from helpers import event, write_csv
 from genome.ingest import FileRefused, ingest_files
 
 BAD_ROWS = {
@@ -17,16 +17,26 @@ BAD_ROWS = {
     "no identifier (need one of customer_ref, loyalty_id, email, phone, device_id)": event(customer_ref=""),
     "amount 'N/A' is not a number": event(event_type="purchase", amount="N/A"),
     "amount '12,99' is not a number": event(event_type="purchase", amount="12,99"),
-    "amount '5e9' is out of range (at most 1,000,000 in size)": event(event_type="purchase", amount="5e9"),
-    "quantity '-5000000' is out of range (1 to 10,000)": event(event_type="purchase", quantity="-5000000"),
+    "amount '5e9' is out of range (at most 1,000,000 in size; GENOME_MAX_AMOUNT sets the limit)":
+        event(event_type="purchase", amount="5e9"),
+    "quantity '-5000000' is out of range (0 to 100,000; GENOME_MAX_QUANTITY sets the limit)":
+        event(event_type="purchase", quantity="-5000000"),
+    "attributes.rating 'five' is not a whole number from 1 to 5": event(event_type="review", attributes='{"rating": "five"}'),
+    "attributes.discount_amount 'lots' is not an amount": event(event_type="purchase",
+                                                                 attributes='{"discount_amount": "lots"}'),
+    "attributes.discount 'maybe' is not true, false or an amount": event(event_type="purchase",
+                                                                         attributes='{"discount": "maybe"}'),
+    "category '???' has no letter or digit to name it by": event(event_type="purchase", category="???"),
     "quantity '2.5' is not a whole number": event(event_type="purchase", quantity="2.5"),
     "attributes is not valid JSON": event(attributes="{discount: yes"),
     "attributes is not a JSON object": event(attributes="[1, 2]"),
     "email 'not-an-email' is not an e-mail address": event(customer_ref="", email="not-an-email"),
     "email is longer than 256 characters": event(email="a" * 300 + "@example.com"),
     "phone '12' is not a valid phone number": event(customer_ref="", phone="12"),
-    "consent event needs attributes.purpose (text) and attributes.granted (true or false)":
+    "attributes.granted 'maybe' is not true or false":
         event(event_type="consent", attributes='{"purpose": "marketing", "granted": "maybe"}'),
+    "consent event needs attributes.purpose (text) and attributes.granted (true or false)":
+        event(event_type="consent", attributes='{"purpose": "marketing"}'),
 }
 
 
@@ -36,7 +46,7 @@ def counts(store, table):
 
 def test_each_bad_row_is_quarantined_with_a_reason_naming_the_problem(store, tmp_path):
     rows = [event(event_id=f"good-{i}") for i in range(3)] + list(BAD_ROWS.values())
-    report = ingest_files(store, [write_csv(tmp_path / "mixed.csv", rows)])
+    report = ingest_files(store, [write_csv(tmp_path / "mixed.csv", rows, HEADER + ["category"])])
     assert report.files[0].accepted == 3
     assert report.files[0].quarantined == len(BAD_ROWS)
     stored = store.execute(
@@ -198,3 +208,36 @@ def test_latest_consent_per_customer_and_purpose_wins(store, tmp_path):
 def test_identities_are_resolved_as_part_of_the_ingest(store, tmp_path):
     report = ingest_files(store, [write_csv(tmp_path / "f.csv", [event(email="a@b.co")])])
     assert report.identity.customers == 1 and report.identity.identifiers == 2
+
+
+@pytest.mark.parametrize("given, stored", [
+    ({"discount": "TRUE", "coupon": "SAVE10"}, {"discount": True, "coupon": True, "coupon_code": "SAVE10"}),
+    ({"discount": False, "coupon": "false"}, {"discount": False, "coupon": False}),
+    ({"discount": 0.5}, {"discount": True, "discount_amount": 0.5}),
+    ({"discount": "-1,25", "coupon": 0}, {"discount": True, "discount_amount": 1.25, "coupon": False}),
+    ({"coupon_amount": "0.75", "basket_id": 31198570044, "shelf": "A3"},
+     {"coupon_amount": 0.75, "basket_id": "31198570044", "shelf": "A3"}),
+])
+def test_typed_attributes_are_stored_in_one_form_and_unknown_keys_are_kept(store, tmp_path, given, stored):
+    import json as _json
+
+    ingest_files(store, [write_csv(tmp_path / "a.csv", [event(event_type="purchase", attributes=_json.dumps(given))])])
+    kept = _json.loads(store.execute("SELECT attributes FROM events").fetchone()[0])
+    assert kept == {**{k: v for k, v in given.items() if k not in stored}, **stored}
+
+
+def test_a_negative_purchase_is_stored_as_a_return_of_its_size(store, tmp_path):
+    ingest_files(store, [write_csv(tmp_path / "r.csv", [event(event_type="purchase", amount="-12.5")])])
+    assert store.execute("SELECT event_type, amount FROM events").fetchone() == ("return", 12.5)
+
+
+def test_limits_are_settings_and_what_they_refuse_says_so(store, tmp_path):
+    from genome.ingest import Limits
+
+    rows = [event(event_id="fuel", event_type="purchase", quantity="15000", amount="40")]
+    report = ingest_files(store, [write_csv(tmp_path / "f.csv", rows)], limits=Limits(max_quantity=10_000))
+    assert report.files[0].quarantined == 1
+    reason = store.execute("SELECT reason FROM quarantined_rows").fetchone()[0]
+    assert reason == "quantity '15000' is out of range (0 to 10,000; GENOME_MAX_QUANTITY sets the limit)"
+    report = ingest_files(store, [write_csv(tmp_path / "f2.csv", rows)])  # the default takes fuel lines
+    assert report.files[0].accepted == 1

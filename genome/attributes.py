@@ -1,0 +1,119 @@
+"""Typed event attributes: what `attributes` keys mean, and the SQL that checks and normalises them at ingest.
+
+`attributes` is a JSON object. The keys below have a meaning and a type; any
+other key is kept as it came. Ingestion stores the typed keys normalised, so
+every later reader sees one form:
+
+- flags (`discount`, `coupon`, `granted`) become true or false from true,
+  false, "yes", "no", 1, 0, "1", "0" (case ignored);
+- money (`discount_amount`, `coupon_amount`, `list_price`) becomes a number,
+  its size only (retailers write discounts as negative numbers too), with a
+  decimal comma read as a point;
+- `discount` may be given as an amount: 0.5 is a discount of 0.5 (stored as
+  `discount` true and `discount_amount` 0.5);
+- `coupon` may be given as its code: "SAVE10" is a coupon (stored as `coupon`
+  true and `coupon_code` "SAVE10"), or as its amount, like `discount`;
+- `rating` is a whole number from 1 to 5; ids and codes are text.
+
+A value of a known key that cannot be read as its type quarantines the row,
+naming the key and the value.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str
+    kind: str  # flag, money, whole, text
+    meaning: str
+    example: object
+
+
+ATTRIBUTES = {a.key: a for a in (
+    Attribute("discount", "flag", "the line was sold at a discount (or give the discount's amount here)", True),
+    Attribute("discount_amount", "money", "how much the discount took off the line, in the line's currency", 0.5),
+    Attribute("coupon", "flag", "a coupon was used on the line (or give the coupon's code here)", True),
+    Attribute("coupon_code", "text", "the code of the coupon used or redeemed", "SAVE10"),
+    Attribute("coupon_amount", "money", "how much the coupon took off", 1.0),
+    Attribute("campaign_id", "text", "the campaign a message, receipt or coupon belongs to", "C-2017-18"),
+    Attribute("basket_id", "text", "the basket (receipt) the line was bought in", "31198570044"),
+    Attribute("list_price", "money", "the line's price before discounts", 2.49),
+    Attribute("rating", "whole", "a review's stars, 1 to 5", 4),
+    Attribute("query", "text", "what a search asked for", "running shoes"),
+    Attribute("purpose", "text", "what a consent decision is about (see consent purposes)", "marketing"),
+    Attribute("granted", "flag", "whether a consent decision grants (true) or refuses (false)", False),
+)}
+
+_RAW = "json_extract_string(attributes, '$.{key}')"
+_PRESENT = "json_type(attributes, '$.{key}') IS NOT NULL AND json_type(attributes, '$.{key}') <> 'NULL'"
+
+
+def _raw(key: str) -> str:
+    return _RAW.format(key=key)
+
+
+def _flag(key: str) -> str:
+    raw = f"lower(trim({_raw(key)}))"
+    return f"CASE WHEN {raw} IN ('true', 'yes', '1') THEN true WHEN {raw} IN ('false', 'no', '0') THEN false END"
+
+
+def _money(key: str) -> str:
+    return f"abs(try_cast(replace(trim({_raw(key)}), ',', '.') AS DOUBLE))"
+
+
+def _whole(key: str) -> str:
+    return f"try_cast(trim({_raw(key)}) AS INTEGER)"
+
+
+def _checks() -> list[tuple[str, str]]:
+    """(condition over a valid JSON object, reason) for each typed key whose value is unreadable."""
+    checks = []
+    for a in ATTRIBUTES.values():
+        present = _PRESENT.format(key=a.key)
+        quoted = f"'''' || left({_raw(a.key)}, 40) || ''''"
+        if a.key == "discount":  # a flag or an amount
+            bad = f"{_flag(a.key)} IS NULL AND {_money(a.key)} IS NULL"
+            wanted = "true, false or an amount"
+        elif a.key == "coupon":  # a flag or a code: any text is a code
+            continue
+        elif a.kind == "flag":
+            bad, wanted = f"{_flag(a.key)} IS NULL", "true or false"
+        elif a.kind == "money":
+            bad, wanted = f"{_money(a.key)} IS NULL", "an amount"
+        elif a.kind == "whole":
+            bad, wanted = f"coalesce({_whole(a.key)} NOT BETWEEN 1 AND 5, true)", "a whole number from 1 to 5"
+        else:
+            continue
+        checks.append((f"({present}) AND ({bad})",
+                       f"'attributes.{a.key} ' || {quoted} || ' is not {wanted}'"))
+    return checks
+
+
+def reason_sql() -> str:
+    """CASE branches (WHEN ... THEN reason) for unreadable typed attributes; `attributes` is a JSON object."""
+    return "\n".join(f"  WHEN attributes IS NOT NULL AND {condition} THEN {reason}" for condition, reason in _checks())
+
+
+def normalised_sql() -> str:
+    """The stored attributes: the object as it came with every typed key in its one form (JSON text)."""
+    discount_is_amount = f"({_flag('discount')} IS NULL AND {_money('discount')} IS NOT NULL)"
+    coupon_is_amount = f"({_flag('coupon')} IS NULL AND {_money('coupon')} IS NOT NULL)"
+    coupon_is_code = f"({_flag('coupon')} IS NULL AND {_money('coupon')} IS NULL AND {_raw('coupon')} IS NOT NULL)"
+    values = {
+        "discount": f"CASE WHEN {discount_is_amount} THEN {_money('discount')} > 0 ELSE {_flag('discount')} END",
+        "discount_amount": f"coalesce({_money('discount_amount')}, "
+                           f"CASE WHEN {discount_is_amount} THEN {_money('discount')} END)",
+        "coupon": f"CASE WHEN {coupon_is_code} THEN true WHEN {coupon_is_amount} THEN {_money('coupon')} > 0 "
+                  f"ELSE {_flag('coupon')} END",
+        "coupon_code": f"coalesce({_raw('coupon_code')}, CASE WHEN {coupon_is_code} THEN {_raw('coupon')} END)",
+        "coupon_amount": f"coalesce({_money('coupon_amount')}, CASE WHEN {coupon_is_amount} THEN {_money('coupon')} END)",
+        "list_price": _money("list_price"),
+        "rating": _whole("rating"),
+        "granted": _flag("granted"),
+        "campaign_id": _raw("campaign_id"),
+        "basket_id": _raw("basket_id"),
+    }
+    # keys that are absent stay absent: json_merge_patch drops the NULLs (RFC 7396)
+    pairs = ", ".join(f"'{key}', {sql}" for key, sql in values.items())
+    return f"json_merge_patch(attributes, json_object({pairs}))::VARCHAR"
