@@ -10,7 +10,8 @@ every later reader sees one form:
   its size only (retailers write discounts as negative numbers too), with a
   decimal comma read as a point;
 - `discount` may be given as an amount: 0.5 is a discount of 0.5 (stored as
-  `discount` true and `discount_amount` 0.5);
+  `discount` true and `discount_amount` 0.5); given `discount_amount` alone,
+  `discount` says whether it is above 0 (likewise `coupon` from its amount or code);
 - `coupon` may be given as its code: "SAVE10" is a coupon (stored as `coupon`
   true and `coupon_code` "SAVE10"), or as its amount, like `discount`;
 - `rating` is a whole number from 1 to 5; ids and codes are text.
@@ -101,11 +102,13 @@ def normalised_sql() -> str:
     coupon_is_amount = f"({_flag('coupon')} IS NULL AND {_money('coupon')} IS NOT NULL)"
     coupon_is_code = f"({_flag('coupon')} IS NULL AND {_money('coupon')} IS NULL AND {_raw('coupon')} IS NOT NULL)"
     values = {
-        "discount": f"CASE WHEN {discount_is_amount} THEN {_money('discount')} > 0 ELSE {_flag('discount')} END",
+        "discount": f"coalesce(CASE WHEN {discount_is_amount} THEN {_money('discount')} > 0 "
+                    f"ELSE {_flag('discount')} END, {_money('discount_amount')} > 0)",
         "discount_amount": f"coalesce({_money('discount_amount')}, "
                            f"CASE WHEN {discount_is_amount} THEN {_money('discount')} END)",
-        "coupon": f"CASE WHEN {coupon_is_code} THEN true WHEN {coupon_is_amount} THEN {_money('coupon')} > 0 "
-                  f"ELSE {_flag('coupon')} END",
+        "coupon": f"coalesce(CASE WHEN {coupon_is_code} THEN true WHEN {coupon_is_amount} THEN {_money('coupon')} > 0 "
+                  f"ELSE {_flag('coupon')} END, {_money('coupon_amount')} > 0, "
+                  f"CASE WHEN {_raw('coupon_code')} IS NOT NULL THEN true END)",
         "coupon_code": f"coalesce({_raw('coupon_code')}, CASE WHEN {coupon_is_code} THEN {_raw('coupon')} END)",
         "coupon_amount": f"coalesce({_money('coupon_amount')}, CASE WHEN {coupon_is_amount} THEN {_money('coupon')} END)",
         "list_price": _money("list_price"),

@@ -102,10 +102,19 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="CSV, JSONL or Parquet files")],
     db: DbOption = None,
     source: Annotated[str | None, typer.Option(help="name of the source (default: file name)")] = None,
+    map_file: Annotated[Path | None, typer.Option(
+        "--map", help="a TOML mapping from the file's own columns to the input contract (`genome schema`): "
+                      "renames, constants, time zone, timestamp format, decimal comma, columns put together")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Validate and ingest event files; bad rows are quarantined with their reason."""
+    """Validate and ingest event files; bad rows are quarantined with their reason.
+
+    Files in the input contract's shape (`genome schema`) go in as they are; others through --map.
+    """
+    from genome.mapping import load_mapping
+
     settings = get_settings()
+    mapping = load_mapping(map_file) if map_file else None
     con = open_for_writing(db_path(db))
     with tqdm(total=len(files), desc="ingesting", unit="file", file=sys.stderr, disable=len(files) < 2) as bar:
         try:
@@ -114,7 +123,7 @@ def ingest(
                 identity_cap=settings.identity_cap,
                 shared_identifier_links=settings.shared_identifier_links,
                 limits=Limits(max_amount=settings.max_amount, max_quantity=settings.max_quantity),
-                progress=lambda _r: bar.update(1),
+                mapping=mapping, progress=lambda _r: bar.update(1),
             )
         except FileRefused as exc:
             fail(f"{exc} (nothing was ingested)")
@@ -130,6 +139,32 @@ def ingest(
             f"{f.quarantined:,} quarantined, {f.duplicates:,} duplicates"
         )
     typer.echo(f"{report.identity.customers:,} customers from {report.identity.identifiers:,} identifiers")
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[str, typer.Argument(help="products, stores or customers")],
+    file: Annotated[Path, typer.Argument(help="CSV, JSONL or Parquet file")],
+    map_file: Annotated[Path | None, typer.Option("--map", help="a TOML mapping from the file's columns "
+                                                                "(see `genome ingest --help`)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Import reference data: the product catalogue (product_id, name, category, department, brand, price), stores
+    (store_id, city, region, format) or customer attributes (one identifier column, then one per attribute)."""
+    from genome.mapping import load_mapping
+    from genome.reference import CUSTOMERS, KINDS, import_reference
+
+    targets = (KINDS[kind][0], *KINDS[kind][1]) if kind in KINDS else ("customer_ref", "loyalty_id", "email",
+                                                                     "phone", "device_id")
+    mapping = load_mapping(map_file, targets=targets + (("attributes",) if kind == CUSTOMERS else ())) \
+        if map_file else None
+    con = open_for_writing(db_path(db))
+    try:
+        report = import_reference(con, kind, file, mapping=mapping, phone_region=get_settings().phone_region)
+    finally:
+        con.close()
+    typer.echo(f"{report.file}: {report.rows_read:,} rows read, {report.stored:,} {kind} stored, "
+               f"{report.quarantined:,} quarantined")
 
 
 @app.command()
@@ -152,7 +187,7 @@ def build(
             bar.refresh()
 
         try:
-            report = build_genome(con, as_of=as_of, progress=progress)
+            report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress)
         finally:
             con.close()
     typer.echo(f"genome built: {report.published:,} genes published of {report.genes:,} for {report.customers:,} "

@@ -7,6 +7,7 @@ data and never spliced into SQL. A call ingests all its files and refreshes
 identities in one transaction: if anything fails, the store is as it was.
 """
 
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from genome.events import (
     REQUIRED_COLUMNS,
 )
 from genome.identity import IdentityReport, resolve_identities
+from genome.mapping import Mapping, apply_mapping
 from genome.normalise import normalise_phone
 from genome.readers import LANDING_SCHEMA, FileRefused, file_format, read_batches
 
@@ -309,9 +311,10 @@ def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: 
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phone_region: str = "US",
-                limits: Limits = Limits()) -> IngestResult:
-    """Ingest one file inside an open ingest_transaction."""
+                limits: Limits = Limits(), label: str | None = None) -> IngestResult:
+    """Ingest one file inside an open ingest_transaction; `label` names it in the store (default: its path)."""
     started = datetime.now(timezone.utc).replace(tzinfo=None)
+    label = label or str(path)
     fmt = file_format(path)
     rows = _land(con, path)
     if fmt == "jsonl" and rows:
@@ -319,16 +322,16 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phon
     _map_phones(con, phone_region)
     _check(con, limits)
     batch_id = uuid.uuid4().hex[:12]
-    _store(con, source=source, file=str(path), batch_id=batch_id, now=started)
+    _store(con, source=source, file=label, batch_id=batch_id, now=started)
     counts = dict(con.execute("SELECT outcome, count(*) FROM _outcome GROUP BY outcome").fetchall())
     result = IngestResult(
-        file=str(path), source=source, file_format=fmt, rows_read=rows,
+        file=label, source=source, file_format=fmt, rows_read=rows,
         accepted=counts.get("accepted", 0), quarantined=counts.get("quarantined", 0),
         duplicates=counts.get("duplicate", 0), batch_id=batch_id,
     )
     con.execute(
         "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, source, str(path), fmt, result.rows_read, result.accepted,
+        [batch_id, source, label, fmt, result.rows_read, result.accepted,
          result.quarantined, result.duplicates, started,
          datetime.now(timezone.utc).replace(tzinfo=None)],
     )
@@ -382,19 +385,27 @@ def ingest_files(
     identity_cap: int = 50,
     shared_identifier_links: int = 5,
     limits: Limits = Limits(),
+    mapping: Mapping | None = None,
     progress: Callable[[IngestResult], None] | None = None,
 ) -> IngestReport:
     """Ingest `paths` and refresh identities in one transaction.
 
     If one file is refused, none is ingested. `source` names where the rows
-    came from; by default each file's name without its extension.
+    came from; by default the mapping's source name, else each file's name
+    without its extension. With a `mapping`, each file is first put into the
+    contract's shape (`genome.mapping`) and then validated like any other.
     """
     paths = [Path(p) for p in paths]
-    check_paths(paths)
+    if mapping is None:
+        check_paths(paths)
     results = []
-    with ingest_transaction(con):
-        for path in paths:
-            result = ingest_file(con, path, source=source or path.stem, phone_region=phone_region, limits=limits)
+    with tempfile.TemporaryDirectory(prefix="genome-map-") as scratch, ingest_transaction(con):
+        for i, path in enumerate(paths):
+            label, name = str(path), source or (mapping.name if mapping else None) or path.stem
+            if mapping is not None:
+                path = apply_mapping(con, mapping, path, Path(scratch) / f"{i}.parquet")
+                label = f"{label} (mapped by {mapping.path.name})"
+            result = ingest_file(con, path, source=name, phone_region=phone_region, limits=limits, label=label)
             results.append(result)
             if progress:
                 progress(result)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     max_quantity: int = Field(100_000, gt=0, description="largest quantity one line may carry; larger ones are "
                                                          "quarantined as data errors")
 
+    timezone: str | None = Field(
+        None, description="the retailer's time zone for weekdays and hours (e.g. America/Chicago); default: the "
+                          "zone of the last build, else UTC")
+
     profiling_basis: Literal["consent", "legitimate_interest"] = Field(
         "consent", description="legal basis for scoring customers with models: 'consent' scores only customers who "
                                "granted profiling; 'legitimate_interest' everyone except those who refused it")

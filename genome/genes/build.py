@@ -15,6 +15,7 @@ The reference date is the latest event in the store, not the wall clock, so
 the same events always give the same genome.
 """
 
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +23,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from genome.errors import InputError
 from genome.events import CHANNELS, EVENT_TYPES
 from genome.genes.definition import Gene, GeneDefinitionError, sql_literal
 from genome.genes.families import Family, Vocabulary, discover, event_families
@@ -34,6 +36,19 @@ from genome.today import genome_today
 
 Progress = Callable[[str, int, int], None]
 
+def events_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """The events as genes read them: a line without a category takes its product's from the catalogue."""
+    try:
+        known = con.execute("SELECT count(category) FROM products").fetchone()[0]
+    except duckdb.CatalogException:
+        known = 0
+    if not known:
+        return "events"
+    return ("(SELECT e.* REPLACE (coalesce(e.category, p.category) AS category) FROM events e "
+            "LEFT JOIN (SELECT product_id, any_value(category) AS category FROM products GROUP BY 1) p "
+            "USING (product_id))")
+
+
 def spelled(column: str, merged: dict[str, str] | None) -> str:
     """The event's `column` with merged spellings replaced by the value they were merged into."""
     if not merged:
@@ -42,7 +57,7 @@ def spelled(column: str, merged: dict[str, str] | None) -> str:
     return f"CASE e.{column} {cases} ELSE e.{column} END"
 
 
-def price_bands_sql(merged: dict[str, dict[str, str]] | None = None) -> str:
+def price_bands_sql(merged: dict[str, dict[str, str]] | None = None, events: str = "events") -> str:
     """Per category, the unit prices that open the bottom and the top fifth of what was paid."""
     category = spelled("category", (merged or {}).get("category"))
     return f"""
@@ -50,7 +65,7 @@ CREATE OR REPLACE TEMP TABLE _price_bands AS
 SELECT {category} AS category,
        quantile_cont(e.amount / greatest(coalesce(e.quantity, 1), 1), 0.2) AS p20,
        quantile_cont(e.amount / greatest(coalesce(e.quantity, 1), 1), 0.8) AS p80
-FROM events e WHERE e.event_type = 'purchase' AND e.category IS NOT NULL AND e.amount IS NOT NULL
+FROM {events} e WHERE e.event_type = 'purchase' AND e.category IS NOT NULL AND e.amount IS NOT NULL
 GROUP BY 1
 """
 
@@ -68,7 +83,8 @@ COUPON_SQL = (f"(coalesce(lower({_ATTR.format('coupon')}) NOT IN ('false', 'no',
 
 
 def event_view_sql(bands: str = "_price_bands", one_customer: bool = False,
-                   merged: dict[str, dict[str, str]] | None = None) -> str:
+                   merged: dict[str, dict[str, str]] | None = None, events: str = "events",
+                   local_zone: str = "UTC") -> str:
     """One row per event with its customer and the derived columns genes read.
 
     `$as_of` is the reference date. For the build, customers are numbered
@@ -76,6 +92,7 @@ def event_view_sql(bands: str = "_price_bands", one_customer: bool = False,
     integer is several times faster than by a text id. With `one_customer`,
     `$customer_id` limits the view to that customer (for explanations).
     `merged` maps column -> {spelling: value} for values spelt several ways.
+    Weekdays, hours and calendar days are the store's local ones (`local_zone`): stored times are UTC.
     """
     if one_customer:
         key, join = "i.customer_id AS cust", "JOIN identifiers i ON i.identifier = e.anchor " \
@@ -84,14 +101,16 @@ def event_view_sql(bands: str = "_price_bands", one_customer: bool = False,
         key, join = "x.cust", "JOIN _identifier_index x ON x.identifier = e.anchor"
     merged = merged or {}
     category, store, city = (spelled(c, merged.get(c)) for c in ("category", "store_id", "city"))
+    local = "e.occurred_at" if local_zone == "UTC" else \
+        f"timezone({sql_literal(local_zone)}, timezone('UTC', e.occurred_at))"
     return f"""
 SELECT {key}, e.event_type::{_enum(EVENT_TYPES)} AS event_type, e.channel::{_enum(CHANNELS)} AS channel,
        {category} AS category, e.amount, e.quantity,
-       {store} AS store_id, {city} AS city, e.occurred_at,
+       {store} AS store_id, {city} AS city, e.occurred_at, {local} AS local_time,
        date_diff('day', e.occurred_at, $as_of) AS days_ago,
-       isodow(e.occurred_at) AS dow,
-       hour(e.occurred_at) AS hour,
-       isodow(e.occurred_at) >= 6 AS weekend,
+       isodow({local}) AS dow,
+       hour({local}) AS hour,
+       isodow({local}) >= 6 AS weekend,
        CASE WHEN e.event_type = 'purchase' THEN {DISCOUNT_SQL} END AS discount,
        CASE WHEN e.event_type = 'purchase' THEN {COUPON_SQL} END AS coupon,
        CASE WHEN e.event_type = 'review'
@@ -106,7 +125,7 @@ SELECT {key}, e.event_type::{_enum(EVENT_TYPES)} AS event_type, e.channel::{_enu
             WHEN e.amount / greatest(coalesce(e.quantity, 1), 1) >= b.p80 THEN 'premium'
             WHEN e.amount / greatest(coalesce(e.quantity, 1), 1) <= b.p20 THEN 'budget'
             ELSE 'mid' END AS price_band
-FROM events e
+FROM {events} e
 LEFT JOIN {bands} b ON b.category = {category}
 {join}
 {"AND" if one_customer else "WHERE"} e.occurred_at <= $as_of
@@ -148,13 +167,13 @@ class Catalog:
     renamed_away: list[tuple[str, str]]
 
 
-def catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
+def catalog(con: duckdb.DuckDBPyConnection, events: str = "events") -> Catalog:
     """Every gene the current data supports: event families, lifetime value, derived.
 
     No value in the data can fail a build: should two genes get one name,
     the first keeps it and the second is left out (and reported).
     """
-    vocabulary = discover(con)
+    vocabulary = discover(con, events=events)
     seen: set[str] = {g.name for g in LIFETIME_GENES}
     dropped: list[tuple[str, str]] = []
     families = []
@@ -233,22 +252,42 @@ def _layers(derived: list[Gene]) -> list[list[Gene]]:
     return layers
 
 
-def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None,
+def local_zone_of(con: duckdb.DuckDBPyConnection) -> str:
+    """The time zone the last build read weekdays and hours in (UTC before any build)."""
+    try:
+        row = con.execute("SELECT value FROM build_settings WHERE key = 'local_zone'").fetchone()
+    except duckdb.CatalogException:
+        return "UTC"
+    return row[0] if row else "UTC"
+
+
+def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, local_zone: str | None = None,
                  progress: Progress | None = None) -> BuildReport:
     """Rebuild `customer_genes` and `gene_catalog` from the events in `con` up to `as_of` (default: the latest
-    commerce or engagement event, `genome.today`)."""
+    commerce or engagement event, `genome.today`).
+
+    `local_zone` is the retailer's time zone: weekdays, hours and shopping days are read in it (times are
+    stored in UTC). By default the zone of the last build, else UTC.
+    """
     say = progress or (lambda step, done, total: None)
     as_of = genome_today(con, as_of)
-    found = catalog(con)
+    local_zone = local_zone or local_zone_of(con)
+    try:
+        zoneinfo.ZoneInfo(local_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {local_zone!r} (use a name such as America/Chicago or UTC)") from None
+    events = events_relation(con)
+    found = catalog(con, events)
     families, genes, vocabulary = found.families, list(found.genes), found.vocabulary
     derived = [g for g in genes if g.derived]
     models = [g for g in stored_model_genes(con) if g.name not in {x.name for x in genes}]
     genes += models
     steps = len(families) + 4
     say("preparing events", 0, steps)
-    con.execute(price_bands_sql(vocabulary.merged))
+    con.execute(price_bands_sql(vocabulary.merged, events))
     con.execute(INDEX_SQL)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS {event_view_sql(merged=vocabulary.merged)}", {"as_of": as_of})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS "
+                f"{event_view_sql(merged=vocabulary.merged, events=events, local_zone=local_zone)}", {"as_of": as_of})
     for i, family in enumerate(families):
         say(f"family {family.name}", i + 1, steps)
         _build_family(con, family, i)
@@ -258,7 +297,7 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = Non
     con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {_wide_sql(families, derived, models)}")
     say("measuring coverage", len(families) + 3, steps)
     published = publication(con, genes)
-    _swap_in(con, genes, families, published, as_of, vocabulary)
+    _swap_in(con, genes, families, published, as_of, vocabulary, local_zone)
     for i, family in enumerate(families):
         if family.pivot is None:
             con.execute(f"DROP TABLE IF EXISTS _family_{i}")
@@ -280,7 +319,7 @@ CATALOG_COLUMNS = ("name", "label", "family", "family_description", "description
                    "carriers", "coverage", "as_of", "published", "hidden_reason", "aliases")
 
 
-def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary) -> None:
+def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary, local_zone: str) -> None:
     family_text = {f.name: f.description for f in families} | MODEL_FAMILIES
     con.execute("BEGIN TRANSACTION")
     try:
@@ -289,6 +328,7 @@ def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vo
         con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
         write_catalog(con, genes, family_text, published, as_of)
         write_spellings(con, vocabulary)
+        con.execute("CREATE OR REPLACE TABLE build_settings AS SELECT 'local_zone' AS key, ? AS value", [local_zone])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -17,7 +17,8 @@ from genome.genes.labels import label_for
 GeneType = Literal["flag", "number", "category"]
 GENE_TYPES = ("flag", "number", "category")
 # Sensitive genes are labelled wherever they are shown, and need a reason to use.
-SENSITIVITIES = ("children", "health", "life_event", "inferred", "financial")
+SENSITIVITIES = ("children", "pregnancy", "health", "alcohol_tobacco", "religion", "life_event", "inferred",
+                 "financial", "demographic")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from genome.errors import UnknownCustomer, UnknownGene
-from genome.genes.build import event_view_sql
+from genome.genes.build import event_view_sql, events_relation, local_zone_of, merged_spellings
 
 
 @dataclass
@@ -58,10 +58,13 @@ def _value(con, customer_id: str, name: str):
 
 
 def _evidence(con, customer_id: str, where: str, as_of: datetime) -> pd.DataFrame:
-    # `where` comes from the gene catalog (built from constants), never from user input
+    # `where` comes from the gene catalog (built from constants), never from user input; the events are read
+    # as the build read them (merged spellings, categories from products, the store's time zone)
+    view = event_view_sql("price_bands", one_customer=True, merged=merged_spellings(con), events=events_relation(con),
+                          local_zone=local_zone_of(con))
     return con.execute(
         f"SELECT occurred_at, event_type, channel, category, amount, store_id, city, weekend "
-        f"FROM ({event_view_sql('price_bands', one_customer=True)}) WHERE {where} ORDER BY occurred_at DESC",
+        f"FROM ({view}) WHERE {where} ORDER BY occurred_at DESC",
         {"as_of": as_of, "customer_id": customer_id},
     ).df()
 

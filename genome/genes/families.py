@@ -10,9 +10,12 @@ filters over every event.
 
 from dataclasses import dataclass, field
 
+import duckdb
+
 from genome.genes.definition import Evidence, Gene, case_filters, merge_key, slug, sql_literal
 from genome.genes.labels import sentence
 from genome.genes.pivot import Pivot
+from genome.sensitivity import sensitivity_of
 
 P = "event_type = 'purchase'"
 R = "event_type = 'return'"
@@ -26,8 +29,6 @@ DAYPARTS = {
     "evening": "hour BETWEEN 17 AND 21",
     "night": "(hour >= 22 OR hour <= 5)",
 }
-# Categories about children are sensitive: they reveal a household with kids.
-CHILDREN_CATEGORIES = ("baby_food_organic", "diapers", "toys", "kids_clothing", "baby", "kids")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Vocabulary:
     cities: tuple[str, ...]
     merged: dict[str, dict[str, str]] = field(default_factory=dict)
     spelling_events: dict[tuple[str, str], int] = field(default_factory=dict)  # (column, spelling) -> events
+    attributes: tuple[str, ...] = ()  # imported customer attributes (age band, income band...)
 
 
 def _readable(value: str) -> str:
@@ -63,13 +65,13 @@ def _readable(value: str) -> str:
     return str(value).replace("_", " ").strip()
 
 
-def discover(con, min_events: int = 20) -> Vocabulary:
+def discover(con, min_events: int = 20, events: str = "events") -> Vocabulary:
     merged: dict[str, dict[str, str]] = {}
     spelling_events: dict[tuple[str, str], int] = {}
 
     def values(column: str) -> tuple[str, ...]:
         rows = con.execute(
-            f"SELECT {column}, count(*) FROM events WHERE {column} IS NOT NULL GROUP BY 1"  # column: constant below
+            f"SELECT {column}, count(*) FROM {events} WHERE {column} IS NOT NULL GROUP BY 1"  # constants below
         ).fetchall()
         groups: dict[str, list[tuple[str, int]]] = {}
         for value, n in rows:
@@ -85,8 +87,13 @@ def discover(con, min_events: int = 20) -> Vocabulary:
             totals.append((canonical, sum(n for _, n in spellings)))
         return tuple(v for v, n in sorted(totals, key=lambda t: (-t[1], t[0])) if n >= min_events)
 
+    try:
+        attributes = tuple(r[0] for r in con.execute(
+            "SELECT DISTINCT attribute FROM customer_attributes ORDER BY 1").fetchall())
+    except duckdb.CatalogException:
+        attributes = ()
     return Vocabulary(values("category"), values("channel"), values("store_id"), values("city"), merged,
-                      spelling_events)
+                      spelling_events, attributes)
 
 
 def _gene(name, family, description, type_, expression, *, unit=None, fill=None, where=None, noun=None,
@@ -135,10 +142,10 @@ def rfm_family() -> Family:
         *[_spend(f"spend_{d}d", f, f"Money spent in the last {d} days.", f"{P} AND days_ago <= {d}", "purchases")
           for d in WINDOWS],
         _gene("purchase_days", f, "Distinct days with a purchase (one shopping trip per day).", "number",
-              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P})", unit="days", fill="0",
+              f"count(DISTINCT CAST(local_time AS DATE)) FILTER (WHERE {P})", unit="days", fill="0",
               where=P, noun="purchases"),
         _gene("avg_order_value", f, "Average spend per shopping day.", "number",
-              f"round(sum(amount) FILTER (WHERE {P}) / nullif(count(DISTINCT CAST(occurred_at AS DATE)) "
+              f"round(sum(amount) FILTER (WHERE {P}) / nullif(count(DISTINCT CAST(local_time AS DATE)) "
               f"FILTER (WHERE {P}), 0), 2)", unit="USD", where=P, noun="purchases"),
         _days_since("days_since_last_purchase", f, "Days since the latest purchase.", P, "purchases"),
         _gene("days_since_first_purchase", f, "Days since the first purchase.", "number",
@@ -152,11 +159,11 @@ def rfm_family() -> Family:
               f"count(*) FILTER (WHERE {P}) > 0 AND count(*) FILTER (WHERE {P} AND days_ago <= 180) = 0",
               where=P, noun="purchases"),
         _gene("one_time_buyer", f, "Bought on exactly one day.", "flag",
-              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P}) = 1", where=P, noun="purchases"),
+              f"count(DISTINCT CAST(local_time AS DATE)) FILTER (WHERE {P}) = 1", where=P, noun="purchases"),
         _gene("repeat_buyer", f, "Bought on two or more days.", "flag",
-              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P}) >= 2", where=P, noun="purchases"),
+              f"count(DISTINCT CAST(local_time AS DATE)) FILTER (WHERE {P}) >= 2", where=P, noun="purchases"),
         _gene("frequent_buyer", f, "Bought on six or more days in the last 365 days.", "flag",
-              f"count(DISTINCT CAST(occurred_at AS DATE)) FILTER (WHERE {P} AND days_ago <= 365) >= 6",
+              f"count(DISTINCT CAST(local_time AS DATE)) FILTER (WHERE {P} AND days_ago <= 365) >= 6",
               where=f"{P} AND days_ago <= 365", noun="purchases"),
         _gene("avg_item_price", f, "Average price paid per item.", "number",
               f"round(avg(unit_price) FILTER (WHERE {P}), 2)", unit="USD", where=P, noun="purchases"),
@@ -187,7 +194,7 @@ def engagement_family() -> Family:
         *[_count(f"events_{d}d", f, f"Events of any kind in the last {d} days.", f"days_ago <= {d}", "events")
           for d in WINDOWS],
         _gene("active_days", f, "Distinct days with any activity.", "number",
-              "count(DISTINCT CAST(occurred_at AS DATE))", unit="days", fill="0"),
+              "count(DISTINCT CAST(local_time AS DATE))", unit="days", fill="0"),
         _gene("tenure_days", f, "Days since the customer was first seen.", "number", "max(days_ago)", unit="days"),
         _gene("days_since_last_event", f, "Days since the latest activity of any kind.", "number",
               "min(days_ago)", unit="days"),
@@ -366,7 +373,7 @@ def category_family(categories: tuple[str, ...]) -> Family:
         v = _readable(value)
         cell = lambda stat: pivot.cell(value, stat)  # noqa: E731
         known = lambda stat: f"coalesce({cell(stat)}, 0)"  # noqa: E731
-        sens = "children" if value in CHILDREN_CATEGORIES else None
+        sens = sensitivity_of(value)
         bought = f"{P} AND {is_k}"
 
         def g(name, label, description, type_, expression, *, unit=None, fill=None, where=bought,
@@ -555,8 +562,23 @@ def city_family(cities: tuple[str, ...]) -> Family:
     return Family(f, "", tuple(genes), "Where the customer lives and shops.", pivot=pivot)
 
 
+def profile_family(attributes: tuple[str, ...]) -> Family:
+    """One gene per imported customer attribute (age band, income band, household, children), labelled with what
+    it reveals: customer attributes describe a person, so each is sensitive."""
+    f = "profile"
+    genes = []
+    for attribute in attributes:
+        genes.append(_gene(
+            f"profile_{slug(attribute)}", f, f"{_readable(attribute)} as the retailer recorded it (imported customer "
+            "attribute).", "category", f"max(value) FILTER (WHERE attribute = {sql_literal(attribute)})",
+            sensitivity=sensitivity_of(attribute) or "demographic", label=sentence(_readable(attribute))))
+    relation = ("SELECT x.cust, a.attribute, a.value FROM customer_attributes a "
+                "JOIN _identifier_index x ON x.identifier = a.identifier")
+    return Family(f, relation, tuple(genes), "What the retailer knows about the customer: imported attributes.")
+
+
 def event_families(vocabulary: Vocabulary) -> list[Family]:
-    return [
+    families = [
         rfm_family(),
         engagement_family(),
         habits_family(),
@@ -567,3 +589,6 @@ def event_families(vocabulary: Vocabulary) -> list[Family]:
         store_family(vocabulary.stores),
         city_family(vocabulary.cities),
     ]
+    if vocabulary.attributes:
+        families.append(profile_family(vocabulary.attributes))
+    return families

@@ -149,6 +149,7 @@ FAMILY_LABELS = {
     "combination": "Persona combinations",
     "life_events": "Life events",
     "recommendations": "Recommendations",
+    "profile": "Customer profile",
 }
 
 

@@ -54,7 +54,7 @@ LIFETIME_GENES = (
 
 RFM_SQL = """
 WITH days AS (
-  SELECT cust, CAST(occurred_at AS DATE) AS day, sum(amount) AS amount
+  SELECT cust, CAST(local_time AS DATE) AS day, sum(amount) AS amount
   FROM _ev WHERE event_type = 'purchase' AND amount IS NOT NULL
   GROUP BY cust, day
 )

@@ -216,7 +216,7 @@ def test_identities_are_resolved_as_part_of_the_ingest(store, tmp_path):
     ({"discount": 0.5}, {"discount": True, "discount_amount": 0.5}),
     ({"discount": "-1,25", "coupon": 0}, {"discount": True, "discount_amount": 1.25, "coupon": False}),
     ({"coupon_amount": "0.75", "basket_id": 31198570044, "shelf": "A3"},
-     {"coupon_amount": 0.75, "basket_id": "31198570044", "shelf": "A3"}),
+     {"coupon_amount": 0.75, "coupon": True, "basket_id": "31198570044", "shelf": "A3"}),
 ])
 def test_typed_attributes_are_stored_in_one_form_and_unknown_keys_are_kept(store, tmp_path, given, stored):
     import json as _json
