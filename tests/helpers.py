@@ -54,9 +54,9 @@ def plotly_array(value) -> list:
 def hostile_store(folder: Path, beacon: str) -> Path:
     """A store whose city, store, category and segment name are Markdown and HTML that would fetch `beacon`.
 
-    Forty customers buy in that city, at that store, in that category, so the
-    build makes genes of them (lives_in_..., bought_..., store_...), and a
-    saved segment carries a hostile name: every page that shows data shows it.
+    Half of forty customers live in that city, half shop at that store, half buy that category, each half
+    chosen independently (so no gene repeats another and all are published), the build makes genes of them (lives_in_...,
+    bought_..., store_...), and a saved segment carries a hostile name: every page that shows data shows it.
     """
     from genome.genes.build import build_genome
     from genome.ingest import ingest_files
@@ -72,7 +72,9 @@ def hostile_store(folder: Path, beacon: str) -> Path:
             rows.append(event(event_type="purchase", channel="store", customer_ref=f"CR-{c}",
                               email=f"person{c}@example.com", occurred_at=f"2025-0{1 + i}-1{c % 9}T12:00:00",
                               amount=str(20 + c + i), quantity="1", attributes='{"discount": false}',
-                              city=payloads["city"], store_id=payloads["store"], category=payloads["category"]))
+                              city=payloads["city"] if c % 2 else "Leeds",
+                              store_id=payloads["store"] if c // 2 % 2 else "S-2",
+                              category=payloads["category"] if c // 4 % 2 else "bread"))
         rows.append(event(event_type="consent", channel="web", customer_ref=f"CR-{c}",
                           occurred_at="2025-01-01T09:00:00", attributes='{"purpose": "marketing", "granted": true}'))
     header = HEADER + ["city", "store_id", "category"]

@@ -18,7 +18,7 @@ def catalog_page(page_at, demo_db):
 
 def total_genes(demo_db):
     con = connect(demo_db, read_only=True)
-    n = con.execute("SELECT count(*) FROM gene_catalog").fetchone()[0]
+    n = con.execute("SELECT count(*) FROM gene_catalog WHERE published").fetchone()[0]
     con.close()
     return n
 
