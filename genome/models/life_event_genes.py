@@ -113,11 +113,14 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
                     approaching_days: int = APPROACHING_DAYS) -> ModelOutput:
     if not 1 <= approaching_days <= 365:
         raise InputError(f"approaching_days: give 1 to 365 days, got {approaching_days}")
+    posts = posts_of_consenting_customers(con, consented)
+    if posts.empty:  # nothing to read: fitting the reader would cost a minute and score nobody
+        raise InputError("no social posts by customers who may be profiled: there is nothing to read life "
+                          "events from (load events of type post with their text)")
     corpus = labelled_posts()
     report = held_out_wording_report(corpus)
     model = LifeEventClassifier().fit(corpus["text"], corpus["label"])
     report |= sealed_report(model)
-    posts = posts_of_consenting_customers(con, consented)
     occurrences = detect_occurrences(posts, model)
     posters = pd.Index(posts["customer_id"].unique())
     values = gene_values(occurrences, consented, as_of, posters=posters, approaching_days=approaching_days)

@@ -115,6 +115,8 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
         for name in EXTRA_TABLES:
             if name in extras:
                 con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _extra_{name}")
+            else:  # its model was not fitted this time: last fit's rows must not pass for this one's
+                con.execute(f"DROP TABLE IF EXISTS {name}")
         kept = ", ".join(f'g."{c}"' for c in keep)
         filled = ", ".join(f'coalesce(m."{g.name}", false) AS "{g.name}"' if g.type == "flag" else f'm."{g.name}"'
                            for g in genes)

@@ -27,7 +27,7 @@ def lock_path(target: Path) -> Path:
 
 
 def refit_aside(target: Path, *, tiers: dict | None = None, approaching_days: int = APPROACHING_DAYS,
-                profiling_basis: str = "consent", progress: Progress | None = None) -> FitReport:
+                profiling_basis: str | None = None, progress: Progress | None = None) -> FitReport:
     target = Path(target)
     if not target.exists():
         raise NotBuilt(f"no store at {target}: run `genome demo` or `genome ingest` first")

@@ -1,9 +1,15 @@
-"""Item-item recommendations on purchases whose answer is obvious."""
+"""Recommendations on purchases whose answer is obvious: what a customer buys again, and what buyers of the same
+things also buy."""
 
+from datetime import datetime
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from genome.models.recommend import ItemItemRecommender, hit_rate
+from genome.models.recommend import NeighbourRecommender, baseline, hit_rate, interval
+
+AS_OF = datetime(2025, 6, 30)
 
 
 @pytest.fixture
@@ -11,32 +17,58 @@ def purchases():
     rows = []
     # tents and sleeping bags are bought together; coffee is popular with everyone else
     for i in range(30):
-        rows += [(f"camper{i}", "tent", 1), (f"camper{i}", "sleeping_bag", 1)]
+        rows += [(f"camper{i}", "tent", 1, "2025-05-01"), (f"camper{i}", "sleeping_bag", 1, "2025-05-01")]
     for i in range(60):
-        rows += [(f"drinker{i}", "coffee", 2), (f"drinker{i}", "mug", 1)]
-    rows += [("new_camper", "tent", 1)]
-    return pd.DataFrame(rows, columns=["customer_id", "product_id", "lines"])
+        rows += [(f"drinker{i}", "coffee", 8, "2025-06-28"), (f"drinker{i}", "mug", 1, "2025-01-10")]
+    rows += [("new_camper", "tent", 1, "2025-06-01")]
+    frame = pd.DataFrame(rows, columns=["customer_id", "product_id", "lines", "last_bought"])
+    frame["last_bought"] = pd.to_datetime(frame["last_bought"])
+    return frame
 
 
-def test_a_customer_is_recommended_what_others_bought_with_their_products(purchases):
-    model = ItemItemRecommender(top=2).fit(purchases)
-    top, fallback = model.recommend(purchases, pd.Index(["new_camper"]))
-    assert top[0][0] == "sleeping_bag"
-    assert not fallback[0]
+def test_what_buyers_of_the_same_things_also_buy_is_recommended(purchases):
+    model = NeighbourRecommender(top=2, again=0.0, new=1.0).fit(purchases)
+    top, fallback = model.recommend(purchases, pd.Index(["new_camper"]), AS_OF)
+    assert top[0][0] == "sleeping_bag" and not fallback[0]
 
 
-def test_products_the_customer_already_bought_are_not_recommended(purchases):
-    model = ItemItemRecommender(top=3).fit(purchases)
-    top, _ = model.recommend(purchases, pd.Index(["camper0"]))
-    assert "tent" not in top[0] and "sleeping_bag" not in top[0]
+def test_what_a_customer_buys_often_and_lately_comes_first_when_buying_again_counts(purchases):
+    model = NeighbourRecommender(top=2, again=1.0, new=0.0).fit(purchases)
+    top, _ = model.recommend(purchases, pd.Index(["drinker0"]), AS_OF)
+    assert list(top[0]) == ["coffee", "mug"]
 
 
 def test_a_customer_without_purchases_gets_the_popular_products_marked_as_a_fallback(purchases):
-    model = ItemItemRecommender(top=2).fit(purchases)
-    top, fallback = model.recommend(purchases, pd.Index(["stranger"]))
+    model = NeighbourRecommender(top=2).fit(purchases)
+    top, fallback = model.recommend(purchases, pd.Index(["stranger"]), AS_OF)
     assert list(top[0]) == ["coffee", "mug"] and fallback[0]
+
+
+def test_neighbours_are_kept_sparse_a_few_per_product(purchases):
+    model = NeighbourRecommender(neighbours=1).fit(purchases)
+    assert model.neighbours_.shape == (4, 4)
+    assert model.neighbours_.getnnz(axis=1).max() == 1
+    tent = list(model.items_).index("tent")
+    assert model.items_[model.neighbours_[tent].indices[0]] == "sleeping_bag"
+
+
+def test_the_simple_rules_recommend_what_they_say(purchases):
+    customers = pd.Index(["drinker0", "new_camper", "stranger"])
+    categories = {"tent": "camping", "sleeping_bag": "camping", "coffee": "drinks", "mug": "kitchen"}
+    own = baseline("own_most_bought", purchases, customers, categories, top=2)
+    assert list(own[0]) == ["coffee", "mug"] and own[1][0] == "tent"
+    favourite = baseline("favourite_categories_popular", purchases, customers, categories, top=2)
+    assert set(favourite[1]) == {"tent", "sleeping_bag"}
+    popular = baseline("popular", purchases, customers, categories, top=2)
+    assert list(popular[2]) == ["coffee", "mug"]
 
 
 def test_hit_rate_counts_customers_who_bought_one_of_their_recommendations():
     recommended = [["a", "b"], ["c", "d"], ["e", "f"]]
     assert hit_rate(recommended, [{"b"}, {"x"}, {"f", "y"}]) == pytest.approx(2 / 3)
+
+
+def test_a_bootstrap_interval_holds_the_mean():
+    values = np.array([1.0] * 30 + [0.0] * 70)
+    low, high = interval(values)
+    assert low < 0.3 < high and high - low < 0.25

