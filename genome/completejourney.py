@@ -73,8 +73,9 @@ def prepare(folder: Path, work: Path, *, until: datetime | None = None, househol
     till_until = until and until.replace(tzinfo=ZoneInfo(LOCAL_ZONE)).astimezone(timezone.utc).replace(tzinfo=None)
     till_before = f"transaction_timestamp < {_literal(till_until.isoformat(sep=' '))}" if until else "true"
     # the first households (by number) that bought something before `until`
+    till = f"read_parquet({_literal(folder / 'transactions.parquet')})"
     kept = "true" if households is None else \
-        f"household_id IN (SELECT DISTINCT household_id FROM read_parquet({_literal(folder / 'transactions.parquet')}) " \
+        f"household_id IN (SELECT DISTINCT household_id FROM {till} " \
         f"WHERE {till_before} ORDER BY household_id LIMIT {int(households)})"
     queries = {
         "transactions": f"SELECT * FROM read_parquet({_literal(folder / 'transactions.parquet')}) "

@@ -15,9 +15,18 @@ def headline(card: dict) -> str:
     if card.get("status") == "not fitted":
         return f"not fitted: {card['reason']}"
     m = card["metrics"]
+    if "roc_auc" in m and "baselines" in m:
+        best = m["baselines"][m["best_baseline"]]
+        if card.get("status") == "baseline published":
+            return (f"rule published: {best['rule']}, ROC AUC {best['roc_auc']:.3f} (the model reached "
+                    f"{m['model_roc_auc']:.3f})")
+        return f"ROC AUC {m['roc_auc']:.3f} vs {best['roc_auc']:.3f} for {best['rule']}"
     if "roc_auc" in m:
         return f"ROC AUC {m['roc_auc']:.3f} on {m['customers']:,} customers after the cut-off"
     if "accuracy" in m:
+        if card.get("status") == "baseline published":
+            return (f"rule published: {m['baseline']}, accuracy {m['baseline_accuracy']:.1%} (the model reached "
+                    f"{m['model_accuracy']:.1%})")
         return f"accuracy {m['accuracy']:.1%} vs {m['baseline_accuracy']:.1%} for {m['baseline']}"
     if "macro_f1" in m:
         sealed = f"; {m['sealed_macro_f1']:.3f} on {m['sealed_posts']} sealed hand-written posts" \
@@ -62,11 +71,20 @@ def plain_sentence(card: dict) -> str:
         return (f"Not fitted on this data ({card['reason']}): its genes hold a labelled fallback, so do not target "
                 "on them yet.")
     m = card["metrics"]
+    ruled = card.get("status") == "baseline published"
     if "lift" in m and m.get("lift") and "base_rate" in m:
         top, base = m["lift"][0] * m["base_rate"], m["base_rate"]
         outcome = card.get("outcome", "had the outcome")
+        if ruled:
+            rule = m["baselines"][m["best_baseline"]]["rule"]
+            return (f"The model did not beat the simple rule \"{rule}\", so the rule is published as this score: of "
+                    f"the 10% it ranks highest, {top:.0%} {outcome}, {m['lift'][0]:.1f}× the average of {base:.0%}.")
         return (f"Of the 10% of customers this model scored highest, {top:.0%} {outcome}: {m['lift'][0]:.1f}× the "
                 f"average of {base:.0%}. Start with them.")
+    if "accuracy" in m and ruled:
+        return (f"The model did not beat the simple rule \"{m['baseline']}\", so the rule is published: it names the "
+                f"{card['predicts'].removeprefix('the ')} right for {m['baseline_accuracy']:.0%} of customers "
+                f"(the model: {m['model_accuracy']:.0%}).")
     if "accuracy" in m:
         better = m["accuracy"] - m["baseline_accuracy"]
         verdict = "better than" if better > 0.005 else "no better than" if better > -0.005 else "worse than"
@@ -91,6 +109,41 @@ def plain_sentence(card: dict) -> str:
         reach = f"; Platinum starts at ${cuts[0]:,.0f} of spend in 12 months" if cuts else ""
         return f"Customers by overall tier: {counts}{reach}."
     return card.get("predicts", "")
+
+
+def comparison(card: dict) -> pd.DataFrame | None:
+    """The model beside its simple rules on the evaluation window, with 95% bootstrap intervals, and which one
+    validation chose to publish; None for a card with no rules to compare."""
+    m = card.get("metrics", {})
+    if "baselines" in m and "roc_auc" in m:
+        rows = [("the model", m["model_roc_auc"], m["model_interval"], m.get("published") == "model",
+                 m.get("validation", {}).get("model"))]
+        rows += [(b["rule"], b["roc_auc"], b["interval"], m.get("published") == name,
+                  m.get("validation", {}).get(name)) for name, b in m["baselines"].items()]
+        figure = "ROC AUC"
+    elif "model_accuracy" in m:
+        rows = [("the model", m["model_accuracy"], None, m.get("published") == "model", m["validation"]["model"]),
+                (m["baseline"], m["baseline_accuracy"], m.get("baseline_interval"),
+                 m.get("published") == "baseline", m["validation"]["baseline"])]
+        figure = "accuracy"
+    elif "hit_rate_at_10" in m and "baselines" in m:
+        chosen = m.get("published", "")
+        rows = [(f"the model ({chosen})" if chosen.startswith("mix") else "the model", m["hit_rate_at_10"]
+                 if chosen.startswith("mix") else None, m.get("hit_rate_interval") if chosen.startswith("mix")
+                 else None, chosen.startswith("mix"), None)]
+        rows += [(b["rule"], b["hit_rate_at_10"], b["interval"], chosen == name, m.get("validation", {}).get(name))
+                 for name, b in m["baselines"].items()]
+        rows = [r for r in rows if r[1] is not None]
+        figure = "hit rate at 10"
+    else:
+        return None
+
+    def between(interval) -> str:
+        return f"{interval[0]:.3f} to {interval[1]:.3f}" if interval else ""
+
+    return pd.DataFrame([{"ranking by": who, figure: f"{value:.3f}", "95% interval": between(interval),
+                          "on validation": "" if val is None or val != val else f"{val:.3f}",
+                          "published": "yes" if chosen else ""} for who, value, interval, chosen, val in rows])
 
 
 def best_recommendation_rule(metrics: dict) -> tuple[str, float]:

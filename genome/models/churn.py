@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from genome.models.baselines import Rule
 from genome.models.classifier import FeatureClassifier
 from genome.models.tasks import BinaryTask
 
@@ -19,4 +20,9 @@ TASK = BinaryTask(
     horizon_days=90, estimator=ChurnRisk, label=lapsed,
     fallback="no purchase yet, so the share of such customers who did not buy within 90 days",
     outcome="made no purchase within 90 days",
+    baselines=(
+        Rule("days_since_last_purchase", "most days since the last purchase"),
+        Rule("purchase_days_90d", "fewest shopping days in the last 90 days", higher=False),
+        Rule("spend_90d", "least spend in the last 90 days", higher=False),
+    ),
 )

@@ -15,11 +15,15 @@ from genome.errors import InputError
 
 
 class FeatureClassifier(ClassifierMixin, BaseEstimator):
-    def __init__(self, max_iter: int = 200, learning_rate: float = 0.05, max_leaf_nodes: int = 31,
-                 random_state: int = 0):
+    # Small trees, large leaves and an L2 penalty: a retailer has thousands of customers, not millions, and
+    # deep trees learn their noise (on Complete Journey they lost to one-feature rules).
+    def __init__(self, max_iter: int = 150, learning_rate: float = 0.05, max_leaf_nodes: int = 8,
+                 min_samples_leaf: int = 40, l2_regularization: float = 1.0, random_state: int = 0):
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
         self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y) -> "FeatureClassifier":
@@ -31,6 +35,7 @@ class FeatureClassifier(ClassifierMixin, BaseEstimator):
         self.features_ = list(X.columns)
         self.model_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
             random_state=self.random_state,
         ).fit(X.to_numpy(dtype=float), labels)
         self.classes_ = self.model_.classes_

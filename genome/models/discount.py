@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from genome.models.baselines import Rule
 from genome.models.classifier import FeatureClassifier
 from genome.models.tasks import BinaryTask
 
@@ -25,4 +26,8 @@ TASK = BinaryTask(
     horizon_days=90, estimator=DiscountSensitivity, label=on_discount,
     fallback="no purchase yet, so the share of such customers who then bought mainly on discount",
     outcome="bought mainly on discount",
+    baselines=(
+        Rule("discount_share", "largest share of lines bought on discount so far"),
+        Rule("discount_amount_share", "largest share of the full price saved in discounts so far"),
+    ),
 )

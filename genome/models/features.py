@@ -18,13 +18,18 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from genome.genes.build import COUPON_SQL, DISCOUNT_SQL, events_relation, local_zone_of
+from genome.genes.definition import sql_literal
 from genome.today import built_today, genome_today
 
-# Parts of the day in which a customer is reached online (hours, UTC).
+# The events relation (till lines take their product's category) and the local time are filled in per store.
+EVENTS, LOCAL = "__EVENTS__", "__LOCAL__"
+# Parts of the day in which a customer is reached online (hours in the store's zone).
 DAY_PARTS = ("night", "morning", "afternoon", "evening")
-DAY_PART_SQL = ("CASE WHEN hour(e.occurred_at) < 6 OR hour(e.occurred_at) >= 22 THEN 'night' "
-                "WHEN hour(e.occurred_at) < 12 THEN 'morning' WHEN hour(e.occurred_at) < 17 THEN 'afternoon' "
+DAY_PART_SQL = (f"CASE WHEN hour({LOCAL}) < 6 OR hour({LOCAL}) >= 22 THEN 'night' "
+                f"WHEN hour({LOCAL}) < 12 THEN 'morning' WHEN hour({LOCAL}) < 17 THEN 'afternoon' "
                 "ELSE 'evening' END")
+_AMOUNT = "coalesce(try_cast(json_extract_string(e.attributes, '$.{}') AS DOUBLE), 0)"
 PURCHASE_CHANNELS = ("store", "web", "app", "wholesale")
 # Events a customer chooses to make online: when they happen says when the customer is reachable.
 ONLINE = "('view', 'search', 'cart', 'email_open', 'email_click', 'post', 'review')"
@@ -41,11 +46,10 @@ SELECT i.customer_id, e.event_type, e.channel, e.category, e.product_id, e.amoun
        CAST(e.occurred_at AS DATE) AS day,
        date_diff('day', e.occurred_at, $cutoff) AS days_ago,
        {DAY_PART_SQL} AS day_part,
-       CASE WHEN e.event_type = 'purchase'
-            THEN coalesce(json_extract_string(e.attributes, '$.discount') = 'true', false) END AS discount,
-       CASE WHEN e.event_type = 'purchase'
-            THEN json_extract_string(e.attributes, '$.coupon') IS NOT NULL END AS coupon
-FROM events e JOIN identifiers i ON i.identifier = e.anchor
+       CASE WHEN e.event_type = 'purchase' THEN {DISCOUNT_SQL} END AS discount,
+       CASE WHEN e.event_type = 'purchase' THEN {COUPON_SQL} END AS coupon,
+       CASE WHEN e.event_type = 'purchase' THEN {_AMOUNT.format('discount_amount')} END AS discount_amount
+FROM {EVENTS} e JOIN identifiers i ON i.identifier = e.anchor
 """
 
 # Aggregates in CASE form and distinct days from a per-day pass: DuckDB runs both several
@@ -55,11 +59,17 @@ WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at < $cutoff),
 per_day AS (
   SELECT customer_id, min(days_ago) AS days_ago, bool_or(event_type = 'purchase') AS bought
   FROM ev GROUP BY customer_id, day),
+gaps AS (  -- days between one shopping day and the next: a grocery shopper's rhythm
+  SELECT customer_id, lag(days_ago) OVER (PARTITION BY customer_id ORDER BY days_ago DESC) - days_ago AS gap
+  FROM per_day WHERE bought),
+rhythm AS (
+  SELECT customer_id, coalesce(stddev_samp(gap), 0) AS gap_std_days, coalesce(max(gap), 0) AS gap_max_days
+  FROM gaps WHERE gap IS NOT NULL GROUP BY customer_id),
 days AS (
   SELECT customer_id,
     count(CASE WHEN bought THEN 1 END) AS purchase_days,
     {", ".join(f"count(CASE WHEN bought AND days_ago < {d} THEN 1 END) AS purchase_days_{d}d"
-               for d in (30, 90, 180, 365))},
+               for d in (7, 14, 30, 90, 180, 365))},
     count(CASE WHEN days_ago < 30 THEN 1 END) AS active_days_30d,
     count(CASE WHEN days_ago < 90 THEN 1 END) AS active_days_90d
   FROM per_day GROUP BY customer_id),
@@ -70,7 +80,20 @@ totals AS (
     coalesce(min(CASE WHEN event_type = 'purchase' THEN days_ago END), max(days_ago) + 1)
       AS days_since_last_purchase,
     coalesce(sum(CASE WHEN event_type = 'purchase' THEN amount END), 0) AS spend_total,
+    coalesce(sum(CASE WHEN event_type = 'purchase' AND days_ago < 30 THEN amount END), 0) AS spend_30d,
     coalesce(sum(CASE WHEN event_type = 'purchase' AND days_ago < 90 THEN amount END), 0) AS spend_90d,
+    coalesce(sum(CASE WHEN event_type = 'purchase' AND days_ago >= 90 AND days_ago < 180 THEN amount END), 0)
+      AS spend_prev_90d,
+    coalesce(sum(discount_amount) / nullif(sum(CASE WHEN event_type = 'purchase' THEN amount END)
+                                           + sum(discount_amount), 0), 0) AS discount_amount_share,
+    count(CASE WHEN event_type = 'purchase' THEN 1 END) AS purchase_lines,
+    approx_count_distinct(CASE WHEN event_type = 'purchase' THEN product_id END) AS distinct_products,
+    approx_count_distinct(CASE WHEN event_type = 'purchase' THEN category END) AS distinct_categories,
+    count(CASE WHEN event_type = 'coupon_redemption' THEN 1 END) AS coupon_redemptions,
+    count(CASE WHEN event_type = 'coupon_redemption' AND days_ago < 90 THEN 1 END) AS coupon_redemptions_90d,
+    coalesce(min(CASE WHEN event_type = 'coupon_redemption' THEN days_ago END), 9999) AS days_since_redemption,
+    count(CASE WHEN event_type = 'campaign_receipt' THEN 1 END) AS campaign_receipts,
+    count(CASE WHEN event_type = 'campaign_receipt' AND days_ago < 90 THEN 1 END) AS campaign_receipts_90d,
     coalesce(sum(CASE WHEN event_type = 'purchase' AND days_ago < 365 THEN amount END), 0) AS spend_365d,
     coalesce(avg(CASE WHEN event_type = 'purchase' THEN amount END), 0) AS mean_line_value,
     coalesce(avg(CAST(discount AS DOUBLE)), 0) AS discount_share,
@@ -84,7 +107,7 @@ totals AS (
                f"AS online_share_{p}" for p in DAY_PARTS)},
     count(CASE WHEN event_type IN {ONLINE} THEN 1 END) AS online_events
   FROM ev GROUP BY customer_id)
-SELECT * FROM totals JOIN days USING (customer_id) ORDER BY customer_id
+SELECT * FROM totals JOIN days USING (customer_id) LEFT JOIN rhythm USING (customer_id) ORDER BY customer_id
 """
 
 CATEGORY_COUNTS_SQL = f"""
@@ -118,6 +141,8 @@ totals AS (
          count(DISTINCT day) FILTER (WHERE event_type = 'purchase') AS purchase_days,
          count(*) FILTER (WHERE event_type = 'purchase') AS purchase_lines,
          count(*) FILTER (WHERE event_type = 'purchase' AND discount) AS discount_lines,
+         count(*) FILTER (WHERE event_type = 'coupon_redemption') AS coupon_redemptions,
+         count(*) FILTER (WHERE event_type = 'campaign_receipt') AS campaign_receipts,
          coalesce(sum(amount) FILTER (WHERE event_type = 'purchase'), 0) AS spend
   FROM ev GROUP BY customer_id)
 SELECT * FROM totals
@@ -143,19 +168,37 @@ def scoring_cutoff(as_of: datetime) -> datetime:
     return as_of + timedelta(seconds=1)
 
 
+def for_store(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """`sql` over this store's events as genes read them, with hours in its local zone."""
+    zone = local_zone_of(con)
+    local = "e.occurred_at" if zone == "UTC" else f"timezone({sql_literal(zone)}, timezone('UTC', e.occurred_at))"
+    return sql.replace(EVENTS, events_relation(con)).replace(LOCAL, local)
+
+
 def customer_features(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> pd.DataFrame:
     """Numeric features per customer known before `cutoff`, indexed by customer_id."""
-    frame = con.execute(FEATURES_SQL, {"cutoff": cutoff}).df().set_index("customer_id")
+    frame = con.execute(for_store(con, FEATURES_SQL), {"cutoff": cutoff}).df().set_index("customer_id")
+    frame = frame.fillna({"gap_std_days": 0, "gap_max_days": 0})
     frame["mean_gap_days"] = np.where(frame["purchase_days"] > 1,
                                       (frame["tenure_days"] - frame["days_since_last_purchase"])
                                       / np.maximum(frame["purchase_days"] - 1, 1), frame["tenure_days"])
+    # how late the next shopping day is against the customer's own rhythm (1 = due today)
+    frame["overdue_ratio"] = frame["days_since_last_purchase"] / np.maximum(frame["mean_gap_days"], 1)
+    frame["gap_regularity"] = frame["gap_std_days"] / np.maximum(frame["mean_gap_days"], 1)
+    # the last 90 days against the 90 before: rising or fading
+    frame["spend_trend_90d"] = (frame["spend_90d"] - frame["spend_prev_90d"]) / \
+        np.maximum(frame["spend_90d"] + frame["spend_prev_90d"], 1)
+    frame["basket_trend_90d"] = (2 * frame["purchase_days_90d"] - frame["purchase_days_180d"]) / \
+        np.maximum(frame["purchase_days_180d"], 1)
+    frame["spend_per_day"] = frame["spend_total"] / np.maximum(frame["purchase_days"], 1)
+    frame["redemptions_per_campaign"] = frame["coupon_redemptions"] / np.maximum(frame["campaign_receipts"], 1)
     return frame.astype("float64")
 
 
 def category_counts(con: duckdb.DuckDBPyConnection, cutoff: datetime, customers: pd.Index,
                     categories: list[str]) -> pd.DataFrame:
     """Purchases (all time, last 90 days) and browsing interest per category, one column each."""
-    long = con.execute(CATEGORY_COUNTS_SQL, {"cutoff": cutoff}).df()
+    long = con.execute(for_store(con, CATEGORY_COUNTS_SQL), {"cutoff": cutoff}).df()
     parts = []
     for value in ("purchases", "purchases_90d", "interest_90d"):
         wide = long.pivot_table(index="customer_id", columns="category", values=value, aggfunc="sum", fill_value=0)
@@ -167,17 +210,17 @@ def category_counts(con: duckdb.DuckDBPyConnection, cutoff: datetime, customers:
 
 def outcomes(con: duckdb.DuckDBPyConnection, cutoff: datetime, days: int) -> pd.DataFrame:
     """What each customer did in the `days` from `cutoff`: purchases, discount lines, top channel, category, part."""
-    return con.execute(OUTCOMES_SQL, {"cutoff": cutoff, "until": cutoff + timedelta(days=days)}
+    return con.execute(for_store(con, OUTCOMES_SQL), {"cutoff": cutoff, "until": cutoff + timedelta(days=days)}
                        ).df().set_index("customer_id")
 
 
 def purchased_products(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime) -> pd.DataFrame:
     """One row per customer and product bought in [since, until): lines and when last bought."""
     since = since or datetime(1900, 1, 1)
-    return con.execute(PURCHASED_PRODUCTS_SQL, {"since": since, "until": until, "cutoff": until}).df()
+    return con.execute(for_store(con, PURCHASED_PRODUCTS_SQL), {"since": since, "until": until, "cutoff": until}).df()
 
 
 def purchase_categories(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute(
-        "SELECT DISTINCT category FROM events WHERE event_type = 'purchase' AND category IS NOT NULL ORDER BY 1"
-    ).fetchall()]
+        f"SELECT DISTINCT category FROM {events_relation(con)} WHERE event_type = 'purchase' "
+        "AND category IS NOT NULL ORDER BY 1").fetchall()]

@@ -18,7 +18,8 @@ import duckdb
 import pandas as pd
 
 from genome.errors import GenomeError
-from genome.models import channel, churn, discount, next_category, propensity
+from genome.genes.build import events_relation
+from genome.models import channel, churn, coupon, discount, next_category, propensity
 from genome.models.features import store_as_of
 from genome.models.life_event_genes import APPROACHING_DAYS, run_life_events
 from genome.models.loyalty import run_loyalty
@@ -52,6 +53,7 @@ STEPS = (
     _task_step("purchase propensity", propensity.TASK),
     _task_step("churn risk", churn.TASK),
     _task_step("discount sensitivity", discount.TASK),
+    _task_step("coupon response", coupon.TASK),
     _task_step("preferred channel", channel.CHANNEL_TASK),
     _task_step("preferred contact time", channel.CONTACT_TASK),
     _task_step("next likely category", next_category.TASK),
@@ -97,8 +99,8 @@ def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
     as_of = store_as_of(con)
     customers = pd.Index([r[0] for r in con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall()],
                          name="customer_id")
-    product_categories = dict(con.execute(
-        "SELECT product_id, any_value(category) FROM events WHERE event_type = 'purchase' "
+    product_categories = dict(con.execute(  # a till line's category may come from the product catalogue
+        f"SELECT product_id, any_value(category) FROM {events_relation(con)} WHERE event_type = 'purchase' "
         "AND product_id IS NOT NULL GROUP BY 1").fetchall())
     ctx = _Context(con, as_of, Frames(con, as_of, profiling_basis=profiling_basis), customers, product_categories,
                    tiers, approaching_days)

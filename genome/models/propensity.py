@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from genome.models.baselines import Rule
 from genome.models.classifier import FeatureClassifier
 from genome.models.tasks import BinaryTask
 
@@ -19,4 +20,9 @@ TASK = BinaryTask(
     horizon_days=30, estimator=PurchasePropensity, label=bought,
     fallback="no purchase yet, so the share of such customers who bought within 30 days",
     outcome="bought within 30 days",
+    baselines=(
+        Rule("days_since_last_purchase", "fewest days since the last purchase", higher=False),
+        Rule("purchase_days_90d", "most shopping days in the last 90 days"),
+        Rule("spend_90d", "most spend in the last 90 days"),
+    ),
 )

@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from genome.errors import InputError
 from genome.genes.definition import Gene
+from genome.models.baselines import mean_interval
 from genome.models.features import purchased_products, scoring_cutoff
 from genome.models.tasks import ModelOutput
 
@@ -182,15 +183,6 @@ def hit_rate(recommended, bought_after) -> float:
     return float(judged.mean()) if len(judged) else 0.0
 
 
-def interval(values: np.ndarray, *, draws: int = 200, seed: int = 0) -> tuple[float, float]:
-    """95% bootstrap interval of the mean of `values`."""
-    if len(values) == 0:
-        return 0.0, 0.0
-    rng = np.random.default_rng(seed)
-    means = rng.choice(values, size=(draws, len(values)), replace=True).mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
 @dataclass
 class _Split:
     history: pd.DataFrame
@@ -266,9 +258,10 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     best_rule = max(BASELINES, key=lambda b: evaluation[b].mean())
     metrics = {
         "customers": int(len(published)), "published": chosen,
-        "hit_rate_at_10": float(published.mean()), "hit_rate_interval": interval(published),
-        "baselines": {name: {"hit_rate_at_10": float(evaluation[name].mean()), "interval": interval(evaluation[name]),
-                             "rule": BASELINES[name]} for name in BASELINES},
+        "hit_rate_at_10": float(published.mean()), "hit_rate_interval": mean_interval(published),
+        "baselines": {name: {"hit_rate_at_10": float(evaluation[name].mean()),
+                             "interval": mean_interval(evaluation[name]), "rule": BASELINES[name]}
+                      for name in BASELINES},
         "best_baseline": best_rule,
         "popular_hit_rate_at_10": float(evaluation["popular"].mean()),
         "validation": {name: float(v.mean()) for name, v in validation.items()},

@@ -23,6 +23,7 @@ import pandas as pd
 from genome.consent import PROFILING_BASES, profiling_allowed_sql
 from genome.errors import InputError
 from genome.genes.definition import Gene
+from genome.models.baselines import Rule, RuleScore, auc, mean_interval, paired_intervals, validation_rows
 from genome.models.evaluation import binary_report, multiclass_report, percentile
 from genome.models.features import category_counts, customer_features, outcomes, purchase_categories, scoring_cutoff
 
@@ -70,6 +71,8 @@ class Frames:
                 + (". Load profiling consent events, or set GENOME_PROFILING_BASIS=legitimate_interest if that is "
                    "your legal basis" if profiling_basis == "consent" else ""))
         self.categories = purchase_categories(con)
+        self.first_event = con.execute(
+            "SELECT min(occurred_at) FROM events WHERE event_type = 'purchase'").fetchone()[0]
         self._features: dict[datetime, pd.DataFrame] = {}
         self._outcomes: dict[tuple[datetime, int], pd.DataFrame] = {}
         self._categories: dict[datetime, pd.DataFrame] = {}
@@ -161,6 +164,8 @@ class BinaryTask:
     sensitivity: str | None = "inferred"
     # what the customers with the outcome did, for the card's plain sentence ("bought within 30 days")
     outcome: str = "had the outcome"
+    # the one-line rules the model must beat to be published (`genome.models.baselines`)
+    baselines: tuple[Rule, ...] = ()
 
 
 def _fallback_rate(X: pd.DataFrame, defined: pd.Series, y: pd.Series) -> float:
@@ -177,31 +182,126 @@ def _score(model, X: pd.DataFrame, rate: float) -> tuple[np.ndarray, np.ndarray]
     return score, ~scorable
 
 
+# Binary models learn from several cut-offs a month apart (each with its full outcome window before the next
+# stage's cut-off): a year of a grocer's data gives four or five times the examples one cut-off would.
+STACKED_CUTOFFS, STACK_STEP_DAYS, MIN_HISTORY_DAYS = 5, 30, 60
+
+
+@dataclass
+class _Stack:
+    X: pd.DataFrame  # rows: (cut-off, customer) pairs, positionally aligned with the arrays below
+    defined: np.ndarray
+    y: np.ndarray
+    customers: np.ndarray
+
+    @property
+    def fit_rows(self) -> np.ndarray:
+        return self.defined & has_purchased(self.X).to_numpy()
+
+
+def _stack(frames: Frames, task: BinaryTask, last: datetime) -> _Stack:
+    """Features and labels at `last` and the monthly cut-offs before it that leave enough history."""
+    parts = []
+    for k in range(STACKED_CUTOFFS):
+        cutoff = last - timedelta(days=STACK_STEP_DAYS * k)
+        if k and (frames.first_event is None or cutoff < frames.first_event + timedelta(days=MIN_HISTORY_DAYS)):
+            break
+        X = frames.features(cutoff)
+        try:
+            defined, y = task.label(X, frames.outcomes(cutoff, task.horizon_days))
+        except InputError:
+            if not k:
+                raise
+            break  # an earlier window without the outcome at all (no coupons yet, say): stop there
+        parts.append((X, defined.to_numpy(), y.to_numpy(dtype=float, na_value=0).astype(bool)))
+    return _Stack(pd.concat([p[0] for p in parts], ignore_index=True), np.concatenate([p[1] for p in parts]),
+                  np.concatenate([p[2] for p in parts]), np.concatenate([p[0].index.to_numpy() for p in parts]))
+
+
 def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
     w = Windows(frames.as_of, task.horizon_days)
+    train = _stack(frames, task, w.train)
+    validation, rule = _choose(task, train)
+    use_model = rule is None or bool(validation["model"] > validation[rule.column])  # NaN: not validated
+
+    fit = train.fit_rows
+    model = task.estimator().fit(train.X[fit], train.y[fit].astype(int))
     X_train = frames.features(w.train)
     defined, y = task.label(X_train, frames.outcomes(w.train, task.horizon_days))
-    fit_rows = defined & has_purchased(X_train)
-    model = task.estimator().fit(X_train[fit_rows], y[fit_rows].astype(int))
     rate = _fallback_rate(X_train, defined, y)
-
     X_eval = frames.features(w.evaluate)
     defined_eval, y_eval = task.label(X_eval, frames.outcomes(w.evaluate, task.horizon_days))
-    score_eval, _ = _score(model, X_eval, rate)
-    metrics = binary_report(y_eval[defined_eval].astype(int), score_eval[defined_eval.to_numpy()])
+    rows = defined_eval.to_numpy()
+    truth = y_eval[defined_eval].astype(int).to_numpy()
+    model_eval = _score(model, X_eval, rate)[0][rows]
+    if use_model:
+        published = model_eval
+    else:  # the rule, made a probability on the training windows, as it will be published
+        published = RuleScore(rule).fit(train.X[train.defined], train.y[train.defined].astype(int)).predict_proba(
+            X_eval[defined_eval])[:, 1]
+    metrics = binary_report(truth, published)
+    if rule is not None:
+        judged = paired_intervals(truth, {"model": model_eval} | {
+            r.column: r.score(X_eval[defined_eval]) for r in task.baselines}, against=rule.column)
+        metrics |= {
+            "model_roc_auc": judged["model"]["roc_auc"], "model_interval": judged["model"]["interval"],
+            "model_minus_best_baseline": judged["model"]["difference"],
+            "baselines": {r.column: {"rule": r.words, "roc_auc": judged[r.column]["roc_auc"],
+                                     "interval": judged[r.column]["interval"]} for r in task.baselines},
+            "best_baseline": rule.column, "validation": validation,
+            "published": "model" if use_model else rule.column,
+        }
+        metrics["roc_auc_interval"] = judged["model" if use_model else rule.column]["interval"]
 
-    refit_rows = defined_eval & has_purchased(X_eval)
-    final = task.estimator().fit(X_eval[refit_rows], y_eval[refit_rows].astype(int))
-    final_rate = _fallback_rate(X_eval, defined_eval, y_eval)
     X_now = frames.features(w.score)
-    score, fell_back = _score(final, X_now, final_rate)
+    latest = _stack(frames, task, w.evaluate)
+    if use_model:
+        final = task.estimator().fit(latest.X[latest.fit_rows], latest.y[latest.fit_rows].astype(int))
+        score, fell_back = _score(final, X_now, _fallback_rate(X_eval, defined_eval, y_eval))
+    else:  # every customer with history has the rule's feature: nobody needs a fallback
+        final = RuleScore(rule).fit(latest.X[latest.defined], latest.y[latest.defined].astype(int))
+        score, fell_back = final.predict_proba(X_now)[:, 1], np.zeros(len(X_now), dtype=bool)
 
     values = pd.DataFrame({task.name: score, f"{task.name}_pct": percentile(score),
                            f"{task.name}_fallback": fell_back}, index=X_now.index)
     genes = _genes(task)
-    card = _card(task.name, task.title, f"whether the customer {task.predicts}", "binary", w, model,
-                 int(fit_rows.sum()), metrics, fell_back, task.fallback) | {"outcome": task.outcome}
+    card = _card(task.name, task.title, f"whether the customer {task.predicts}", "binary", w, final,
+                 int(fit.sum()), metrics, fell_back, task.fallback) | {"outcome": task.outcome}
+    if _cutoffs(train) > 1:
+        card["training_window"] += f", and {_cutoffs(train) - 1} earlier cut-offs a month apart"
+    if rule is not None:
+        card["status"] = "published" if use_model else "baseline published"
+        if not use_model:
+            card["model_features"] = list(model.features_)
     return ModelOutput(card, genes, values)
+
+
+def _cutoffs(stack: _Stack) -> int:
+    """How many cut-offs a stack holds (each customer appears once per cut-off)."""
+    return int(pd.Series(stack.customers).value_counts().max()) if len(stack.customers) else 0
+
+
+def _choose(task: BinaryTask, train: _Stack):
+    """Model against rules on customers held out of the training windows (at every cut-off): ROC AUC of each,
+    and the best rule. The later evaluation window chooses nothing; it only measures what was chosen here."""
+    if not task.baselines:
+        return {}, None
+    held = validation_rows(pd.Index(train.customers))
+    fit = train.fit_rows & ~held
+    trial = task.estimator().fit(train.X[fit], train.y[fit].astype(int))
+    check = train.defined & held
+    truth = train.y[check].astype(int)
+    if truth.size == 0 or truth.min() == truth.max():
+        # too few customers to validate a model on: publish the rule that ranks the training windows best (a
+        # rule learns nothing, so its training figure is fair)
+        truth, X_rules = train.y[train.defined].astype(int), train.X[train.defined]
+        validation = {"model": float("nan")} | {r.column: auc(truth, r.score(X_rules)) for r in task.baselines}
+        return validation, max(task.baselines, key=lambda r: np.nan_to_num(validation[r.column], nan=-1))
+    rate = float(train.y[train.defined & ~held].mean())
+    trial_score = _score(trial, train.X[check], rate)[0]
+    validation = {"model": auc(truth, trial_score)} | {r.column: auc(truth, r.score(train.X[check]))
+                                                      for r in task.baselines}
+    return validation, max(task.baselines, key=lambda r: np.nan_to_num(validation[r.column], nan=-1))
 
 
 @dataclass(frozen=True)
@@ -228,28 +328,56 @@ def run_class(frames: Frames, task: ClassTask) -> ModelOutput:
     X_train = features(w.train)
     defined, y = task.label(X_train, frames.outcomes(w.train, task.horizon_days))
     fit_rows = defined & task.scorable(X_train)
-    model = task.estimator().fit(X_train[fit_rows], _labels(y[fit_rows]))
     common = most_common(y[defined & ~task.scorable(X_train)], y[defined])
+    validation = _choose_class(task, X_train, defined, y, fit_rows, common)
+    use_model = validation["model"] > validation["baseline"]
+    model = task.estimator().fit(X_train[fit_rows], _labels(y[fit_rows]))
 
     X_eval = features(w.evaluate)
     defined_eval, y_eval = task.label(X_eval, frames.outcomes(w.evaluate, task.horizon_days))
     predicted, _, _ = classify(model, X_eval, task, common)
     rows = defined_eval.to_numpy()
-    metrics = multiclass_report(_labels(y_eval[defined_eval]), predicted[rows],
-                                _labels(task.baseline(X_eval)[defined_eval].fillna(common)),
+    truth = _labels(y_eval[defined_eval])
+    rule = _labels(task.baseline(X_eval)[defined_eval].fillna(common))
+    metrics = multiclass_report(truth, predicted[rows] if use_model else rule, rule,
                                 baseline_name=task.baseline_name)
+    metrics |= {"model_accuracy": float(np.mean(predicted[rows] == truth)), "validation": validation,
+                "published": "model" if use_model else "baseline",
+                "accuracy_interval": mean_interval(((predicted[rows] if use_model else rule) == truth)),
+                "baseline_interval": mean_interval(rule == truth)}
 
-    refit_rows = defined_eval & task.scorable(X_eval)
-    final = task.estimator().fit(X_eval[refit_rows], _labels(y_eval[refit_rows]))
     final_common = most_common(y_eval[defined_eval & ~task.scorable(X_eval)], y_eval[defined_eval])
     X_now = features(w.score)
-    predicted, confidence, fell_back = classify(final, X_now, task, final_common)
+    if use_model:
+        refit_rows = defined_eval & task.scorable(X_eval)
+        final = task.estimator().fit(X_eval[refit_rows], _labels(y_eval[refit_rows]))
+        predicted, confidence, fell_back = classify(final, X_now, task, final_common)
+    else:  # the simple rule is published: what it names, for everyone it can name something for
+        final = model
+        named = task.baseline(X_now)
+        fell_back = (named.isna() | ~task.scorable(X_now)).to_numpy()
+        predicted = np.where(fell_back, final_common, named.astype(object).to_numpy())
+        confidence = np.full(len(X_now), np.nan)
     values = pd.DataFrame({task.name: predicted, f"{task.name}_confidence": confidence,
                            f"{task.name}_fallback": fell_back}, index=X_now.index)
     genes = _genes(task)
-    card = _card(task.name, task.title, f"the {task.predicts}", "multiclass", w, model, int(fit_rows.sum()),
-                 metrics, fell_back, task.fallback)
+    card = _card(task.name, task.title, f"the {task.predicts}", "multiclass", w, final, int(fit_rows.sum()),
+                 metrics, fell_back, task.fallback) | {"status": "published" if use_model else "baseline published"}
     return ModelOutput(card, genes, values)
+
+
+def _choose_class(task: ClassTask, X: pd.DataFrame, defined: pd.Series, y: pd.Series, fit_rows: pd.Series,
+                  common: str) -> dict:
+    """Accuracy of the model (fitted without them) and of the simple rule on held-out training customers."""
+    held = pd.Series(validation_rows(X.index), index=X.index)
+    trial = task.estimator().fit(X[fit_rows & ~held], _labels(y[fit_rows & ~held]))
+    check = defined & held
+    truth = _labels(y[check])
+    if truth.size == 0:
+        raise InputError(f"{task.title}: no held-out customer has an outcome to validate on")
+    predicted = classify(trial, X[check], task, common)[0]
+    rule = _labels(task.baseline(X[check]).fillna(common))
+    return {"model": float(np.mean(predicted == truth)), "baseline": float(np.mean(rule == truth))}
 
 
 def _labels(values: pd.Series) -> np.ndarray:
@@ -259,6 +387,8 @@ def _labels(values: pd.Series) -> np.ndarray:
 def most_common(preferred: pd.Series, everyone: pd.Series) -> str:
     """The commonest outcome among `preferred` (the customers a fallback is for), else among everyone."""
     pool = preferred if len(preferred) else everyone
+    if pool.empty:
+        raise InputError("no customer has an outcome in the training window to learn from")
     return str(pool.astype(str).value_counts().sort_index().idxmax())
 
 

@@ -72,3 +72,18 @@ def test_every_model_has_a_card_and_those_that_fit_are_judged_beside_their_basel
     assert by_name["predicted_channel"]["status"] == "not fitted"
     recommendations = by_name["recommendations"]["metrics"]
     assert set(recommendations["baselines"]) == {"own_most_bought", "favourite_categories_popular", "popular"}
+
+
+def test_each_score_model_is_published_only_if_it_beat_its_best_rule_on_held_out_customers(demo):
+    _, _, db = demo
+    cards = {c["name"]: c for c in json.loads(
+        runner.invoke(app, ["models", "cards", "--json", "--db", str(db)]).stdout)["models"]}
+    for name in ("purchase_propensity_30d", "churn_risk_90d", "discount_sensitivity"):
+        card, metrics = cards[name], cards[name]["metrics"]
+        validation, best = metrics["validation"], metrics["best_baseline"]
+        assert best == max(metrics["baselines"], key=lambda rule: validation[rule])
+        model_won = validation["model"] > validation[best]
+        assert card["status"] == ("published" if model_won else "baseline published"), name
+        assert metrics["published"] == ("model" if model_won else best)
+        for rule in metrics["baselines"].values():
+            assert rule["interval"][0] <= rule["roc_auc"] <= rule["interval"][1]

@@ -169,6 +169,9 @@ def test_cards_say_what_each_model_predicts_how_it_was_trained_and_when(fitted):
     cards = model_cards(fitted[0])
     assert [c["name"] for c in cards] == list(fitted[2])
     for card in cards:
+        if card.get("status") == "not fitted":  # the demo has no coupon redemptions to learn from
+            assert card["reason"] and card["predicts"], card["name"]
+            continue
         assert card["predicts"] and card["training_window"] and card["features"], card["name"]
         assert card["fitted_at"] is not None and 0 <= card["fallback_share"] <= 1
 
@@ -179,4 +182,5 @@ def test_a_genome_rebuild_keeps_the_model_genes(fitted):
     build_genome(con)
     after = con.execute("SELECT sum(churn_risk_90d), count(loyalty_tier) FROM customer_genes").fetchone()
     assert after == pytest.approx(before)
-    assert con.execute("SELECT count(*) FROM gene_catalog WHERE family = 'predictions'").fetchone()[0] == 18
+    # six score and class models, three genes each (one not fitted: its genes hold a labelled fallback)
+    assert con.execute("SELECT count(*) FROM gene_catalog WHERE family = 'predictions'").fetchone()[0] == 21
