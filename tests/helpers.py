@@ -55,8 +55,9 @@ def hostile_store(folder: Path, beacon: str) -> Path:
     """A store whose city, store, category and segment name are Markdown and HTML that would fetch `beacon`.
 
     Half of forty customers live in that city, half shop at that store, half buy that category, each half
-    chosen independently (so no gene repeats another and all are published), the build makes genes of them (lives_in_...,
-    bought_..., store_...), and a saved segment carries a hostile name: every page that shows data shows it.
+    chosen independently (so no gene repeats another and all are published); the build makes genes of them
+    (lives_in_..., bought_..., store_...), and a saved segment carries a hostile name: every page that shows
+    data shows it.
     """
     from genome.genes.build import build_genome
     from genome.ingest import ingest_files
