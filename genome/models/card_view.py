@@ -68,6 +68,8 @@ def lift_frame(card: dict) -> pd.DataFrame:
 def plain_sentence(card: dict) -> str:
     """What a marketer can act on, in one sentence, from the card's figures."""
     if card.get("status") == "not fitted":
+        if not card.get("fallback_share"):  # a model without score genes (life events) publishes nothing
+            return f"Not fitted on this data ({card['reason']}): it adds no genes until it can be."
         return (f"Not fitted on this data ({card['reason']}): its genes hold a labelled fallback, so do not target "
                 "on them yet.")
     m = card["metrics"]

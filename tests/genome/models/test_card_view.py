@@ -1,0 +1,49 @@
+"""Model cards in words: a rule that won is named as what is published, and the model sits beside its rules."""
+
+from genome.models.card_view import comparison, headline, plain_sentence
+
+
+def _card(status: str) -> dict:
+    return {
+        "name": "churn_risk_90d", "title": "Churn risk", "predicts": "whether the customer makes no purchase",
+        "status": status, "outcome": "made no purchase within 90 days",
+        "metrics": {
+            "customers": 1000, "roc_auc": 0.876, "base_rate": 0.06, "lift": [5.0, 2.0],
+            "model_roc_auc": 0.87, "model_interval": [0.85, 0.89],
+            "baselines": {"purchase_days_90d": {"rule": "fewest shopping days in the last 90 days",
+                                                "roc_auc": 0.876, "interval": [0.86, 0.89]},
+                          "spend_90d": {"rule": "least spend in the last 90 days", "roc_auc": 0.869,
+                                        "interval": [0.85, 0.88]}},
+            "best_baseline": "purchase_days_90d",
+            "validation": {"model": 0.84, "purchase_days_90d": 0.85, "spend_90d": 0.83},
+            "published": "model" if status == "published" else "purchase_days_90d",
+        },
+    }
+
+
+def test_a_published_rule_is_named_in_the_sentence_and_the_headline():
+    card = _card("baseline published")
+    assert plain_sentence(card).startswith(
+        'The model did not beat the simple rule "fewest shopping days in the last 90 days", so the rule is published')
+    assert headline(card) == ("rule published: fewest shopping days in the last 90 days, ROC AUC 0.876 "
+                              "(the model reached 0.870)")
+
+
+def test_a_model_that_won_is_shown_beside_its_best_rule():
+    assert headline(_card("published")) == "ROC AUC 0.876 vs 0.876 for fewest shopping days in the last 90 days"
+    assert plain_sentence(_card("published")).startswith("Of the 10% of customers this model scored highest, 30%")
+
+
+def test_the_comparison_lists_the_model_and_every_rule_with_intervals_and_marks_what_was_published():
+    table = comparison(_card("baseline published"))
+    assert table["ranking by"].tolist() == ["the model", "fewest shopping days in the last 90 days",
+                                            "least spend in the last 90 days"]
+    assert table["95% interval"].tolist() == ["0.850 to 0.890", "0.860 to 0.890", "0.850 to 0.880"]
+    assert table["published"].tolist() == ["", "yes", ""]
+    assert table["on validation"].tolist() == ["0.840", "0.850", "0.830"]
+
+
+def test_a_model_without_genes_that_could_not_be_fitted_says_it_adds_none():
+    card = {"status": "not fitted", "reason": "no social posts", "fallback_share": 0.0}
+    assert plain_sentence(card) == "Not fitted on this data (no social posts): it adds no genes until it can be."
+    assert comparison({"metrics": {}}) is None
