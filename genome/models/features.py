@@ -116,9 +116,15 @@ WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at < $cutoff AND e.category IS NOT
 SELECT customer_id, category,
        count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
        count(*) FILTER (WHERE event_type = 'purchase' AND days_ago < 90) AS purchases_90d,
-       count(*) FILTER (WHERE event_type <> 'purchase' AND days_ago < 90) AS interest_90d
+       count(*) FILTER (WHERE event_type = 'purchase' AND days_ago < 30) AS purchases_30d,
+       count(*) FILTER (WHERE event_type <> 'purchase' AND days_ago < 90) AS interest_90d,
+       count(DISTINCT day) FILTER (WHERE event_type = 'purchase') AS days_bought,
+       -- 1 when bought today, falling with the days since; 0 when never bought
+       coalesce(1.0 / (1 + min(days_ago) FILTER (WHERE event_type = 'purchase')), 0) AS recency
 FROM ev GROUP BY ALL
 """
+# Per-category values as columns "<value>:<category>" (`category_counts`).
+CATEGORY_VALUES = ("purchases", "purchases_90d", "purchases_30d", "interest_90d", "days_bought", "recency")
 
 # Ties are broken by name so the same events always give the same label.
 OUTCOMES_SQL = f"""
@@ -197,10 +203,11 @@ def customer_features(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> pd.Da
 
 def category_counts(con: duckdb.DuckDBPyConnection, cutoff: datetime, customers: pd.Index,
                     categories: list[str]) -> pd.DataFrame:
-    """Purchases (all time, last 90 days) and browsing interest per category, one column each."""
+    """Purchases (all time, last 90 and 30 days), browsing interest, shopping days with the category and how
+    recently it was bought, per category: one column each."""
     long = con.execute(for_store(con, CATEGORY_COUNTS_SQL), {"cutoff": cutoff}).df()
     parts = []
-    for value in ("purchases", "purchases_90d", "interest_90d"):
+    for value in CATEGORY_VALUES:
         wide = long.pivot_table(index="customer_id", columns="category", values=value, aggfunc="sum", fill_value=0)
         wide = wide.reindex(index=customers, columns=categories, fill_value=0).fillna(0)
         wide.columns = [f"{value}:{c}" for c in categories]

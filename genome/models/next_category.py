@@ -2,14 +2,14 @@
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from genome.errors import InputError
 from genome.models.tasks import ClassTask
 
-SHARES = ("purchases:", "purchases_90d:", "interest_90d:")
+SHARES = ("purchases:", "purchases_90d:", "purchases_30d:", "interest_90d:", "days_bought:", "recency:")
 
 
 class NextCategory(ClassifierMixin, BaseEstimator):
@@ -17,34 +17,34 @@ class NextCategory(ClassifierMixin, BaseEstimator):
 
     A customer's candidates are the categories they bought before plus the
     `popular` categories most often on top across customers. Each
-    (customer, candidate) pair is described by the customer's share of
-    purchases in it (all time, last 90 days), browsing interest, its rank
-    among their categories, and how often it leads for customers in general;
-    a gradient-boosted classifier learns which pairs turn out to be the top
-    category. Pairs, not one class per category, so it scales to the
-    hundreds of categories a grocer has and learns "recently rising" once for
-    all of them.
+    (customer, candidate) pair is described by the customer's own history
+    with it: shares of purchases (all time, 90 and 30 days) and of browsing,
+    the share of shopping days that include it, how recently it was bought
+    and its rank. A conditional logit (one choice among the candidates,
+    utility linear in those features, L2 penalty `alpha`) learns how much
+    each counts. Pairs, not one class per category, so it scales to the
+    hundreds of categories a grocer has, and learns "recently rising" once
+    for all of them.
     """
 
-    def __init__(self, popular: int = 5, max_iter: int = 100, learning_rate: float = 0.1, random_state: int = 0):
+    def __init__(self, popular: int = 5, alpha: float = 1.0):
         self.popular = popular
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.random_state = random_state
+        self.alpha = alpha
 
     def _blocks(self, X: pd.DataFrame) -> list[np.ndarray]:
         return [X[[f"{prefix}{c}" for c in self.classes_]].to_numpy(dtype=float) for prefix in SHARES]
 
     def _pairs(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(customer row, category column, features) for every candidate pair."""
-        bought, recent, browsed = self._blocks(X)
+        bought, recent, latest, browsed, days, recency = self._blocks(X)
         candidates = bought > 0
         candidates[:, self.popular_] = True
         rows, cols = np.nonzero(candidates)
         rank = (-bought).argsort(axis=1, kind="stable").argsort(axis=1, kind="stable")
-        features = np.column_stack([bought[rows, cols], recent[rows, cols], browsed[rows, cols],
-                                    rank[rows, cols], recent[rows, cols] - bought[rows, cols],
-                                    self.prior_[cols], self.popularity_[cols]])
+        rank_recent = (-recent).argsort(axis=1, kind="stable").argsort(axis=1, kind="stable")
+        features = np.column_stack([bought[rows, cols], recent[rows, cols], latest[rows, cols], browsed[rows, cols],
+                                    days[rows, cols], recency[rows, cols], rank[rows, cols], rank_recent[rows, cols],
+                                    np.log1p(bought[rows, cols] * 100), np.log1p(days[rows, cols] * 100)])
         return rows, cols, features
 
     def fit(self, X: pd.DataFrame, y) -> "NextCategory":
@@ -56,26 +56,44 @@ class NextCategory(ClassifierMixin, BaseEstimator):
         column = {c: i for i, c in enumerate(self.classes_)}
         target = np.array([column.get(v, -1) for v in labels])
         counts = np.bincount(target[target >= 0], minlength=self.classes_.size)
-        self.prior_ = (counts + 1) / (counts.sum() + self.classes_.size)
         self.popular_ = np.argsort(-counts, kind="stable")[:self.popular]
-        self.popularity_ = self._blocks(X)[0].mean(axis=0)
         rows, cols, features = self._pairs(X)
         hit = target[rows] == cols
-        if hit.all() or not hit.any():
-            raise InputError("NextCategory: every candidate pair has the same outcome")
-        self.model_ = HistGradientBoostingClassifier(
-            max_iter=self.max_iter, learning_rate=self.learning_rate, random_state=self.random_state
-        ).fit(features, hit)
+        if not hit.any():
+            raise InputError("NextCategory: no customer's next category is among their candidates")
+        self.mean_, self.scale_ = features.mean(axis=0), features.std(axis=0) + 1e-9
+        Z = (features - self.mean_) / self.scale_
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        # only customers whose next category is among their candidates can teach the choice
+        known = np.add.reduceat(hit.astype(int), starts) > 0
+        group = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, rows.size]))
+        keep = known[group]
+        Z, hit, group = Z[keep], hit[keep], np.unique(group[keep], return_inverse=True)[1]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+
+        def loss(beta):  # conditional logit: the customer picks one candidate, utility linear in its features
+            u = Z @ beta
+            top = np.maximum.reduceat(u, starts)
+            e = np.exp(u - top[group])
+            total = np.add.reduceat(e, starts)
+            p = e / total[group]
+            value = -(u[hit].sum() - (top + np.log(total)).sum()) + 0.5 * self.alpha * beta @ beta
+            grad = -(Z[hit].sum(axis=0) - p @ Z) + self.alpha * beta
+            return value / starts.size, grad / starts.size
+
+        self.coef_ = minimize(loss, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B").x
         self.features_ = [f"{prefix}<category>" for prefix in SHARES]
         self.n_train_ = len(X)
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "coef_")
         rows, cols, features = self._pairs(X)
-        scores = np.zeros((len(X), self.classes_.size))
-        scores[rows, cols] = self.model_.predict_proba(features)[:, 1]
-        return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
+        u = ((features - self.mean_) / self.scale_) @ self.coef_
+        scores = np.full((len(X), self.classes_.size), -np.inf)
+        scores[rows, cols] = u
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -89,15 +89,19 @@ class Frames:
         return self._outcomes[cutoff, days].reindex(self.features(cutoff).index)
 
     def with_categories(self, cutoff: datetime) -> pd.DataFrame:
-        """Features plus per-category purchase and interest shares."""
+        """Features plus, per category, shares of purchases (all time, 90 and 30 days) and of browsing, the share
+        of the customer's shopping days that include it, and how recently it was bought."""
         if cutoff not in self._categories:
             base = self.features(cutoff)
             counts = category_counts(self.con, cutoff, base.index, self.categories)
-            shares = []
-            for value in ("purchases", "purchases_90d", "interest_90d"):
+            blocks = []
+            for value in ("purchases", "purchases_90d", "purchases_30d", "interest_90d"):
                 block = counts[[f"{value}:{c}" for c in self.categories]]
-                shares.append(block.div(block.sum(axis=1).clip(lower=1), axis=0))
-            self._categories[cutoff] = pd.concat([base, *shares], axis=1)
+                blocks.append(block.div(block.sum(axis=1).clip(lower=1), axis=0))
+            days = counts[[f"days_bought:{c}" for c in self.categories]]
+            blocks.append(days.div(base["purchase_days"].clip(lower=1), axis=0))
+            blocks.append(counts[[f"recency:{c}" for c in self.categories]])
+            self._categories[cutoff] = pd.concat([base, *blocks], axis=1)
         return self._categories[cutoff]
 
 

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genome.models.recommend import NeighbourRecommender, baseline, hit_rate, interval
+from genome.models.baselines import mean_interval
+from genome.models.recommend import NeighbourRecommender, baseline, hit_rate
 
 AS_OF = datetime(2025, 6, 30)
 
@@ -70,5 +71,5 @@ def test_hit_rate_counts_customers_who_bought_one_of_their_recommendations():
 
 def test_a_bootstrap_interval_holds_the_mean():
     values = np.array([1.0] * 30 + [0.0] * 70)
-    low, high = interval(values)
+    low, high = mean_interval(values)
     assert low < 0.3 < high and high - low < 0.25
