@@ -90,6 +90,9 @@ def export_command(
     file_format: Annotated[str | None, typer.Option("--format", help="csv or parquet (default: from --out)")] = None,
     version: Annotated[int | None, typer.Option(help="segment version (default: latest)")] = None,
     force: Annotated[bool, typer.Option("--force", help="overwrite --out if it exists")] = False,
+    allow_sensitive: Annotated[bool, typer.Option(
+        "--allow-sensitive", help="send a segment that reads special-category genes (children, health, ...) to "
+                                  "an ad platform: a person's decision, off by default")] = False,
     db: DbOption = None,
 ) -> None:
     """Export a saved segment's audience; consent is read now, and customers without it are always removed."""
@@ -97,7 +100,7 @@ def export_command(
 
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = export_audience(meta, con, name=name, out=out, by=by, purpose=purpose, file_format=file_format,
-                                 version=version, overwrite=force)
+                                 version=version, overwrite=force, allow_sensitive=allow_sensitive)
     unmatched = f", {result.unmatched:,} without an e-mail or phone" if result.unmatched else ""
     typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people of {result.segment} v{result.version} "
                f"to {result.path} ({result.removed_without_consent:,} removed without consent{unmatched})")

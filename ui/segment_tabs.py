@@ -186,13 +186,18 @@ def _export(con, index, rule, members) -> None:
         st.caption(f"Consent is read now: customers without marketing consent are always removed, and for ad "
                    f"platforms also those who refused ad matching. Ad-platform audiences need at least "
                    f"{AD_PLATFORM_MINIMUM} people.")
+        allow_sensitive = purpose != "ids" and st.checkbox(
+            "Send even if the rule reads special-category genes (children, health, religion, life events…)",
+            key="seg_export_allow_sensitive", value=False,
+            help="Off by default: targeting ads on such traits is a person's decision, recorded with your name.")
         if st.button("Export", key="seg_export", disabled=not by.strip(), type="primary"):
             folder = store_path().parent / "exports"
             out = free_path(folder, export_file_name(chosen, version, purpose, file_format, datetime.now(UTC)))
             try:
                 with st.spinner("Reading consent and writing the file…"):
                     result = export_audience(meta, con, name=chosen, out=out, by=by, purpose=purpose,
-                                             file_format=file_format, version=version)
+                                             file_format=file_format, version=version,
+                                             allow_sensitive=allow_sensitive)
                 st.session_state[state.SEG_LAST_EXPORT] = st.session_state[state.SEG_DOWNLOAD] = str(result.path)
                 unmatched = f"; {result.unmatched:,} have no e-mail or phone to match on" if result.unmatched else ""
                 st.success(f"{result.rows:,} rows for {result.people:,} people of {md(chosen)} v{result.version}; "

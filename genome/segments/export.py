@@ -12,6 +12,11 @@ genome's last build: customers without marketing consent are removed, and
 for ad platforms also those who refused ad matching. How many were removed
 is reported and recorded.
 
+A segment whose rule reads a gene of a special category (children,
+pregnancy, health, alcohol or tobacco, religion, life events) is not sent to
+an ad platform unless the exporter says so (`allow_sensitive`): targeting ads
+on such traits needs a decision by a person, and the refusal names the genes.
+
 Files are never overwritten unless asked (`overwrite=True`): the file is
 written under a temporary name and linked into place only if no file has
 that name. The export is recorded only once its file is in place, and a
@@ -20,6 +25,7 @@ were made.
 """
 
 import csv
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -36,9 +42,12 @@ from genome.errors import Refused, RuleError
 from genome.people import person_name
 from genome.segments.library import saved_version, stored_members
 from genome.segments.platforms import PLATFORMS, platform_rows
+from genome.segments.rules import from_json, genes_in
 from store.meta import AudienceExport
 
 AD_PLATFORM_MINIMUM = 100
+# Sensitivities that keep a segment off ad platforms by default (predictions, `inferred`, do not by themselves).
+SPECIAL_CATEGORIES = ("children", "pregnancy", "health", "alcohol_tobacco", "religion", "life_event")
 PURPOSES = {"ids": "customer ids", **{key: p.name for key, p in PLATFORMS.items()}}
 FORMATS = ("csv", "parquet")
 
@@ -98,6 +107,17 @@ def _write_csv(path: Path, header: list[str], rows) -> None:
         writer.writerows(rows)
 
 
+def sensitive_genes(con: duckdb.DuckDBPyConnection, genes: list[str]) -> dict[str, str]:
+    """Of `genes`, those labelled with a special category: name -> sensitivity."""
+    if not genes:
+        return {}
+    marks = ", ".join("?" for _ in SPECIAL_CATEGORIES)
+    names = ", ".join("?" for _ in genes)
+    return dict(con.execute(f"SELECT name, sensitivity FROM gene_catalog WHERE name IN ({names}) "
+                            f"AND sensitivity IN ({marks}) ORDER BY name",
+                            [*genes, *SPECIAL_CATEGORIES]).fetchall())
+
+
 def _place(partial: Path, out: Path, overwrite: bool) -> None:
     if overwrite:
         partial.replace(out)
@@ -112,7 +132,7 @@ def _place(partial: Path, out: Path, overwrite: bool) -> None:
 
 def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, out: Path, by: str,
                     purpose: str = "ids", file_format: str | None = None, version: int | None = None,
-                    overwrite: bool = False) -> ExportResult:
+                    overwrite: bool = False, allow_sensitive: bool = False) -> ExportResult:
     """Export version `version` (default: the latest) of the saved segment `name` to `out`."""
     if purpose not in PURPOSES:
         raise ExportRefused(f"export purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
@@ -129,8 +149,16 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
         segment, saved = saved_version(s, name, version, missing=": save it before exporting")
     except RuleError as exc:
         raise ExportRefused(str(exc)) from None
-    members = stored_members(s, saved)
     platform = PLATFORMS.get(purpose)
+    if platform is not None and not allow_sensitive:
+        sensitive = sensitive_genes(con, genes_in(from_json(json.loads(saved.definition))))
+        if sensitive:
+            raise ExportRefused(
+                f"{name!r} v{saved.version} reads special-category genes ("
+                + ", ".join(f"{gene}: {kind.replace('_', ' ')}" for gene, kind in sensitive.items())
+                + f"), so it is not sent to {platform.name} by default; export it for this platform only on a "
+                  "person's decision (--allow-sensitive), or drop those genes from the rule")
+    members = stored_members(s, saved)
     allowed = consenting(con, members, channel="ad platforms" if platform else None)  # read now, not at build
     removed = len(members) - len(allowed)
     out.parent.mkdir(parents=True, exist_ok=True)

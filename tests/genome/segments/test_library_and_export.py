@@ -229,3 +229,16 @@ def test_consent_withdrawn_after_the_build_is_respected_at_export(demo_db, tmp_p
     remaining = {r[0] for r in _rows(tmp_path / "after.csv")[1:]}
     assert not remaining & set(emails)
     assert after.rows == before.rows - len(emails)
+
+
+def test_a_segment_reading_a_special_category_gene_goes_to_ad_platforms_only_on_a_persons_decision(
+        meta, demo, tmp_path):
+    save_segment(meta, demo, name="Families", rule=parse("parent OR purchases_total >= 1"), owner="mara")
+    with pytest.raises(ExportRefused, match=r"special-category genes \(parent: children\).*--allow-sensitive"):
+        export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", by="mara", purpose="meta")
+    assert list(tmp_path.glob("*families.csv*")) == [] and list_exports(meta) == []
+    # customer ids for the retailer's own use are not an ad platform: no decision needed
+    export_audience(meta, demo, name="Families", out=tmp_path / "ids.csv", by="mara")
+    sent = export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", by="mara", purpose="meta",
+                           allow_sensitive=True)
+    assert sent.people >= AD_PLATFORM_MINIMUM and sorted(e.purpose for e in list_exports(meta)) == ["ids", "meta"]
