@@ -113,8 +113,8 @@ def main() -> None:
     p, b = figures["project"], figures["baseline"]
     print(f"project  neighbour recommender: fit {p['fit_s']:.1f} s + ten for every customer {p['recommend_s']:.1f} s "
           f"= {p['total_s']:.1f} s; peak memory {p['peak_gb']:.2f} GB ({p['data_gb']:.2f} GB before fitting: the "
-          f"purchases in pandas and the libraries); {p['neighbour_pairs']:,} neighbour pairs; {p['new_share']:.0%} of recommendations are "
-          "products the customer has not bought")
+          f"purchases in pandas and the libraries); {p['neighbour_pairs']:,} neighbour pairs; "
+          f"{p['new_share']:.0%} of recommendations are products the customer has not bought")
     print(f"baseline ten most bought for everyone (one DuckDB query): {b['total_s']:.2f} s; peak memory "
           f"{b['peak_gb']:.2f} GB")
     dense = args.products ** 2 * 4 / 1024 ** 3
