@@ -9,6 +9,7 @@ from genome.models.card_view import (
     comparison,
     headline,
     lift_frame,
+    per_event_frame,
     plain_sentence,
     readable_feature,
     roc_frame,
@@ -103,7 +104,13 @@ for card in cards:
             lift.plotly_chart(px.bar(lift_frame(card), x="decile", y="lift",
                                      title="Lift by decile (1 = highest scores)"), key=f"lift_{card['name']}")
         elif "per_class_f1" in metrics:
-            st.bar_chart({k: v for k, v in metrics["per_class_f1"].items()}, horizontal=True)
+            events = per_event_frame(card)
+            if events is not None:
+                st.markdown("**Each life event**: precision (of posts read as it, the share that were) and recall "
+                            "(of its posts, the share read as it)")
+                st.table(events.map(md), hide_index=True, border="horizontal")
+            else:
+                st.bar_chart({k: v for k, v in metrics["per_class_f1"].items()}, horizontal=True)
         elif "classes" in metrics:
             st.metric("Accuracy", f"{metrics['accuracy']:.1%}",
                       f"{metrics['accuracy'] - metrics['baseline_accuracy']:+.1%} vs {metrics['baseline']}")

@@ -148,6 +148,24 @@ def comparison(card: dict) -> pd.DataFrame | None:
                           "published": "yes" if chosen else ""} for who, value, interval, chosen, val in rows])
 
 
+def per_event_frame(card: dict) -> pd.DataFrame | None:
+    """Life events one by one: precision and recall on wording no training text shares (held-out templates) and
+    on the sealed hand-written posts, with how many posts each had."""
+    m = card.get("metrics", {})
+    if "per_event" not in m:
+        return None
+    sealed = m.get("sealed_per_event", {})
+    rows = []
+    for event, figures in m["per_event"].items():
+        hand = sealed.get(event)
+        rows.append({"life event": words(event), "precision, unseen wording": f"{figures['precision']:.0%}",
+                     "recall, unseen wording": f"{figures['recall']:.0%}", "posts": f"{figures['posts']:,}",
+                     "precision, sealed posts": f"{hand['precision']:.0%}" if hand else "",
+                     "recall, sealed posts": f"{hand['recall']:.0%}" if hand else "",
+                     "sealed posts": f"{hand['posts']:,}" if hand else ""})
+    return pd.DataFrame(rows)
+
+
 def best_recommendation_rule(metrics: dict) -> tuple[str, float]:
     """The simple rule recommendations are judged beside: the best one on the card, else the most popular."""
     best = metrics.get("best_baseline")

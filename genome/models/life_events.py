@@ -276,7 +276,17 @@ def held_out_wording_report(posts: pd.DataFrame, *, folds: int = 5, **params) ->
         "posts": int(len(posts)), "templates": int(posts["template_id"].nunique()), "folds": folds,
         "macro_f1": float(f1_score(truth, predicted.astype(str), average="macro")),
         "per_class_f1": {k: float(v["f1-score"]) for k, v in per_class.items() if k in (*LIFE_EVENTS, NONE)},
+        "per_event": per_event(truth, predicted.astype(str)),
     }
+
+
+def per_event(truth, predicted) -> dict[str, dict]:
+    """Per life event: precision (of posts read as it, the share that were), recall (of its posts, the share
+    read as it) and how many posts had it. A marketer acts on one event, so one average can hide a weak one."""
+    report = classification_report(np.asarray(truth, dtype=str), np.asarray(predicted, dtype=str),
+                                   output_dict=True, zero_division=0)
+    return {k: {"precision": float(v["precision"]), "recall": float(v["recall"]), "posts": int(v["support"])}
+            for k, v in report.items() if k in (*LIFE_EVENTS, NONE)}
 
 
 def sealed_report(model: "LifeEventClassifier") -> dict:
@@ -292,6 +302,7 @@ def sealed_report(model: "LifeEventClassifier") -> dict:
         predicted = model.predict([text for _, text in posts]).astype(str)
         report[f"{name}_posts"] = len(posts)
         report[f"{name}_macro_f1"] = float(f1_score(truth, predicted, average="macro"))
+        report[f"{name}_per_event"] = per_event(truth, predicted)
     return report
 
 

@@ -1,6 +1,6 @@
 """Model cards in words: a rule that won is named as what is published, and the model sits beside its rules."""
 
-from genome.models.card_view import comparison, headline, plain_sentence
+from genome.models.card_view import comparison, headline, per_event_frame, plain_sentence
 
 
 def _card(status: str) -> dict:
@@ -47,3 +47,14 @@ def test_a_model_without_genes_that_could_not_be_fitted_says_it_adds_none():
     card = {"status": "not fitted", "reason": "no social posts", "fallback_share": 0.0}
     assert plain_sentence(card) == "Not fitted on this data (no social posts): it adds no genes until it can be."
     assert comparison({"metrics": {}}) is None
+
+
+def test_life_events_are_shown_one_by_one_with_precision_and_recall_on_unseen_and_sealed_posts():
+    card = {"metrics": {
+        "per_event": {"new_baby": {"precision": 0.925, "recall": 0.825, "posts": 480}},
+        "sealed_per_event": {"new_baby": {"precision": 0.714, "recall": 0.833, "posts": 6}}}}
+    row = per_event_frame(card).iloc[0].to_dict()
+    assert row == {"life event": "new baby", "precision, unseen wording": "92%", "recall, unseen wording": "82%",
+                   "posts": "480", "precision, sealed posts": "71%", "recall, sealed posts": "83%",
+                   "sealed posts": "6"}
+    assert per_event_frame({"metrics": {"macro_f1": 0.9}}) is None
