@@ -38,6 +38,9 @@ def headline(card: dict) -> str:
     if "customers_per_tier" in m:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         return ", ".join(f"{t} {n:,}" for t, n in tiers.items())
+    if "profiles" in m:
+        return f"{m['k']} profiles, the largest number found again in every resample (stability " \
+               f"{m['stability'][str(m['k'])]:.2f})"
     return ""
 
 
@@ -104,6 +107,11 @@ def plain_sentence(card: dict) -> str:
                     f"{m['hit_rate_at_10']:.1%} of customers bought one of its ten products within {days} days.")
         return (f"{m['hit_rate_at_10']:.1%} of customers bought one of their ten recommended products within "
                 f"{days} days, against {rate:.1%} with the best simple rule, {rule}.")
+    if "profiles" in m:
+        biggest = sorted(m["profiles"].values(), key=lambda p: -p["fans"])[:3]
+        return (f"Customers' spending falls into {m['k']} taste profiles found in what they buy together; the "
+                "largest: " + "; ".join(f"{p['label']} ({p['fans']:,} fans)" for p in biggest)
+                + ". Target a profile's fans with its categories.")
     if "customers_per_tier" in m:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         cuts = m.get("thresholds", {}).get("loyalty_tier")

@@ -25,6 +25,7 @@ from genome.models.life_event_genes import APPROACHING_DAYS, run_life_events
 from genome.models.loyalty import run_loyalty
 from genome.models.published import publish
 from genome.models.recommend import run_recommendations
+from genome.models.tastes import run_tastes
 from genome.models.tasks import BinaryTask, ClassTask, Frames, ModelOutput, not_fitted, run_binary, run_class
 from genome.store_settings import store_setting
 
@@ -61,6 +62,9 @@ STEPS = (
          lambda ctx: run_life_events(ctx.con, ctx.as_of, ctx.frames.consented, approaching_days=ctx.approaching_days)),
     Step("loyalty tiers", "loyalty_tiers", "Loyalty tiers", "Platinum, Gold, Silver or Bronze from 12-month spend",
          lambda ctx: run_loyalty(ctx.con, ctx.as_of, ctx.customers, ctx.frames.categories, ctx.tiers)),
+    Step("taste profiles", "taste_profiles", "Taste profiles",
+         "groups of categories customers spend on together, found in the data",
+         lambda ctx: run_tastes(ctx.con, ctx.as_of, ctx.frames.consented)),
     Step("recommendations", "recommendations", "Product recommendations", "products the customer is likely to buy",
          lambda ctx: run_recommendations(ctx.con, ctx.as_of, ctx.frames.consented, ctx.product_categories)),
 )

@@ -1,0 +1,64 @@
+"""Taste profiles come from what customers buy together, not from a list: planted tastes are found again, their
+number chosen by stability, and a profile around baby food is labelled as sensitive as baby food."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genome.errors import InputError
+from genome.models.tastes import TasteProfiles
+
+GROUPS = {"pets": ["dog food", "cat litter", "pet treats"], "baby": ["baby food", "diapers", "baby wipes"],
+          "wine": ["red wine", "white wine", "cheese"], "grill": ["charcoal", "steak", "sauces"]}
+STAPLES = ["milk", "bread", "eggs", "bananas", "coffee"]
+
+
+def _shares(customers: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every customer buys staples; most also spend on one of four planted tastes."""
+    rng = np.random.default_rng(seed)
+    columns = STAPLES + [c for group in GROUPS.values() for c in group]
+    taste = rng.integers(-1, len(GROUPS), customers)  # -1: staples only
+    spend = np.zeros((customers, len(columns)))
+    spend[:, :len(STAPLES)] = rng.gamma(2.0, 5.0, (customers, len(STAPLES)))
+    for g, group in enumerate(GROUPS.values()):
+        rows = taste == g
+        for category in group:
+            spend[rows, columns.index(category)] = rng.gamma(3.0, 12.0, rows.sum())
+        # a little of other tastes now and then
+        stray = rng.random(customers) < 0.05
+        spend[stray, columns.index(group[0])] += rng.gamma(1.0, 5.0, stray.sum())
+    frame = pd.DataFrame(spend, columns=columns)
+    return frame.div(frame.sum(axis=1), axis=0), taste
+
+
+def test_planted_tastes_are_found_again_with_their_number_chosen_by_stability():
+    shares, taste = _shares(2000, 0)
+    model = TasteProfiles(k_min=2, k_max=7)
+    assert model.fit(shares) is model
+    assert model.k_ == len(GROUPS) and model.stability_[4] >= 0.9
+    strength = model.transform(shares)
+    # staples everyone buys say nothing about taste: a customer who buys only those follows no profile
+    totals = strength.sum(axis=1)
+    assert np.allclose(totals[taste >= 0], 1) and set(np.round(totals, 6)) <= {0.0, 1.0}
+    for g, group in enumerate(GROUPS.values()):
+        # the profile whose name is one of the group's categories holds that group's customers
+        profile = next(i for i, label in enumerate(model.labels_) if label.split(", ")[0] in group)
+        fans = strength[:, profile] >= 0.5
+        truth = taste == g
+        precision, recall = (fans & truth).sum() / fans.sum(), (fans & truth).sum() / truth.sum()
+        assert precision >= 0.9 and recall >= 0.9, (group, precision, recall)
+        assert set(model.labels_[profile].split(", ")) == set(group)
+
+
+def test_new_customers_are_placed_by_the_profiles_learned():
+    shares, _ = _shares(1500, 1)
+    model = TasteProfiles(k_min=2, k_max=6).fit(shares)
+    newcomer = pd.DataFrame([{"diapers": 0.5, "baby food": 0.3, "milk": 0.2}])
+    strength = model.transform(newcomer)[0]
+    assert model.labels_[int(strength.argmax())].split(", ")[0] in GROUPS["baby"]
+
+
+def test_too_few_customers_are_refused_with_the_reason():
+    shares, _ = _shares(30, 2)
+    with pytest.raises(InputError, match="at least 50 customers"):
+        TasteProfiles().fit(shares)
