@@ -109,7 +109,7 @@ def plain_sentence(card: dict) -> str:
                 f"{days} days, against {rate:.1%} with the best simple rule, {rule}.")
     if "profiles" in m:
         biggest = sorted(m["profiles"].values(), key=lambda p: -p["fans"])[:3]
-        return (f"Customers' spending falls into {m['k']} taste profiles found in what they buy together; the "
+        return (f"Customers' buying falls into {m['k']} taste profiles found in what they buy together; the "
                 "largest: " + "; ".join(f"{p['label']} ({p['fans']:,} fans)" for p in biggest)
                 + ". Target a profile's fans with its categories.")
     if "customers_per_tier" in m:

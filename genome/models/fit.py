@@ -63,7 +63,7 @@ STEPS = (
     Step("loyalty tiers", "loyalty_tiers", "Loyalty tiers", "Platinum, Gold, Silver or Bronze from 12-month spend",
          lambda ctx: run_loyalty(ctx.con, ctx.as_of, ctx.customers, ctx.frames.categories, ctx.tiers)),
     Step("taste profiles", "taste_profiles", "Taste profiles",
-         "groups of categories customers spend on together, found in the data",
+         "groups of categories customers buy together, found in the data",
          lambda ctx: run_tastes(ctx.con, ctx.as_of, ctx.frames.consented)),
     Step("recommendations", "recommendations", "Product recommendations", "products the customer is likely to buy",
          lambda ctx: run_recommendations(ctx.con, ctx.as_of, ctx.frames.consented, ctx.product_categories)),

@@ -1,12 +1,14 @@
-"""Taste profiles found in the data: groups of categories customers spend on together.
+"""Taste profiles found in the data: groups of categories customers buy together.
 
-No list of categories is written down anywhere: each customer's share of
-spend per category (share of wallet; lines where amounts are missing) is
-factorised by non-negative matrix factorisation into a few profiles, each a
-weighted set of categories, and each customer into how much of their
-spending follows each profile. Categories are weighted by 1/sqrt(their
-average share) first, so staples everyone buys (milk, bread) do not make
-every profile look alike.
+No list of categories is written down anywhere. Each customer's share of
+purchase lines per category (share of basket: items, not money, so a few
+expensive purchases do not outweigh what people buy week after week; on the
+demo store spend shares find only price tiers) is square-rooted, weighted by
+how rare buying the category is, log(1 / share of customers who buy it), so
+staples everyone buys do not make every profile look alike, and scaled to
+length one; categories fewer than `min_buyers` of customers buy are left out.
+Non-negative matrix factorisation then finds a few profiles, each a weighted
+set of categories, and how much of each customer's buying follows each.
 
 How many profiles: the number, from `k_min` to `k_max`, that the data gives
 again and again. For each number, NMF is fitted on several random
@@ -16,12 +18,13 @@ matches is that number's stability. The chosen number is the smallest whose
 stability is within `tolerance` of the best: a split that resamples repeat
 equally well is not worth a profile more.
 
-Genes per profile: `taste_<name>` (the share of the customer's spending that
+Genes per profile: `taste_<name>` (the share of the customer's buying that
 follows it, 0 to 1) and `taste_<name>_fan` (that share at least `threshold`,
 and at least `min_lines` purchase lines); `taste_top` names the strongest.
-Profiles are named by their three heaviest categories.
+Profiles are named by their three heaviest categories, and are as sensitive
+as those categories (`genome.sensitivity`).
 
-Grain of the input: one row per customer and category, spend and lines.
+Grain of the input: one row per customer and category, with its purchase lines.
 """
 
 import re
@@ -41,11 +44,11 @@ from genome.models.tasks import ModelOutput
 from genome.sensitivity import sensitivity_of
 
 FAMILY = "taste"
-THRESHOLD = 0.5  # a fan: at least half of their spending follows the profile
+THRESHOLD = 0.5  # a fan: at least half of their buying follows the profile
 MIN_LINES = 3
 
 CATEGORY_SPEND_SQL = f"""
-SELECT i.customer_id, e.category, coalesce(sum(greatest(e.amount, 0)), 0) AS spend, count(*) AS lines
+SELECT i.customer_id, e.category, count(*) AS lines
 FROM {EVENTS} e JOIN identifiers i ON i.identifier = e.anchor
 WHERE e.event_type = 'purchase' AND e.category IS NOT NULL AND e.occurred_at <= $as_of
 GROUP BY ALL
@@ -53,18 +56,14 @@ GROUP BY ALL
 
 
 def wallet_shares(con: duckdb.DuckDBPyConnection, as_of, customers: pd.Index) -> tuple[pd.DataFrame, pd.Series]:
-    """Share of each customer's spend per category (lines where a customer has no amounts), and their lines."""
+    """Share of each customer's purchase lines per category, and their lines in all."""
     long = con.execute(for_store(con, CATEGORY_SPEND_SQL), {"as_of": as_of}).df()
     long = long[long["customer_id"].isin(customers)]
     if long.empty:
         raise InputError("no purchases with a category: taste profiles need categories (import products, or "
                          "give till lines a category)")
-    spend = long.pivot_table(index="customer_id", columns="category", values="spend", aggfunc="sum", fill_value=0)
     lines = long.pivot_table(index="customer_id", columns="category", values="lines", aggfunc="sum", fill_value=0)
-    lines = lines.reindex(index=spend.index, columns=spend.columns, fill_value=0)
-    has_amounts = spend.sum(axis=1) > 0
-    basis = spend.astype(float)
-    basis[~has_amounts] = lines[~has_amounts].astype(float)  # rows: customers with no amounts count lines
+    basis = lines.astype(float)
     shares = basis.div(basis.sum(axis=1), axis=0)
     return shares, lines.sum(axis=1)
 
@@ -125,7 +124,7 @@ class TasteProfiles(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, shares: pd.DataFrame) -> np.ndarray:
-        """Per customer, the share of their spending that follows each profile (rows sum to 1, or 0 if none)."""
+        """Per customer, the share of their buying that follows each profile (rows sum to 1, or 0 if none)."""
         check_is_fitted(self, "model_")
         W = self.model_.transform(self._weighted(shares))
         total = W.sum(axis=1, keepdims=True)
@@ -157,10 +156,10 @@ def run_tastes(con: duckdb.DuckDBPyConnection, as_of, consented: pd.Index, *, th
         values[name] = strength[name].to_numpy()
         values[f"{name}_fan"] = (strength[name].fillna(0).to_numpy() >= threshold) & enough
         genes += [
-            Gene(name, FAMILY, f"Share of the customer's spending that follows the taste profile found in the "
+            Gene(name, FAMILY, f"Share of the customer's buying that follows the taste profile found in the "
                                f"data around {label}.", "number", f"model:taste_profiles {name}", unit="share",
                  source="models", sensitivity=sensitivity),
-            Gene(f"{name}_fan", FAMILY, f"At least {threshold:.0%} of the customer's spending follows the taste "
+            Gene(f"{name}_fan", FAMILY, f"At least {threshold:.0%} of the customer's buying follows the taste "
                                         f"profile around {label} (and {min_lines} or more purchase lines).",
                  "flag", f"{name} >= {threshold}", source="models", sensitivity=sensitivity),
         ]
@@ -169,14 +168,14 @@ def run_tastes(con: duckdb.DuckDBPyConnection, as_of, consented: pd.Index, *, th
     has = ~np.isnan(top).all(axis=1) & (np.nan_to_num(top).sum(axis=1) > 0)
     values["taste_top"] = np.where(has, np.asarray(model.names_, dtype=object)[np.nan_to_num(top).argmax(axis=1)],
                                    None)
-    genes.append(Gene("taste_top", FAMILY, "The taste profile that most of the customer's spending follows.",
+    genes.append(Gene("taste_top", FAMILY, "The taste profile that most of the customer's buying follows.",
                       "category", "model:taste_profiles top", source="models", sensitivity="inferred"))
     card = {
         "name": "taste_profiles", "title": "Taste profiles", "kind": "clusters",
-        "predicts": "groups of categories customers spend on together, found in the data (NMF on share of wallet)",
+        "predicts": "groups of categories customers buy together, found in the data (NMF on share of basket)",
         "horizon_days": None, "train_cutoff": None, "evaluation_cutoff": None, "scored_as_of": as_of.isoformat(),
         "training_window": f"every purchase up to {as_of:%Y-%m-%d}",
-        "features": [f"spend_share:{c}" for c in model.categories_],
+        "features": [f"basket_share:{c}" for c in model.categories_],
         "training_customers": int((lines >= min_lines).sum()),
         "metrics": {"profiles": profiles, "k": int(model.k_),
                     "stability": {str(k): round(v, 4) for k, v in model.stability_.items()},

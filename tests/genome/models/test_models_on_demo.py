@@ -184,3 +184,27 @@ def test_a_genome_rebuild_keeps_the_model_genes(fitted):
     assert after == pytest.approx(before)
     # six score and class models, three genes each (one not fitted: its genes hold a labelled fallback)
     assert con.execute("SELECT count(*) FROM gene_catalog WHERE family = 'predictions'").fetchone()[0] == 21
+
+
+def test_taste_profiles_found_in_the_data_recover_the_hidden_personas(fitted):
+    """A check of the method: the demo's hidden traveller, gamer, parent and runner personas, which product code
+    never reads, each come back as a distinct taste profile whose fans are mostly that persona."""
+    con, _, cards = fitted
+    profiles = cards["taste_profiles"]["metrics"]["profiles"]
+    fans = con.execute("SELECT p.person_id, " + ", ".join(f'g."{name}_fan"' for name in profiles)
+                       + " FROM persons p JOIN customer_genes g USING (customer_id)").df().set_index("person_id")
+    truth = con.execute("SELECT person_id, is_traveller, is_gamer, is_parent, is_runner FROM truth_customers"
+                        ).df().set_index("person_id").reindex(fans.index)
+    matched = {}
+    for persona in truth.columns:
+        real = truth[persona].astype(bool)
+        scores = {}
+        for name in profiles:
+            flagged = fans[f"{name}_fan"].fillna(False).astype(bool)
+            hits = (flagged & real).sum()
+            scores[name] = (hits / max(flagged.sum(), 1), hits / max(real.sum(), 1))
+        best = max(scores, key=lambda n: 2 * scores[n][0] * scores[n][1] / max(sum(scores[n]), 1e-9))
+        precision, recall = scores[best]
+        assert precision >= 0.8 and recall >= 0.4, (persona, best, precision, recall)
+        matched[persona] = best
+    assert len(set(matched.values())) == 4, matched
