@@ -137,13 +137,14 @@ def comparison(card: dict) -> pd.DataFrame | None:
                  m.get("published") == "baseline", m["validation"]["baseline"])]
         figure = "accuracy"
     elif "hit_rate_at_10" in m and "baselines" in m:
-        chosen = m.get("published", "")
-        rows = [(f"the model ({chosen})" if chosen.startswith("mix") else "the model", m["hit_rate_at_10"]
-                 if chosen.startswith("mix") else None, m.get("hit_rate_interval") if chosen.startswith("mix")
-                 else None, chosen.startswith("mix"), None)]
-        rows += [(b["rule"], b["hit_rate_at_10"], b["interval"], chosen == name, m.get("validation", {}).get(name))
+        chosen, validation = m.get("published", ""), m.get("validation", {})
+        methods = m.get("methods") or ({chosen: {"hit_rate_at_10": m["hit_rate_at_10"],
+                                                 "interval": m.get("hit_rate_interval")}}
+                                       if chosen not in m["baselines"] else {})
+        rows = [(_method_words(name), f["hit_rate_at_10"], f["interval"], chosen == name, validation.get(name))
+                for name, f in methods.items()]
+        rows += [(b["rule"], b["hit_rate_at_10"], b["interval"], chosen == name, validation.get(name))
                  for name, b in m["baselines"].items()]
-        rows = [r for r in rows if r[1] is not None]
         figure = "hit rate at 10"
     else:
         return None
@@ -172,6 +173,14 @@ def per_event_frame(card: dict) -> pd.DataFrame | None:
                      "recall, sealed posts": f"{hand['recall']:.0%}" if hand else "",
                      "sealed posts": f"{hand['posts']:,}" if hand else ""})
     return pd.DataFrame(rows)
+
+
+def _method_words(name: str) -> str:
+    """A recommendation method's key as words: the ranker, or a mix of buying again and new products."""
+    if name == "ranker":
+        return "the model: own and neighbours' products ranked by what came back before"
+    again, new = name.split()[1].split("/")
+    return f"the model: buying again ×{again}, neighbours' products ×{new}"
 
 
 def best_recommendation_rule(metrics: dict) -> tuple[str, float]:

@@ -160,7 +160,8 @@ ORDER BY customer_id
 PURCHASED_PRODUCTS_SQL = f"""
 WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at >= $since AND e.occurred_at < $until
                         AND e.event_type = 'purchase' AND e.product_id IS NOT NULL)
-SELECT customer_id, product_id, count(*) AS lines, max(occurred_at) AS last_bought FROM ev GROUP BY ALL
+SELECT customer_id, product_id, count(*) AS lines, max(occurred_at) AS last_bought, min(occurred_at) AS first_bought
+FROM ev GROUP BY ALL
 """
 
 
@@ -222,7 +223,7 @@ def outcomes(con: duckdb.DuckDBPyConnection, cutoff: datetime, days: int) -> pd.
 
 
 def purchased_products(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime) -> pd.DataFrame:
-    """One row per customer and product bought in [since, until): lines and when last bought."""
+    """One row per customer and product bought in [since, until): lines, when first and last bought."""
     since = since or datetime(1900, 1, 1)
     return con.execute(for_store(con, PURCHASED_PRODUCTS_SQL), {"since": since, "until": until, "cutoff": until}).df()
 

@@ -25,8 +25,8 @@ from genome.models.life_event_genes import APPROACHING_DAYS, run_life_events
 from genome.models.loyalty import run_loyalty
 from genome.models.published import publish
 from genome.models.recommend import run_recommendations
-from genome.models.tastes import run_tastes
 from genome.models.tasks import BinaryTask, ClassTask, Frames, ModelOutput, not_fitted, run_binary, run_class
+from genome.models.tastes import run_tastes
 from genome.store_settings import store_setting
 
 Progress = Callable[[str, int, int], None]

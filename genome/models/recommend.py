@@ -8,10 +8,12 @@ customer:
 - new: sparse item-item neighbours, each product's `neighbours` most similar
   products by cosine over who bought them, summed over the customer's
   history.
-How much of each is chosen out of time on a validation window, among a few
-mixes, beside three simple rules: the customer's own most-bought products,
+A third method learns: `CandidateRanker` ranks each customer's own products
+and the neighbours' suggestions with a model fitted on an earlier window.
+Which method is published is chosen out of time on a validation window,
+among the ranker and a few mixes of the two parts, beside three simple rules: the customer's own most-bought products,
 the most popular products of the customer's favourite categories, and the
-most popular products. If no mix beats the best rule on validation, the rule
+most popular products. If no learned method beats the best rule on validation, the rule
 is what gets published, and the card says so. The card's figures come from a
 later evaluation window that chose nothing, with 95% bootstrap intervals.
 
@@ -26,18 +28,18 @@ from datetime import datetime, timedelta
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from genome.errors import InputError
 from genome.genes.definition import Gene
 from genome.models.baselines import mean_interval
+from genome.models.candidate_ranker import CandidateRanker
 from genome.models.features import purchased_products, scoring_cutoff
+from genome.models.neighbours import TOP, NeighbourRecommender
 from genome.models.tasks import ModelOutput
 
+__all__ = ["NeighbourRecommender", "TOP", "run_recommendations", "baseline", "hits", "hit_rate"]
+
 FAMILY = "recommendations"
-TOP = 10
 HORIZON_DAYS = 90
 MIXES = ((1.0, 0.0), (1.0, 0.1), (1.0, 0.3), (1.0, 1.0), (0.0, 1.0))  # (again, new) weights tried on validation
 BASELINES = {
@@ -45,100 +47,6 @@ BASELINES = {
     "favourite_categories_popular": "the most popular products of the customer's favourite categories",
     "popular": "the ten most popular products",
 }
-
-
-class NeighbourRecommender(BaseEstimator):
-    def __init__(self, top: int = TOP, neighbours: int = 50, again: float = 1.0, new: float = 0.3,
-                 half_life_days: float = 60.0, block: int = 512, batch: int = 1024):
-        self.top = top
-        self.neighbours = neighbours
-        self.again = again
-        self.new = new
-        self.half_life_days = half_life_days
-        self.block = block
-        self.batch = batch
-
-    def fit(self, purchases: pd.DataFrame) -> "NeighbourRecommender":
-        """`purchases`: customer_id, product_id, lines (one row per customer and product)."""
-        if purchases.empty:
-            raise InputError("NeighbourRecommender: no purchases to learn from")
-        self.items_ = pd.Index(pd.unique(purchases["product_id"])).sort_values()
-        customers = pd.Index(pd.unique(purchases["customer_id"]))
-        matrix = _matrix(purchases, customers, self.items_, np.log1p(purchases["lines"].to_numpy(dtype=np.float32)))
-        buyers = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.float64)
-        lines = np.asarray(matrix.sum(axis=0)).ravel().astype(np.float64)
-        # buyers first; among products with as many buyers, the one bought more often
-        self.popularity_ = buyers + lines / (lines.max() + 1.0)
-        self.neighbours_ = self._neighbours(matrix)
-        return self
-
-    def _neighbours(self, matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Each product's `neighbours` most similar products (cosine over buyers), as a sparse matrix."""
-        by_item = matrix.tocsc().astype(np.float32)
-        norms = np.sqrt(np.asarray(by_item.multiply(by_item).sum(axis=0)).ravel())
-        norms[norms == 0] = 1.0
-        scaled = (by_item @ sparse.diags(1.0 / norms)).tocsc().astype(np.float32)
-        rows, cols, vals = [], [], []
-        n = scaled.shape[1]
-        for start in range(0, n, self.block):
-            stop = min(start + self.block, n)
-            similar = (scaled[:, start:stop].T @ scaled).tocsr()  # block x products, sparse
-            for i in range(stop - start):
-                lo, hi = similar.indptr[i], similar.indptr[i + 1]
-                idx, val = similar.indices[lo:hi], similar.data[lo:hi]
-                keep = idx != start + i
-                idx, val = idx[keep], val[keep]
-                if len(val) > self.neighbours:
-                    best = np.argpartition(-val, self.neighbours)[: self.neighbours]
-                    idx, val = idx[best], val[best]
-                rows.append(np.full(len(idx), start + i, dtype=np.int64))
-                cols.append(idx)
-                vals.append(val)
-        return sparse.csr_matrix((np.concatenate(vals) if vals else np.zeros(0, np.float32),
-                                  (np.concatenate(rows) if rows else np.zeros(0, np.int64),
-                                   np.concatenate(cols) if cols else np.zeros(0, np.int64))), shape=(n, n))
-
-    def recommend(self, purchases: pd.DataFrame, customers: pd.Index, as_of: datetime
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Top products per customer (rows follow `customers`) and whether each row is the popularity fallback.
-
-        `purchases` (customer_id, product_id, lines, last_bought) is each customer's history as of `as_of`.
-        """
-        check_is_fitted(self, "neighbours_")
-        known = purchases[purchases["product_id"].isin(self.items_)]
-        days = (pd.Timestamp(as_of) - pd.to_datetime(known["last_bought"])).dt.total_seconds().to_numpy() / 86400
-        recency = np.power(0.5, np.clip(days, 0, None) / self.half_life_days).astype(np.float32)
-        weight = np.log1p(known["lines"].to_numpy(dtype=np.float32))
-        again = _matrix(known, customers, self.items_, weight * recency)
-        history = _matrix(known, customers, self.items_, weight)
-        popularity = self.popularity_ / max(self.popularity_.max(), 1.0)
-        top = np.empty((len(customers), self.top), dtype=object)
-        for start in range(0, len(customers), self.batch):
-            rows = slice(start, start + self.batch)
-            scores = np.zeros((again[rows].shape[0], len(self.items_)), dtype=np.float32)
-            if self.again:
-                scores += self.again * _row_scaled(again[rows].toarray())
-            if self.new:
-                scores += self.new * _row_scaled((history[rows] @ self.neighbours_).toarray())
-            scores += 1e-4 * popularity.astype(np.float32)  # popularity breaks ties and fills short lists
-            best = np.argpartition(-scores, self.top - 1, axis=1)[:, : self.top]
-            order = np.take_along_axis(scores, best, axis=1).argsort(axis=1)[:, ::-1]
-            top[rows] = self.items_.to_numpy()[np.take_along_axis(best, order, axis=1)]
-        fallback = np.asarray(history.getnnz(axis=1) == 0)
-        return top, fallback
-
-
-def _matrix(purchases: pd.DataFrame, customers: pd.Index, items: pd.Index, values: np.ndarray) -> sparse.csr_matrix:
-    rows = customers.get_indexer(purchases["customer_id"])
-    cols = items.get_indexer(purchases["product_id"])
-    keep = (rows >= 0) & (cols >= 0)
-    return sparse.csr_matrix((np.asarray(values, dtype=np.float32)[keep], (rows[keep], cols[keep])),
-                             shape=(len(customers), len(items)))
-
-
-def _row_scaled(scores: np.ndarray) -> np.ndarray:
-    peak = scores.max(axis=1, keepdims=True)
-    return scores / np.where(peak > 0, peak, 1.0)
 
 
 def baseline(name: str, purchases: pd.DataFrame, customers: pd.Index, categories: dict[str, str],
@@ -198,10 +106,14 @@ def _split(con, consented: pd.Index, cut: datetime, until: datetime) -> _Split:
     return _Split(history, after.groupby("customer_id")["product_id"].agg(set), cut)
 
 
-def _judge(split: _Split, categories: dict[str, str], mixes=MIXES) -> dict[str, np.ndarray]:
-    """Per method (each mix and each baseline), the hit of every judged customer."""
+def _judge(split: _Split, categories: dict[str, str], mixes=MIXES, ranker: CandidateRanker | None = None
+           ) -> dict[str, np.ndarray]:
+    """Per method (each mix, the ranker fitted on an earlier window, each baseline), the hit of every judged
+    customer."""
     judged = pd.Index(split.truth.index)
     results = {}
+    if len(judged) and ranker is not None:
+        results["ranker"] = hits(ranker.recommend(split.history, judged, split.cut)[0], split.truth)
     if len(judged):
         model = NeighbourRecommender().fit(split.history)
         for again, new in mixes:
@@ -212,21 +124,37 @@ def _judge(split: _Split, categories: dict[str, str], mixes=MIXES) -> dict[str, 
     return results
 
 
+def _ranker(split: _Split) -> CandidateRanker | None:
+    """The candidate ranker learned on a window, or None when the window cannot teach it (too little data)."""
+    try:
+        return CandidateRanker().fit(split.history, split.truth, split.cut)
+    except InputError:
+        return None
+
+
 def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: pd.Index,
                         categories: dict[str, str]) -> ModelOutput:
     score_cut = scoring_cutoff(as_of)
     evaluate_cut = score_cut - timedelta(days=HORIZON_DAYS)
     validate_cut = evaluate_cut - timedelta(days=HORIZON_DAYS)
-    validation = _judge(_split(con, consented, validate_cut, evaluate_cut), categories)
+    train_cut = validate_cut - timedelta(days=HORIZON_DAYS)
+    validate_split = _split(con, consented, validate_cut, evaluate_cut)
+    validation = _judge(validate_split, categories, ranker=_ranker(_split(con, consented, train_cut, validate_cut)))
     if not validation:
         raise InputError("no customer bought anything in the validation window to judge recommendations on")
-    chosen = max(validation, key=lambda m: (validation[m].mean(), m.startswith("mix")))
-    evaluation = _judge(_split(con, consented, evaluate_cut, score_cut), categories)
+    learned = ("mix", "ranker")
+    chosen = max(validation, key=lambda m: (validation[m].mean(), m.startswith(learned)))
+    evaluate_split = _split(con, consented, evaluate_cut, score_cut)
+    evaluation = _judge(evaluate_split, categories, ranker=_ranker(validate_split) if "ranker" in validation
+                        else None)
     if not evaluation:
         raise InputError("no customer bought anything in the evaluation window to judge recommendations on")
     everything = purchased_products(con, None, score_cut)
     everything = everything[everything["customer_id"].isin(consented)]
-    if chosen.startswith("mix"):
+    if chosen == "ranker":
+        top, fallback = CandidateRanker().fit(evaluate_split.history, evaluate_split.truth, evaluate_cut).recommend(
+            everything, consented, score_cut)
+    elif chosen.startswith("mix"):
         again, new = (float(x) for x in chosen.split()[1].split("/"))
         final = NeighbourRecommender(again=again, new=new).fit(everything)
         top, fallback = final.recommend(everything, consented, score_cut)
@@ -244,7 +172,8 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
         "top_recommendation_category": [categories.get(p) for p in top[:, 0]] if len(consented) else [],
         "recommendations_fallback": fallback,
     }, index=consented)
-    method = "again and neighbours" if chosen.startswith("mix") else BASELINES[chosen]
+    method = ("candidates ranked by a learned model" if chosen == "ranker" else
+              "again and neighbours" if chosen.startswith("mix") else BASELINES[chosen])
     genes = [
         Gene("top_recommendation", FAMILY, f"The product the customer is most likely to buy next ({method}; the "
              "full top 10 is in customer_recommendations).", "category", f"model:recommendations {chosen}",
@@ -265,22 +194,27 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
         "best_baseline": best_rule,
         "popular_hit_rate_at_10": float(evaluation["popular"].mean()),
         "validation": {name: float(v.mean()) for name, v in validation.items()},
+        # every learned method on the evaluation window too, as measured, whichever was chosen
+        "methods": {name: {"hit_rate_at_10": float(v.mean()), "interval": mean_interval(v)}
+                    for name, v in evaluation.items() if name.startswith(learned)},
     }
     card = {
         "name": "recommendations", "title": "Product recommendations", "kind": "ranking",
         "predicts": "ten products the customer is most likely to buy, again or for the first time",
         "horizon_days": HORIZON_DAYS, "train_cutoff": validate_cut.isoformat(),
         "evaluation_cutoff": evaluate_cut.isoformat(), "scored_as_of": as_of.isoformat(),
-        "training_window": f"purchases before {validate_cut:%Y-%m-%d} to choose the mix on the {HORIZON_DAYS} days "
-                           f"after; judged on purchases before {evaluate_cut:%Y-%m-%d} and the {HORIZON_DAYS} days "
-                           "after",
-        "features": ["what the customer bought, how often and how lately",
-                     "products bought by the same customers (sparse cosine neighbours)"],
+        "training_window": f"the ranker learns from purchases before {train_cut:%Y-%m-%d} and the {HORIZON_DAYS} days "
+                           f"after; methods are chosen on purchases before {validate_cut:%Y-%m-%d} and the "
+                           f"{HORIZON_DAYS} days after; judged on purchases before {evaluate_cut:%Y-%m-%d} and the "
+                           f"{HORIZON_DAYS} days after",
+        "features": ["what the customer bought, how often, how lately and how overdue it is",
+                     "products bought by the same customers (sparse cosine neighbours)",
+                     "how many buy each product and how often they come back for it"],
         "training_customers": int(everything["customer_id"].nunique()),
         "items": int(everything["product_id"].nunique()),
         "metrics": metrics, "scored_customers": int(len(consented)),
         "fallback_share": float(np.mean(fallback)) if len(fallback) else 0.0,
         "fallback": "the most popular products, for customers with no purchase yet",
-        "status": "published" if chosen.startswith("mix") else "baseline published",
+        "status": "published" if chosen.startswith(learned) else "baseline published",
     }
     return ModelOutput(card, genes, values, extra_tables={"customer_recommendations": table})
