@@ -9,6 +9,7 @@ Customers without posts of their own to read are marked `life_events_fallback`:
 for them "no life event" means unknown, not absent.
 """
 
+import functools
 from datetime import datetime
 
 import duckdb
@@ -109,6 +110,19 @@ def gene_values(occurrences: pd.DataFrame, customers: pd.Index, as_of: datetime,
     return out
 
 
+@functools.cache
+def trained_reader() -> tuple[pd.DataFrame, LifeEventClassifier, dict]:
+    """The labelled corpus, the classifier fitted on it and its report (held-out wording, sealed posts).
+
+    The corpus ships with the product and does not change with the store's data, so one fit serves every
+    refit in the process (the cross-validated report alone takes most of a minute).
+    """
+    corpus = labelled_posts()
+    report = held_out_wording_report(corpus)
+    model = LifeEventClassifier().fit(corpus["text"], corpus["label"])
+    return corpus, model, report | sealed_report(model)
+
+
 def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: pd.Index, *,
                     approaching_days: int = APPROACHING_DAYS) -> ModelOutput:
     if not 1 <= approaching_days <= 365:
@@ -117,10 +131,7 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
     if posts.empty:  # nothing to read: fitting the reader would cost a minute and score nobody
         raise InputError("no social posts by customers who may be profiled: there is nothing to read life "
                           "events from (load events of type post with their text)")
-    corpus = labelled_posts()
-    report = held_out_wording_report(corpus)
-    model = LifeEventClassifier().fit(corpus["text"], corpus["label"])
-    report |= sealed_report(model)
+    corpus, model, report = trained_reader()
     occurrences = detect_occurrences(posts, model)
     posters = pd.Index(posts["customer_id"].unique())
     values = gene_values(occurrences, consented, as_of, posters=posters, approaching_days=approaching_days)
@@ -136,7 +147,7 @@ def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: 
                      "sentence embeddings (pretrained all-MiniLM-L6-v2) and their nearness to each label's "
                      "description"],
         "training_customers": int(len(corpus)),
-        "metrics": report,
+        "metrics": dict(report),
         "scored_customers": int(len(consented)),
         "fallback_share": float(1 - len(posters) / len(consented)) if len(consented) else 0.0,
         "fallback": "customers without posts of their own: life_events_fallback, life events unknown "

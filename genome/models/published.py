@@ -29,6 +29,8 @@ MODEL_FAMILIES = {
                    "when, which category. Model scores fitted out of time, with a labelled fallback.",
     "life_events": "Own life events announced in the customer's social posts, with their dates and recurrences.",
     "loyalty": "Loyalty tiers from trailing 12-month spend, overall and per category.",
+    "taste": "Taste profiles found in the data: groups of categories customers buy together, how much of each "
+             "customer's buying follows each, and who is a fan.",
     "recommendations": "Products the customer is most likely to want next.",
 }
 GENE_FIELDS = ("name", "family", "description", "type", "unit", "source", "expression", "sensitivity", "owner",

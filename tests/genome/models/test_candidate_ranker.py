@@ -37,11 +37,11 @@ def _world(customers: int, seed: int, cut: datetime = CUT) -> tuple[pd.DataFrame
 
 
 def test_what_is_due_comes_back_more_often_than_what_was_bought_most():
-    history, truth = _world(600, 0)
+    history, truth = _world(300, 0)
     ranker = CandidateRanker(top=3, new_candidates=0)
     assert ranker.fit(history, truth, CUT) is ranker
     later = CUT + timedelta(days=90)
-    history2, truth2 = _world(400, 1, later)
+    history2, truth2 = _world(200, 1, later)
     judged = pd.Index(truth2.index)
     top, fallback = ranker.recommend(history2, judged, later)
     learned = hit_rate(top, truth2)
@@ -50,7 +50,7 @@ def test_what_is_due_comes_back_more_often_than_what_was_bought_most():
 
 
 def test_customers_with_no_history_get_the_popular_products_and_are_marked():
-    history, truth = _world(300, 2)
+    history, truth = _world(120, 2)
     ranker = CandidateRanker(top=3, new_candidates=5).fit(history, truth, CUT)
     top, fallback = ranker.recommend(history, pd.Index(["C0", "stranger"]), CUT)
     assert list(fallback) == [False, True]
