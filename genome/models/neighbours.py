@@ -85,19 +85,27 @@ class NeighbourRecommender(BaseEstimator):
         weight = np.log1p(known["lines"].to_numpy(dtype=np.float32))
         again = _matrix(known, customers, self.items_, weight * recency)
         history = _matrix(known, customers, self.items_, weight)
-        popularity = self.popularity_ / max(self.popularity_.max(), 1.0)
+        popularity = (self.popularity_ / max(self.popularity_.max(), 1.0)).astype(np.float32)
+        scores = sparse.csr_matrix((len(customers), len(self.items_)), dtype=np.float32)
+        if self.again:
+            scores = scores + self.again * _row_scaled(again)
+        if self.new:
+            scores = _row_scaled(history @ self.neighbours_) * self.new + scores
+        scores = scores.tocsr()
+        # popularity breaks ties and fills short lists: only the `top` most popular products can ever fill a list,
+        # so they are the only zero-score candidates each row needs (scores stay sparse: products x customers
+        # would not fit in memory)
+        popular = np.argsort(-popularity, kind="stable")[: self.top]
+        items = self.items_.to_numpy()
         top = np.empty((len(customers), self.top), dtype=object)
-        for start in range(0, len(customers), self.batch):
-            rows = slice(start, start + self.batch)
-            scores = np.zeros((again[rows].shape[0], len(self.items_)), dtype=np.float32)
-            if self.again:
-                scores += self.again * _row_scaled(again[rows].toarray())
-            if self.new:
-                scores += self.new * _row_scaled((history[rows] @ self.neighbours_).toarray())
-            scores += 1e-4 * popularity.astype(np.float32)  # popularity breaks ties and fills short lists
-            best = np.argpartition(-scores, self.top - 1, axis=1)[:, : self.top]
-            order = np.take_along_axis(scores, best, axis=1).argsort(axis=1)[:, ::-1]
-            top[rows] = self.items_.to_numpy()[np.take_along_axis(best, order, axis=1)]
+        for i in range(len(customers)):
+            lo, hi = scores.indptr[i], scores.indptr[i + 1]
+            columns = np.concatenate([scores.indices[lo:hi], popular])
+            values = np.concatenate([scores.data[lo:hi], np.zeros(popular.size, np.float32)])
+            columns, first = np.unique(columns, return_index=True)  # a popular product the row scores keeps its score
+            values = values[first] + 1e-4 * popularity[columns]
+            best = np.argsort(-values, kind="stable")[: self.top]
+            top[i] = items[columns[best]]
         fallback = np.asarray(history.getnnz(axis=1) == 0)
         return top, fallback
 
@@ -110,6 +118,7 @@ def _matrix(purchases: pd.DataFrame, customers: pd.Index, items: pd.Index, value
                              shape=(len(customers), len(items)))
 
 
-def _row_scaled(scores: np.ndarray) -> np.ndarray:
-    peak = scores.max(axis=1, keepdims=True)
-    return scores / np.where(peak > 0, peak, 1.0)
+def _row_scaled(scores: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row divided by its largest value, so the parts of a score weigh alike for every customer."""
+    peak = scores.max(axis=1).toarray().ravel()
+    return (sparse.diags(1.0 / np.where(peak > 0, peak, 1.0)).astype(np.float32) @ scores).tocsr()
