@@ -61,7 +61,7 @@ if figures is not None:
 build_col, preview_col = st.columns([3, 2], gap="large")
 with build_col:
     search_col, family_col = st.columns([3, 2])
-    search = search_col.text_input("Find genes", key=state.SEG_SEARCH, placeholder="e.g. runner, coupon, weekend")
+    search = search_col.text_input("Find genes", key=state.SEG_SEARCH, placeholder="e.g. baby, coupon, weekend")
     family = family_col.selectbox("Family", ["All families", *index.families()], key=state.SEG_FAMILY,
                                   format_func=lambda f: f if f == "All families" else family_label(f))
     found = index.find_genes(search, family=None if family == "All families" else family)
@@ -143,8 +143,8 @@ with build_col:
         st.session_state[state.SEG_TEXT] = st.session_state[state.SEG_TEXT_SHOWN] = to_text(rule)
     with st.form("seg_text_form", border=False):
         text = st.text_area("Edit as text (experts)", key=state.SEG_TEXT, height=80,
-                            help="For example " + code("weekend_runner AND clv_12m >= 200 AND NOT lapsed_90d") + ", "
-                                 + code("(parent OR traveller) AND home_city IN ('Chicago', 'Boston')") + " or "
+                            help="For example " + code("weekend_shopper AND clv_12m >= 200 AND NOT lapsed_90d") + ", "
+                                 + code("(bargain_hunter OR coupon_user) AND home_city IN ('Chicago', 'Boston')") + " or "
                                  + code("COUNT(purchase, category = 'running_shoes', LAST 30 DAYS) >= 2") + ".")
         if st.form_submit_button("Apply text"):
             try:

@@ -286,7 +286,7 @@ def schema(as_json: Annotated[bool, typer.Option("--json", help="print one JSON 
 
 @app.command("gene")
 def gene_command(
-    name: Annotated[str, typer.Argument(help="gene name, e.g. weekend_runner")],
+    name: Annotated[str, typer.Argument(help="gene name, e.g. bargain_hunter_weekend_shopper")],
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
@@ -320,7 +320,7 @@ def gene_command(
 def explain(
     identifier: Annotated[str, typer.Argument(help="the customer's e-mail, phone (any format), loyalty id, customer "
                                                    "reference or customer id")],
-    gene: Annotated[str, typer.Argument(help="gene name, e.g. weekend_runner")],
+    gene: Annotated[str, typer.Argument(help="gene name, e.g. bargain_hunter_weekend_shopper")],
     db: DbOption = None,
 ) -> None:
     """Explain why a customer has a gene's value: the evidence behind it."""

@@ -11,7 +11,7 @@ from store.meta import meta_url_for, session
 
 segment_app = typer.Typer(no_args_is_help=True, help="Count, save, list and export segments.")
 
-RuleArgument = Annotated[str, typer.Argument(help="rule in text form, e.g. \"weekend_runner AND clv_12m >= 200\"")]
+RuleArgument = Annotated[str, typer.Argument(help="rule in text form, e.g. \"weekend_shopper AND clv_12m >= 200\"")]
 
 
 @segment_app.command("count")

@@ -1,4 +1,4 @@
-"""Labels for people: "Weekend runner", "Expected 12-month value", beside each gene's technical name.
+"""Labels for people: "Valuable but lapsing", "Expected 12-month value", beside each gene's technical name.
 
 A family that fans out over values found in the data (categories, stores,
 cities, channels) writes its labels with the value itself ("Bought running
@@ -22,7 +22,6 @@ LABELS = {
     "high_value": "High value (top 20%)",
     "vip": "VIP (top 10%, still active)",
     "valuable_at_risk": "Valuable but lapsing",
-    "weekend_runner": "Weekend runner",
     "avg_order_value": "Average spend per shopping day",
     "avg_item_price": "Average price per item",
     "max_item_price": "Highest price paid for one item",

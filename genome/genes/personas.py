@@ -1,7 +1,10 @@
 """Derived genes: personas, value tiers and ultra-specific combinations.
 
 They are expressions over other genes, so each explains itself through the
-genes it combines ("runner: 5 running purchases, 40% of all purchases").
+genes it combines ("bargain hunter: 7 of 9 purchases discounted"). Personas
+here read only how a customer buys (discounts, price tier), never a list of
+category names: interest personas such as "baby & infant" come from the data,
+as taste profiles fitted over every category (`genome.models.tastes`).
 Persona rules are scored against the synthetic ground truth in the tests
 (precision and recall at least 0.8).
 """
@@ -13,41 +16,7 @@ FAMILY_VALUE = "value"
 FAMILY_COMBO = "combination"
 
 
-def _sum(*genes: str) -> str:
-    return "(" + " + ".join(f"coalesce({g}, 0)" for g in genes) + ")"
-
-
-def _group(categories: tuple[str, ...]) -> tuple[str, str]:
-    """Interest in a category group (views, searches, carts, purchases) and its share of all."""
-    interest = _sum(*(f"{c}_interest" for c in categories))
-    return interest, f"{interest} / nullif(category_interest_total, 0)"
-
-
-TRAVEL = ("luggage", "travel_accessories", "travel_adapters")
-GAMING = ("video_games", "game_consoles", "gaming_accessories")
-PARENTING = ("baby_food_organic", "diapers", "toys", "kids_clothing")
-RUNNING = ("running_shoes", "running_apparel", "fitness_trackers")
-
-
-def _persona(name: str, description: str, categories: tuple[str, ...], at_least: int, share: float,
-             sensitivity: str | None = None) -> Gene:
-    interest, group_share = _group(categories)
-    inputs = tuple(f"{c}_interest" for c in categories) + ("category_interest_total",)
-    return Gene(name, FAMILY_PERSONA, description, "flag",
-                f"{interest} >= {at_least} AND {group_share} >= {share}",
-                source="genes", inputs=inputs, sensitivity=sensitivity)
-
-
 PERSONAS = (
-    _persona("traveller", "Shops for travel (luggage, travel accessories, adapters): at least 2 views, "
-             "searches, carts or purchases, and 15% of all category activity.", TRAVEL, 2, 0.15),
-    _persona("gamer", "Shops for gaming (video games, consoles, accessories): at least 2 views, searches, "
-             "carts or purchases, and 15% of all category activity.", GAMING, 2, 0.15),
-    _persona("parent", "Shops for children (baby food, diapers, toys, kids' clothing): at least 2 views, "
-             "searches, carts or purchases, and 15% of all category activity.", PARENTING, 2, 0.15,
-             sensitivity="children"),
-    _persona("runner", "Shops for running (shoes, apparel, trackers): at least 2 views, searches, carts "
-             "or purchases, and 15% of all category activity.", RUNNING, 2, 0.15),
     Gene("bargain_hunter", FAMILY_PERSONA, "Buys mainly on discount: more than half of purchases discounted.",
          "flag", "purchases_total >= 1 AND discount_share > 0.5",
          source="genes", inputs=("discount_share", "purchases_total")),
@@ -63,7 +32,7 @@ VALUE_GENES = (
          "value_decile = 10 AND coalesce(p_alive, 0) >= 0.5", source="genes", inputs=("value_decile", "p_alive")),
 )
 
-# Persona x habit: the micro-segments marketers ask for ("weekend runner").
+# Persona x habit: the micro-segments marketers ask for ("bargain hunter who shops at weekends").
 HABITS = {
     "weekend_shopper": "shops at weekends",
     "night_owl": "is active late at night",
@@ -100,11 +69,6 @@ def derived_genes(available: set[str]) -> list[Gene]:
         "valuable_at_risk", FAMILY_VALUE, "Spent in the top 20% so far but probably lapsing (p_alive < 0.3).",
         "flag", "historical_value_rank >= 0.8 AND coalesce(p_alive, 1) < 0.3",
         source="genes", inputs=("historical_value_rank", "p_alive")))
-    if "runner" in {g.name for g in genes}:
-        genes.append(Gene("weekend_runner", FAMILY_COMBO, "A runner who shops mostly at weekends "
-                          "(half or more of purchases on Saturdays and Sundays).", "flag",
-                          "runner AND coalesce(weekend_purchase_share, 0) >= 0.5",
-                          source="genes", inputs=("runner", "weekend_purchase_share")))
     names = {g.name for g in genes} | available
     for persona in [g for g in genes if g.family == FAMILY_PERSONA]:
         for habit, words in HABITS.items():

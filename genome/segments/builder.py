@@ -192,7 +192,7 @@ SEPARATOR = " · "
 
 def shown_as(label: str, labels: dict[str, str]) -> str:
     """What the drag component shows for an item: the gene's label for people, then its name
-    ("Weekend runner · weekend_runner #2"); event windows and saved segments read as they are."""
+    ("Weekend shopper · weekend_shopper #2"); event windows and saved segments read as they are."""
     gene = label.split(" #")[0]
     human = labels.get(gene)
     return f"{human}{SEPARATOR}{label}" if human else label

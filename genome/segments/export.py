@@ -70,7 +70,7 @@ class ExportResult:
 
 
 def export_file_name(segment: str, version: int, purpose: str, file_format: str, when: datetime) -> str:
-    """`weekend-runners-v3-meta-20261202T101500Z.csv`: segment, version, purpose and time, safe on any disk."""
+    """`weekend-shoppers-v3-meta-20261202T101500Z.csv`: segment, version, purpose and time, safe on any disk."""
     stem = re.sub(r"[^a-z0-9]+", "-", segment.lower()).strip("-")[:60] or "segment"
     return f"{stem}-v{version}-{purpose.replace('_', '-')}-{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.{file_format}"
 

@@ -3,7 +3,7 @@
 A group joins its items with ALL (every item holds), ANY (at least one) or
 NONE (no item holds). A condition is one of:
 
-- a flag gene (`weekend_runner`);
+- a flag gene (`weekend_shopper`);
 - a comparison, range or top-N-% on a numeric gene (`clv_12m >= 200`);
 - a value match on a category gene (`home_city IN ('Chicago', 'Boston')`);
 - an event count in a window of days before the genome's reference date

@@ -1,10 +1,10 @@
 """The readable text form of a segment rule, and its parser.
 
-    weekend_runner AND clv_12m >= 200 AND NOT lapsed_90d
-    (parent OR traveller) AND home_city IN ('Chicago', 'Boston')
+    weekend_shopper AND clv_12m >= 200 AND NOT lapsed_90d
+    (bargain_hunter OR coupon_user) AND home_city IN ('Chicago', 'Boston')
     clv_12m IN TOP 10% AND clv_12m BETWEEN 50 AND 500
     COUNT(purchase, category = 'running_shoes', LAST 30 DAYS) >= 2
-    COUNT(purchase, 90 TO 180 DAYS AGO) = 0 AND IN SEGMENT 'Weekend runners'
+    COUNT(purchase, 90 TO 180 DAYS AGO) = 0 AND IN SEGMENT 'Weekend shoppers'
 
 NOT binds tighter than AND, AND tighter than OR. Keywords are read in any
 case and written in capitals; text values are in single quotes ('' for a

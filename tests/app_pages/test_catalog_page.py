@@ -48,15 +48,15 @@ def test_searching_narrows_the_catalog_to_matching_genes(catalog_page):
     at = catalog_page.run()
     at.text_input(key="catalog_search").input("weekend").run()
     options = at.selectbox(key="catalog_open_gene").options
-    assert any("weekend_shopper" in o for o in options) and any("weekend_runner" in o for o in options)
+    assert any("weekend_shopper" in o for o in options) and any("bargain_hunter_weekend_shopper" in o for o in options)
     assert not any("bought_luggage" in o for o in options)
 
 
 def test_searching_an_exact_name_or_label_opens_that_gene(catalog_page):
     at = catalog_page.run()
-    at.text_input(key="catalog_search").input("weekend_runner").run()
-    assert at.selectbox(key="catalog_open_gene").value == "weekend_runner"
-    assert plain(at.subheader[0].value) == "Weekend runner"
+    at.text_input(key="catalog_search").input("bargain_hunter_weekend_shopper").run()
+    assert at.selectbox(key="catalog_open_gene").value == "bargain_hunter_weekend_shopper"
+    assert plain(at.subheader[0].value) == "Bargain hunter who shops at weekends"
     at.text_input(key="catalog_search").input("Expected 12-month value").run()
     assert at.selectbox(key="catalog_open_gene").value == "clv_12m"
 
@@ -95,7 +95,7 @@ def test_numeric_genes_use_growing_bins_and_compare_quarters_not_carriers(demo_d
 def test_sensitive_genes_are_labelled(catalog_page):
     at = catalog_page.run()
     at.radio(key="catalog_sensitivity").set_value("Only sensitive").run()
-    at.selectbox(key="catalog_open_gene").set_value("parent").run()
+    at.selectbox(key="catalog_open_gene").set_value("bought_diapers").run()
     assert "Sensitive gene (children)" in at.warning[0].value
 
 

@@ -147,14 +147,14 @@ def test_applying_text_changes_a_threshold_and_the_text_box_shows_the_rule(page,
 
 def test_a_typo_is_refused_with_its_suggestion_and_the_builder_stays_as_it_was(page, db):
     at = drop(page.run(), {"Must have all": ["repeat_buyer"]})
-    at.text_area(key="seg_text").input("weekend_runer AND repeat_buyer")
+    at.text_area(key="seg_text").input("weekend_shoper AND repeat_buyer")
     at = click(at, "Apply text")
     assert not at.exception
-    assert any("did you mean weekend_runner?" in plain(e.value) and "unchanged" in e.value for e in at.error)
+    assert any("did you mean weekend_shopper?" in plain(e.value) and "unchanged" in e.value for e in at.error)
     assert at.text[0].value == "repeat_buyer"
     assert audience(at) == f"{exact(db, 'repeat_buyer'):,}"
     assert [t.label for t in at.tabs] == ["Save", "Saved segments", "Why in or out?", "Export"]
-    assert at.text_area(key="seg_text").value == "weekend_runer AND repeat_buyer"  # kept to correct
+    assert at.text_area(key="seg_text").value == "weekend_shoper AND repeat_buyer"  # kept to correct
 
 
 def test_a_rule_nested_thousands_deep_is_refused_in_one_line(page):

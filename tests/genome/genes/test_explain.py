@@ -28,11 +28,11 @@ def test_weekend_evidence_is_counted(demo):
 
 
 def test_a_derived_gene_is_explained_through_the_genes_it_combines(demo):
-    customer = some_customer(demo, "weekend_runner")
-    explanation = explain(demo, customer, "weekend_runner")
-    assert [p.gene for p in explanation.parts] == ["runner", "weekend_purchase_share"]
-    assert "runner = yes" in explanation.sentence
-    assert explanation.parts[0].parts  # runner itself explains through category interest
+    customer = some_customer(demo, "bargain_hunter_weekend_shopper")
+    explanation = explain(demo, customer, "bargain_hunter_weekend_shopper")
+    assert [p.gene for p in explanation.parts] == ["bargain_hunter", "weekend_shopper"]
+    assert "bargain_hunter = yes" in explanation.sentence
+    assert explanation.parts[0].parts  # bargain_hunter itself explains through its discount share
 
 
 def test_money_and_shares_read_as_money_and_percentages(demo):
@@ -47,4 +47,4 @@ def test_unknown_gene_and_customer_are_named(demo):
     with pytest.raises(UnknownGene, match="'no_such_gene'"):
         explain(demo, customer, "no_such_gene")
     with pytest.raises(UnknownCustomer, match="'C000'"):
-        explain(demo, "C000", "runner")
+        explain(demo, "C000", "bargain_hunter")

@@ -59,17 +59,10 @@ def test_purchase_counts_match_the_events(demo):
     assert genes == {k: v for k, v in expected.items() if v > 0}
 
 
-def test_the_demo_catalog_holds_over_a_thousand_genes(full_demo_db):
-    con = connect(full_demo_db, read_only=True)
-    n, families = con.execute("SELECT count(*), count(DISTINCT family) FROM gene_catalog").fetchone()
-    con.close()
-    assert n >= 1000 and families >= 10
-
-
 def test_sensitive_genes_are_marked(demo):
     marked = dict(demo.execute(
         "SELECT name, sensitivity FROM gene_catalog WHERE sensitivity IS NOT NULL").fetchall())
-    assert marked["parent"] == "children" and marked["bought_diapers"] == "children"
+    assert marked["bought_diapers"] == "children" and marked["bought_baby_food_organic"] == "children"
     assert "bought_luggage" not in marked
 
 

@@ -6,7 +6,7 @@ from genome.genes.labels import label_for
 
 def test_well_known_genes_read_as_people_say_them():
     assert label_for("clv_12m") == "Expected 12-month value"
-    assert label_for("weekend_runner") == "Weekend runner"
+    assert label_for("valuable_at_risk") == "Valuable but lapsing"
     assert label_for("purchases_90d") == "Purchases, last 90 days"
     assert label_for("birthday_approaching_30d") == "Birthday in the next 30 days"
     assert label_for("avg_something_new") == "Average something new"
@@ -32,4 +32,4 @@ def test_genes_from_values_in_the_data_say_the_value(demo):
     assert labels["bought_running_shoes"] == "Bought running shoes"
     assert labels["running_shoes_purchases_90d"] == "Running shoes purchases, last 90 days"
     assert labels["lives_in_chicago"] == "Lives in Chicago"
-    assert labels["runner_weekend_shopper"] == "Runner who shops at weekends"
+    assert labels["bargain_hunter_weekend_shopper"] == "Bargain hunter who shops at weekends"

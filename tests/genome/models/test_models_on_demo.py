@@ -33,6 +33,11 @@ def fitted(full_demo_db, tmp_path_factory):
     con.close()
 
 
+def test_the_fitted_demo_catalog_holds_over_a_thousand_genes_in_over_ten_families(fitted):
+    n, families = fitted[0].execute("SELECT count(*), count(DISTINCT family) FROM gene_catalog").fetchone()
+    assert n >= 1000 and families >= 10
+
+
 @pytest.mark.parametrize("model", ["purchase_propensity_30d", "churn_risk_90d"])
 def test_propensity_and_churn_rank_what_actually_happened_after_the_cutoff(fitted, model):
     card = fitted[2][model]

@@ -98,20 +98,20 @@ def test_an_empty_audience_has_a_zero_preview_and_no_lift(index):
 
 
 def test_lift_ranks_the_genes_that_define_the_audience_first(index):
-    mask = index.mask(parse("runner"))
+    mask = index.mask(parse("bargain_hunter"))
     table = pd.DataFrame(lift(index, mask))
     assert table.iloc[0]["lift"] >= table.iloc[-1]["lift"]
-    assert "runner" in set(table["gene"])
-    row = table.set_index("gene").loc["runner"]
+    assert "bargain_hunter" in set(table["gene"])
+    row = table.set_index("gene").loc["bargain_hunter"]
     assert row["audience_share"] == 1.0
 
 
 def test_lift_shares_are_the_exact_shares_sql_counts(demo, index):
-    runners = count(demo, parse("runner")).count
-    table = pd.DataFrame(lift(index, index.mask(parse("runner"))))
+    hunters = count(demo, parse("bargain_hunter")).count
+    table = pd.DataFrame(lift(index, index.mask(parse("bargain_hunter"))))
     assert len(table) > 3
     for gene, inside, base in table[["gene", "audience_share", "base_share"]].itertuples(index=False):
-        assert inside == count(demo, parse(f"runner AND {gene}")).count / runners
+        assert inside == count(demo, parse(f"bargain_hunter AND {gene}")).count / hunters
         assert base == count(demo, parse(gene)).count / index.size
 
 
