@@ -29,7 +29,7 @@ from genome.models.life_events import (
     sealed_report,
 )
 from genome.models.tasks import ModelOutput
-from genome.synth_text import LIFE_EVENTS
+from genome.models.post_corpus import LIFE_EVENTS
 
 FAMILY = "life_events"
 APPROACHING_DAYS = 30  # the default window of the "approaching" flags

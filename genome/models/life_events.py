@@ -9,8 +9,9 @@ knows the meaning of words the templates never used. Both also get a lexicon
 of life-event words and of who a post is about (first person against "my
 cousin", "congrats to Sam", read near the event word).
 
-It is trained on labelled synthetic posts and judged twice: on whole wording
-templates it has not seen (grouped folds), and on hand-written posts in
+It is trained on its corpus of templated posts (`genome.models.post_corpus`)
+and judged twice: on whole wording templates it has not seen (grouped
+folds), and on hand-written posts in
 wording of their own that were kept sealed while the classifier was built
 (`sealed_report`). The lexicon is the plain vocabulary of each event, not
 phrases lifted from the templates, so neither score is flattered by it.
@@ -34,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 from genome.errors import InputError
 from genome.models.sealed_posts import DEVELOPMENT_POSTS, SEALED_POSTS
 from genome.models.sentence_encoder import shared_encoder
-from genome.synth_text import LIFE_EVENTS, POST_TEMPLATES, SLOTS, _fill, post_template_id
+from genome.models.post_corpus import LIFE_EVENTS, POST_TEMPLATES, SLOTS, fill_template, post_template_id
 
 NONE = "none"
 # A post counts as the author's event only when the classifier is this sure. A wrong "congratulations on
@@ -260,7 +261,7 @@ def labelled_posts(*, variants: int = 30, seed: int = 0) -> pd.DataFrame:
         label = event if side == "self" else NONE
         for number, template in enumerate(templates):
             template_id = post_template_id(event, side, number)
-            rows += [(_fill(template, SLOTS, rng), label, template_id) for _ in range(variants)]
+            rows += [(fill_template(template, SLOTS, rng), label, template_id) for _ in range(variants)]
     return pd.DataFrame(rows, columns=["text", "label", "template_id"])
 
 

@@ -1,6 +1,6 @@
 """Hand-written posts for judging the life-event classifier on wording its templates never used.
 
-Both sets were written apart from the synthetic templates (`genome.synth_text`)
+Both sets were written apart from the training templates (`genome.models.post_corpus`)
 and are never used for training. They differ in what they were allowed to
 influence:
 - `DEVELOPMENT_POSTS` were read while the event vocabulary
