@@ -15,7 +15,7 @@ import duckdb
 from genome.genes.definition import Evidence, Gene, case_filters, merge_key, slug, sql_literal
 from genome.genes.labels import sentence
 from genome.genes.pivot import Pivot
-from genome.sensitivity import sensitivity_of
+from genome.sensitivity import sensitivities, sensitivity_of
 
 P = "event_type = 'purchase'"
 R = "event_type = 'return'"
@@ -368,12 +368,13 @@ def category_family(categories: tuple[str, ...]) -> Family:
     pivot = Pivot(CATEGORY_STATS, "category", categories, CATEGORY_STAT_NAMES,
                   totals=("purchases", "interest"), rank_by="purchases", fractional=("spend_365d", "avg_price"))
     genes: list[Gene] = []
+    marked = sensitivities(categories)
     for value in categories:
         k, is_k = slug(value), f"category = {sql_literal(value)}"
         v = _readable(value)
         cell = lambda stat: pivot.cell(value, stat)  # noqa: E731
         known = lambda stat: f"coalesce({cell(stat)}, 0)"  # noqa: E731
-        sens = sensitivity_of(value)
+        sens = marked[str(value)]
         bought = f"{P} AND {is_k}"
 
         def g(name, label, description, type_, expression, *, unit=None, fill=None, where=bought,
