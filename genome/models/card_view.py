@@ -126,7 +126,8 @@ def comparison(card: dict) -> pd.DataFrame | None:
     validation chose to publish; None for a card with no rules to compare."""
     m = card.get("metrics", {})
     if "baselines" in m and "roc_auc" in m:
-        rows = [("the model", m["model_roc_auc"], m["model_interval"], m.get("published") == "model",
+        model = f"the model ({m['model_form']})" if m.get("model_form") else "the model"
+        rows = [(model, m["model_roc_auc"], m["model_interval"], m.get("published") == "model",
                  m.get("validation", {}).get("model"))]
         rows += [(b["rule"], b["roc_auc"], b["interval"], m.get("published") == name,
                   m.get("validation", {}).get(name)) for name, b in m["baselines"].items()]

@@ -65,6 +65,17 @@ gaps AS (  -- days between one shopping day and the next: a grocery shopper's rh
 rhythm AS (
   SELECT customer_id, coalesce(stddev_samp(gap), 0) AS gap_std_days, coalesce(max(gap), 0) AS gap_max_days
   FROM gaps WHERE gap IS NOT NULL GROUP BY customer_id),
+ranked AS (
+  SELECT customer_id, days_ago, row_number() OVER (PARTITION BY customer_id ORDER BY days_ago) AS k
+  FROM per_day WHERE bought),
+recent AS (  -- when the last few shopping days were, and in how many weeks of the last quarters: regularity
+  SELECT customer_id,
+    {", ".join(f"max(CASE WHEN k = {k} THEN days_ago END) AS days_since_{k}{suffix}_last_purchase"
+               for k, suffix in ((2, "nd"), (3, "rd"), (5, "th")))},
+    count(DISTINCT CASE WHEN days_ago < 91 THEN days_ago // 7 END) AS purchase_weeks_13w,
+    count(DISTINCT CASE WHEN days_ago < 182 THEN days_ago // 7 END) AS purchase_weeks_26w,
+    count(DISTINCT CASE WHEN days_ago >= 91 AND days_ago < 182 THEN days_ago // 7 END) AS purchase_weeks_prev_13w
+  FROM ranked GROUP BY customer_id),
 days AS (
   SELECT customer_id,
     count(CASE WHEN bought THEN 1 END) AS purchase_days,
@@ -107,7 +118,8 @@ totals AS (
                f"AS online_share_{p}" for p in DAY_PARTS)},
     count(CASE WHEN event_type IN {ONLINE} THEN 1 END) AS online_events
   FROM ev GROUP BY customer_id)
-SELECT * FROM totals JOIN days USING (customer_id) LEFT JOIN rhythm USING (customer_id) ORDER BY customer_id
+SELECT * FROM totals JOIN days USING (customer_id) LEFT JOIN rhythm USING (customer_id)
+LEFT JOIN recent USING (customer_id) ORDER BY customer_id
 """
 
 CATEGORY_COUNTS_SQL = f"""
@@ -185,7 +197,10 @@ def for_store(con: duckdb.DuckDBPyConnection, sql: str) -> str:
 def customer_features(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> pd.DataFrame:
     """Numeric features per customer known before `cutoff`, indexed by customer_id."""
     frame = con.execute(for_store(con, FEATURES_SQL), {"cutoff": cutoff}).df().set_index("customer_id")
-    frame = frame.fillna({"gap_std_days": 0, "gap_max_days": 0})
+    frame = frame.fillna({"gap_std_days": 0, "gap_max_days": 0, "purchase_weeks_13w": 0, "purchase_weeks_26w": 0,
+                          "purchase_weeks_prev_13w": 0})
+    for k in ("2nd", "3rd", "5th"):  # fewer shopping days than that: as long ago as the customer's history
+        frame[f"days_since_{k}_last_purchase"] = frame[f"days_since_{k}_last_purchase"].fillna(frame["tenure_days"] + 1)
     frame["mean_gap_days"] = np.where(frame["purchase_days"] > 1,
                                       (frame["tenure_days"] - frame["days_since_last_purchase"])
                                       / np.maximum(frame["purchase_days"] - 1, 1), frame["tenure_days"])
@@ -197,6 +212,7 @@ def customer_features(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> pd.Da
         np.maximum(frame["spend_90d"] + frame["spend_prev_90d"], 1)
     frame["basket_trend_90d"] = (2 * frame["purchase_days_90d"] - frame["purchase_days_180d"]) / \
         np.maximum(frame["purchase_days_180d"], 1)
+    frame["purchase_days_30_90d"] = frame["purchase_days_90d"] - frame["purchase_days_30d"]
     frame["spend_per_day"] = frame["spend_total"] / np.maximum(frame["purchase_days"], 1)
     frame["redemptions_per_campaign"] = frame["coupon_redemptions"] / np.maximum(frame["campaign_receipts"], 1)
     return frame.astype("float64")

@@ -225,11 +225,12 @@ def _stack(frames: Frames, task: BinaryTask, last: datetime) -> _Stack:
 def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
     w = Windows(frames.as_of, task.horizon_days)
     train = _stack(frames, task, w.train)
-    validation, rule = _choose(task, train)
+    validation, rule, form = _choose(task, train)
+    forms = validation.pop("model_forms", {})
     use_model = rule is None or bool(validation["model"] > validation[rule.column])  # NaN: not validated
 
     fit = train.fit_rows
-    model = task.estimator().fit(train.X[fit], train.y[fit].astype(int))
+    model = _estimator(task, form).fit(train.X[fit], train.y[fit].astype(int))
     X_train = frames.features(w.train)
     defined, y = task.label(X_train, frames.outcomes(w.train, task.horizon_days))
     rate = _fallback_rate(X_train, defined, y)
@@ -252,7 +253,8 @@ def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
             "model_minus_best_baseline": judged["model"]["difference"],
             "baselines": {r.column: {"rule": r.words, "roc_auc": judged[r.column]["roc_auc"],
                                      "interval": judged[r.column]["interval"]} for r in task.baselines},
-            "best_baseline": rule.column, "validation": validation,
+            "best_baseline": rule.column, "validation": validation, "model_form": form,
+            "model_forms_on_validation": forms,
             "published": "model" if use_model else rule.column,
         }
         metrics["roc_auc_interval"] = judged["model" if use_model else rule.column]["interval"]
@@ -260,7 +262,7 @@ def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
     X_now = frames.features(w.score)
     latest = _stack(frames, task, w.evaluate)
     if use_model:
-        final = task.estimator().fit(latest.X[latest.fit_rows], latest.y[latest.fit_rows].astype(int))
+        final = _estimator(task, form).fit(latest.X[latest.fit_rows], latest.y[latest.fit_rows].astype(int))
         score, fell_back = _score(final, X_now, _fallback_rate(X_eval, defined_eval, y_eval))
     else:  # every customer with history has the rule's feature: nobody needs a fallback
         final = RuleScore(rule).fit(latest.X[latest.defined], latest.y[latest.defined].astype(int))
@@ -285,14 +287,28 @@ def _cutoffs(stack: _Stack) -> int:
     return int(pd.Series(stack.customers).value_counts().max()) if len(stack.customers) else 0
 
 
+# The model's forms (`genome.models.classifier`): boosted trees alone, or averaged half and half with a
+# regularised linear model. Validation picks one per task and store: the average helps where recency and
+# frequency carry most of the signal (churn, propensity on Complete Journey) and not where one threshold does.
+MODEL_FORMS = {"boosted trees": 0.0, "boosted trees averaged with a linear model": 0.5}
+DEFAULT_FORM = "boosted trees"
+
+
+def _estimator(task: BinaryTask, form: str):
+    estimator = task.estimator()
+    if "linear_weight" in estimator.get_params():
+        estimator.set_params(linear_weight=MODEL_FORMS[form])
+    return estimator
+
+
 def _choose(task: BinaryTask, train: _Stack):
-    """Model against rules on customers held out of the training windows (at every cut-off): ROC AUC of each,
-    and the best rule. The later evaluation window chooses nothing; it only measures what was chosen here."""
+    """Model against rules on customers held out of the training windows (at every cut-off): ROC AUC of each
+    model form and rule, the best form and the best rule. The later evaluation window chooses nothing; it only
+    measures what was chosen here."""
     if not task.baselines:
-        return {}, None
+        return {}, None, DEFAULT_FORM
     held = validation_rows(pd.Index(train.customers))
     fit = train.fit_rows & ~held
-    trial = task.estimator().fit(train.X[fit], train.y[fit].astype(int))
     check = train.defined & held
     truth = train.y[check].astype(int)
     if truth.size == 0 or truth.min() == truth.max():
@@ -300,12 +316,17 @@ def _choose(task: BinaryTask, train: _Stack):
         # rule learns nothing, so its training figure is fair)
         truth, X_rules = train.y[train.defined].astype(int), train.X[train.defined]
         validation = {"model": float("nan")} | {r.column: auc(truth, r.score(X_rules)) for r in task.baselines}
-        return validation, max(task.baselines, key=lambda r: np.nan_to_num(validation[r.column], nan=-1))
+        return validation, max(task.baselines, key=lambda r: np.nan_to_num(validation[r.column], nan=-1)), \
+            DEFAULT_FORM
     rate = float(train.y[train.defined & ~held].mean())
-    trial_score = _score(trial, train.X[check], rate)[0]
-    validation = {"model": auc(truth, trial_score)} | {r.column: auc(truth, r.score(train.X[check]))
-                                                      for r in task.baselines}
-    return validation, max(task.baselines, key=lambda r: np.nan_to_num(validation[r.column], nan=-1))
+    forms = {}
+    for form in MODEL_FORMS:
+        trial = _estimator(task, form).fit(train.X[fit], train.y[fit].astype(int))
+        forms[form] = auc(truth, _score(trial, train.X[check], rate)[0])
+    form = max(forms, key=lambda f: np.nan_to_num(forms[f], nan=-1))
+    validation = {"model": forms[form]} | {r.column: auc(truth, r.score(train.X[check])) for r in task.baselines}
+    validation["model_forms"] = forms
+    return validation, max(task.baselines, key=lambda r: np.nan_to_num(validation[r.column], nan=-1)), form
 
 
 @dataclass(frozen=True)

@@ -58,3 +58,9 @@ def test_life_events_are_shown_one_by_one_with_precision_and_recall_on_unseen_an
                    "posts": "480", "precision, sealed posts": "71%", "recall, sealed posts": "83%",
                    "sealed posts": "6"}
     assert per_event_frame({"metrics": {"macro_f1": 0.9}}) is None
+
+
+def test_the_comparison_names_the_form_of_model_validation_chose():
+    card = _card("published")
+    card["metrics"]["model_form"] = "boosted trees averaged with a linear model"
+    assert comparison(card)["ranking by"].iloc[0] == "the model (boosted trees averaged with a linear model)"

@@ -47,3 +47,17 @@ def test_fitting_on_one_outcome_only_is_refused(frame):
     X, _ = frame
     with pytest.raises(ValueError, match="same outcome"):
         ChurnRisk().fit(X, np.zeros(len(X), dtype=bool))
+
+
+def test_with_a_linear_weight_the_probabilities_are_the_average_of_trees_and_a_linear_model():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"recency": rng.integers(0, 300, 2000), "orders": rng.poisson(3, 2000)}).astype(float)
+    # a smooth outcome: the chance of buying falls steadily with recency
+    y = rng.random(2000) < 1 / (1 + np.exp((X["recency"].to_numpy() - 150) / 40))
+    trees = ChurnRisk(max_iter=50).fit(X, y)
+    blend = ChurnRisk(max_iter=50, linear_weight=0.5).fit(X, y)
+    assert trees.linear_ is None and blend.linear_ is not None
+    expected = 0.5 * trees.predict_proba(X) + 0.5 * blend.linear_.predict_proba(X.to_numpy())
+    assert np.allclose(blend.predict_proba(X), expected)
+    assert np.allclose(blend.predict_proba(X).sum(axis=1), 1)
+    assert (blend.predict(X) == (blend.predict_proba(X)[:, 1] > 0.5)).all()
