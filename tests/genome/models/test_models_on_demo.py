@@ -47,9 +47,10 @@ def test_propensity_and_churn_rank_what_actually_happened_after_the_cutoff(fitte
 
 
 def test_class_models_beat_the_rule_of_thumb_they_are_shown_beside(fitted):
+    # the model's own figure on the evaluation window, whichever validation chose to publish
     for name in ("predicted_channel", "best_contact_time"):
         metrics = fitted[2][name]["metrics"]
-        assert metrics["accuracy"] > metrics["baseline_accuracy"], name
+        assert metrics["model_accuracy"] > metrics["baseline_accuracy"], name
 
 
 def test_a_class_model_is_published_only_when_it_beat_its_rule_on_held_out_customers(fitted):
