@@ -10,17 +10,26 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.roles import role_picker
+from ui.roles import current_role, role_picker
 
 PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Customer Genome", page_icon=":material/genetics:", layout="wide")
 
 role_picker()
-navigation = st.navigation([
-    st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
-    st.Page(PAGES / "catalog.py", title="Gene catalog", icon=":material/genetics:"),
-    st.Page(PAGES / "segments.py", title="Segment builder", icon=":material/group_work:"),
-    st.Page(PAGES / "models.py", title="Model cards", icon=":material/model_training:"),
-])
+# What each role is offered; the domain functions check the role again whatever a page shows.
+ROLE_PAGES = {
+    "marketer": ("home", "catalog", "segments", "models", "customer"),
+    "service": ("home", "customer", "catalog"),
+    "manager": ("home", "catalog", "segments", "models"),
+    "admin": ("home", "customer", "catalog", "segments", "models"),
+}
+PAGE_DEFS = {
+    "home": dict(title="Home", icon=":material/home:", default=True),
+    "customer": dict(title="Customer", icon=":material/person_search:"),
+    "catalog": dict(title="Gene catalog", icon=":material/genetics:"),
+    "segments": dict(title="Segment builder", icon=":material/group_work:"),
+    "models": dict(title="Model cards", icon=":material/model_training:"),
+}
+navigation = st.navigation([st.Page(PAGES / f"{name}.py", **PAGE_DEFS[name]) for name in ROLE_PAGES[current_role()]])
 navigation.run()

@@ -37,6 +37,14 @@ def full_demo_db(tmp_path_factory) -> Path:
     return _demo_store(tmp_path_factory.mktemp("demo20k"), 20_000, 7)
 
 
+@pytest.fixture(scope="session")
+def fitted_demo(demo_db, tmp_path_factory):
+    """The small demo store with every model fitted, as (path, fit report); for tests that only read it."""
+    from helpers import fitted_copy
+
+    return fitted_copy(demo_db, tmp_path_factory.mktemp("fitted_demo"))
+
+
 @pytest.fixture
 def demo(demo_db):
     con = connect(demo_db, read_only=True)

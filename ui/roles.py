@@ -1,28 +1,22 @@
-"""Who is using the app: the role decides what a page offers (refitting, personal data).
+"""Who is using the app: the role decides what a page offers and what the domain functions allow.
 
 Until sign-in arrives the user picks their role in the sidebar; pages ask
-`current_role()` and `may(...)` instead of reading session state directly.
+`current_role()` and `may(...)` instead of reading session state directly,
+and pass `current_role()` to domain functions that check it themselves
+(`genome.access`).
 """
 
 import streamlit as st
 
+from genome.access import ROLES, allowed, who_may
 from ui import state
 
-ROLES = ("marketer", "service", "manager", "admin")
 DEFAULT_ROLE = "marketer"
-# What each action needs.
-PERMISSIONS = {
-    "refit_models": {"marketer", "admin"},
-    "save_segments": {"marketer", "admin"},
-    # an export carries hashed e-mails and phones out of the product
-    "export_audiences": {"marketer", "admin"},
-}
 
 
 def refusal(action: str, doing: str) -> str:
     """Why the current role cannot do `action`, in the words a page shows."""
-    allowed = " and ".join(sorted(f"{r}s" for r in PERMISSIONS[action]))
-    return f"{doing} is for {allowed}; you are working as {current_role()}."
+    return f"{doing} is for {who_may(action)}; you are working as {current_role()}."
 
 
 def current_role() -> str:
@@ -30,7 +24,7 @@ def current_role() -> str:
 
 
 def may(action: str) -> bool:
-    return current_role() in PERMISSIONS[action]
+    return allowed(current_role(), action)
 
 
 def role_picker() -> None:

@@ -52,3 +52,8 @@ def condition_key(label: str, part: str) -> str:
 
 ROLE = "role"
 MODELS_REFIT = "models_refit"
+
+CUSTOMER_SEARCH = "customer_search"
+CUSTOMER_PICK = "customer_pick"  # the customer chosen when several match
+CUSTOMER_CHANNEL = "customer_timeline_channel"
+CUSTOMER_PAGE = "customer_timeline_page"

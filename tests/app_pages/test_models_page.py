@@ -4,7 +4,6 @@ import re
 import shutil
 
 import pytest
-from helpers import fitted_copy
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
@@ -16,9 +15,9 @@ def plain(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-@pytest.fixture(scope="module")
-def fitted_db(demo_db, tmp_path_factory):
-    return fitted_copy(demo_db, tmp_path_factory.mktemp("models_page"))
+@pytest.fixture
+def fitted_db(fitted_demo):
+    return fitted_demo
 
 
 @pytest.fixture

@@ -181,10 +181,10 @@ def test_a_manager_reads_the_audience_but_cannot_save_or_export(page, db):
     assert not at.exception
     assert audience(at) == f"{exact(db, 'repeat_buyer'):,}"
     notes = [i.value for i in at.info]
-    assert "Saving segments is for admins and marketers; you are working as manager." in notes
+    assert "Saving segments is for marketers and administrators; you are working as manager." in notes
     assert at.button[[b.label for b in at.button].index("Save as new version")].disabled
     at = open_tab(at, "Export")
-    assert "Exporting audiences is for admins and marketers; you are working as manager." in [i.value for i in at.info]
+    assert "Exporting audiences is for marketers and administrators; you are working as manager." in [i.value for i in at.info]
     assert not any(b.key == "seg_export" for b in at.button)
 
 

@@ -1,0 +1,142 @@
+"""Customer: service staff find one customer by anything they have and read their whole profile."""
+
+import pandas as pd
+import streamlit as st
+
+from genome.errors import GenomeError
+from genome.formatting import money
+from genome.service.lookup import find_customers
+from genome.service.profile import customer_profile, timeline
+from store.settings import get_settings
+from ui import state
+from ui.roles import current_role, may, refusal
+from ui.segments import metadata
+from ui.store import require_store
+from ui.text import error, md
+
+st.title("Customer")
+if not may("read_profiles"):
+    st.info(refusal("read_profiles", "Reading customer profiles"), icon=":material/lock:")
+    st.stop()
+con = require_store()
+
+text = st.text_input("Find a customer", key=state.CUSTOMER_SEARCH,
+                     placeholder="e-mail, phone in any format, loyalty id, customer id, or part of one",
+                     help="An exact identifier opens the customer; part of one (at least three characters, "
+                          "such as a surname in an e-mail address) lists those who match.")
+if not text.strip():
+    st.caption("Type what the caller gives you: an e-mail, a phone number, a loyalty card or a customer id.")
+    st.stop()
+try:
+    matches = find_customers(con, text, reveal=may("reveal_contacts"), region=get_settings().phone_region)
+except GenomeError as exc:
+    error(exc)
+    st.stop()
+if not matches:
+    st.warning(f"No customer has an identifier that is or contains {md(text.strip())}.",
+               icon=":material/person_search:")
+    st.stop()
+if len(matches) > 1:
+    shown = {m.customer_id: f"{m.customer_id} · {m.kind.replace('_', ' ')} {m.value}" for m in matches}
+    customer_id = st.selectbox(f"{len(matches)} customers match: pick one", list(shown), format_func=shown.get,
+                               key=state.CUSTOMER_PICK)
+else:
+    customer_id = matches[0].customer_id
+
+channel = st.session_state.get(state.CUSTOMER_CHANNEL) or None
+with metadata() as meta:
+    profile = customer_profile(con, customer_id, role=current_role(), meta=meta)
+c, outlook = profile["customer"], profile["outlook"]
+st.subheader(f"Customer {md(c['customer_id'])}")
+st.caption(f"{c['events']:,} events from {c['first_seen']:%d %b %Y} to {c['last_seen']:%d %b %Y}"
+           + (" · e-mails and phones masked for your role" if profile["contacts_masked"] else ""))
+
+
+def share(value) -> str:
+    return "unknown" if value is None else f"{value:.0%}"
+
+
+cols = st.columns(4)
+cols[0].metric("Expected 12-month value", money(outlook["expected_value_12m"]) if outlook["expected_value_12m"]
+               is not None else "unknown")
+cols[1].metric("Chance still active", share(outlook["chance_active"]))
+cols[2].metric("Churn risk, 90 days", share(outlook["churn_risk_90d"]))
+loyalty = profile["loyalty"]
+cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "none",
+               help=(f"{money(loyalty['needs'])} more spend in 12 months reaches {loyalty['next_tier']}"
+                     if loyalty and loyalty.get("next_tier") else None))
+action = outlook["next_best_action"]
+st.info(f"**Next best action: {md(action['action'])}.** {md(action['reason'])}.", icon=":material/lightbulb:")
+
+overview, people, events, service, marketing = st.tabs(
+    ["Genes", "Identities and consent", "Timeline", "Tickets and returns", "Segments and campaigns"])
+
+with overview:
+    if profile["favourite_categories"]:
+        st.markdown("**Favourite categories** (spend, last 365 days): " + "; ".join(
+            f"{md(g['label'])} {md(g['value'])}" for g in profile["favourite_categories"]))
+    for event in profile["life_events"]:
+        st.markdown(f"**Life event:** {md(event['event'])} on {event['date']:%d %b %Y} "
+                    f"({event['posts']} post{'s' if event['posts'] != 1 else ''})")
+    if profile["recommendations"]:
+        st.markdown("**Recommended products:** " + "; ".join(md(r["name"]) for r in profile["recommendations"]))
+    if not profile["genes"]:
+        st.info("No genes yet: the genome has not been built since this customer's first event.")
+    for family, genes in profile["genes"].items():
+        with st.expander(f"{md(family.replace('_', ' ').capitalize())} ({len(genes)})", expanded=family in (
+                "value", "persona", "taste", "life_events")):
+            st.dataframe(pd.DataFrame([{"gene": g["label"], "value": g["value"], "what it means": g["description"],
+                                        "sensitive": g["sensitivity"] or ""} for g in genes]),
+                         hide_index=True, width="stretch")
+
+with people:
+    st.dataframe(pd.DataFrame([{"kind": i["kind"].replace("_", " "), "value": i["value"],
+                                "first seen": i["first_seen"], "linked by event": i["proved_by"]}
+                               for i in profile["identities"]]), hide_index=True, width="stretch")
+    if profile["refusals"]:
+        st.markdown("**Links refused** (identifiers seen together but not merged)")
+        st.dataframe(pd.DataFrame(profile["refusals"]), hide_index=True, width="stretch")
+    st.markdown("**Consent now**")
+    if profile["consent"]["now"]:
+        st.dataframe(pd.DataFrame([{"purpose": x["purpose"], "decision": "granted" if x["granted"] else "refused",
+                                    "since": x["decided_at"]} for x in profile["consent"]["now"]]),
+                     hide_index=True, width="stretch")
+    else:
+        st.caption("No consent decision recorded: marketing may not reach this customer.")
+    with st.expander(f"Consent history ({len(profile['consent']['history'])} decisions)"):
+        st.dataframe(pd.DataFrame(profile["consent"]["history"]), hide_index=True, width="stretch")
+
+with events:
+    left, right = st.columns([2, 1])
+    channels = ["all channels", *profile["timeline"]["channels"]]
+    picked = left.selectbox("Channel", channels, key=state.CUSTOMER_CHANNEL)
+    chosen = None if picked == "all channels" else picked
+    pages = timeline(con, customer_id, channel=chosen, page=1)["pages"]
+    page = right.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
+                              key=state.CUSTOMER_PAGE)
+    shown = timeline(con, customer_id, channel=chosen, page=int(page))
+    st.caption(f"{shown['total']:,} events" + (f" on {md(chosen)}" if chosen else "") + ", newest first")
+    st.dataframe(pd.DataFrame(shown["events"]), hide_index=True, width="stretch")
+
+with service:
+    support = profile["returns_support"]
+    st.markdown(f"**For a return now: {md(support['suggestion'])}.** {md(support['reason'])}.")
+    st.markdown(f"**Service tickets** ({len(profile['tickets'])})")
+    if profile["tickets"]:
+        st.dataframe(pd.DataFrame(profile["tickets"]), hide_index=True, width="stretch")
+    st.markdown(f"**Returns** ({len(profile['returns'])})")
+    if profile["returns"]:
+        st.dataframe(pd.DataFrame(profile["returns"]), hide_index=True, width="stretch")
+
+with marketing:
+    segments = profile["segments"] or []
+    st.markdown("**Saved segments the customer is in** (as each was last saved)")
+    if segments:
+        st.dataframe(pd.DataFrame(segments), hide_index=True, width="stretch")
+    else:
+        st.caption("In no saved segment.")
+    st.markdown("**Campaigns received**")
+    if profile["campaigns"]:
+        st.dataframe(pd.DataFrame(profile["campaigns"]), hide_index=True, width="stretch")
+    else:
+        st.caption("No campaign messages, receipts or coupon redemptions on record.")

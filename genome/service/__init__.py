@@ -1,0 +1,1 @@
+"""The service desk: finding one customer and reading their whole profile."""

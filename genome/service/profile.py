@@ -1,0 +1,279 @@
+"""One customer's whole profile, as service staff need it, from the store and (optionally) the saved segments.
+
+Grain: one profile per customer_id. Every section reads the store at the
+moment of asking (identities, consent and events are never older than the
+last ingest; genes and model scores are as of the last build and fit):
+
+- identities, with the event that proved each link, and refused links;
+- consent per purpose now, and its history;
+- the genes that matter, grouped by family, each with its description;
+- life events, loyalty tier and what the next tier needs;
+- expected value, chance of being active, churn risk and the next best action;
+- recommendations by product name, saved segments the customer is in,
+  campaigns received;
+- a timeline across channels (filtered by channel, paged), service tickets and
+  returns, with advice for settling a return.
+
+E-mails and phones are masked unless the acting role may reveal them; reading
+a profile at all is for the roles `genome.access` allows.
+"""
+
+import math
+
+import duckdb
+import pandas as pd
+
+from genome.access import allowed, require
+from genome.errors import UnknownCustomer
+from genome.genes.explain import format_value
+from genome.service.advice import next_best_action, returns_support
+from genome.service.masking import mask
+
+PAGE_SIZE = 25
+# Families shown, in this order; per-category, store and city genes are summed up as favourite categories.
+FAMILIES = ("value", "lifetime_value", "predictions", "loyalty", "persona", "combination", "taste", "life_events",
+            "habits", "recency_frequency_monetary", "engagement", "channel", "price_and_discount", "consent",
+            "profile")
+FAVOURITES = 5
+EVENT_COLUMNS = ("occurred_at", "channel", "event_type", "product", "category", "amount", "store_id", "city", "text")
+CONTACT_EVENT_TYPES = ("campaign_receipt", "email_open", "email_click", "coupon_redemption")
+
+
+def _known(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA
+
+
+def _customer(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict:
+    row = con.execute("SELECT customer_id, n_identifiers, n_events, first_seen, last_seen FROM customers "
+                      "WHERE customer_id = ?", [customer_id]).fetchone()
+    if row is None:
+        raise UnknownCustomer(f"no customer has the id {customer_id!r}")
+    return dict(zip(("customer_id", "identifiers", "events", "first_seen", "last_seen"), row))
+
+
+def _identities(con, customer_id: str, reveal: bool) -> tuple[list[dict], list[dict]]:
+    rows = con.execute(
+        "SELECT i.identifier, i.kind, i.value, i.first_seen, "
+        "       (SELECT min(l.event_id) FROM identity_links l WHERE l.identifier = i.identifier "
+        "        OR l.other = i.identifier) AS proved_by "
+        "FROM identifiers i WHERE i.customer_id = ? ORDER BY i.first_seen, i.identifier", [customer_id]).fetchall()
+    identities = [{"kind": kind, "value": value if reveal else mask(kind, value), "first_seen": first,
+                   "proved_by": proved or "its own events (the only identifier of this customer)"}
+                  for _, kind, value, first, proved in rows]
+    ids = [r[0] for r in rows]
+    refused = con.execute(
+        "SELECT identifier, other, event_id, reason FROM identity_refusals "
+        "WHERE identifier IN (SELECT unnest(?)) OR other IN (SELECT unnest(?)) ORDER BY event_id", [ids, ids]
+    ).fetchall()
+
+    def shown(identifier: str) -> str:
+        kind, _, value = identifier.partition(":")
+        return f"{kind}:{value if reveal else mask(kind, value)}"
+
+    refusals = [{"identifier": shown(a), "other": shown(b), "event_id": e, "reason": r} for a, b, e, r in refused]
+    return identities, refusals
+
+
+def _consent(con, customer_id: str) -> dict:
+    now = con.execute("SELECT purpose, granted, decided_at FROM consent_latest WHERE customer_id = ? "
+                      "ORDER BY purpose", [customer_id]).fetchall()
+    history = con.execute(
+        "SELECT occurred_at, lower(trim(json_extract_string(attributes, '$.purpose'))) AS purpose, "
+        "       CAST(json_extract(attributes, '$.granted') AS BOOLEAN) AS granted, channel, "
+        "       json_extract_string(attributes, '$.reason') AS reason, event_id "
+        "FROM customer_events WHERE customer_id = ? AND event_type = 'consent' ORDER BY occurred_at DESC, event_id",
+        [customer_id]).fetchall()
+    return {"now": [{"purpose": p, "granted": g, "decided_at": d} for p, g, d in now],
+            "history": [dict(zip(("occurred_at", "purpose", "granted", "channel", "reason", "event_id"), r))
+                        for r in history]}
+
+
+def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dict]]:
+    frame = con.execute("SELECT * FROM customer_genes WHERE customer_id = ?", [customer_id]).df()
+    if frame.empty:
+        return {}, {}, []
+    values = frame.iloc[0].to_dict()
+    catalog = con.execute("SELECT name, label, family, type, unit, description, sensitivity FROM gene_catalog"
+                          ).df().set_index("name")
+    grouped: dict[str, list[dict]] = {}
+    for name, gene in catalog.iterrows():
+        family, value = gene["family"], values.get(name)
+        if family not in FAMILIES or not _known(value) or name.endswith(("_pct", "_fallback")):
+            continue
+        if family == "loyalty" and name != "loyalty_tier":
+            continue
+        if gene["type"] == "flag" and not bool(value):
+            continue
+        # what is not there says little: no purchases last month, a 0% share; a taste shows as its fan flag
+        if gene["type"] == "number" and (float(value) == 0 or family == "taste"):
+            continue
+        grouped.setdefault(family, []).append({
+            "name": name, "label": gene["label"], "value": format_value(value, gene["unit"]),
+            "description": gene["description"], "sensitivity": gene["sensitivity"]})
+    spend = [(name, float(values[name])) for name in catalog.index[catalog["family"] == "category"]
+             if name.endswith("_spend_365d") and _known(values.get(name)) and float(values[name]) > 0]
+    favourites = [{"name": name, "label": catalog.at[name, "label"], "value": format_value(amount, "USD"),
+                   "sensitivity": catalog.at[name, "sensitivity"]}
+                  for name, amount in sorted(spend, key=lambda x: -x[1])[:FAVOURITES]]
+    ordered = {f: grouped[f] for f in FAMILIES if f in grouped}
+    return values, ordered, favourites
+
+
+def _loyalty(con, values: dict) -> dict | None:
+    tier = values.get("loyalty_tier")
+    if not _known(tier):
+        return None
+    row = con.execute("SELECT card FROM model_cards WHERE name = 'loyalty_tiers'").fetchone() \
+        if _has_table(con, "model_cards") else None
+    out = {"tier": tier, "next_tier": None, "needs": None}
+    if row is None:
+        return out
+    import json
+
+    card = json.loads(row[0])
+    cuts = card.get("metrics", {}).get("thresholds", {}).get("loyalty_tier")
+    tiers = ("Platinum", "Gold", "Silver", "Bronze")
+    spend = values.get("spend_365d")
+    if cuts and tier in tiers and tiers.index(tier) > 0 and _known(spend):
+        above = tiers[tiers.index(tier) - 1]
+        out |= {"next_tier": above, "needs": max(float(cuts[tiers.index(above)]) - float(spend), 0.0),
+                "spend_12m": float(spend)}
+    return out
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+                            ).fetchone()[0])
+
+
+def _recommendations(con, customer_id: str) -> list[dict]:
+    if not _has_table(con, "customer_recommendations"):
+        return []
+    named = _has_table(con, "products")
+    rows = con.execute(
+        "SELECT r.rank, r.product_id, " + ("p.name, p.category " if named else "NULL, NULL ")
+        + "FROM customer_recommendations r "
+        + ("LEFT JOIN (SELECT product_id, any_value(name) AS name, any_value(category) AS category FROM products "
+           "GROUP BY product_id) p USING (product_id) " if named else "")
+        + "WHERE r.customer_id = ? ORDER BY r.rank", [customer_id]).fetchall()
+    return [{"rank": rank, "product_id": pid, "name": name or pid, "category": category}
+            for rank, pid, name, category in rows]
+
+
+def _life_events(con, customer_id: str) -> list[dict]:
+    if not _has_table(con, "customer_life_events"):
+        return []
+    rows = con.execute("SELECT event, event_date, posts, probability FROM customer_life_events "
+                       "WHERE customer_id = ? ORDER BY event_date DESC", [customer_id]).fetchall()
+    return [{"event": e.replace("_", " "), "date": d, "posts": p, "probability": pr} for e, d, p, pr in rows]
+
+
+def _campaigns(con, customer_id: str) -> list[dict]:
+    rows = con.execute(
+        "SELECT coalesce(json_extract_string(attributes, '$.campaign_id'), "
+        "                json_extract_string(attributes, '$.campaign')) AS campaign, "
+        "       min(occurred_at), max(occurred_at), "
+        "       count(*) FILTER (WHERE event_type = 'campaign_receipt'), "
+        "       count(*) FILTER (WHERE event_type = 'email_open'), "
+        "       count(*) FILTER (WHERE event_type = 'email_click'), "
+        "       count(*) FILTER (WHERE event_type = 'coupon_redemption') "
+        "FROM customer_events WHERE customer_id = ? AND event_type IN (SELECT unnest(?)) "
+        "GROUP BY campaign HAVING campaign IS NOT NULL ORDER BY 2 DESC",
+        [customer_id, list(CONTACT_EVENT_TYPES)]).fetchall()
+    return [dict(zip(("campaign", "first", "last", "received", "opened", "clicked", "redeemed"), r)) for r in rows]
+
+
+def _service(con, customer_id: str) -> tuple[list[dict], list[dict]]:
+    tickets = con.execute(
+        "SELECT occurred_at, channel, json_extract_string(attributes, '$.topic'), text FROM customer_events "
+        "WHERE customer_id = ? AND event_type = 'ticket' ORDER BY occurred_at DESC", [customer_id]).fetchall()
+    returns = con.execute(
+        "SELECT occurred_at, channel, product_id, category, amount, json_extract_string(attributes, '$.reason') "
+        "FROM customer_events WHERE customer_id = ? AND event_type = 'return' ORDER BY occurred_at DESC",
+        [customer_id]).fetchall()
+    return ([dict(zip(("occurred_at", "channel", "topic", "text"), r)) for r in tickets],
+            [dict(zip(("occurred_at", "channel", "product_id", "category", "amount", "reason"), r)) for r in returns])
+
+
+def timeline(con: duckdb.DuckDBPyConnection, customer_id: str, *, channel: str | None = None, page: int = 1,
+             page_size: int = PAGE_SIZE) -> dict:
+    """The customer's events, newest first, one page at a time, optionally on one channel only."""
+    page, page_size = max(int(page), 1), min(max(int(page_size), 1), 500)
+    where, params = "customer_id = ?", [customer_id]
+    if channel:
+        where += " AND channel = ?"
+        params.append(channel)
+    total = con.execute(f"SELECT count(*) FROM customer_events WHERE {where}", params).fetchone()[0]
+    channels = [r[0] for r in con.execute("SELECT DISTINCT channel FROM customer_events WHERE customer_id = ? "
+                                          "ORDER BY 1", [customer_id]).fetchall()]
+    named = _has_table(con, "products")
+    rows = con.execute(
+        "SELECT e.occurred_at, e.channel, e.event_type, " + ("p.name" if named else "e.product_id")
+        + ", e.category, e.amount, e.store_id, e.city, e.text FROM customer_events e "
+        + ("LEFT JOIN (SELECT product_id, any_value(name) AS name FROM products GROUP BY product_id) p "
+           "USING (product_id) " if named else "")
+        + f"WHERE e.{where.replace(' AND channel', ' AND e.channel')} "
+        "ORDER BY e.occurred_at DESC, e.event_id LIMIT ? OFFSET ?", [*params, page_size, (page - 1) * page_size]
+    ).fetchall()
+    return {"total": int(total), "page": page, "pages": max(math.ceil(total / page_size), 1),
+            "page_size": page_size, "channel": channel, "channels": channels,
+            "events": [dict(zip(EVENT_COLUMNS, r)) for r in rows]}
+
+
+def segments_of(meta, customer_id: str) -> list[dict]:
+    """Saved segments whose latest version holds the customer (members as they were when it was saved)."""
+    from genome.segments.library import latest_version, stored_members
+    from store.meta import list_segments
+
+    found = []
+    for segment in list_segments(meta):
+        version = latest_version(meta, segment.name)
+        if version is None:
+            continue
+        ids = stored_members(meta, version).column("customer_id").to_pylist()
+        if customer_id in ids:
+            found.append({"segment": segment.name, "version": version.version, "saved_at": version.created_at})
+    return found
+
+
+def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, role: str, meta=None,
+                     channel: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> dict:
+    """Everything service staff need about `customer_id`, for a role allowed to read profiles."""
+    require(role, "read_profiles", doing="Reading a customer's profile")
+    reveal = allowed(role, "reveal_contacts")
+    profile = {"customer": _customer(con, customer_id), "contacts_masked": not reveal}
+    profile["identities"], profile["refusals"] = _identities(con, customer_id, reveal)
+    profile["consent"] = _consent(con, customer_id)
+    values, profile["genes"], profile["favourite_categories"] = _genes(con, customer_id)
+    profile["life_events"] = _life_events(con, customer_id)
+    profile["loyalty"] = _loyalty(con, values)
+    profile["recommendations"] = _recommendations(con, customer_id)
+    marketing = any(c["purpose"] == "marketing" and c["granted"] for c in profile["consent"]["now"])
+    first = profile["recommendations"][0]["name"] if profile["recommendations"] else None
+    profile["outlook"] = {
+        "expected_value_12m": values.get("clv_12m"), "chance_active": values.get("p_alive"),
+        "churn_risk_90d": values.get("churn_risk_90d"), "purchase_propensity_30d":
+        values.get("purchase_propensity_30d"), "value_decile": values.get("value_decile"),
+        "next_best_action": next_best_action(values, marketing_allowed=marketing, first_recommendation=first)}
+    profile["segments"] = segments_of(meta, customer_id) if meta is not None else None
+    profile["campaigns"] = _campaigns(con, customer_id)
+    profile["tickets"], profile["returns"] = _service(con, customer_id)
+    profile["returns_support"] = returns_support(values)
+    profile["timeline"] = timeline(con, customer_id, channel=channel, page=page, page_size=page_size)
+    return _plain(profile)
+
+
+def _plain(value):
+    """JSON-ready: NaN as None, numpy and pandas scalars as Python ones (times stay datetimes)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            return _plain(value.item())
+        except (ValueError, AttributeError):
+            return value
+    return value

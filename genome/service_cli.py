@@ -1,0 +1,93 @@
+"""`genome profile`: one customer's whole profile in the shell, the same figures the Customer page shows."""
+
+import json
+from typing import Annotated
+
+import typer
+
+from genome.access import ROLES
+from genome.cli_support import DbOption, db_path, fail, reading
+from store.meta import meta_url_for, session
+from store.settings import get_settings
+
+
+def profile_command(
+    identifier: Annotated[str, typer.Argument(help="e-mail, phone (any format), loyalty id, customer reference, "
+                                                   "customer id, or part of one")],
+    db: DbOption = None,
+    role: Annotated[str, typer.Option("--role", help=f"the role you act in: {', '.join(ROLES)}; reading "
+                                                     "profiles is for service and admin")] = "service",
+    channel: Annotated[str | None, typer.Option(help="timeline: this channel only")] = None,
+    page: Annotated[int, typer.Option(min=1, help="timeline page, newest first")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Show one customer's profile: identities, consent, genes, outlook, recommendations, timeline."""
+    from genome.access import allowed, require
+    from genome.service.lookup import find_customers
+    from genome.service.profile import customer_profile
+
+    require(role, "read_profiles", doing="Reading a customer's profile")
+    with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
+        matches = find_customers(con, identifier, reveal=allowed(role, "reveal_contacts"),
+                                 region=get_settings().phone_region)
+        if len(matches) != 1:
+            if not matches:
+                fail(f"no customer has an identifier that is or contains {identifier.strip()!r}")
+            listed = "; ".join(f"{m.customer_id} ({m.kind} {m.value})" for m in matches[:10])
+            fail(f"{len(matches)} customers match {identifier.strip()!r}: {listed}. Give one of their ids")
+        profile = customer_profile(con, matches[0].customer_id, role=role, meta=meta, channel=channel, page=page)
+    if as_json:
+        typer.echo(json.dumps(profile, default=str, allow_nan=False))
+        return
+    _print(profile)
+
+
+def _print(p: dict) -> None:
+    from genome.formatting import money
+
+    c = p["customer"]
+    typer.echo(f"Customer {c['customer_id']}: {c['events']:,} events, first seen {c['first_seen']:%Y-%m-%d}, "
+               f"last seen {c['last_seen']:%Y-%m-%d}")
+    typer.echo("Identities" + (" (e-mails and phones masked)" if p["contacts_masked"] else "") + ":")
+    for i in p["identities"]:
+        typer.echo(f"  {i['kind']:<13} {i['value']}  (since {i['first_seen']:%Y-%m-%d}; linked by {i['proved_by']})")
+    for r in p["refusals"]:
+        typer.echo(f"  refused link {r['identifier']} - {r['other']}: {r['reason']}")
+    typer.echo("Consent now: " + (", ".join(f"{x['purpose']} {'granted' if x['granted'] else 'refused'}"
+                                            for x in p["consent"]["now"]) or "no decision recorded"))
+    o = p["outlook"]
+    typer.echo(f"Outlook: expected 12-month value {money(o['expected_value_12m'] or 0)}, chance active "
+               f"{_share(o['chance_active'])}, churn risk {_share(o['churn_risk_90d'])}")
+    typer.echo(f"Next best action: {o['next_best_action']['action']} ({o['next_best_action']['reason']})")
+    if p["loyalty"]:
+        x = p["loyalty"]
+        more = f"; {money(x['needs'])} more in 12 months for {x['next_tier']}" if x.get("next_tier") else ""
+        typer.echo(f"Loyalty tier: {x['tier']}{more}")
+    for family, genes in p["genes"].items():
+        typer.echo(f"{family.replace('_', ' ').capitalize()}: " + "; ".join(
+            f"{g['label']}" + ("" if g["value"] == "yes" else f" {g['value']}") for g in genes))
+    if p["favourite_categories"]:
+        typer.echo("Favourite categories: "
+                   + "; ".join(f"{g['label']} {g['value']}" for g in p["favourite_categories"]))
+    for e in p["life_events"]:
+        typer.echo(f"Life event: {e['event']} on {e['date']:%Y-%m-%d}")
+    if p["recommendations"]:
+        typer.echo("Recommendations: " + "; ".join(r["name"] for r in p["recommendations"]))
+    if p["segments"] is not None:
+        typer.echo("Segments: " + (", ".join(s["segment"] for s in p["segments"]) or "none"))
+    for x in p["campaigns"]:
+        typer.echo(f"Campaign {x['campaign']}: received {x['received']}, opened {x['opened']}, clicked "
+                   f"{x['clicked']}, redeemed {x['redeemed']}")
+    typer.echo(f"Tickets: {len(p['tickets'])}; returns: {len(p['returns'])}. For a return now: "
+               f"{p['returns_support']['suggestion']} ({p['returns_support']['reason']})")
+    t = p["timeline"]
+    typer.echo(f"Timeline, page {t['page']} of {t['pages']} ({t['total']:,} events"
+               + (f" on {t['channel']}" if t["channel"] else "") + "):")
+    for e in t["events"]:
+        what = e["product"] or e["category"] or e["text"] or ""
+        amount = f" {money(e['amount'], cents=True)}" if e["amount"] is not None else ""
+        typer.echo(f"  {e['occurred_at']:%Y-%m-%d %H:%M} {e['channel']:<10} {e['event_type']:<16} {what}{amount}")
+
+
+def _share(value) -> str:
+    return "unknown" if value is None else f"{value:.0%}"

@@ -1,0 +1,97 @@
+"""The Customer page: service staff find a customer by anything they have and see what the shell says."""
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from genome.cli import app as cli
+
+
+def plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def identities(at):
+    return next(d.value for d in at.dataframe if "linked by event" in d.value.columns)
+
+
+@pytest.fixture
+def page(page_at, fitted_demo):
+    def make(role: str):
+        at = page_at("customer.py", fitted_demo[0])
+        at.session_state["role"] = role
+        return at
+    return make
+
+
+@pytest.fixture(scope="module")
+def person(fitted_demo):
+    from store.duck import connect
+
+    con = connect(fitted_demo[0], read_only=True)
+    try:
+        return con.execute("""
+            SELECT customer_id, max(value) FILTER (WHERE kind = 'email') FROM identifiers GROUP BY 1
+            HAVING count(*) FILTER (WHERE kind = 'email') = 1 AND count(*) >= 3 ORDER BY 1 LIMIT 1""").fetchone()
+    finally:
+        con.close()
+
+
+def test_a_manager_is_told_who_may_read_profiles(page):
+    at = page("manager").run()
+    assert not at.exception
+    assert [plain(i.value) for i in at.info] == [
+        "Reading customer profiles is for marketers, service staff and administrators; you are working as manager."]
+    assert not at.text_input
+
+
+def test_an_empty_search_says_what_to_type(page):
+    at = page("service").run()
+    assert not at.exception and "Type what the caller gives you" in at.caption[0].value
+
+
+def test_service_staff_open_a_profile_by_e_mail_and_see_the_figures_the_shell_prints(page, person, fitted_demo):
+    customer_id, email = person
+    at = page("service").run()
+    at.text_input(key="customer_search").input(email.upper()).run()
+    assert not at.exception
+    assert plain(at.subheader[0].value) == f"Customer {customer_id}"
+    shell = json.loads(CliRunner().invoke(cli, ["profile", email, "--json", "--db", str(fitted_demo[0])]).stdout)
+    metrics = {m.label: m.value for m in at.metric}
+    outlook = shell["outlook"]
+    assert metrics["Expected 12-month value"] == f"${outlook['expected_value_12m']:,.0f}"
+    assert metrics["Chance still active"] == f"{outlook['chance_active']:.0%}"
+    assert metrics["Churn risk, 90 days"] == f"{outlook['churn_risk_90d']:.0%}"
+    assert outlook["next_best_action"]["action"] in plain(at.info[0].value)
+    assert email in set(identities(at)["value"])  # service staff see contacts in full
+
+
+def test_a_marketer_sees_the_same_customer_with_contacts_masked(page, person):
+    customer_id, email = person
+    at = page("marketer").run()
+    at.text_input(key="customer_search").input(customer_id).run()
+    assert not at.exception
+    values = set(identities(at)["value"])
+    assert email not in values and f"{email[0]}***@{email.split('@')[1]}" in values
+
+
+def test_part_of_an_identifier_offers_the_matches_to_pick_from(page, person):
+    _, email = person
+    part = email.split("@")[1]  # a mail domain many customers share
+    at = page("service").run()
+    at.text_input(key="customer_search").input(part).run()
+    assert not at.exception
+    picker = at.selectbox(key="customer_pick")
+    assert len(picker.options) > 1 and "customers match" in picker.label
+    second = picker.options[1].split(" · ")[0]
+    picker.set_value(second).run()
+    assert plain(at.subheader[0].value) == f"Customer {second}"
+
+
+def test_nobody_found_says_so_in_plain_words(page):
+    at = page("service").run()
+    at.text_input(key="customer_search").input("nobody-at-all@example.invalid").run()
+    assert not at.exception
+    assert "No customer has an identifier that is or contains" in plain(at.warning[0].value)

@@ -1,0 +1,54 @@
+"""`genome profile` prints one customer's profile, refuses roles that may not read it, and lists several matches."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from genome.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def person(demo_db):
+    from store.duck import connect
+
+    con = connect(demo_db, read_only=True)
+    try:
+        return con.execute("SELECT customer_id, value FROM identifiers WHERE kind = 'email' ORDER BY 1 LIMIT 1"
+                           ).fetchone()
+    finally:
+        con.close()
+
+
+def test_a_profile_by_e_mail_as_json_names_the_customer_and_every_section(demo_db, person):
+    customer_id, email = person
+    result = runner.invoke(app, ["profile", email, "--json", "--db", str(demo_db)])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.stdout)
+    assert profile["customer"]["customer_id"] == customer_id
+    assert {"identities", "consent", "genes", "outlook", "recommendations", "segments", "campaigns", "tickets",
+            "returns", "returns_support", "timeline"} <= set(profile)
+    assert email in {i["value"] for i in profile["identities"]}
+
+
+def test_the_text_form_masks_contacts_for_a_marketer(demo_db, person):
+    _, email = person
+    result = runner.invoke(app, ["profile", email, "--role", "marketer", "--db", str(demo_db)])
+    assert result.exit_code == 0, result.output
+    assert "e-mails and phones masked" in result.stdout and email not in result.stdout
+    assert "Next best action:" in result.stdout and "Timeline, page 1 of" in result.stdout
+
+
+def test_a_manager_is_refused_in_one_line(demo_db, person):
+    result = runner.invoke(app, ["profile", person[1], "--role", "manager", "--db", str(demo_db)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("genome: error: Reading a customer's profile is for marketers, service staff "
+                                     "and administrators; you are working as manager.")
+
+
+def test_several_matches_are_listed_to_choose_from(demo_db, person):
+    domain = person[1].split("@")[1]
+    result = runner.invoke(app, ["profile", domain, "--db", str(demo_db)])
+    assert result.exit_code == 1 and "customers match" in result.stderr and "Give one of their ids" in result.stderr
