@@ -56,17 +56,30 @@ def share(value) -> str:
     return "unknown" if value is None else f"{value:.0%}"
 
 
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def events_table(rows: list[dict]) -> pd.DataFrame:
+    """Events as people read them: headed in words, money as money, nothing shown where nothing is known."""
+    frame = pd.DataFrame(rows, columns=["occurred_at", "channel", "event_type", "product", "category", "amount",
+                                        "store_id", "city", "text"])
+    frame["amount"] = [money(a, cents=True) if a is not None and a == a else "" for a in frame["amount"]]
+    frame["event_type"] = frame["event_type"].str.replace("_", " ")
+    return frame.rename(columns={"occurred_at": "when", "event_type": "what", "store_id": "store"}).fillna("")
+
+
 cols = st.columns(4)
 cols[0].metric("Expected 12-month value", money(outlook["expected_value_12m"]) if outlook["expected_value_12m"]
                is not None else "unknown")
 cols[1].metric("Chance still active", share(outlook["chance_active"]))
 cols[2].metric("Churn risk, 90 days", share(outlook["churn_risk_90d"]))
 loyalty = profile["loyalty"]
-cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "none",
+cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "no tier",
                help=(f"{money(loyalty['needs'])} more spend in 12 months reaches {loyalty['next_tier']}"
                      if loyalty and loyalty.get("next_tier") else None))
 action = outlook["next_best_action"]
-st.info(f"**Next best action: {md(action['action'])}.** {md(action['reason'])}.", icon=":material/lightbulb:")
+st.info(f"**Next best action: {md(action['action'])}.** {md(sentence(action['reason']))}.", icon=":material/lightbulb:")
 
 overview, people, events, service, marketing = st.tabs(
     ["Genes", "Identities and consent", "Timeline", "Tickets and returns", "Segments and campaigns"])
@@ -116,11 +129,11 @@ with events:
                               key=state.CUSTOMER_PAGE)
     shown = timeline(con, customer_id, channel=chosen, page=int(page))
     st.caption(f"{shown['total']:,} events" + (f" on {md(chosen)}" if chosen else "") + ", newest first")
-    st.dataframe(pd.DataFrame(shown["events"]), hide_index=True, width="stretch")
+    st.dataframe(events_table(shown["events"]), hide_index=True, width="stretch")
 
 with service:
     support = profile["returns_support"]
-    st.markdown(f"**For a return now: {md(support['suggestion'])}.** {md(support['reason'])}.")
+    st.markdown(f"**For a return now: {md(support['suggestion'])}.** {md(sentence(support['reason']))}.")
     st.markdown(f"**Service tickets** ({len(profile['tickets'])})")
     if profile["tickets"]:
         st.dataframe(pd.DataFrame(profile["tickets"]), hide_index=True, width="stretch")
