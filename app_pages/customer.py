@@ -6,7 +6,7 @@ import streamlit as st
 from genome.errors import GenomeError
 from genome.formatting import money
 from genome.service.lookup import find_customers
-from genome.service.profile import customer_profile, timeline
+from genome.service.profile import customer_profile
 from store.settings import get_settings
 from ui import state
 from ui.roles import current_role, may, refusal
@@ -43,9 +43,17 @@ if len(matches) > 1:
 else:
     customer_id = matches[0].customer_id
 
-channel = st.session_state.get(state.CUSTOMER_CHANNEL) or None
+# the timeline's channel and page, as the widgets below were left (they are drawn after the profile is read);
+# another customer starts on all channels, page 1
+if st.session_state.get(state.CUSTOMER_SHOWN) != customer_id:
+    st.session_state[state.CUSTOMER_SHOWN] = customer_id
+    st.session_state[state.CUSTOMER_CHANNEL] = "all channels"
+    st.session_state[state.CUSTOMER_PAGE] = 1
+picked = st.session_state.get(state.CUSTOMER_CHANNEL, "all channels")
+channel = None if picked == "all channels" else picked
 with metadata() as meta:
-    profile = customer_profile(con, customer_id, role=current_role(), meta=meta)
+    profile = customer_profile(con, customer_id, role=current_role(), meta=meta, channel=channel,
+                               page=int(st.session_state.get(state.CUSTOMER_PAGE, 1)))
 c, outlook = profile["customer"], profile["outlook"]
 st.subheader(f"Customer {md(c['customer_id'])}")
 st.caption(f"{c['events']:,} events from {c['first_seen']:%d %b %Y} to {c['last_seen']:%d %b %Y}"
@@ -120,15 +128,13 @@ with people:
         st.dataframe(pd.DataFrame(profile["consent"]["history"]), hide_index=True, width="stretch")
 
 with events:
+    shown = profile["timeline"]
+    st.session_state[state.CUSTOMER_PAGE] = shown["page"]  # within the pages there are
     left, right = st.columns([2, 1])
-    channels = ["all channels", *profile["timeline"]["channels"]]
-    picked = left.selectbox("Channel", channels, key=state.CUSTOMER_CHANNEL)
-    chosen = None if picked == "all channels" else picked
-    pages = timeline(con, customer_id, channel=chosen, page=1)["pages"]
-    page = right.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
-                              key=state.CUSTOMER_PAGE)
-    shown = timeline(con, customer_id, channel=chosen, page=int(page))
-    st.caption(f"{shown['total']:,} events" + (f" on {md(chosen)}" if chosen else "") + ", newest first")
+    left.selectbox("Channel", ["all channels", *shown["channels"]], key=state.CUSTOMER_CHANNEL)
+    right.number_input(f"Page (of {shown['pages']})", min_value=1, max_value=shown["pages"], step=1,
+                       key=state.CUSTOMER_PAGE)
+    st.caption(f"{shown['total']:,} events" + (f" on {md(channel)}" if channel else "") + ", newest first")
     st.dataframe(events_table(shown["events"]), hide_index=True, width="stretch")
 
 with service:

@@ -57,3 +57,4 @@ CUSTOMER_SEARCH = "customer_search"
 CUSTOMER_PICK = "customer_pick"  # the customer chosen when several match
 CUSTOMER_CHANNEL = "customer_timeline_channel"
 CUSTOMER_PAGE = "customer_timeline_page"
+CUSTOMER_SHOWN = "customer_shown"  # the customer whose profile the page shows

@@ -19,6 +19,7 @@ a profile at all is for the roles `genome.access` allows.
 """
 
 import math
+import uuid
 
 import duckdb
 import pandas as pd
@@ -51,7 +52,7 @@ def _customer(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict:
     return dict(zip(("customer_id", "identifiers", "events", "first_seen", "last_seen"), row))
 
 
-def _identities(con, customer_id: str, reveal: bool) -> tuple[list[dict], list[dict]]:
+def _identities(con, customer_id: str, reveal: bool) -> tuple[list[dict], list[dict], list[str]]:
     rows = con.execute(
         "SELECT i.identifier, i.kind, i.value, i.first_seen, "
         "       (SELECT min(l.event_id) FROM identity_links l WHERE l.identifier = i.identifier "
@@ -71,50 +72,81 @@ def _identities(con, customer_id: str, reveal: bool) -> tuple[list[dict], list[d
         return f"{kind}:{value if reveal else mask(kind, value)}"
 
     refusals = [{"identifier": shown(a), "other": shown(b), "event_id": e, "reason": r} for a, b, e, r in refused]
-    return identities, refusals
+    return identities, refusals, ids
 
 
-def _consent(con, customer_id: str) -> dict:
-    now = con.execute("SELECT purpose, granted, decided_at FROM consent_latest WHERE customer_id = ? "
-                      "ORDER BY purpose", [customer_id]).fetchall()
-    history = con.execute(
-        "SELECT occurred_at, lower(trim(json_extract_string(attributes, '$.purpose'))) AS purpose, "
-        "       CAST(json_extract(attributes, '$.granted') AS BOOLEAN) AS granted, channel, "
-        "       json_extract_string(attributes, '$.reason') AS reason, event_id "
-        "FROM customer_events WHERE customer_id = ? AND event_type = 'consent' ORDER BY occurred_at DESC, event_id",
-        [customer_id]).fetchall()
+class _Events:
+    """The customer's events, read from the store in one pass (by the anchors of their identifiers) and queried
+    as a small table: on a large store each section would otherwise scan every event again."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, identifiers: list[str]):
+        self.con = con
+        self.name = f"profile_events_{uuid.uuid4().hex}"
+        con.execute(f"CREATE TEMP TABLE {self.name} AS SELECT * FROM events WHERE anchor IN (SELECT unnest(?))",
+                    [identifiers])
+
+    def sql(self, query: str, params: list | None = None):
+        return self.con.execute(query.replace("EV", self.name), params or [])
+
+    def close(self) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def _consent(events: _Events) -> dict:
+    decisions = ("SELECT occurred_at, lower(trim(json_extract_string(attributes, '$.purpose'))) AS purpose, "
+                 "       CAST(json_extract(attributes, '$.granted') AS BOOLEAN) AS granted, channel, "
+                 "       json_extract_string(attributes, '$.reason') AS reason, event_id "
+                 "FROM EV WHERE event_type = 'consent'")
+    # the latest decision per purpose, as `consent_latest` reads it for every customer
+    now = events.sql(f"SELECT purpose, arg_max(granted, (occurred_at, event_id)), max(occurred_at) "
+                     f"FROM ({decisions}) GROUP BY purpose ORDER BY purpose").fetchall()
+    history = events.sql(f"{decisions} ORDER BY occurred_at DESC, event_id").fetchall()
     return {"now": [{"purpose": p, "granted": g, "decided_at": d} for p, g, d in now],
             "history": [dict(zip(("occurred_at", "purpose", "granted", "channel", "reason", "event_id"), r))
                         for r in history]}
 
 
+# genes the advice and the outlook read, whatever their family
+OUTLOOK_GENES = ("clv_12m", "p_alive", "churn_risk_90d", "churn_risk_90d_pct", "purchase_propensity_30d",
+                 "purchase_propensity_30d_pct", "value_decile", "new_customer_90d", "purchases_total",
+                 "returns_total", "spend_365d", "loyalty_tier")
+
+
 def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dict]]:
-    frame = con.execute("SELECT * FROM customer_genes WHERE customer_id = ?", [customer_id]).df()
-    if frame.empty:
+    catalog = con.execute(
+        "SELECT name, label, family, type, unit, description, sensitivity FROM gene_catalog "
+        "WHERE family IN (SELECT unnest(?)) OR (family = 'category' AND name LIKE '%\\_spend\\_365d' ESCAPE '\\') "
+        "OR name IN (SELECT unnest(?))", [list(FAMILIES), list(OUTLOOK_GENES)]).fetchall()
+    if not catalog:
         return {}, {}, []
-    values = frame.iloc[0].to_dict()
-    catalog = con.execute("SELECT name, label, family, type, unit, description, sensitivity FROM gene_catalog"
-                          ).df().set_index("name")
+    # only the columns shown: a grocer's genome has thousands
+    columns = ", ".join('"' + name.replace('"', '""') + '"' for name, *_ in catalog)
+    row = con.execute(f"SELECT {columns} FROM customer_genes WHERE customer_id = ?", [customer_id]).fetchone()
+    if row is None:
+        return {}, {}, []
+    values = {name: value for (name, *_), value in zip(catalog, row)}
     grouped: dict[str, list[dict]] = {}
-    for name, gene in catalog.iterrows():
-        family, value = gene["family"], values.get(name)
-        if family not in FAMILIES or not _known(value) or name.endswith(("_pct", "_fallback")):
+    spend = []
+    for name, label, family, type_, unit, description, sensitivity in catalog:
+        value = values[name]
+        if not _known(value) or name.endswith(("_pct", "_fallback")):
             continue
-        if family == "loyalty" and name != "loyalty_tier":
+        if family == "category":
+            if float(value) > 0:
+                spend.append((float(value), name, label, sensitivity))
             continue
-        if gene["type"] == "flag" and not bool(value):
+        if family not in FAMILIES or (family == "loyalty" and name != "loyalty_tier"):
+            continue
+        if type_ == "flag" and not bool(value):
             continue
         # what is not there says little: no purchases last month, a 0% share; a taste shows as its fan flag
-        if gene["type"] == "number" and (float(value) == 0 or family == "taste"):
+        if type_ == "number" and (float(value) == 0 or family == "taste"):
             continue
         grouped.setdefault(family, []).append({
-            "name": name, "label": gene["label"], "value": format_value(value, gene["unit"]),
-            "description": gene["description"], "sensitivity": gene["sensitivity"]})
-    spend = [(name, float(values[name])) for name in catalog.index[catalog["family"] == "category"]
-             if name.endswith("_spend_365d") and _known(values.get(name)) and float(values[name]) > 0]
-    favourites = [{"name": name, "label": catalog.at[name, "label"], "value": format_value(amount, "USD"),
-                   "sensitivity": catalog.at[name, "sensitivity"]}
-                  for name, amount in sorted(spend, key=lambda x: -x[1])[:FAVOURITES]]
+            "name": name, "label": label, "value": format_value(value, unit), "description": description,
+            "sensitivity": sensitivity})
+    favourites = [{"name": name, "label": label, "value": format_value(amount, "USD"), "sensitivity": sensitivity}
+                  for amount, name, label, sensitivity in sorted(spend, key=lambda x: -x[0])[:FAVOURITES]]
     ordered = {f: grouped[f] for f in FAMILIES if f in grouped}
     return values, ordered, favourites
 
@@ -168,8 +200,8 @@ def _life_events(con, customer_id: str) -> list[dict]:
     return [{"event": e.replace("_", " "), "date": d, "posts": p, "probability": pr} for e, d, p, pr in rows]
 
 
-def _campaigns(con, customer_id: str) -> list[dict]:
-    rows = con.execute(
+def _campaigns(events: _Events) -> list[dict]:
+    rows = events.sql(
         "SELECT coalesce(json_extract_string(attributes, '$.campaign_id'), "
         "                json_extract_string(attributes, '$.campaign')) AS campaign, "
         "       min(occurred_at), max(occurred_at), "
@@ -177,20 +209,18 @@ def _campaigns(con, customer_id: str) -> list[dict]:
         "       count(*) FILTER (WHERE event_type = 'email_open'), "
         "       count(*) FILTER (WHERE event_type = 'email_click'), "
         "       count(*) FILTER (WHERE event_type = 'coupon_redemption') "
-        "FROM customer_events WHERE customer_id = ? AND event_type IN (SELECT unnest(?)) "
-        "GROUP BY campaign HAVING campaign IS NOT NULL ORDER BY 2 DESC",
-        [customer_id, list(CONTACT_EVENT_TYPES)]).fetchall()
+        "FROM EV WHERE event_type IN (SELECT unnest(?)) "
+        "GROUP BY campaign HAVING campaign IS NOT NULL ORDER BY 2 DESC", [list(CONTACT_EVENT_TYPES)]).fetchall()
     return [dict(zip(("campaign", "first", "last", "received", "opened", "clicked", "redeemed"), r)) for r in rows]
 
 
-def _service(con, customer_id: str) -> tuple[list[dict], list[dict]]:
-    tickets = con.execute(
-        "SELECT occurred_at, channel, json_extract_string(attributes, '$.topic'), text FROM customer_events "
-        "WHERE customer_id = ? AND event_type = 'ticket' ORDER BY occurred_at DESC", [customer_id]).fetchall()
-    returns = con.execute(
+def _service(events: _Events) -> tuple[list[dict], list[dict]]:
+    tickets = events.sql(
+        "SELECT occurred_at, channel, json_extract_string(attributes, '$.topic'), text FROM EV "
+        "WHERE event_type = 'ticket' ORDER BY occurred_at DESC").fetchall()
+    returns = events.sql(
         "SELECT occurred_at, channel, product_id, category, amount, json_extract_string(attributes, '$.reason') "
-        "FROM customer_events WHERE customer_id = ? AND event_type = 'return' ORDER BY occurred_at DESC",
-        [customer_id]).fetchall()
+        "FROM EV WHERE event_type = 'return' ORDER BY occurred_at DESC").fetchall()
     return ([dict(zip(("occurred_at", "channel", "topic", "text"), r)) for r in tickets],
             [dict(zip(("occurred_at", "channel", "product_id", "category", "amount", "reason"), r)) for r in returns])
 
@@ -198,22 +228,31 @@ def _service(con, customer_id: str) -> tuple[list[dict], list[dict]]:
 def timeline(con: duckdb.DuckDBPyConnection, customer_id: str, *, channel: str | None = None, page: int = 1,
              page_size: int = PAGE_SIZE) -> dict:
     """The customer's events, newest first, one page at a time, optionally on one channel only."""
-    page, page_size = max(int(page), 1), min(max(int(page_size), 1), 500)
-    where, params = "customer_id = ?", [customer_id]
-    if channel:
-        where += " AND channel = ?"
-        params.append(channel)
-    total = con.execute(f"SELECT count(*) FROM customer_events WHERE {where}", params).fetchone()[0]
-    channels = [r[0] for r in con.execute("SELECT DISTINCT channel FROM customer_events WHERE customer_id = ? "
-                                          "ORDER BY 1", [customer_id]).fetchall()]
+    _customer(con, customer_id)
+    ids = [r[0] for r in con.execute("SELECT identifier FROM identifiers WHERE customer_id = ?", [customer_id]
+                                     ).fetchall()]
+    events = _Events(con, ids)
+    try:
+        return _timeline(con, events, channel=channel, page=page, page_size=page_size)
+    finally:
+        events.close()
+
+
+def _timeline(con, events: _Events, *, channel: str | None, page: int, page_size: int) -> dict:
+    page_size = min(max(int(page_size), 1), 500)
+    where, params = ("WHERE channel = ?", [channel]) if channel else ("", [])
+    total = events.sql(f"SELECT count(*) FROM EV {where}", params).fetchone()[0]
+    page = min(max(int(page), 1), max(math.ceil(total / page_size), 1))  # past the last page: the last page
+    channels = [r[0] for r in events.sql("SELECT DISTINCT channel FROM EV ORDER BY 1").fetchall()]
     named = _has_table(con, "products")
-    rows = con.execute(
+    rows = events.sql(
         "SELECT e.occurred_at, e.channel, e.event_type, " + ("p.name" if named else "e.product_id")
-        + ", e.category, e.amount, e.store_id, e.city, e.text FROM customer_events e "
-        + ("LEFT JOIN (SELECT product_id, any_value(name) AS name FROM products GROUP BY product_id) p "
-           "USING (product_id) " if named else "")
-        + f"WHERE e.{where.replace(' AND channel', ' AND e.channel')} "
-        "ORDER BY e.occurred_at DESC, e.event_id LIMIT ? OFFSET ?", [*params, page_size, (page - 1) * page_size]
+        + ", e.category, e.amount, e.store_id, e.city, e.text FROM EV e "
+        + ("LEFT JOIN (SELECT product_id, any_value(name) AS name FROM products "
+           "WHERE product_id IN (SELECT product_id FROM EV) GROUP BY product_id) p USING (product_id) "
+           if named else "")
+        + where.replace("channel", "e.channel")
+        + " ORDER BY e.occurred_at DESC, e.event_id LIMIT ? OFFSET ?", [*params, page_size, (page - 1) * page_size]
     ).fetchall()
     return {"total": int(total), "page": page, "pages": max(math.ceil(total / page_size), 1),
             "page_size": page_size, "channel": channel, "channels": channels,
@@ -242,8 +281,12 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, role: 
     require(role, "read_profiles", doing="Reading a customer's profile")
     reveal = allowed(role, "reveal_contacts")
     profile = {"customer": _customer(con, customer_id), "contacts_masked": not reveal}
-    profile["identities"], profile["refusals"] = _identities(con, customer_id, reveal)
-    profile["consent"] = _consent(con, customer_id)
+    profile["identities"], profile["refusals"], ids = _identities(con, customer_id, reveal)
+    events = _Events(con, ids)
+    try:
+        profile |= _from_events(con, events, channel=channel, page=page, page_size=page_size)
+    finally:
+        events.close()
     values, profile["genes"], profile["favourite_categories"] = _genes(con, customer_id)
     profile["life_events"] = _life_events(con, customer_id)
     profile["loyalty"] = _loyalty(con, values)
@@ -256,11 +299,14 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, role: 
         values.get("purchase_propensity_30d"), "value_decile": values.get("value_decile"),
         "next_best_action": next_best_action(values, marketing_allowed=marketing, first_recommendation=first)}
     profile["segments"] = segments_of(meta, customer_id) if meta is not None else None
-    profile["campaigns"] = _campaigns(con, customer_id)
-    profile["tickets"], profile["returns"] = _service(con, customer_id)
     profile["returns_support"] = returns_support(values)
-    profile["timeline"] = timeline(con, customer_id, channel=channel, page=page, page_size=page_size)
     return _plain(profile)
+
+
+def _from_events(con, events: _Events, *, channel, page, page_size) -> dict:
+    tickets, returns = _service(events)
+    return {"consent": _consent(events), "campaigns": _campaigns(events), "tickets": tickets, "returns": returns,
+            "timeline": _timeline(con, events, channel=channel, page=page, page_size=page_size)}
 
 
 def _plain(value):
