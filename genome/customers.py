@@ -16,16 +16,27 @@ from genome.normalise import normalise_email, normalise_phone
 KINDS = ("e-mail", "phone", "loyalty id", "customer reference", "device id", "customer id")
 
 
-def resolve_customer(con: duckdb.DuckDBPyConnection, identifier: str, *, region: str = "US") -> str:
-    """The customer id behind `identifier`; UnknownCustomer says when nobody, or more than one, matches."""
+def looked_up(identifier: str, *, empty: str) -> str:
+    """`identifier` trimmed, or UnknownCustomer saying `empty` (nothing given) or that it is too long."""
     text = (identifier or "").strip()
     if not text:
-        raise UnknownCustomer("give an e-mail, phone, loyalty id or customer id to look a customer up")
+        raise UnknownCustomer(empty)
     if len(text) > 256:
         raise UnknownCustomer("an identifier is at most 256 characters")
+    return text
+
+
+def candidate_identifiers(text: str, *, region: str = "US") -> list[str]:
+    """Every stored identifier `text` could be: an e-mail, a phone, a loyalty id, a reference or a device id."""
     candidates = [("email", normalise_email(text)), ("phone", normalise_phone(text, region)),
                   ("loyalty_id", text), ("customer_ref", text), ("device_id", text)]
-    identifiers = [f"{kind}:{value}" for kind, value in candidates if value]
+    return [f"{kind}:{value}" for kind, value in candidates if value]
+
+
+def resolve_customer(con: duckdb.DuckDBPyConnection, identifier: str, *, region: str = "US") -> str:
+    """The customer id behind `identifier`; UnknownCustomer says when nobody, or more than one, matches."""
+    text = looked_up(identifier, empty="give an e-mail, phone, loyalty id or customer id to look a customer up")
+    identifiers = candidate_identifiers(text, region=region)
     rows = con.execute(
         "SELECT DISTINCT customer_id FROM identifiers WHERE identifier IN (SELECT unnest(?)) "
         "UNION SELECT customer_id FROM customers WHERE customer_id = ?", [identifiers, text]).fetchall()

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from genome.errors import UnknownCustomer
-from genome.normalise import normalise_email, normalise_phone
+from genome.customers import candidate_identifiers, looked_up
 from genome.service.masking import mask
 
 MIN_PARTIAL = 3
@@ -36,17 +35,12 @@ def _like(text: str) -> str:
 def find_customers(con: duckdb.DuckDBPyConnection, text: str, *, reveal: bool = False, limit: int = 20,
                    region: str = "US") -> list[Match]:
     """Customers whose identifiers are `text`, else contain it; masked e-mails and phones unless `reveal`."""
-    text = (text or "").strip()
-    if not text:
-        raise UnknownCustomer("type an e-mail, phone, loyalty id, customer id or part of one to look a customer up")
-    if len(text) > 256:
-        raise UnknownCustomer("an identifier is at most 256 characters")
-    candidates = [("email", normalise_email(text)), ("phone", normalise_phone(text, region)),
-                  ("loyalty_id", text), ("customer_ref", text), ("device_id", text)]
+    text = looked_up(text, empty="type an e-mail, phone, loyalty id, customer id or part of one to look a "
+                                 "customer up")
     exact = con.execute(
         "SELECT customer_id, kind, value FROM identifiers WHERE identifier IN (SELECT unnest(?)) "
         "UNION ALL SELECT customer_id, 'customer_id', customer_id FROM customers WHERE customer_id = ? "
-        "ORDER BY 1, 2", [[f"{k}:{v}" for k, v in candidates if v], text]).fetchall()
+        "ORDER BY 1, 2", [candidate_identifiers(text, region=region), text]).fetchall()
     rows, is_exact = exact, True
     if not exact and len(text) >= MIN_PARTIAL:
         phone_digits = "".join(c for c in text if c.isdigit())
