@@ -9,7 +9,7 @@ from genome.service.lookup import find_customers
 from genome.service.profile import customer_profile
 from store.settings import get_settings
 from ui import state
-from ui.roles import current_role, may, refusal
+from ui.roles import current_actor, current_role, may, refusal
 from ui.segments import metadata
 from ui.store import require_store
 from ui.text import error, md
@@ -52,7 +52,8 @@ if st.session_state.get(state.CUSTOMER_SHOWN) != customer_id:
 picked = st.session_state.get(state.CUSTOMER_CHANNEL, "all channels")
 channel = None if picked == "all channels" else picked
 with metadata() as meta:
-    profile = customer_profile(con, customer_id, role=current_role(), meta=meta, channel=channel,
+    profile = customer_profile(con, customer_id, actor=current_actor(), role=current_role(), meta=meta,
+                               channel=channel,
                                page=int(st.session_state.get(state.CUSTOMER_PAGE, 1)))
 c, outlook = profile["customer"], profile["outlook"]
 st.subheader(f"Customer {md(c['customer_id'])}")

@@ -144,7 +144,8 @@ with build_col:
     with st.form("seg_text_form", border=False):
         text = st.text_area("Edit as text (experts)", key=state.SEG_TEXT, height=80,
                             help="For example " + code("weekend_shopper AND clv_12m >= 200 AND NOT lapsed_90d") + ", "
-                                 + code("(bargain_hunter OR coupon_user) AND home_city IN ('Chicago', 'Boston')") + " or "
+                                 + code("(bargain_hunter OR coupon_user) AND home_city IN ('Chicago', 'Boston')")
+                                 + " or "
                                  + code("COUNT(purchase, category = 'running_shoes', LAST 30 DAYS) >= 2") + ".")
         if st.form_submit_button("Apply text"):
             try:

@@ -19,6 +19,7 @@ or the store `bench/genome_build_bench.py` builds.
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from genome.service.lookup import find_customers  # noqa: E402
 from genome.service.profile import customer_profile  # noqa: E402
 from store.duck import connect  # noqa: E402
+from store.meta import session  # noqa: E402
 
 WARM = 5
 TARGET_MS = 500
@@ -44,6 +46,8 @@ def main() -> None:
     args = parser.parse_args()
 
     con = connect(args.db, read_only=True)
+    # each look is audited, as in the app: into a metadata store of the benchmark's own
+    meta = session(f"sqlite:///{Path(tempfile.mkdtemp(prefix='profile-bench-')) / 'meta.sqlite'}").__enter__()
     customers, events = con.execute("SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM events)"
                                     ).fetchone()
     # each customer's e-mail where they have one (the usual look-up), else another identifier
@@ -54,7 +58,7 @@ def main() -> None:
     for n, (customer_id, identifier) in enumerate(people):
         started = time.perf_counter()
         match = [m for m in find_customers(con, identifier) if m.customer_id == customer_id]
-        profile = customer_profile(con, match[0].customer_id, role="service")
+        profile = customer_profile(con, match[0].customer_id, actor="bench", role="service", meta=meta)
         took = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         rows = con.execute("SELECT * FROM customer_events WHERE customer_id = ?", [customer_id]).fetchall()

@@ -23,7 +23,7 @@ from genome.ingest import FileRefused, Limits, ingest_files
 from genome.model_cli import models_app
 from genome.overview import store_overview
 from genome.segment_cli import segment_app
-from genome.service_cli import profile_command
+from genome.service_cli import audit_command, profile_command
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
 
@@ -361,6 +361,7 @@ def status(
 
 
 app.command("profile")(profile_command)
+app.command("audit")(audit_command)
 app.add_typer(segment_app, name="segment")
 app.add_typer(models_app, name="models")
 

@@ -14,6 +14,7 @@ from store.settings import get_settings
 def profile_command(
     identifier: Annotated[str, typer.Argument(help="e-mail, phone (any format), loyalty id, customer reference, "
                                                    "customer id, or part of one")],
+    actor: Annotated[str, typer.Option("--as", help="your name, written to the audit log with the look")],
     db: DbOption = None,
     role: Annotated[str, typer.Option("--role", help=f"the role you act in: {', '.join(ROLES)}; reading "
                                                      "profiles is for service and admin")] = "service",
@@ -23,9 +24,11 @@ def profile_command(
 ) -> None:
     """Show one customer's profile: identities, consent, genes, outlook, recommendations, timeline."""
     from genome.access import allowed, require
+    from genome.people import person_name
     from genome.service.lookup import find_customers
     from genome.service.profile import customer_profile
 
+    actor = person_name(actor, what="--as")
     require(role, "read_profiles", doing="Reading a customer's profile")
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         matches = find_customers(con, identifier, reveal=allowed(role, "reveal_contacts"),
@@ -35,7 +38,8 @@ def profile_command(
                 fail(f"no customer has an identifier that is or contains {identifier.strip()!r}")
             listed = "; ".join(f"{m.customer_id} ({m.kind} {m.value})" for m in matches[:10])
             fail(f"{len(matches)} customers match {identifier.strip()!r}: {listed}. Give one of their ids")
-        profile = customer_profile(con, matches[0].customer_id, role=role, meta=meta, channel=channel, page=page)
+        profile = customer_profile(con, matches[0].customer_id, actor=actor, role=role, meta=meta, channel=channel,
+                                   page=page)
     if as_json:
         typer.echo(json.dumps(profile, default=str, allow_nan=False))
         return
@@ -91,3 +95,29 @@ def _print(p: dict) -> None:
 
 def _share(value) -> str:
     return "unknown" if value is None else f"{value:.0%}"
+
+
+def audit_command(
+    db: DbOption = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="only this person's entries")] = None,
+    action: Annotated[str | None, typer.Option(help="only this action, e.g. \"profile view\"")] = None,
+    target: Annotated[str | None, typer.Option(help="only entries about this customer id or segment")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Show the audit log (who looked at or changed what, and when) and whether its chain is intact."""
+    from genome.audit import entries, verify
+
+    with session(meta_url_for(db_path(db))) as meta:
+        rows = entries(meta, actor=actor, action=action, target=target)
+        check = verify(meta)
+    shown = [{"id": e.id, "at": e.at, "actor": e.actor, "role": e.role, "action": e.action, "target": e.target,
+              "detail": e.detail} for e in rows]
+    chain = {"entries": check.entries, "intact": check.intact, "broken_at": check.broken_at, "reason": check.reason}
+    if as_json:
+        typer.echo(json.dumps({"entries": shown, "chain": chain}, default=str))
+        return
+    for e in shown:
+        typer.echo(f"{e['at']:%Y-%m-%d %H:%M:%S} {e['actor']} ({e['role']}) {e['action']} {e['target']}"
+                   + (f": {e['detail']}" if e["detail"] else ""))
+    typer.echo(f"{len(shown):,} entries shown; chain of {check.entries:,} entries "
+               + ("intact" if check.intact else f"BROKEN at entry {check.broken_at}: {check.reason}"))

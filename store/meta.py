@@ -11,7 +11,9 @@ Grain:
   with the audience computed when it was saved;
 - `segmentmembers`: one row per segment version, its members as Parquet bytes
   (customer ids), so another segment reads who was in it, not its rule;
-- `audienceexport`: one row per export, who made it and what it held.
+- `audienceexport`: one row per export, who made it and what it held;
+- `auditentry`: one row per audited act, append-only, each carrying the hash
+  of the one before it (`genome.audit`).
 """
 
 from collections.abc import Iterator
@@ -81,6 +83,21 @@ class AudienceExport(SQLModel, table=True):
     people: int
     removed_without_consent: int
     file_name: str
+
+
+class AuditEntry(SQLModel, table=True):
+    # one entry per previous hash: two writers that read the same last entry cannot both append after it
+    __table_args__ = (UniqueConstraint("prev_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_now, index=True)
+    actor: str = Field(index=True)
+    role: str
+    action: str = Field(index=True)
+    target: str = ""
+    detail: str = ""
+    prev_hash: str
+    hash: str
 
 
 def meta_url_for(db: Path) -> str:

@@ -23,6 +23,11 @@ def current_role() -> str:
     return st.session_state.get(state.ROLE, DEFAULT_ROLE)
 
 
+def current_actor() -> str:
+    """Who is using the app, for the audit log: the name given in this session, else the role alone."""
+    return st.session_state.get(state.ACTOR) or f"unnamed {current_role()}"
+
+
 def may(action: str) -> bool:
     return allowed(current_role(), action)
 

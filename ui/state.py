@@ -51,6 +51,7 @@ def condition_key(label: str, part: str) -> str:
     return f"{CONDITION_PREFIX}{label}::{part}"
 
 ROLE = "role"
+ACTOR = "actor"  # the user's name, for the audit log
 MODELS_REFIT = "models_refit"
 
 CUSTOMER_SEARCH = "customer_search"

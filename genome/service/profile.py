@@ -15,7 +15,8 @@ last ingest; genes and model scores are as of the last build and fit):
   returns, with advice for settling a return.
 
 E-mails and phones are masked unless the acting role may reveal them; reading
-a profile at all is for the roles `genome.access` allows.
+a profile at all is for the roles `genome.access` allows, and every look is
+audited (`genome.audit`).
 """
 
 import math
@@ -25,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from genome.access import allowed, require
+from genome.audit import record_look
 from genome.errors import UnknownCustomer
 from genome.genes.explain import format_value
 from genome.service.advice import next_best_action, returns_support
@@ -275,11 +277,20 @@ def segments_of(meta, customer_id: str) -> list[dict]:
     return found
 
 
-def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, role: str, meta=None,
+def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor: str, role: str, meta,
                      channel: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> dict:
-    """Everything service staff need about `customer_id`, for a role allowed to read profiles."""
+    """Everything service staff need about `customer_id`, for a role allowed to read profiles.
+
+    Every look is written to the audit log in the metadata session `meta`, as a profile view and, when
+    e-mails and phones are shown in full, an unmasked view.
+    """
     require(role, "read_profiles", doing="Reading a customer's profile")
     reveal = allowed(role, "reveal_contacts")
+    _customer(con, customer_id)  # an unknown id is refused before anything is logged
+    record_look(meta, actor=actor, role=role, action="profile view", target=customer_id)
+    if reveal:
+        record_look(meta, actor=actor, role=role, action="unmasked view", target=customer_id,
+                    detail="e-mails and phones shown in full")
     profile = {"customer": _customer(con, customer_id), "contacts_masked": not reveal}
     profile["identities"], profile["refusals"], ids = _identities(con, customer_id, reveal)
     events = _Events(con, ids)
@@ -298,7 +309,7 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, role: 
         "churn_risk_90d": values.get("churn_risk_90d"), "purchase_propensity_30d":
         values.get("purchase_propensity_30d"), "value_decile": values.get("value_decile"),
         "next_best_action": next_best_action(values, marketing_allowed=marketing, first_recommendation=first)}
-    profile["segments"] = segments_of(meta, customer_id) if meta is not None else None
+    profile["segments"] = segments_of(meta, customer_id)
     profile["returns_support"] = returns_support(values)
     return _plain(profile)
 

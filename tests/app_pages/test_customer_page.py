@@ -58,7 +58,8 @@ def test_service_staff_open_a_profile_by_e_mail_and_see_the_figures_the_shell_pr
     at.text_input(key="customer_search").input(email.upper()).run()
     assert not at.exception
     assert plain(at.subheader[0].value) == f"Customer {customer_id}"
-    shell = json.loads(CliRunner().invoke(cli, ["profile", email, "--json", "--db", str(fitted_demo[0])]).stdout)
+    shell = json.loads(CliRunner().invoke(cli, ["profile", email, "--as", "sam", "--json", "--db",
+                                                str(fitted_demo[0])]).stdout)
     metrics = {m.label: m.value for m in at.metric}
     outlook = shell["outlook"]
     assert metrics["Expected 12-month value"] == f"${outlook['expected_value_12m']:,.0f}"

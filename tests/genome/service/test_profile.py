@@ -17,6 +17,12 @@ def store(fitted_demo):
     con.close()
 
 
+@pytest.fixture
+def meta(tmp_path):
+    with session(f"sqlite:///{tmp_path / 'meta.sqlite'}") as s:
+        yield s
+
+
 @pytest.fixture(scope="module")
 def linked(store):
     """A customer with an e-mail, a phone and another identifier, joined by events."""
@@ -28,13 +34,13 @@ def linked(store):
     """).fetchone()[0]
 
 
-def test_reading_a_profile_is_refused_to_a_role_that_may_not(store, linked):
+def test_reading_a_profile_is_refused_to_a_role_that_may_not(store, linked, meta):
     with pytest.raises(AccessDenied, match="you are working as manager"):
-        customer_profile(store, linked, role="manager")
+        customer_profile(store, linked, actor="sam", role="manager", meta=meta)
 
 
-def test_each_identity_shows_the_event_that_proved_it_and_contacts_are_masked_for_marketers(store, linked):
-    full = customer_profile(store, linked, role="service")
+def test_each_identity_shows_the_event_that_proved_it_and_contacts_are_masked_for_marketers(store, linked, meta):
+    full = customer_profile(store, linked, actor="sam", role="service", meta=meta)
     held = {(k, v) for k, v in store.execute("SELECT kind, value FROM identifiers WHERE customer_id = ?",
                                              [linked]).fetchall()}
     assert {(i["kind"], i["value"]) for i in full["identities"]} == held and not full["contacts_masked"]
@@ -44,14 +50,27 @@ def test_each_identity_shows_the_event_that_proved_it_and_contacts_are_masked_fo
         if not proved.startswith("its own events"):
             assert store.execute("SELECT count(*) FROM customer_events WHERE customer_id = ? AND event_id = ?",
                                  [linked, proved]).fetchone()[0] == 1
-    masked = customer_profile(store, linked, role="marketer")
+    masked = customer_profile(store, linked, actor="sam", role="marketer", meta=meta)
     assert masked["contacts_masked"]
     shown = {i["kind"]: i["value"] for i in masked["identities"]}
     assert "***@" in shown["email"] and shown["phone"].startswith("*** *** ")
 
 
-def test_consent_now_is_the_latest_decision_and_the_history_is_newest_first(store, linked):
-    consent = customer_profile(store, linked, role="service")["consent"]
+def test_every_look_is_audited_and_a_full_view_of_contacts_says_so(store, linked, meta):
+    from genome.audit import entries, verify
+
+    with pytest.raises(AccessDenied):
+        customer_profile(store, linked, actor="max", role="manager", meta=meta)
+    customer_profile(store, linked, actor="mara", role="marketer", meta=meta)
+    customer_profile(store, linked, actor="sam", role="service", meta=meta)
+    logged = [(e.actor, e.role, e.action, e.target) for e in entries(meta)]
+    assert logged == [("mara", "marketer", "profile view", linked), ("sam", "service", "profile view", linked),
+                      ("sam", "service", "unmasked view", linked)]
+    assert verify(meta).intact
+
+
+def test_consent_now_is_the_latest_decision_and_the_history_is_newest_first(store, linked, meta):
+    consent = customer_profile(store, linked, actor="sam", role="service", meta=meta)["consent"]
     latest = {p: g for p, g in store.execute("SELECT purpose, granted FROM consent_latest WHERE customer_id = ?",
                                              [linked]).fetchall()}
     assert {c["purpose"]: c["granted"] for c in consent["now"]} == latest
@@ -59,8 +78,8 @@ def test_consent_now_is_the_latest_decision_and_the_history_is_newest_first(stor
     assert times == sorted(times, reverse=True) and len(times) >= len(latest)
 
 
-def test_genes_shown_are_the_customers_own_values_and_only_what_says_something(store, linked):
-    profile = customer_profile(store, linked, role="service")
+def test_genes_shown_are_the_customers_own_values_and_only_what_says_something(store, linked, meta):
+    profile = customer_profile(store, linked, actor="sam", role="service", meta=meta)
     row = store.execute("SELECT * FROM customer_genes WHERE customer_id = ?", [linked]).df().iloc[0]
     types = dict(store.execute("SELECT name, type FROM gene_catalog").fetchall())
     shown = [g for genes in profile["genes"].values() for g in genes]
@@ -71,8 +90,8 @@ def test_genes_shown_are_the_customers_own_values_and_only_what_says_something(s
             assert bool(row[gene["name"]]) and gene["value"] == "yes"
 
 
-def test_recommendations_are_named_products_in_rank_order(store, linked):
-    recommendations = customer_profile(store, linked, role="service")["recommendations"]
+def test_recommendations_are_named_products_in_rank_order(store, linked, meta):
+    recommendations = customer_profile(store, linked, actor="sam", role="service", meta=meta)["recommendations"]
     assert [r["rank"] for r in recommendations] == list(range(1, len(recommendations) + 1))
     names = dict(store.execute("SELECT product_id, any_value(name) FROM products GROUP BY 1").fetchall())
     assert all(r["name"] == names.get(r["product_id"], r["product_id"]) for r in recommendations)
@@ -98,14 +117,14 @@ def test_saved_segments_the_customer_is_in_are_listed(store, linked, tmp_path):
         save_segment(meta, store, name="Nobody", rule=parse("purchases_total < 0"), owner="mara")
         bought = store.execute("SELECT purchases_total >= 1 FROM customer_genes WHERE customer_id = ?",
                                [linked]).fetchone()[0]
-        segments = customer_profile(store, linked, role="service", meta=meta)["segments"]
+        segments = customer_profile(store, linked, actor="sam", role="service", meta=meta)["segments"]
     assert [s["segment"] for s in segments] == (["Everyone who bought"] if bought else [])
 
 
-def test_tickets_and_returns_come_with_advice_for_a_return(store):
+def test_tickets_and_returns_come_with_advice_for_a_return(store, meta):
     customer = store.execute("SELECT customer_id FROM customer_events WHERE event_type = 'return' "
                              "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
-    profile = customer_profile(store, customer, role="service")
+    profile = customer_profile(store, customer, actor="sam", role="service", meta=meta)
     assert profile["returns"] and all(r["occurred_at"] for r in profile["returns"])
     assert profile["returns_support"]["suggestion"] in ("Exchange", "Refund", "Keep-it credit")
     assert str(len(profile["returns"])) in profile["returns_support"]["reason"]
