@@ -127,6 +127,7 @@ def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dic
     if row is None:
         return {}, {}, []
     values = {name: value for (name, *_), value in zip(catalog, row)}
+    labels = {name: label for name, label, *_ in catalog}
     grouped: dict[str, list[dict]] = {}
     spend = []
     for name, label, family, type_, unit, description, sensitivity in catalog:
@@ -144,8 +145,10 @@ def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dic
         # what is not there says little: no purchases last month, a 0% share; a taste shows as its fan flag
         if type_ == "number" and (float(value) == 0 or family == "taste"):
             continue
+        # a value that names another gene (the top taste profile) reads as that gene's label
+        shown = labels.get(value, value) if type_ == "category" and isinstance(value, str) else value
         grouped.setdefault(family, []).append({
-            "name": name, "label": label, "value": format_value(value, unit), "description": description,
+            "name": name, "label": label, "value": format_value(shown, unit), "description": description,
             "sensitivity": sensitivity})
     favourites = [{"name": name, "label": label, "value": format_value(amount, "USD"), "sensitivity": sensitivity}
                   for amount, name, label, sensitivity in sorted(spend, key=lambda x: -x[0])[:FAVOURITES]]

@@ -39,3 +39,10 @@ def test_service_staff_find_a_customer_by_e_mail_and_filter_their_timeline(page,
     page.get_by_test_id("stSelectbox").filter(has_text="Channel").click()
     page.get_by_role("option", name="web", exact=True).click()
     expect(page.get_by_text(f"{web_events:,} events on web, newest first")).to_be_visible(timeout=20_000)
+
+
+def test_a_manager_is_not_offered_the_customer_page(page, app_url):
+    page.goto(app_url)
+    page.get_by_text("Manager", exact=True).click()
+    expect(page.get_by_role("link", name="Model cards")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name="Customer")).to_have_count(0)
