@@ -20,6 +20,7 @@ audited (`genome.audit`).
 """
 
 import math
+import re
 import uuid
 
 import duckdb
@@ -88,7 +89,8 @@ class _Events:
                     [identifiers])
 
     def sql(self, query: str, params: list | None = None):
-        return self.con.execute(query.replace("EV", self.name), params or [])
+        """Run `query`, in which the word EV names this customer's events."""
+        return self.con.execute(re.sub(r"\bEV\b", self.name, query), params or [])
 
     def close(self) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {self.name}")
