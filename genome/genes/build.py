@@ -139,6 +139,15 @@ def _enum(values: tuple[str, ...]) -> str:
     return "ENUM(" + ", ".join(f"'{v}'" for v in values) + ")"  # constants from genome.events
 
 
+# grain: one row per event, in identifier order, with where the event sits in `events` (its rowid): one
+# customer's events are then found by a few look-ups on sorted data instead of a scan of every event. Kept by
+# identifier, not customer, so it stays right when identity resolution later joins or splits customers; events
+# ingested after the build are found past `event_rows_upto` (the highest rowid it covers).
+EVENT_ROWS_SQL = """
+CREATE OR REPLACE TABLE event_rows AS
+SELECT anchor, rowid AS event_row FROM events ORDER BY anchor, rowid
+"""
+
 INDEX_SQL = """
 CREATE OR REPLACE TEMP TABLE _customer_index AS
 SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::BIGINT AS cust FROM customers;
@@ -326,6 +335,9 @@ def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vo
         write_catalog(con, genes, family_text, published, as_of)
         write_spellings(con, vocabulary)
         set_store_setting(con, "local_zone", local_zone)
+        con.execute(EVENT_ROWS_SQL)
+        upto = con.execute("SELECT coalesce(max(event_row), -1) FROM event_rows").fetchone()[0]
+        set_store_setting(con, "event_rows_upto", str(upto))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -128,3 +128,28 @@ def test_tickets_and_returns_come_with_advice_for_a_return(store, meta):
     assert profile["returns"] and all(r["occurred_at"] for r in profile["returns"])
     assert profile["returns_support"]["suggestion"] in ("Exchange", "Refund", "Keep-it credit")
     assert str(len(profile["returns"])) in profile["returns_support"]["reason"]
+
+
+def test_events_ingested_after_the_build_are_in_the_profile_at_once(demo_db, tmp_path):
+    import shutil
+
+    from helpers import event, write_csv
+
+    from genome.ingest import ingest_files
+
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    try:
+        customer, email = con.execute("SELECT customer_id, value FROM identifiers WHERE kind = 'email' "
+                                      "ORDER BY 1 LIMIT 1").fetchone()
+        assert con.execute("SELECT count(*) FROM event_rows").fetchone()[0] == \
+            con.execute("SELECT count(*) FROM events").fetchone()[0]
+        before = timeline(con, customer)["total"]
+        ingest_files(con, [write_csv(tmp_path / "late.csv", [event(email=email, customer_ref="", channel="web",
+                                                                   occurred_at="2026-09-30T10:00:00")])])
+        after = timeline(con, customer)
+        assert after["total"] == before + 1 == con.execute(
+            "SELECT count(*) FROM customer_events WHERE customer_id = ?", [customer]).fetchone()[0]
+    finally:
+        con.close()
