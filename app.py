@@ -22,7 +22,7 @@ ROLE_PAGES = {
     "marketer": ("home", "catalog", "segments", "models", "customer"),
     "service": ("home", "customer", "catalog"),
     "manager": ("home", "catalog", "segments", "models"),
-    "admin": ("home", "customer", "catalog", "segments", "models"),
+    "admin": ("home", "customer", "catalog", "segments", "models", "audit"),
 }
 PAGE_DEFS = {
     "home": dict(title="Home", icon=":material/home:", default=True),
@@ -30,6 +30,7 @@ PAGE_DEFS = {
     "catalog": dict(title="Gene catalog", icon=":material/genetics:"),
     "segments": dict(title="Segment builder", icon=":material/group_work:"),
     "models": dict(title="Model cards", icon=":material/model_training:"),
+    "audit": dict(title="Audit log", icon=":material/policy:"),
 }
 navigation = st.navigation([st.Page(PAGES / f"{name}.py", **PAGE_DEFS[name]) for name in ROLE_PAGES[current_role()]])
 navigation.run()

@@ -21,6 +21,7 @@ PERMISSIONS = {
     # e-mails and phones in full (everyone else sees them masked)
     "reveal_contacts": {"service", "admin"},
     "change_consent": {"service", "admin"},
+    "read_audit": {"admin"},
 }
 
 

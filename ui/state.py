@@ -59,3 +59,7 @@ CUSTOMER_PICK = "customer_pick"  # the customer chosen when several match
 CUSTOMER_CHANNEL = "customer_timeline_channel"
 CUSTOMER_PAGE = "customer_timeline_page"
 CUSTOMER_SHOWN = "customer_shown"  # the customer whose profile the page shows
+
+AUDIT_ACTOR = "audit_actor"
+AUDIT_ACTION = "audit_action"
+AUDIT_TARGET = "audit_target"
