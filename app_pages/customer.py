@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from genome.errors import GenomeError
-from genome.formatting import money
+from genome.formatting import money, percent
+from genome.genes.labels import sentence
 from genome.service.lookup import find_customers
 from genome.service.profile import customer_profile
 from store.settings import get_settings
@@ -61,14 +62,6 @@ st.caption(f"{c['events']:,} events from {c['first_seen']:%d %b %Y} to {c['last_
            + (" · e-mails and phones masked for your role" if profile["contacts_masked"] else ""))
 
 
-def share(value) -> str:
-    return "unknown" if value is None else f"{value:.0%}"
-
-
-def sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def events_table(rows: list[dict]) -> pd.DataFrame:
     """Events as people read them: headed in words, money as money, nothing shown where nothing is known."""
     frame = pd.DataFrame(rows, columns=["occurred_at", "channel", "event_type", "product", "category", "amount",
@@ -81,8 +74,8 @@ def events_table(rows: list[dict]) -> pd.DataFrame:
 cols = st.columns(4)
 cols[0].metric("Expected 12-month value", money(outlook["expected_value_12m"]) if outlook["expected_value_12m"]
                is not None else "unknown")
-cols[1].metric("Chance still active", share(outlook["chance_active"]))
-cols[2].metric("Churn risk, 90 days", share(outlook["churn_risk_90d"]))
+cols[1].metric("Chance still active", percent(outlook["chance_active"]))
+cols[2].metric("Churn risk, 90 days", percent(outlook["churn_risk_90d"]))
 loyalty = profile["loyalty"]
 cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "no tier",
                help=(f"{money(loyalty['needs'])} more spend in 12 months reaches {loyalty['next_tier']}"

@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from genome.genes.build import events_relation  # noqa: E402
 from genome.models import churn, coupon, discount, next_category, propensity  # noqa: E402
 from genome.models.features import store_as_of  # noqa: E402
+from genome.models.fit import product_categories  # noqa: E402
 from genome.models.recommend import (
     HORIZON_DAYS as RECOMMEND_DAYS,  # noqa: E402
     run_recommendations,  # noqa: E402
@@ -60,10 +60,7 @@ def _next_category(frames: Frames) -> dict:
 
 
 def _recommendations(con, as_of, frames: Frames) -> dict:
-    product_categories = dict(con.execute(
-        f"SELECT product_id, any_value(category) FROM {events_relation(con)} WHERE event_type = 'purchase' "
-        "AND product_id IS NOT NULL GROUP BY 1").fetchall())
-    m = run_recommendations(con, as_of, frames.consented, product_categories).card["metrics"]
+    m = run_recommendations(con, as_of, frames.consented, product_categories(con)).card["metrics"]
     best = m["baselines"][m["best_baseline"]]
     methods = {name: f["hit_rate_at_10"] for name, f in m.get("methods", {}).items()}
     # the learned method validation chose, or, when a rule was published, the best learned one measured

@@ -35,6 +35,11 @@ def who_may(action: str) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def denial(role: str, action: str, *, doing: str) -> str:
+    """Why `role` may not take `action`: "Exporting audiences is for marketers and administrators; you are ..."."""
+    return f"{doing} is for {who_may(action)}; you are working as {role}."
+
+
 def allowed(role: str, action: str) -> bool:
     return role in PERMISSIONS[action]
 
@@ -44,4 +49,4 @@ def require(role: str, action: str, *, doing: str) -> None:
     if role not in ROLES:
         raise AccessDenied(f"{role!r} is not a role: one of {', '.join(ROLES)}")
     if not allowed(role, action):
-        raise AccessDenied(f"{doing} is for {who_may(action)}; you are working as {role}.")
+        raise AccessDenied(denial(role, action, doing=doing))

@@ -32,5 +32,10 @@ def share(value: float) -> str:
     return f"{value:.1%}"
 
 
+def percent(value: float | None) -> str:
+    """A chance or risk to the whole percent (62%), or "unknown"."""
+    return "unknown" if value is None else f"{value:.0%}"
+
+
 def count(value: int) -> str:
     return f"{value:,}"

@@ -47,7 +47,7 @@ def profile_command(
 
 
 def _print(p: dict) -> None:
-    from genome.formatting import money
+    from genome.formatting import money, percent
 
     c = p["customer"]
     typer.echo(f"Customer {c['customer_id']}: {c['events']:,} events, first seen {c['first_seen']:%Y-%m-%d}, "
@@ -61,7 +61,7 @@ def _print(p: dict) -> None:
                                             for x in p["consent"]["now"]) or "no decision recorded"))
     o = p["outlook"]
     typer.echo(f"Outlook: expected 12-month value {money(o['expected_value_12m'] or 0)}, chance active "
-               f"{_share(o['chance_active'])}, churn risk {_share(o['churn_risk_90d'])}")
+               f"{percent(o['chance_active'])}, churn risk {percent(o['churn_risk_90d'])}")
     typer.echo(f"Next best action: {o['next_best_action']['action']} ({o['next_best_action']['reason']})")
     if p["loyalty"]:
         x = p["loyalty"]
@@ -91,10 +91,6 @@ def _print(p: dict) -> None:
         what = e["product"] or e["category"] or e["text"] or ""
         amount = f" {money(e['amount'], cents=True)}" if e["amount"] is not None else ""
         typer.echo(f"  {e['occurred_at']:%Y-%m-%d %H:%M} {e['channel']:<10} {e['event_type']:<16} {what}{amount}")
-
-
-def _share(value) -> str:
-    return "unknown" if value is None else f"{value:.0%}"
 
 
 def audit_command(

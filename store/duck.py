@@ -91,6 +91,12 @@ class Snapshot:
         self._con.close()
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the store holds `table` (tables made by a build or a fit are missing before one has run)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                            [table]).fetchone()[0])
+
+
 def _prepared(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("USE store")
     con.execute("SET TimeZone = 'UTC'")

@@ -8,7 +8,7 @@ and pass `current_role()` to domain functions that check it themselves
 
 import streamlit as st
 
-from genome.access import ROLES, allowed, who_may
+from genome.access import ROLES, allowed, denial
 from ui import state
 
 DEFAULT_ROLE = "marketer"
@@ -16,7 +16,7 @@ DEFAULT_ROLE = "marketer"
 
 def refusal(action: str, doing: str) -> str:
     """Why the current role cannot do `action`, in the words a page shows."""
-    return f"{doing} is for {who_may(action)}; you are working as {current_role()}."
+    return denial(current_role(), action, doing=doing)
 
 
 def current_role() -> str:

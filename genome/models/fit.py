@@ -81,6 +81,13 @@ class _Context:
     approaching_days: int
 
 
+def product_categories(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each bought product's category (a till line's category may come from the product catalogue)."""
+    return dict(con.execute(
+        f"SELECT product_id, any_value(category) FROM {events_relation(con)} WHERE event_type = 'purchase' "
+        "AND product_id IS NOT NULL GROUP BY 1").fetchall())
+
+
 @dataclass(frozen=True)
 class FitReport:
     models: int
@@ -103,10 +110,7 @@ def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
     as_of = store_as_of(con)
     customers = pd.Index([r[0] for r in con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall()],
                          name="customer_id")
-    product_categories = dict(con.execute(  # a till line's category may come from the product catalogue
-        f"SELECT product_id, any_value(category) FROM {events_relation(con)} WHERE event_type = 'purchase' "
-        "AND product_id IS NOT NULL GROUP BY 1").fetchall())
-    ctx = _Context(con, as_of, Frames(con, as_of, profiling_basis=profiling_basis), customers, product_categories,
+    ctx = _Context(con, as_of, Frames(con, as_of, profiling_basis=profiling_basis), customers, product_categories(con),
                    tiers, approaching_days)
     outputs, seconds = [], {}
     total = len(STEPS) + 1

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from genome.errors import NotBuilt
 from genome.genes.definition import Evidence, Gene, GeneDefinitionError
+from store.duck import table_exists
 
 MODEL_GENES_TABLE = "model_genes"
 MODEL_FAMILIES = {
@@ -38,14 +39,9 @@ GENE_FIELDS = ("name", "family", "description", "type", "unit", "source", "expre
 EXTRA_TABLES = ("customer_recommendations", "customer_life_events")
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                            [table]).fetchone()[0])
-
-
 def stored_model_genes(con: duckdb.DuckDBPyConnection) -> list[Gene]:
     """The model genes of the last fit, or none when models were never fitted."""
-    if not _exists(con, "model_gene_catalog") or not _exists(con, MODEL_GENES_TABLE):
+    if not table_exists(con, "model_gene_catalog") or not table_exists(con, MODEL_GENES_TABLE):
         return []
     rows = con.execute(f"SELECT {', '.join(GENE_FIELDS)} FROM model_gene_catalog ORDER BY position").fetchall()
     return [Gene(**dict(zip(GENE_FIELDS, row))) for row in rows]
@@ -53,7 +49,7 @@ def stored_model_genes(con: duckdb.DuckDBPyConnection) -> list[Gene]:
 
 def model_cards(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every model's card, in the order they were fitted; empty when models were never fitted."""
-    if not _exists(con, "model_cards"):
+    if not table_exists(con, "model_cards"):
         return []
     return [json.loads(card) | {"fitted_at": fitted_at, "fit_seconds": seconds} for card, fitted_at, seconds in
             con.execute("SELECT card, fitted_at, fit_seconds FROM model_cards ORDER BY position").fetchall()]
@@ -61,9 +57,9 @@ def model_cards(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def recommendations_for(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.DataFrame:
     """A customer's ranked recommendations with product names, or an empty frame."""
-    if not _exists(con, "customer_recommendations"):
+    if not table_exists(con, "customer_recommendations"):
         return pd.DataFrame(columns=["rank", "product_id", "name", "category", "fallback"])
-    if not _exists(con, "products"):  # no catalogue loaded: the category is known from purchases, the name is not
+    if not table_exists(con, "products"):  # no catalogue loaded: the category is known from purchases, the name is not
         return con.execute("""
             SELECT r.rank, r.product_id, NULL::VARCHAR AS name, c.category, r.fallback
             FROM customer_recommendations r

@@ -19,20 +19,23 @@ a profile at all is for the roles `genome.access` allows, and every look is
 audited (`genome.audit`).
 """
 
+import json
 import math
 import re
 import uuid
 
 import duckdb
-import pandas as pd
 
 from genome.access import allowed, require
 from genome.audit import record_look
 from genome.errors import UnknownCustomer
 from genome.genes.explain import format_value
+from genome.models.loyalty import TIERS
+from genome.models.published import recommendations_for
 from genome.service.advice import next_best_action, returns_support
 from genome.service.masking import mask
 from genome.store_settings import store_setting
+from store.duck import table_exists
 
 PAGE_SIZE = 25
 # Families shown, in this order; per-category, store and city genes are summed up as favourite categories.
@@ -45,7 +48,7 @@ CONTACT_EVENT_TYPES = ("campaign_receipt", "email_open", "email_click", "coupon_
 
 
 def _known(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 def _customer(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict:
@@ -90,7 +93,7 @@ class _Events:
     def __init__(self, con: duckdb.DuckDBPyConnection, identifiers: list[str]):
         self.con = con
         self.name = f"profile_events_{uuid.uuid4().hex}"
-        upto = store_setting(con, "event_rows_upto") if _has_table(con, "event_rows") else None
+        upto = store_setting(con, "event_rows_upto") if table_exists(con, "event_rows") else None
         if upto is None:
             con.execute(f"CREATE TEMP TABLE {self.name} AS SELECT * FROM events "
                         "WHERE anchor IN (SELECT unnest(?))", [identifiers])
@@ -178,44 +181,27 @@ def _loyalty(con, values: dict) -> dict | None:
     if not _known(tier):
         return None
     row = con.execute("SELECT card FROM model_cards WHERE name = 'loyalty_tiers'").fetchone() \
-        if _has_table(con, "model_cards") else None
+        if table_exists(con, "model_cards") else None
     out = {"tier": tier, "next_tier": None, "needs": None}
     if row is None:
         return out
-    import json
-
-    card = json.loads(row[0])
-    cuts = card.get("metrics", {}).get("thresholds", {}).get("loyalty_tier")
-    tiers = ("Platinum", "Gold", "Silver", "Bronze")
+    cuts = json.loads(row[0]).get("metrics", {}).get("thresholds", {}).get("loyalty_tier")
     spend = values.get("spend_365d")
-    if cuts and tier in tiers and tiers.index(tier) > 0 and _known(spend):
-        above = tiers[tiers.index(tier) - 1]
-        out |= {"next_tier": above, "needs": max(float(cuts[tiers.index(above)]) - float(spend), 0.0),
+    if cuts and tier in TIERS and TIERS.index(tier) > 0 and _known(spend):
+        above = TIERS[TIERS.index(tier) - 1]
+        out |= {"next_tier": above, "needs": max(float(cuts[TIERS.index(above)]) - float(spend), 0.0),
                 "spend_12m": float(spend)}
     return out
 
 
-def _has_table(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-                            ).fetchone()[0])
-
-
 def _recommendations(con, customer_id: str) -> list[dict]:
-    if not _has_table(con, "customer_recommendations"):
-        return []
-    named = _has_table(con, "products")
-    rows = con.execute(
-        "SELECT r.rank, r.product_id, " + ("p.name, p.category " if named else "NULL, NULL ")
-        + "FROM customer_recommendations r "
-        + ("LEFT JOIN (SELECT product_id, any_value(name) AS name, any_value(category) AS category FROM products "
-           "GROUP BY product_id) p USING (product_id) " if named else "")
-        + "WHERE r.customer_id = ? ORDER BY r.rank", [customer_id]).fetchall()
-    return [{"rank": rank, "product_id": pid, "name": name or pid, "category": category}
-            for rank, pid, name, category in rows]
+    return [{"rank": int(r.rank), "product_id": r.product_id, "name": r.name if _known(r.name) else r.product_id,
+             "category": r.category if _known(r.category) else None}
+            for r in recommendations_for(con, customer_id).itertuples()]
 
 
 def _life_events(con, customer_id: str) -> list[dict]:
-    if not _has_table(con, "customer_life_events"):
+    if not table_exists(con, "customer_life_events"):
         return []
     rows = con.execute("SELECT event, event_date, posts, probability FROM customer_life_events "
                        "WHERE customer_id = ? ORDER BY event_date DESC", [customer_id]).fetchall()
@@ -266,7 +252,7 @@ def _timeline(con, events: _Events, *, channel: str | None, page: int, page_size
     total = events.sql(f"SELECT count(*) FROM EV {where}", params).fetchone()[0]
     page = min(max(int(page), 1), max(math.ceil(total / page_size), 1))  # past the last page: the last page
     channels = [r[0] for r in events.sql("SELECT DISTINCT channel FROM EV ORDER BY 1").fetchall()]
-    named = _has_table(con, "products")
+    named = table_exists(con, "products")
     rows = events.sql(
         "SELECT e.occurred_at, e.channel, e.event_type, " + ("p.name" if named else "e.product_id")
         + ", e.category, e.amount, e.store_id, e.city, e.text FROM EV e "
