@@ -3,20 +3,28 @@
 Not `pages/`: Streamlit runs a folder of that name beside the main script as an
 old-style multipage app until the router has run once, so the first visitor
 after a restart who opened a bookmarked page would bypass the router (its
-navigation and the role picker).
+navigation and the sign-in).
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from ui.roles import current_role, role_picker
+from ui.signin import account_box, change_password_form, idle_watch, pending_page, sign_in_form, signed_in_user
 
 PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Customer Genome", page_icon=":material/genetics:", layout="wide")
 
-role_picker()
+user = signed_in_user()
+if user is None:
+    sign_in_form()
+    st.stop()
+if user.must_change_password:
+    change_password_form(user)
+    st.stop()
+account_box(user)
+idle_watch()
 # What each role is offered; the domain functions check the role again whatever a page shows.
 ROLE_PAGES = {
     "marketer": ("home", "catalog", "segments", "models", "customer"),
@@ -32,5 +40,8 @@ PAGE_DEFS = {
     "models": dict(title="Model cards", icon=":material/model_training:"),
     "audit": dict(title="Audit log", icon=":material/policy:"),
 }
-navigation = st.navigation([st.Page(PAGES / f"{name}.py", **PAGE_DEFS[name]) for name in ROLE_PAGES[current_role()]])
+pages = {name: st.Page(PAGES / f"{name}.py", **PAGE_DEFS[name]) for name in ROLE_PAGES[user.role]}
+navigation = st.navigation(list(pages.values()))
+if (asked := pending_page()) in pages and asked != "home":
+    st.switch_page(pages[asked])  # the bookmarked page, now that its user has signed in
 navigation.run()

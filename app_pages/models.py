@@ -1,5 +1,7 @@
 """Model cards: what each model predicts, how it was trained, how good it is, who is on a fallback."""
 
+import functools
+
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -19,7 +21,7 @@ from genome.models.published import model_cards
 from genome.models.refit import refit_aside
 from store.settings import get_settings
 from ui import jobs, state
-from ui.roles import current_role, may
+from ui.roles import current_actor, current_role, may
 from ui.store import require_store, store_path
 from ui.text import md
 
@@ -29,10 +31,10 @@ cards = model_cards(con)
 key = jobs.refit_key(store_path())
 
 
-def refit(job: jobs.Job) -> str:
+def refit(job: jobs.Job, *, by: str, role: str) -> str:
     settings = get_settings()
-    report = refit_aside(store_path(), tiers=settings.loyalty_tiers, approaching_days=settings.approaching_days,
-                         profiling_basis=settings.profiling_basis,
+    report = refit_aside(store_path(), by=by, role=role, tiers=settings.loyalty_tiers,
+                         approaching_days=settings.approaching_days, profiling_basis=settings.profiling_basis,
                          progress=job.progress)
     return f"{report.models} models refitted in {report.seconds:.0f} s"
 
@@ -59,7 +61,9 @@ if may("refit_models"):
     if st.button("Refit models", icon=":material/model_training:", disabled=running, key="models_refit_button",
                  help="Fits every model again on the current data; everyone keeps the current models until "
                       "the new ones are complete."):
-        jobs.start(key, "refit models", current_role(), refit)
+        # who and in which role are read here: the job's thread has no session to ask
+        jobs.start(key, "refit models", current_actor(),
+                   functools.partial(refit, by=current_actor(), role=current_role()))
 refit_status()
 
 if not cards:

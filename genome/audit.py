@@ -1,4 +1,5 @@
-"""An append-only audit log of who did what to whom: profile views, unmasked views, saves, exports, refits.
+"""An append-only audit log of who did what to whom: sign-ins, profile views, unmasked views, consent changes,
+saves, exports, refits, erasures and account changes.
 
 Each entry carries the SHA-256 of its own fields and of the entry before it,
 so changing, removing or reordering an entry breaks the chain from there on
@@ -20,7 +21,7 @@ from genome.errors import InputError
 from store.meta import AuditEntry, utc
 
 ACTIONS = ("sign-in", "failed sign-in", "profile view", "unmasked view", "consent change", "save", "export",
-           "refit", "erasure")
+           "refit", "erasure", "account change")
 GENESIS = "0" * 64
 ATTEMPTS = 5
 

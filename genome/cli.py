@@ -24,6 +24,7 @@ from genome.model_cli import models_app
 from genome.overview import store_overview
 from genome.segment_cli import segment_app
 from genome.service_cli import audit_command, profile_command
+from genome.users_cli import users_app
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
 
@@ -364,6 +365,7 @@ app.command("profile")(profile_command)
 app.command("audit")(audit_command)
 app.add_typer(segment_app, name="segment")
 app.add_typer(models_app, name="models")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -64,3 +64,16 @@ def reading(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+
+
+AsOption = Annotated[str, typer.Option("--as", help="your user name: the account decides what you may do, and the "
+                                                    "audit log records you (`genome users list`)")]
+
+
+def acting_user(db: Path | None, name: str):
+    """The account `--as` names (its role decides what the command may do); refused when unknown or disabled."""
+    from genome.users import acting
+    from store.meta import meta_url_for, session
+
+    with session(meta_url_for(db_path(db))) as s:
+        return acting(s, name=name)

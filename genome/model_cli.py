@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from genome.cli_support import DbOption, db_path, fail, open_for_writing, reading
+from genome.cli_support import AsOption, DbOption, acting_user, db_path, fail, open_for_writing, reading
 from genome.models.card_view import headline, plain_sentence
 from store.settings import get_settings
 
@@ -17,6 +17,7 @@ models_app = typer.Typer(no_args_is_help=True, help="Fit the predictive models a
 
 @models_app.command("fit")
 def fit_command(
+    user: AsOption,
     db: DbOption = None,
     tiers: Annotated[Path | None, typer.Option(help="JSON file of loyalty tier thresholds per category "
                                                     "(default: $GENOME_LOYALTY_TIERS, else learned)")] = None,
@@ -25,8 +26,11 @@ def fit_command(
                              "(default: $GENOME_APPROACHING_DAYS, else 30)")] = None,
 ) -> None:
     """Fit, evaluate out of time and score every model; their genes join the genome."""
+    from genome.access import require
+    from genome.audit import record
     from genome.models.fit import fit_models
     from genome.models.loyalty import TierError, check_thresholds
+    from store.meta import meta_url_for, session
 
     thresholds = get_settings().loyalty_tiers
     if tiers is not None:
@@ -36,6 +40,8 @@ def fit_command(
                 check_thresholds(name, cuts)
         except (OSError, json.JSONDecodeError, AttributeError, TypeError, TierError) as exc:
             fail(f"--tiers {tiers}: {exc}")
+    actor = acting_user(db, user)
+    require(actor.role, "refit_models", doing="Refitting models")
     con = open_for_writing(db_path(db))
     with tqdm(total=1, desc="fitting", unit="model", file=sys.stderr) as bar:
         def progress(step: str, done: int, total: int) -> None:
@@ -49,6 +55,9 @@ def fit_command(
                                 profiling_basis=get_settings().profiling_basis)
         finally:
             con.close()
+    with session(meta_url_for(db_path(db))) as meta:
+        record(meta, actor=actor.name, role=actor.role, action="refit", target=db_path(db).name,
+               detail=f"{report.models} models, {report.genes} model genes")
     typer.echo(f"{report.models} models fitted in {report.seconds:.0f} s; {report.genes} model genes in the genome",
                err=True)
     for card in report.cards:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from genome.cli_support import DbOption, db_path, reading
+from genome.cli_support import AsOption, DbOption, acting_user, db_path, reading
 from store.meta import meta_url_for, session
 
 segment_app = typer.Typer(no_args_is_help=True, help="Count, save, list and export segments.")
@@ -43,7 +43,7 @@ def count_command(
 def save_command(
     name: Annotated[str, typer.Argument(help="segment name")],
     rule: RuleArgument,
-    owner: Annotated[str, typer.Option(help="who saves it")],
+    user: AsOption,
     description: Annotated[str, typer.Option(help="what the segment is for")] = "",
     db: DbOption = None,
 ) -> None:
@@ -51,8 +51,10 @@ def save_command(
     from genome.segments.library import save_segment
     from genome.segments.text import parse
 
+    actor = acting_user(db, user)
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
-        version = save_segment(meta, con, name=name, rule=parse(rule), owner=owner, description=description)
+        version = save_segment(meta, con, name=name, rule=parse(rule), owner=actor.name, role=actor.role,
+                               description=description)
         typer.echo(f"{name} v{version.version}: {version.size:,} customers, "
                    f"expected 12-month value ${version.value_total:,.0f}")
 
@@ -84,7 +86,7 @@ def export_command(
     name: Annotated[str, typer.Argument(help="saved segment name")],
     out: Annotated[Path, typer.Option(help="file to write (.csv, or .parquet for ids); never overwritten "
                                            "without --force")],
-    by: Annotated[str, typer.Option(help="who exports (a plain name, recorded)")],
+    user: AsOption,
     purpose: Annotated[str, typer.Option("--for", help="ids, or an ad platform's own file: google_ads, meta, "
                                                        "tiktok (SHA-256 of e-mails and phones)")] = "ids",
     file_format: Annotated[str | None, typer.Option("--format", help="csv or parquet (default: from --out)")] = None,
@@ -98,8 +100,10 @@ def export_command(
     """Export a saved segment's audience; consent is read now, and customers without it are always removed."""
     from genome.segments.export import export_audience
 
+    actor = acting_user(db, user)
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
-        result = export_audience(meta, con, name=name, out=out, by=by, purpose=purpose, file_format=file_format,
+        result = export_audience(meta, con, name=name, out=out, by=actor.name, role=actor.role, purpose=purpose,
+                                 file_format=file_format,
                                  version=version, overwrite=force, allow_sensitive=allow_sensitive)
     unmatched = f", {result.unmatched:,} without an e-mail or phone" if result.unmatched else ""
     typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people of {result.segment} v{result.version} "

@@ -5,8 +5,7 @@ from typing import Annotated
 
 import typer
 
-from genome.access import ROLES
-from genome.cli_support import DbOption, db_path, fail, reading
+from genome.cli_support import AsOption, DbOption, acting_user, db_path, fail, reading
 from store.meta import meta_url_for, session
 from store.settings import get_settings
 
@@ -14,21 +13,19 @@ from store.settings import get_settings
 def profile_command(
     identifier: Annotated[str, typer.Argument(help="e-mail, phone (any format), loyalty id, customer reference, "
                                                    "customer id, or part of one")],
-    actor: Annotated[str, typer.Option("--as", help="your name, written to the audit log with the look")],
+    user: AsOption,
     db: DbOption = None,
-    role: Annotated[str, typer.Option("--role", help=f"the role you act in: {', '.join(ROLES)}; reading "
-                                                     "profiles is for service and admin")] = "service",
     channel: Annotated[str | None, typer.Option(help="timeline: this channel only")] = None,
     page: Annotated[int, typer.Option(min=1, help="timeline page, newest first")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Show one customer's profile: identities, consent, genes, outlook, recommendations, timeline."""
     from genome.access import allowed, require
-    from genome.people import person_name
     from genome.service.lookup import find_customers
     from genome.service.profile import customer_profile
 
-    actor = person_name(actor, what="--as")
+    actor = acting_user(db, user)
+    actor, role = actor.name, actor.role
     require(role, "read_profiles", doing="Reading a customer's profile")
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         matches = find_customers(con, identifier, reveal=allowed(role, "reveal_contacts"),

@@ -13,7 +13,9 @@ Grain:
   (customer ids), so another segment reads who was in it, not its rule;
 - `audienceexport`: one row per export, who made it and what it held;
 - `auditentry`: one row per audited act, append-only, each carrying the hash
-  of the one before it (`genome.audit`).
+  of the one before it (`genome.audit`);
+- `useraccount`: one row per person who may sign in, with their role, an
+  argon2id password hash and the state of their failed attempts (`genome.users`).
 """
 
 from collections.abc import Iterator
@@ -98,6 +100,19 @@ class AuditEntry(SQLModel, table=True):
     detail: str = ""
     prev_hash: str
     hash: str
+
+
+class UserAccount(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, min_length=1, max_length=80)
+    role: str
+    password_hash: str
+    must_change_password: bool = True  # set for one-time passwords: the first sign-in asks for a new one
+    disabled: bool = False
+    failed_attempts: int = 0  # failures since the last success or lock
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=_now)
+    last_sign_in: datetime | None = None
 
 
 def meta_url_for(db: Path) -> str:

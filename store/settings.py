@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         30, ge=1, le=365, description="window of the birthday and anniversary 'approaching' genes, in days"
     )
 
+    idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="a signed-in user who does nothing for this many minutes is signed out")
+
     @field_validator("loyalty_tiers")
     @classmethod
     def _four_falling_thresholds(cls, value: dict | None) -> dict | None:

@@ -22,7 +22,9 @@ def _demo_store(folder: Path, customers: int, seed: int) -> Path:
     build_demo(con, folder / "sources", customers=customers, seed=seed)
     build_genome(con)
     con.close()
-    return folder / "demo.duckdb"
+    from helpers import staff
+
+    return staff(folder / "demo.duckdb")
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ def fitted_copy(db: Path, folder: Path):
     shutil.copy(db, path)
     con = connect(path)
     try:
-        return path, fit_models(con)
+        return staff(path), fit_models(con)
     finally:
         con.close()
 
@@ -84,7 +84,7 @@ def hostile_store(folder: Path, beacon: str) -> Path:
     ingest_files(con, [write_csv(folder / "hostile.csv", rows, header)])
     build_genome(con)
     with session(f"sqlite:///{path.with_suffix('.meta.sqlite')}") as meta:
-        save_segment(meta, con, name=payloads["segment"], rule=parse("repeat_buyer"), owner="mara")
+        save_segment(meta, con, name=payloads["segment"], rule=parse("repeat_buyer"), owner="mara", role="marketer")
     con.close()
     return path
 
@@ -104,3 +104,28 @@ def vega_data(at, index: int = 0):
 
     proto = at.get("vega_lite_chart")[index].proto
     return pa.ipc.open_stream(proto.datasets[0].data.data).read_all().to_pandas()
+
+
+def sign_in_as(at, role: str, name: str | None = None):
+    """Run the AppTest page `at` as a signed-in account of `role` (pages trust the router's sign-in)."""
+    from genome.users import Actor
+
+    at.session_state["user"] = Actor(name or f"{role}-tester", role)
+    return at
+
+
+STAFF = {"mara": "marketer", "sam": "service", "max": "manager", "ada": "admin"}
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def staff(db: Path) -> Path:
+    """Accounts for the store at `db`, one per role (mara marketer, sam service, max manager, ada admin), all
+    with STAFF_PASSWORD; returns `db`. Accounts that exist are left alone."""
+    from genome.users import add_account, get_account
+    from store.meta import meta_url_for, session
+
+    with session(meta_url_for(db)) as s:
+        for name, role in STAFF.items():
+            if get_account(s, name=name) is None:
+                add_account(s, name=name, role=role, password=STAFF_PASSWORD, by="test setup")
+    return db

@@ -1,17 +1,38 @@
-"""Who is using the app: the role decides what a page offers and what the domain functions allow.
+"""Who is using the app: the signed-in account decides what a page offers and what the domain functions allow.
 
-Until sign-in arrives the user picks their role in the sidebar; pages ask
-`current_role()` and `may(...)` instead of reading session state directly,
-and pass `current_role()` to domain functions that check it themselves
-(`genome.access`).
+Pages ask `current_role()` and `may(...)` instead of reading session state
+directly, and pass `current_actor()` and `current_role()` to domain functions
+that check them again (`genome.access`). A page run without a signed-in
+user (only possible by running the page file on its own) shows nothing.
 """
 
 import streamlit as st
 
-from genome.access import ROLES, allowed, denial
+from genome.access import allowed, denial
+from genome.users import Actor
 from ui import state
 
-DEFAULT_ROLE = "marketer"
+
+def signed_in() -> Actor | None:
+    return st.session_state.get(state.USER)
+
+
+def current_user() -> Actor:
+    """The signed-in account; without one the page ends with a sign-in message."""
+    user = signed_in()
+    if user is None:
+        st.info("Sign in to use Customer Genome.", icon=":material/login:")
+        st.stop()
+    return user
+
+
+def current_role() -> str:
+    return current_user().role
+
+
+def current_actor() -> str:
+    """The signed-in user's name, for the audit log and as the author of what they save."""
+    return current_user().name
 
 
 def refusal(action: str, doing: str) -> str:
@@ -19,21 +40,5 @@ def refusal(action: str, doing: str) -> str:
     return denial(current_role(), action, doing=doing)
 
 
-def current_role() -> str:
-    return st.session_state.get(state.ROLE, DEFAULT_ROLE)
-
-
-def current_actor() -> str:
-    """Who is using the app, for the audit log: the name given in this session, else the role alone."""
-    return st.session_state.get(state.ACTOR) or f"unnamed {current_role()}"
-
-
 def may(action: str) -> bool:
     return allowed(current_role(), action)
-
-
-def role_picker() -> None:
-    # radio buttons, not a select box: a select box drawn before a page's figures holds them back in the
-    # browser until its own code has loaded
-    st.sidebar.radio("Working as", ROLES, index=ROLES.index(current_role()), key=state.ROLE,
-                     format_func=str.capitalize)

@@ -28,7 +28,7 @@ from genome.segments.trace import near_misses, trace
 from store.meta import list_exports, list_segments, utc
 from store.settings import get_settings
 from ui import state
-from ui.roles import may, refusal
+from ui.roles import current_actor, current_role, may, refusal
 from ui.segments import metadata
 from ui.store import store_path
 from ui.text import code, error, md
@@ -59,17 +59,17 @@ def _save(con, index, rule, members) -> None:
             st.info(refusal("save_segments", "Saving segments"), icon=":material/lock:")
         name = st.text_input("Segment name", key=state.SEG_SAVE_NAME, max_chars=120)
         description = st.text_input("Description", key=state.SEG_SAVE_DESCRIPTION, max_chars=500)
-        owner = st.text_input("Your name", key=state.SEG_OWNER, max_chars=80)
+        st.caption(f"Saved by {md(current_actor())}, as its owner and in the audit log.")
         if not st.form_submit_button("Save as new version", type="primary", disabled=not allowed):
             return
-        if not name.strip() or not owner.strip():
-            st.error("A segment needs a name and an owner.")
+        if not name.strip():
+            st.error("A segment needs a name.")
             return
         try:
             with metadata() as meta, st.spinner("Computing and storing the audience…"):
                 latest = latest_version(meta, name.strip())
                 latest_number = latest.version if latest else None  # read while the session is open
-                saved = save_segment(meta, con, name=name, rule=rule, owner=owner.strip(),
+                saved = save_segment(meta, con, name=name, rule=rule, owner=current_actor(), role=current_role(),
                                      description=description.strip())
                 number, size = saved.version, saved.size
         except GenomeError as exc:
@@ -181,8 +181,6 @@ def _export(con, index, rule, members) -> None:
         # ad platforms take CSV only
         file_format = st.radio("Format", ["csv", "parquet"], horizontal=True, key=state.SEG_EXPORT_FORMAT) \
             if purpose == "ids" else "csv"
-        by = st.text_input("Exported by", key=state.SEG_EXPORT_BY, max_chars=80,
-                           help="Your name, as it goes in the export log.")
         st.caption(f"Consent is read now: customers without marketing consent are always removed, and for ad "
                    f"platforms also those who refused ad matching. Ad-platform audiences need at least "
                    f"{AD_PLATFORM_MINIMUM} people.")
@@ -190,12 +188,14 @@ def _export(con, index, rule, members) -> None:
             "Send even if the rule reads special-category genes (children, health, religion, life events…)",
             key="seg_export_allow_sensitive", value=False,
             help="Off by default: targeting ads on such traits is a person's decision, recorded with your name.")
-        if st.button("Export", key="seg_export", disabled=not by.strip(), type="primary"):
+        if st.button("Export", key="seg_export", type="primary",
+                     help=f"Recorded in the export log and the audit log as made by {md(current_actor())}."):
             folder = store_path().parent / "exports"
             out = free_path(folder, export_file_name(chosen, version, purpose, file_format, datetime.now(UTC)))
             try:
                 with st.spinner("Reading consent and writing the file…"):
-                    result = export_audience(meta, con, name=chosen, out=out, by=by, purpose=purpose,
+                    result = export_audience(meta, con, name=chosen, out=out, by=current_actor(),
+                                             role=current_role(), purpose=purpose,
                                              file_format=file_format, version=version,
                                              allow_sensitive=allow_sensitive)
                 st.session_state[state.SEG_LAST_EXPORT] = st.session_state[state.SEG_DOWNLOAD] = str(result.path)

@@ -28,14 +28,12 @@ SEG_TAB = "seg_tab"  # the open tab below the builder
 SEG_ADD_TO = "seg_add_to"
 SEG_SAVE_NAME = "seg_save_name"
 SEG_SAVE_DESCRIPTION = "seg_save_description"
-SEG_OWNER = "seg_owner"
 SEG_WHY = "seg_why_customer"
 SEG_SAVED = "seg_saved_segment"
 SEG_EXPORT_PURPOSE = "seg_export_purpose"
 SEG_EXPORT_FORMAT = "seg_export_format"
 SEG_EXPORT_SEGMENT = "seg_export_segment"
 SEG_EXPORT_VERSION = "seg_export_version"
-SEG_EXPORT_BY = "seg_export_by"
 SEG_LAST_EXPORT = "seg_last_export"  # the file of this session's latest export, for its download button
 SEG_DOWNLOAD = "seg_download_pick"  # the export picked for download
 CONDITION_PREFIX = "seg_condition::"
@@ -50,8 +48,15 @@ def sortables_key(arrangement: list[dict]) -> str:
 def condition_key(label: str, part: str) -> str:
     return f"{CONDITION_PREFIX}{label}::{part}"
 
-ROLE = "role"
-ACTOR = "actor"  # the user's name, for the audit log
+USER = "user"  # the signed-in account (genome.users.Actor)
+LAST_SEEN = "last_seen"  # time.monotonic() of the user's last action, for the idle sign-out
+SIGNED_OUT_BECAUSE = "signed_out_because"  # why the last session ended, shown on the sign-in form
+PENDING_PAGE = "pending_page"  # the page a bookmark opened before sign-in, opened after it
+SIGNIN_NAME = "signin_name"
+SIGNIN_PASSWORD = "signin_password"
+NEW_PASSWORD = "new_password"
+NEW_PASSWORD_AGAIN = "new_password_again"
+CURRENT_PASSWORD = "current_password"
 MODELS_REFIT = "models_refit"
 
 CUSTOMER_SEARCH = "customer_search"

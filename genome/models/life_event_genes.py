@@ -28,8 +28,8 @@ from genome.models.life_events import (
     next_anniversary,
     sealed_report,
 )
-from genome.models.tasks import ModelOutput
 from genome.models.post_corpus import LIFE_EVENTS
+from genome.models.tasks import ModelOutput
 
 FAMILY = "life_events"
 APPROACHING_DAYS = 30  # the default window of the "approaching" flags

@@ -33,9 +33,9 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.utils.validation import check_is_fitted
 
 from genome.errors import InputError
+from genome.models.post_corpus import LIFE_EVENTS, POST_TEMPLATES, SLOTS, fill_template, post_template_id
 from genome.models.sealed_posts import DEVELOPMENT_POSTS, SEALED_POSTS
 from genome.models.sentence_encoder import shared_encoder
-from genome.models.post_corpus import LIFE_EVENTS, POST_TEMPLATES, SLOTS, fill_template, post_template_id
 
 NONE = "none"
 # A post counts as the author's event only when the classifier is this sure. A wrong "congratulations on

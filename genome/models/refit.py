@@ -12,10 +12,13 @@ import os
 import shutil
 from pathlib import Path
 
+from genome.access import require
+from genome.audit import record
 from genome.errors import NotBuilt, Refused
 from genome.models.fit import FitReport, Progress, fit_models
 from genome.models.life_event_genes import APPROACHING_DAYS
 from store.duck import building_path, connect, replace_store
+from store.meta import meta_url_for, session
 
 
 class RefitRunning(Refused):
@@ -26,8 +29,12 @@ def lock_path(target: Path) -> Path:
     return Path(target).with_name(Path(target).name + ".refit.lock")
 
 
-def refit_aside(target: Path, *, tiers: dict | None = None, approaching_days: int = APPROACHING_DAYS,
-                profiling_basis: str | None = None, progress: Progress | None = None) -> FitReport:
+def refit_aside(target: Path, *, by: str, role: str, tiers: dict | None = None,
+                approaching_days: int = APPROACHING_DAYS, profiling_basis: str | None = None,
+                progress: Progress | None = None) -> FitReport:
+    """Refit every model of the store at `target` for the person `by` acting as `role` (which must allow it);
+    the refit is audited once it has been swapped in."""
+    require(role, "refit_models", doing="Refitting models")
     target = Path(target)
     if not target.exists():
         raise NotBuilt(f"no store at {target}: run `genome demo` or `genome ingest` first")
@@ -53,6 +60,9 @@ def refit_aside(target: Path, *, tiers: dict | None = None, approaching_days: in
         finally:
             con.close()
         replace_store(building, target)
+        with session(meta_url_for(target)) as meta:
+            record(meta, actor=by, role=role, action="refit", target=target.name,
+                   detail=f"{report.models} models, {report.genes} model genes")
         return report
     finally:
         for leftover in (building, Path(str(building) + ".wal")):

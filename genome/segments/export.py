@@ -37,6 +37,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session
 
+from genome.access import require
+from genome.audit import record
 from genome.consent import consenting
 from genome.errors import Refused, RuleError
 from genome.people import person_name
@@ -130,10 +132,12 @@ def _place(partial: Path, out: Path, overwrite: bool) -> None:
     partial.unlink()
 
 
-def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, out: Path, by: str,
+def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, out: Path, by: str, role: str,
                     purpose: str = "ids", file_format: str | None = None, version: int | None = None,
                     overwrite: bool = False, allow_sensitive: bool = False) -> ExportResult:
-    """Export version `version` (default: the latest) of the saved segment `name` to `out`."""
+    """Export version `version` (default: the latest) of the saved segment `name` to `out`, by the person `by`
+    acting as `role`, which must allow exporting; the export is audited."""
+    require(role, "export_audiences", doing="Exporting audiences")
     if purpose not in PURPOSES:
         raise ExportRefused(f"export purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
     out = Path(out)
@@ -191,5 +195,8 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
         s.rollback()
         out.unlink(missing_ok=True)  # not recorded, so not made
         raise
+    record(s, actor=by, role=role, action="export", target=f"segment {name}",
+           detail=f"v{saved.version} for {purpose}: {people:,} people to {out.name}"
+                  + (" (special-category genes allowed)" if allow_sensitive and platform is not None else ""))
     return ExportResult(out, name, saved.version, purpose, file_format, rows, people, removed,
                         unmatched=len(allowed) - people)

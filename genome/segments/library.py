@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session
 
+from genome.access import require
+from genome.audit import record
 from genome.people import person_name
 from genome.segments.audience import Genome, genome, member_ids
 from genome.segments.compile import Members
@@ -70,13 +72,16 @@ def _value(con: duckdb.DuckDBPyConnection, ids: pa.Table) -> tuple[float, float]
     return float(total), float(mean)
 
 
-def save_segment(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, rule: Node, owner: str,
+def save_segment(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, rule: Node, owner: str, role: str,
                  description: str = "", base: Genome | None = None) -> SegmentVersion:
     """Save a new version of `name` (creating the segment), unless nothing changed; returns the latest version.
 
-    Saving the same rule again after the genome was rebuilt is a change: the
-    audience is computed afresh on the new build and stored as a new version.
+    `owner` is the person saving, acting as `role`, which must allow saving;
+    the save is audited. Saving the same rule again after the genome was
+    rebuilt is a change: the audience is computed afresh on the new build and
+    stored as a new version.
     """
+    require(role, "save_segments", doing="Saving segments")
     name = name.strip()
     if not name:
         raise RuleError("a segment needs a name")
@@ -111,6 +116,9 @@ def save_segment(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, rule:
     except Exception:
         s.rollback()  # a failed save leaves the library as it was
         raise
+    s.refresh(version)
+    record(s, actor=owner, role=role, action="save", target=f"segment {name}",
+           detail=f"v{version.version}: {version.size:,} customers")
     s.refresh(version)
     return version
 

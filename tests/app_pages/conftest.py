@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from helpers import sign_in_as
 from streamlit.testing.v1 import AppTest
 
 from store.settings import get_settings
@@ -12,10 +13,11 @@ PAGES = Path(__file__).resolve().parents[2] / "app_pages"
 
 @pytest.fixture
 def page_at(monkeypatch):
-    """`page_at("segments.py", db)`: an AppTest of that page reading the store at `db`."""
-    def make(page: str, db: Path) -> AppTest:
+    """`page_at("segments.py", db)`: an AppTest of that page reading the store at `db`, signed in as a marketer
+    (`helpers.sign_in_as` changes the role)."""
+    def make(page: str, db: Path, *, role: str = "marketer") -> AppTest:
         monkeypatch.setenv("GENOME_DB", str(db))
         get_settings.cache_clear()
-        return AppTest.from_file(str(PAGES / page), default_timeout=60)
+        return sign_in_as(AppTest.from_file(str(PAGES / page), default_timeout=60), role)
     yield make
     get_settings.cache_clear()

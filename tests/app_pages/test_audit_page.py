@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from helpers import sign_in_as
 
 from genome.audit import record
 from store.meta import session
@@ -23,7 +24,7 @@ def logged(demo_db, tmp_path):
 def page(page_at, logged):
     def make(role: str):
         at = page_at("audit.py", logged)
-        at.session_state["role"] = role
+        sign_in_as(at, role)
         return at
     return make
 

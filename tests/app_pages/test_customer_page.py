@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from helpers import sign_in_as
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
@@ -21,7 +22,7 @@ def identities(at):
 def page(page_at, fitted_demo):
     def make(role: str):
         at = page_at("customer.py", fitted_demo[0])
-        at.session_state["role"] = role
+        sign_in_as(at, role)
         return at
     return make
 

@@ -4,6 +4,7 @@ import re
 import shutil
 
 import pytest
+from helpers import sign_in_as
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
@@ -75,7 +76,7 @@ def test_a_store_without_fitted_models_says_how_to_fit_them(page, demo_db):
 
 def test_a_manager_reads_the_cards_but_is_not_offered_a_refit(page, fitted_db):
     at = page(fitted_db[0])
-    at.session_state["role"] = "manager"
+    sign_in_as(at, "manager")
     at.run()
     assert not at.exception
     assert not [b for b in at.button if b.key == "models_refit_button"]

@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from helpers import vega_data
+from helpers import sign_in_as, vega_data
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
@@ -176,7 +176,7 @@ def test_saving_lists_the_segment_with_its_size(page, db):
 
 
 def test_a_manager_reads_the_audience_but_cannot_save_or_export(page, db):
-    page.session_state["role"] = "manager"
+    sign_in_as(page, "manager")
     at = drop(page.run(), {"Must have all": ["repeat_buyer"]})
     assert not at.exception
     assert audience(at) == f"{exact(db, 'repeat_buyer'):,}"

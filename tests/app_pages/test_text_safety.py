@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from helpers import hostile_payloads, hostile_store
 
 BEACON = "http://127.0.0.1:9/beacon"

@@ -4,6 +4,7 @@ import json
 import shutil
 
 import pytest
+from helpers import staff
 from typer.testing import CliRunner
 
 from genome.cli import app
@@ -16,10 +17,11 @@ runner = CliRunner()
 def fitted(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("model_cli")
     db = folder / "genome.duckdb"
-    shutil.copy(demo_db, db)
+    staff(shutil.copy(demo_db, db))
     tiers = folder / "tiers.json"
     tiers.write_text(json.dumps({"all": [3000, 1000, 300, 1]}))
-    result = runner.invoke(app, ["models", "fit", "--db", str(db), "--tiers", str(tiers), "--approaching-days", "21"])
+    result = runner.invoke(app, ["models", "fit", "--as", "mara", "--db", str(db), "--tiers", str(tiers),
+                                 "--approaching-days", "21"])
     return db, result
 
 
@@ -59,7 +61,23 @@ def test_a_bad_tiers_file_is_named_and_leaves_the_store_as_it_was(demo_db, tmp_p
     before = db.read_bytes()
     bad = tmp_path / "tiers.json"
     bad.write_text(json.dumps({"all": [100, 200, 300, 400]}))
-    result = runner.invoke(app, ["models", "fit", "--db", str(db), "--tiers", str(bad)])
+    result = runner.invoke(app, ["models", "fit", "--as", "mara", "--db", str(db), "--tiers", str(bad)])
     assert result.exit_code == 1
     assert f"--tiers {bad}" in result.output
     assert db.read_bytes() == before
+
+
+def test_a_manager_may_not_fit_and_the_store_is_left_as_it_was(demo_db, tmp_path):
+    db = staff(shutil.copy(demo_db, tmp_path / "genome.duckdb"))
+    before = db.read_bytes()
+    result = runner.invoke(app, ["models", "fit", "--as", "max", "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("genome: error: Refitting models is for marketers and administrators; you are "
+                                     "working as manager.")
+    assert db.read_bytes() == before
+
+
+def test_a_fit_from_the_shell_is_audited_under_the_account_named(fitted):
+    db, _ = fitted
+    log = json.loads(runner.invoke(app, ["audit", "--action", "refit", "--json", "--db", str(db)]).stdout)
+    assert [(e["actor"], e["role"], e["target"]) for e in log["entries"]] == [("mara", "marketer", "genome.duckdb")]

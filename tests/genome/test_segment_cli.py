@@ -4,6 +4,7 @@ import json
 import shutil
 
 import pytest
+from helpers import staff
 from typer.testing import CliRunner
 
 from genome.cli import app
@@ -17,7 +18,7 @@ runner = CliRunner()
 def db(demo_db, tmp_path):
     copy = tmp_path / "genome.duckdb"  # the metadata store lands beside it
     shutil.copy(demo_db, copy)
-    return copy
+    return staff(copy)
 
 
 def _run(*args):
@@ -60,33 +61,33 @@ def test_a_misspelt_gene_is_one_line_naming_it(db):
 
 
 def test_save_list_count_membership_and_export(db, tmp_path):
-    assert _run("save", "Valuable", "clv_12m >= 100", "--owner", "mara", "--db", str(db)).exit_code == 0
+    assert _run("save", "Valuable", "clv_12m >= 100", "--as", "mara", "--db", str(db)).exit_code == 0
     assert (tmp_path / "genome.meta.sqlite").exists()
     listed = json.loads(_run("list", "--db", str(db), "--json").stdout)["segments"]
     assert [(s["name"], s["version"], s["rule_text"]) for s in listed] == [("Valuable", 1, "clv_12m >= 100")]
     inside = json.loads(_run("count", "IN SEGMENT 'Valuable'", "--db", str(db), "--json").stdout)
     assert inside["count"] == listed[0]["size"]
     out = tmp_path / "valuable.csv"
-    done = _run("export", "Valuable", "--out", str(out), "--by", "mara", "--db", str(db))
+    done = _run("export", "Valuable", "--out", str(out), "--as", "mara", "--db", str(db))
     assert done.exit_code == 0, done.output
     assert "removed without consent" in done.stdout
     assert out.read_text().splitlines()[0] == "customer_id"
 
 
 def test_export_refuses_to_overwrite_without_force_and_names_platforms(db, tmp_path):
-    assert _run("save", "Everyone", "", "--owner", "mara", "--db", str(db)).exit_code == 0
+    assert _run("save", "Everyone", "", "--as", "mara", "--db", str(db)).exit_code == 0
     out = tmp_path / "meta.csv"
-    assert _run("export", "Everyone", "--out", str(out), "--by", "mara", "--for", "meta", "--db", str(db)
+    assert _run("export", "Everyone", "--out", str(out), "--as", "mara", "--for", "meta", "--db", str(db)
                 ).exit_code == 0
     first = out.read_text()
     assert first.splitlines()[0] == "email,email,email,phone,phone,phone"
-    again = _run("export", "Everyone", "--out", str(out), "--by", "mara", "--for", "meta", "--db", str(db))
+    again = _run("export", "Everyone", "--out", str(out), "--as", "mara", "--for", "meta", "--db", str(db))
     assert again.exit_code == 1 and "already exists" in again.stderr and "--force" in again.stderr
     assert out.read_text() == first
-    forced = _run("export", "Everyone", "--out", str(out), "--by", "mara", "--for", "google_ads", "--force",
+    forced = _run("export", "Everyone", "--out", str(out), "--as", "mara", "--for", "google_ads", "--force",
                   "--db", str(db))
     assert forced.exit_code == 0 and out.read_text().splitlines()[0] == "Email,Email,Email,Phone,Phone,Phone"
-    unknown = _run("export", "Everyone", "--out", str(tmp_path / "x.csv"), "--by", "mara", "--for", "myspace",
+    unknown = _run("export", "Everyone", "--out", str(tmp_path / "x.csv"), "--as", "mara", "--for", "myspace",
                    "--db", str(db))
     assert unknown.exit_code == 1 and "google_ads, meta, tiktok" in unknown.stderr
     listed = json.loads(_run("list", "--db", str(db), "--json").stdout)["segments"]

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from helpers import STAFF, staff
 from typer.testing import CliRunner
 
 from genome.cli import app
@@ -35,14 +36,14 @@ def test_a_profile_by_e_mail_as_json_names_the_customer_and_every_section(demo_d
 
 def test_the_text_form_masks_contacts_for_a_marketer(demo_db, person):
     _, email = person
-    result = runner.invoke(app, ["profile", email, "--as", "mara", "--role", "marketer", "--db", str(demo_db)])
+    result = runner.invoke(app, ["profile", email, "--as", "mara", "--db", str(demo_db)])
     assert result.exit_code == 0, result.output
     assert "e-mails and phones masked" in result.stdout and email not in result.stdout
     assert "Next best action:" in result.stdout and "Timeline, page 1 of" in result.stdout
 
 
 def test_a_manager_is_refused_in_one_line(demo_db, person):
-    result = runner.invoke(app, ["profile", person[1], "--as", "max", "--role", "manager", "--db", str(demo_db)])
+    result = runner.invoke(app, ["profile", person[1], "--as", "max", "--db", str(demo_db)])
     assert result.exit_code == 1
     assert result.stderr.strip() == ("genome: error: Reading a customer's profile is for marketers, service staff "
                                      "and administrators; you are working as manager.")
@@ -58,17 +59,29 @@ def test_every_look_from_the_shell_is_in_the_audit_log(demo_db, person, tmp_path
     import shutil
 
     db = tmp_path / "genome.duckdb"
-    shutil.copy(demo_db, db)
+    staff(shutil.copy(demo_db, db))
     customer_id, email = person
     assert runner.invoke(app, ["profile", email, "--as", "sam", "--db", str(db)]).exit_code == 0
-    log = json.loads(runner.invoke(app, ["audit", "--json", "--db", str(db)]).stdout)
+    log = json.loads(runner.invoke(app, ["audit", "--actor", "sam", "--json", "--db", str(db)]).stdout)
     assert [(e["actor"], e["action"], e["target"]) for e in log["entries"]] == [
         ("sam", "profile view", customer_id), ("sam", "unmasked view", customer_id)]
-    assert log["chain"]["intact"] and log["chain"]["entries"] == 2
+    assert log["chain"]["intact"] and log["chain"]["entries"] == 2 + len(STAFF)  # after adding the accounts
     text = runner.invoke(app, ["audit", "--actor", "sam", "--action", "unmasked view", "--db", str(db)]).stdout
-    assert "sam (service) unmasked view" in text and "1 entries shown; chain of 2 entries intact" in text
+    assert "sam (service) unmasked view" in text and f"1 entries shown; chain of {2 + len(STAFF)} entries intact" \
+        in text
 
 
 def test_the_shell_says_who_is_looking(demo_db, person):
     result = runner.invoke(app, ["profile", person[1], "--db", str(demo_db)])
     assert result.exit_code == 2 and "--as" in result.output
+
+
+def test_an_unknown_or_disabled_account_is_refused(demo_db, person, tmp_path):
+    import shutil
+
+    db = staff(shutil.copy(demo_db, tmp_path / "genome.duckdb"))
+    unknown = runner.invoke(app, ["profile", person[1], "--as", "nobody", "--db", str(db)])
+    assert unknown.exit_code == 1 and "no user named 'nobody'" in unknown.stderr
+    assert runner.invoke(app, ["users", "disable", "sam", "--db", str(db)]).exit_code == 0
+    disabled = runner.invoke(app, ["profile", person[1], "--as", "sam", "--db", str(db)])
+    assert disabled.exit_code == 1 and "the account 'sam' is disabled" in disabled.stderr

@@ -4,9 +4,12 @@ import shutil
 
 import pytest
 
+from genome.access import AccessDenied
+from genome.audit import entries
 from genome.models import refit
 from genome.models.published import model_cards
 from store.duck import connect
+from store.meta import meta_url_for, session
 
 
 @pytest.fixture
@@ -19,7 +22,8 @@ def store_copy(demo_db, tmp_path):
 def test_a_refit_swaps_in_a_store_with_models_while_an_open_reader_keeps_the_old_one(store_copy):
     reader = connect(store_copy, read_only=True)
     steps = []
-    report = refit.refit_aside(store_copy, progress=lambda step, done, total: steps.append(step))
+    report = refit.refit_aside(store_copy, by="mara", role="marketer",
+                               progress=lambda step, done, total: steps.append(step))
     assert model_cards(reader) == []  # the reader still holds the store it opened
     reader.close()
     fresh = connect(store_copy, read_only=True)
@@ -27,13 +31,22 @@ def test_a_refit_swaps_in_a_store_with_models_while_an_open_reader_keeps_the_old
     fresh.close()
     assert steps[0] == "copying the store" and steps[-1] == "done"
     assert not refit.lock_path(store_copy).exists()
+    assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb", "genome.meta.sqlite"]
+    with session(meta_url_for(store_copy)) as meta:
+        assert [(e.actor, e.role, e.action) for e in entries(meta)] == [("mara", "marketer", "refit")]
+
+
+def test_a_manager_may_not_refit_and_nothing_is_copied(store_copy):
+    with pytest.raises(AccessDenied, match="Refitting models is for marketers and administrators; you are working "
+                                           "as manager"):
+        refit.refit_aside(store_copy, by="max", role="manager")
     assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb"]
 
 
 def test_a_second_refit_of_the_same_store_is_refused_while_one_runs(store_copy):
     refit.lock_path(store_copy).touch()
     with pytest.raises(refit.RefitRunning, match="already being refitted"):
-        refit.refit_aside(store_copy)
+        refit.refit_aside(store_copy, by="mara", role="marketer")
 
 
 def test_a_failed_refit_leaves_the_store_as_it_was_and_cleans_up(store_copy, monkeypatch):
@@ -44,6 +57,6 @@ def test_a_failed_refit_leaves_the_store_as_it_was_and_cleans_up(store_copy, mon
 
     monkeypatch.setattr(refit, "fit_models", broken)
     with pytest.raises(ValueError, match="no history"):
-        refit.refit_aside(store_copy)
+        refit.refit_aside(store_copy, by="mara", role="marketer")
     assert store_copy.read_bytes() == before
     assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb"]

@@ -1,28 +1,29 @@
 """Saved segments keep every change as a version with its audience; exports respect consent and are recorded."""
 
 import csv
-import hashlib
 import json
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pyarrow.parquet as pq
 import pytest
+from helpers import event, write_csv
 
+from genome.access import AccessDenied
+from genome.audit import entries
 from genome.errors import InputError
 from genome.ingest import ingest_files
 from genome.segments.audience import count, genome
-from genome.segments.export import (
-    AD_PLATFORM_MINIMUM, ExportRefused, export_audience, export_file_name, free_path,
-)
-from genome.segments.platforms import PLATFORMS, Platform, platform_rows, sha256
-from helpers import event, write_csv
-from store.duck import connect
+from genome.segments.export import AD_PLATFORM_MINIMUM, ExportRefused, export_audience, export_file_name, free_path
 from genome.segments.library import compare_versions, members_of, save_segment, segment_table, versions
+from genome.segments.platforms import PLATFORMS, Platform, platform_rows, sha256
 from genome.segments.rules import RuleError
 from genome.segments.text import parse
+from store.duck import connect
 from store.meta import list_exports, session, utc
+
+MARA = dict(owner="mara", role="marketer")  # a marketer saving
+BY_MARA = dict(by="mara", role="marketer")  # and exporting
 
 
 @pytest.fixture
@@ -31,8 +32,23 @@ def meta(tmp_path):
         yield s
 
 
+def test_saves_and_exports_are_for_marketers_and_admins_and_each_is_audited(meta, demo, tmp_path):
+    with pytest.raises(AccessDenied, match="Saving segments is for marketers and administrators; you are working "
+                                           "as manager"):
+        save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="max", role="manager")
+    saved = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="ada", role="admin")
+    for role in ("manager", "service"):
+        with pytest.raises(AccessDenied, match="Exporting audiences is for marketers and administrators"):
+            export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", by="x", role=role)
+    assert not (tmp_path / "v.csv").exists() and list_exports(meta) == []
+    done = export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", **BY_MARA)
+    assert [(e.actor, e.role, e.action, e.target, e.detail) for e in entries(meta)] == [
+        ("ada", "admin", "save", "segment Valuable", f"v1: {saved.size:,} customers"),
+        ("mara", "marketer", "export", "segment Valuable", f"v1 for ids: {done.people:,} people to v.csv")]
+
+
 def test_saving_stores_the_audience_with_the_version(meta, demo):
-    saved = save_segment(meta, demo, name="Repeat buyers", rule=parse("repeat_buyer"), owner="mara")
+    saved = save_segment(meta, demo, name="Repeat buyers", rule=parse("repeat_buyer"), **MARA)
     assert saved.version == 1 and saved.rule_text == "repeat_buyer"
     assert saved.size == count(demo, parse("repeat_buyer")).count
     assert saved.value_total == pytest.approx(demo.execute(
@@ -42,25 +58,26 @@ def test_saving_stores_the_audience_with_the_version(meta, demo):
 
 
 def test_every_saved_change_is_a_new_version_and_an_unchanged_save_is_not(meta, demo):
-    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
-    again = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >=   100"), owner="mara")
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA)
+    again = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >=   100"), **MARA)
     assert again.version == 1
-    second = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), owner="li")
+    second = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), owner="li",
+                          role="marketer")
     assert second.version == 2 and second.author == "li"
     assert [v.version for v in versions(meta, "Valuable")] == [1, 2]
 
 
 def test_saving_the_same_rule_on_a_rebuilt_genome_recomputes_it_as_a_new_version(meta, demo):
-    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA)
     rebuilt = replace(genome(demo), as_of=genome(demo).as_of + timedelta(days=1))
-    again = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara", base=rebuilt)
+    again = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA, base=rebuilt)
     assert again.version == 2 and again.size == first.size
     assert utc(again.genome_as_of) == utc(rebuilt.as_of)
 
 
 def test_comparing_versions_shows_who_leaves_and_what_value_goes_with_them(meta, demo):
-    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
-    second = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), owner="mara")
+    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA)
+    second = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), **MARA)
     change = compare_versions(meta, demo, "Valuable", 1, 2)
     assert change.entered == []
     assert len(change.left) == first.size - second.size > 0
@@ -71,14 +88,14 @@ def test_comparing_versions_shows_who_leaves_and_what_value_goes_with_them(meta,
 
 
 def test_another_segment_reads_the_stored_members_not_the_rule(meta, demo):
-    save_segment(meta, demo, name="Repeat buyers", rule=parse("repeat_buyer"), owner="mara")
+    save_segment(meta, demo, name="Repeat buyers", rule=parse("repeat_buyer"), **MARA)
     nested = save_segment(meta, demo, name="Valuable repeaters",
-                          rule=parse("IN SEGMENT 'Repeat buyers' AND clv_12m >= 100"), owner="mara")
+                          rule=parse("IN SEGMENT 'Repeat buyers' AND clv_12m >= 100"), **MARA)
     assert nested.size == count(demo, parse("repeat_buyer AND clv_12m >= 100")).count
     assert count(demo, parse("IN SEGMENT 'Repeat buyers'"), members=members_of(meta)).count == \
         count(demo, parse("repeat_buyer")).count
     with pytest.raises(RuleError, match="cannot contain itself"):
-        save_segment(meta, demo, name="Repeat buyers", rule=parse("IN SEGMENT 'Repeat buyers'"), owner="mara")
+        save_segment(meta, demo, name="Repeat buyers", rule=parse("IN SEGMENT 'Repeat buyers'"), **MARA)
 
 
 def _consenting_now(con, channel_refusal: str | None = None) -> set[str]:
@@ -95,8 +112,8 @@ def _rows(path) -> list[list[str]]:
 
 
 def test_an_id_export_drops_customers_without_marketing_consent_and_is_recorded(meta, demo, tmp_path):
-    save_segment(meta, demo, name="Everyone", rule=parse(""), owner="mara")
-    result = export_audience(meta, demo, name="Everyone", out=tmp_path / "everyone.csv", by="mara")
+    save_segment(meta, demo, name="Everyone", rule=parse(""), **MARA)
+    result = export_audience(meta, demo, name="Everyone", out=tmp_path / "everyone.csv", **BY_MARA)
     allowed = _consenting_now(demo)
     total = count(demo, parse("")).total
     assert result.rows == len(allowed) and result.removed_without_consent == total - len(allowed) > 0
@@ -109,8 +126,8 @@ def test_an_id_export_drops_customers_without_marketing_consent_and_is_recorded(
 
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_each_ad_platform_gets_its_own_headers_and_normalisation(meta, demo, tmp_path, platform):
-    save_segment(meta, demo, name="Everyone", rule=parse(""), owner="mara")
-    result = export_audience(meta, demo, name="Everyone", out=tmp_path / f"{platform}.csv", by="mara",
+    save_segment(meta, demo, name="Everyone", rule=parse(""), **MARA)
+    result = export_audience(meta, demo, name="Everyone", out=tmp_path / f"{platform}.csv", **BY_MARA,
                              purpose=platform)
     rows = _rows(result.path)
     spec = PLATFORMS[platform]
@@ -147,56 +164,56 @@ def test_platform_rows_normalise_tiktok_plus_tags_and_keep_three_of_each_newest_
 
 
 def test_a_small_ad_platform_audience_is_refused_and_nothing_is_written(meta, demo, tmp_path):
-    save_segment(meta, demo, name="Top", rule=parse("clv_12m IN TOP 1%"), owner="mara")
+    save_segment(meta, demo, name="Top", rule=parse("clv_12m IN TOP 1%"), **MARA)
     with pytest.raises(ExportRefused, match=f"at least {AD_PLATFORM_MINIMUM} people"):
-        export_audience(meta, demo, name="Top", out=tmp_path / "top.csv", by="mara", purpose="meta")
+        export_audience(meta, demo, name="Top", out=tmp_path / "top.csv", **BY_MARA, purpose="meta")
     assert list(tmp_path.glob("*top.csv*")) == []
     assert list_exports(meta) == []
 
 
 def test_an_unsaved_segment_cannot_be_exported(meta, demo, tmp_path):
     with pytest.raises(ExportRefused, match="save it before exporting"):
-        export_audience(meta, demo, name="Nope", out=tmp_path / "x.csv", by="mara")
+        export_audience(meta, demo, name="Nope", out=tmp_path / "x.csv", **BY_MARA)
 
 
 def test_an_export_never_overwrites_a_file_unless_asked(meta, demo, tmp_path):
-    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA)
     out = tmp_path / "valuable.csv"
     out.write_text("keep me\n")
     with pytest.raises(ExportRefused, match="already exists"):
-        export_audience(meta, demo, name="Valuable", out=out, by="mara")
+        export_audience(meta, demo, name="Valuable", out=out, **BY_MARA)
     assert out.read_text() == "keep me\n" and list_exports(meta) == []
-    export_audience(meta, demo, name="Valuable", out=out, by="mara", overwrite=True)
+    export_audience(meta, demo, name="Valuable", out=out, **BY_MARA, overwrite=True)
     assert _rows(out)[0] == ["customer_id"]
 
 
 def test_a_failed_record_leaves_no_file_and_no_log(meta, demo, tmp_path, monkeypatch):
-    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA)
 
     def broken():
         raise OSError("disk full")
 
     monkeypatch.setattr(meta, "commit", broken)
     with pytest.raises(OSError, match="disk full"):
-        export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", by="mara")
+        export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", **BY_MARA)
     monkeypatch.undo()
     assert list(tmp_path.glob("*v.csv*")) == [] and list_exports(meta) == []
 
 
 def test_the_version_exported_is_the_one_chosen(meta, demo, tmp_path):
-    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
-    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), owner="mara")
-    older = export_audience(meta, demo, name="Valuable", out=tmp_path / "v1.csv", by="mara", version=1)
-    newer = export_audience(meta, demo, name="Valuable", out=tmp_path / "v2.csv", by="mara")
+    first = save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA)
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100 AND repeat_buyer"), **MARA)
+    older = export_audience(meta, demo, name="Valuable", out=tmp_path / "v1.csv", **BY_MARA, version=1)
+    newer = export_audience(meta, demo, name="Valuable", out=tmp_path / "v2.csv", **BY_MARA)
     assert (older.version, newer.version) == (1, 2) and older.rows > newer.rows
     assert older.rows + older.removed_without_consent == first.size
 
 
 @pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "+1 555", "@admin", "<b>Mara</b>", "", "  "])
 def test_exported_by_must_be_a_plain_name(meta, demo, tmp_path, name):
-    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), owner="mara")
+    save_segment(meta, demo, name="Valuable", rule=parse("clv_12m >= 100"), **MARA)
     with pytest.raises(InputError, match="exported by"):
-        export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", by=name)
+        export_audience(meta, demo, name="Valuable", out=tmp_path / "v.csv", by=name, role="marketer")
     assert list_exports(meta) == []
 
 
@@ -213,8 +230,8 @@ def test_consent_withdrawn_after_the_build_is_respected_at_export(demo_db, tmp_p
     shutil.copy(demo_db, db)
     with session(f"sqlite:///{tmp_path / 'meta.sqlite'}") as meta:
         con = connect(db)
-        save_segment(meta, con, name="Everyone", rule=parse(""), owner="mara")
-        before = export_audience(meta, con, name="Everyone", out=tmp_path / "before.csv", by="mara")
+        save_segment(meta, con, name="Everyone", rule=parse(""), **MARA)
+        before = export_audience(meta, con, name="Everyone", out=tmp_path / "before.csv", **BY_MARA)
         exported = [r[0] for r in _rows(tmp_path / "before.csv")[1:]]
         withdrawing = exported[:25]
         emails = dict(con.execute("SELECT customer_id, max(value) FROM identifiers WHERE kind = 'email' "
@@ -224,7 +241,7 @@ def test_consent_withdrawn_after_the_build_is_respected_at_export(demo_db, tmp_p
                       customer_ref=None, email=email, attributes=json.dumps({"purpose": " Marketing", "granted": False}))
                 for email in emails.values()]
         ingest_files(con, [write_csv(tmp_path / "withdrawals.csv", rows)])  # no rebuild afterwards
-        after = export_audience(meta, con, name="Everyone", out=tmp_path / "after.csv", by="mara")
+        after = export_audience(meta, con, name="Everyone", out=tmp_path / "after.csv", **BY_MARA)
         con.close()
     remaining = {r[0] for r in _rows(tmp_path / "after.csv")[1:]}
     assert not remaining & set(emails)
@@ -233,12 +250,12 @@ def test_consent_withdrawn_after_the_build_is_respected_at_export(demo_db, tmp_p
 
 def test_a_segment_reading_a_special_category_gene_goes_to_ad_platforms_only_on_a_persons_decision(
         meta, demo, tmp_path):
-    save_segment(meta, demo, name="Families", rule=parse("bought_diapers OR purchases_total >= 1"), owner="mara")
+    save_segment(meta, demo, name="Families", rule=parse("bought_diapers OR purchases_total >= 1"), **MARA)
     with pytest.raises(ExportRefused, match=r"special-category genes \(bought_diapers: children\).*--allow-sensitive"):
-        export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", by="mara", purpose="meta")
+        export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", **BY_MARA, purpose="meta")
     assert list(tmp_path.glob("*families.csv*")) == [] and list_exports(meta) == []
     # customer ids for the retailer's own use are not an ad platform: no decision needed
-    export_audience(meta, demo, name="Families", out=tmp_path / "ids.csv", by="mara")
-    sent = export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", by="mara", purpose="meta",
+    export_audience(meta, demo, name="Families", out=tmp_path / "ids.csv", **BY_MARA)
+    sent = export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", **BY_MARA, purpose="meta",
                            allow_sensitive=True)
     assert sent.people >= AD_PLATFORM_MINIMUM and sorted(e.purpose for e in list_exports(meta)) == ["ids", "meta"]

@@ -113,8 +113,8 @@ def test_the_timeline_pages_through_every_event_and_filters_by_channel(store):
 
 def test_saved_segments_the_customer_is_in_are_listed(store, linked, tmp_path):
     with session(f"sqlite:///{tmp_path / 'meta.sqlite'}") as meta:
-        save_segment(meta, store, name="Everyone who bought", rule=parse("purchases_total >= 1"), owner="mara")
-        save_segment(meta, store, name="Nobody", rule=parse("purchases_total < 0"), owner="mara")
+        save_segment(meta, store, name="Everyone who bought", rule=parse("purchases_total >= 1"), owner="mara", role="marketer")
+        save_segment(meta, store, name="Nobody", rule=parse("purchases_total < 0"), owner="mara", role="marketer")
         bought = store.execute("SELECT purchases_total >= 1 FROM customer_genes WHERE customer_id = ?",
                                [linked]).fetchone()[0]
         segments = customer_profile(store, linked, actor="sam", role="service", meta=meta)["segments"]

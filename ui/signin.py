@@ -1,0 +1,134 @@
+"""Signing in and out: the form, the first-sign-in password change, the idle sign-out.
+
+The account and its password are checked by `genome.users` against the
+metadata store; the session keeps only the signed-in `Actor`. At every run
+the router asks `signed_in_user()`, which ends the session when the user was
+idle too long or the account was disabled meanwhile, and picks up a role
+changed by an administrator. A Streamlit session lives as long as its browser
+tab: reloading the page asks to sign in again.
+"""
+
+import time
+
+import streamlit as st
+
+from genome.errors import GenomeError
+from genome.users import Actor, change_password, in_force, sign_in
+from store.meta import meta_url_for, session
+from store.settings import get_settings
+from ui import state
+from ui.text import md
+
+
+def _meta_url() -> str:
+    return meta_url_for(get_settings().db)
+
+
+def _sign_out(reason: str | None = None) -> None:
+    for key in (state.USER, state.LAST_SEEN):
+        st.session_state.pop(key, None)
+    if reason:
+        st.session_state[state.SIGNED_OUT_BECAUSE] = reason
+
+
+def _idle_too_long() -> bool:
+    last = st.session_state.get(state.LAST_SEEN)
+    return last is not None and time.monotonic() - last > get_settings().idle_minutes * 60
+
+
+def signed_in_user() -> Actor | None:
+    """The signed-in account as it stands now, or None (signing out an idle or disabled one)."""
+    user = st.session_state.get(state.USER)
+    if user is None:
+        return None
+    if _idle_too_long():
+        _sign_out(f"You were signed out after {get_settings().idle_minutes} minutes without activity.")
+        return None
+    with session(_meta_url()) as s:
+        current = in_force(s, name=user.name)
+    if current is None:
+        _sign_out("Your account was disabled; ask an administrator.")
+        return None
+    st.session_state[state.USER] = current
+    st.session_state[state.LAST_SEEN] = time.monotonic()
+    return current
+
+
+@st.fragment(run_every=60)
+def idle_watch() -> None:
+    """Ends an idle session even when its tab is left open: the data leaves the screen too."""
+    if _idle_too_long():
+        st.rerun(scope="app")
+
+
+def _requested_page() -> str:
+    """The page named in the address the user opened (`/segments` -> "segments"), to open after signing in."""
+    from urllib.parse import urlparse
+
+    try:
+        return urlparse(st.context.url or "").path.strip("/").rsplit("/", 1)[-1]
+    except Exception:  # no browser address (a page test)
+        return ""
+
+
+def pending_page() -> str:
+    """The page asked for before signing in, once (then "")."""
+    return st.session_state.pop(state.PENDING_PAGE, "")
+
+
+def sign_in_form() -> None:
+    st.session_state.setdefault(state.PENDING_PAGE, _requested_page())
+    st.title("Customer Genome")
+    if reason := st.session_state.pop(state.SIGNED_OUT_BECAUSE, None):
+        st.info(reason, icon=":material/logout:")
+    with st.form("sign_in", border=True, width=420):
+        st.subheader("Sign in")
+        name = st.text_input("User name", key=state.SIGNIN_NAME, autocomplete="username")
+        password = st.text_input("Password", type="password", key=state.SIGNIN_PASSWORD,
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+    if submitted:
+        try:
+            with session(_meta_url()) as s:
+                user = sign_in(s, name=name, password=password)
+        except GenomeError as exc:
+            st.error(md(exc), icon=":material/error:")
+            return
+        st.session_state[state.USER] = user
+        st.session_state[state.LAST_SEEN] = time.monotonic()
+        st.rerun()
+    st.caption("No account? An administrator adds one with `genome users add NAME --role ROLE`. The first "
+               "administrator's one-time password is printed by `make run`.")
+
+
+def change_password_form(user: Actor) -> None:
+    """Shown instead of every page until a one-time password has been replaced."""
+    st.title("Choose your password")
+    st.info(f"Welcome, {md(user.name)}. You signed in with a one-time password: choose your own before going on.",
+            icon=":material/key:")
+    with st.form("change_password", width=420):
+        old = st.text_input("One-time password", type="password", key=state.CURRENT_PASSWORD,
+                            autocomplete="current-password")
+        new = st.text_input("New password (at least 12 characters)", type="password", key=state.NEW_PASSWORD,
+                            autocomplete="new-password")
+        again = st.text_input("New password again", type="password", key=state.NEW_PASSWORD_AGAIN,
+                              autocomplete="new-password")
+        submitted = st.form_submit_button("Save password", type="primary")
+    if submitted:
+        if new != again:
+            st.error("The two new passwords differ.", icon=":material/error:")
+            return
+        try:
+            with session(_meta_url()) as s:
+                st.session_state[state.USER] = change_password(s, name=user.name, old=old, new=new)
+        except GenomeError as exc:
+            st.error(md(exc), icon=":material/error:")
+            return
+        st.rerun()
+
+
+def account_box(user: Actor) -> None:
+    st.sidebar.caption(f"Signed in as **{md(user.name)}** · {md(user.role)}")
+    if st.sidebar.button("Sign out", icon=":material/logout:", key="sign_out"):
+        _sign_out()
+        st.rerun()
