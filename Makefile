@@ -25,16 +25,21 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# The demo store is made only when missing, so a second `make run` starts in seconds.
+# The demo store is made only when missing, so a second `make run` starts in seconds. With it come one
+# account per role, whose one-time passwords are printed once.
 $(DB): | $(VENV)/.installed
 	$(BIN)/genome demo --customers $(CUSTOMERS) --db $(DB)
+	$(BIN)/genome users first-run --demo --db $(DB)
 
+# first-run adds an administrator (one-time password printed once) only when the store has none
 run: $(VENV)/.installed $(DB)
+	$(BIN)/genome users first-run --db $(DB)
 	GENOME_DB=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 \
 		--server.headless true --browser.gatherUsageStats false
 
 demo: $(VENV)/.installed
 	$(BIN)/genome demo --customers $(CUSTOMERS) --db $(DB)
+	$(BIN)/genome users first-run --demo --db $(DB)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }

@@ -13,6 +13,7 @@ nothing; the account decides the role and the audit log says who acted.
 """
 
 import getpass
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -70,10 +71,15 @@ def check_password(password: str, *, name: str) -> None:
         raise InputError("this password is too easy to guess: use a passphrase of several words")
 
 
+# a letter first, then letters, digits and . _ @ -: never HTML, a spreadsheet formula or a space
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._@-]{0,79}")
+
+
 def _name(name: str) -> str:
     name = name.strip()
-    if not name or len(name) > 80 or any(ch.isspace() or not ch.isprintable() for ch in name):
-        raise InputError(f"a user name is 1 to 80 characters without spaces, like jane.doe; got {name!r}")
+    if not _NAME.fullmatch(name):
+        raise InputError("a user name is a letter, then up to 79 letters, digits, dots, dashes, underscores or @, "
+                         f"without spaces, like jane.doe; got {name!r}")
     return name
 
 

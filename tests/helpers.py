@@ -86,7 +86,7 @@ def hostile_store(folder: Path, beacon: str) -> Path:
     with session(f"sqlite:///{path.with_suffix('.meta.sqlite')}") as meta:
         save_segment(meta, con, name=payloads["segment"], rule=parse("repeat_buyer"), owner="mara", role="marketer")
     con.close()
-    return path
+    return staff(path)
 
 
 def hostile_payloads(beacon: str) -> dict[str, str]:
@@ -107,10 +107,11 @@ def vega_data(at, index: int = 0):
 
 
 def sign_in_as(at, role: str, name: str | None = None):
-    """Run the AppTest page `at` as a signed-in account of `role` (pages trust the router's sign-in)."""
+    """Run the AppTest `at` signed in as `name` (default: that role's account in STAFF) in `role`. Pages trust
+    the router's sign-in; the router (app.py) checks the account exists, so there use a store with `staff`."""
     from genome.users import Actor
 
-    at.session_state["user"] = Actor(name or f"{role}-tester", role)
+    at.session_state["user"] = Actor(name or {r: n for n, r in STAFF.items()}[role], role)
     return at
 
 

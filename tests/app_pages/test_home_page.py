@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from helpers import sign_in_as, staff
 from streamlit.testing.v1 import AppTest
 
 from genome.overview import store_overview
@@ -24,7 +25,7 @@ def test_home_page_shows_the_store_figures(store_at, demo_db):
     con = connect(demo_db, read_only=True)
     overview = store_overview(con)
     con.close()
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = sign_in_as(AppTest.from_file(str(APP), default_timeout=60), "marketer").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Customers"] == f"{overview.customers:,}"
@@ -36,8 +37,8 @@ def test_home_page_shows_the_store_figures(store_at, demo_db):
 
 
 def test_home_page_without_a_store_explains_how_to_create_one(store_at, tmp_path):
-    store_at(tmp_path / "missing.duckdb")
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    store_at(staff(tmp_path / "missing.duckdb"))  # accounts exist before any data does
+    at = sign_in_as(AppTest.from_file(str(APP), default_timeout=30), "marketer").run()
     assert not at.exception
     assert not at.metric
     assert "genome demo" in at.info[0].value
@@ -45,8 +46,8 @@ def test_home_page_without_a_store_explains_how_to_create_one(store_at, tmp_path
 
 def test_home_page_of_an_empty_store_says_it_holds_no_events(store_at, tmp_path):
     connect(tmp_path / "empty.duckdb").close()
-    store_at(tmp_path / "empty.duckdb")
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    store_at(staff(tmp_path / "empty.duckdb"))
+    at = sign_in_as(AppTest.from_file(str(APP), default_timeout=30), "marketer").run()
     assert "holds no events" in at.info[0].value
 
 
@@ -57,7 +58,7 @@ def test_while_a_command_rewrites_the_store_pages_say_so_in_plain_words(store_at
     import sys
 
     db = tmp_path / "genome.duckdb"
-    shutil.copy(demo_db, db)
+    staff(shutil.copy(demo_db, db))
     writer = subprocess.Popen([sys.executable, "-c", (
         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"),
         str(db)], stdout=subprocess.PIPE, text=True)
@@ -65,7 +66,7 @@ def test_while_a_command_rewrites_the_store_pages_say_so_in_plain_words(store_at
         assert writer.stdout.readline().strip() == "ready"
         store_at(db)
         for page in ("app.py", "app_pages/catalog.py", "app_pages/segments.py", "app_pages/models.py"):
-            at = AppTest.from_file(str(APP.parent / page), default_timeout=30).run()
+            at = sign_in_as(AppTest.from_file(str(APP.parent / page), default_timeout=30), "marketer").run()
             assert not at.exception, page
             assert any("being written by another process" in i.value for i in at.info), page
     finally:

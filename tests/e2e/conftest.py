@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from e2e.serving import CHROMIUM, CHROMIUM_FLAGS, serve
 
 

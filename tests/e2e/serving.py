@@ -53,3 +53,18 @@ def serve(db: Path, script: Path = ROOT / "app.py"):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def open_signed_in(page, address: str, name: str = "mara") -> None:
+    """Open `address` (the app or one of its pages) and sign in as one of `helpers.STAFF`; the page asked for opens
+    once signed in. A fresh address is a fresh session, so every `goto` signs in again."""
+    from helpers import STAFF_PASSWORD
+    from playwright.sync_api import expect
+
+    page.goto(address)
+    user = page.get_by_role("textbox", name="User name")
+    expect(user).to_be_visible(timeout=30_000)
+    user.fill(name)
+    page.get_by_role("textbox", name="Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible(timeout=30_000)

@@ -1,4 +1,5 @@
 import pytest
+from e2e.serving import open_signed_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -11,7 +12,7 @@ def test_searching_the_catalog_and_opening_a_gene(page, app_url, demo_db):
     coverage = con.execute(
         "SELECT coverage FROM gene_catalog WHERE name = 'bargain_hunter_weekend_shopper'").fetchone()[0]
     con.close()
-    page.goto(f"{app_url}/catalog")
+    open_signed_in(page, f"{app_url}/catalog")
     search = page.get_by_label("Search name, label or description")
     expect(search).to_be_visible(timeout=30_000)
     search.fill("bargain_hunter_weekend_shopper")

@@ -1,4 +1,5 @@
 import pytest
+from e2e.serving import open_signed_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -26,8 +27,7 @@ def person(demo_db):
 
 def test_service_staff_find_a_customer_by_e_mail_and_filter_their_timeline(page, app_url, person):
     customer_id, email, web_events = person
-    page.goto(app_url)
-    page.get_by_text("Service", exact=True).click()
+    open_signed_in(page, app_url, "sam")
     page.get_by_role("link", name="Customer").click()
     search = page.get_by_role("textbox", name="Find a customer")
     expect(search).to_be_visible(timeout=30_000)
@@ -42,7 +42,6 @@ def test_service_staff_find_a_customer_by_e_mail_and_filter_their_timeline(page,
 
 
 def test_a_manager_is_not_offered_the_customer_page(page, app_url):
-    page.goto(app_url)
-    page.get_by_text("Manager", exact=True).click()
+    open_signed_in(page, app_url, "max")
     expect(page.get_by_role("link", name="Model cards")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name="Customer")).to_have_count(0)

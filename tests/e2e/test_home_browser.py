@@ -1,16 +1,18 @@
 import json
+
 import pytest
+from e2e.serving import open_signed_in
 from playwright.sync_api import expect
+from typer.testing import CliRunner
 
 from genome.cli import app as cli
-from typer.testing import CliRunner
 
 pytestmark = pytest.mark.e2e
 
 
 def test_the_home_page_shows_the_store_figures(page, app_url, demo_db):
     status = json.loads(CliRunner().invoke(cli, ["status", "--db", str(demo_db), "--json"]).stdout)
-    page.goto(app_url)
+    open_signed_in(page, app_url)
     metrics = page.get_by_test_id("stMetric")
     expect(metrics.first).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="Customers")).to_contain_text(f"{status['customers']:,}")
@@ -28,9 +30,9 @@ def test_the_home_page_shows_the_store_figures(page, app_url, demo_db):
 
 def test_a_bookmarked_page_opened_first_after_a_restart_goes_through_the_router(page, app_server, demo_db):
     with app_server(demo_db) as url:  # a fresh server: nobody has opened the app yet
-        page.goto(f"{url}/segments")
+        open_signed_in(page, f"{url}/segments", "mara")
         expect(page.get_by_role("heading", name="Segment builder")).to_be_visible(timeout=30_000)
         nav = page.get_by_test_id("stSidebarNav")
         expect(nav).to_contain_text("Gene catalog")
         expect(nav).to_contain_text("Model cards")
-        expect(page.get_by_text("Working as")).to_be_visible()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()

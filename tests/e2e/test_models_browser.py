@@ -1,6 +1,8 @@
 import shutil
 
 import pytest
+from e2e.serving import open_signed_in
+from helpers import staff
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -9,13 +11,13 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def unfitted_app(demo_db, tmp_path, app_server):
     db = tmp_path / "genome.duckdb"
-    shutil.copy(demo_db, db)
+    staff(shutil.copy(demo_db, db))
     with app_server(db) as url:
         yield url
 
 
 def test_a_marketer_refits_the_models_and_reads_a_card_with_its_charts(page, unfitted_app):
-    page.goto(unfitted_app)
+    open_signed_in(page, unfitted_app)
     page.get_by_role("link", name="Model cards").click()
     expect(page.get_by_text("No models fitted yet")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Refit models").click()

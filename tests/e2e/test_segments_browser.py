@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from e2e.serving import open_signed_in
 from playwright.sync_api import expect
 from typer.testing import CliRunner
 
@@ -75,7 +76,7 @@ def audience(page):
 
 
 def test_dragging_two_genes_and_a_threshold_shows_what_the_cli_counts(page, app_url, demo_db):
-    page.goto(f"{app_url}/segments")
+    open_signed_in(page, f"{app_url}/segments")
     expect(audience(page)).to_contain_text(f"{cli_count(demo_db, ''):,}", timeout=30_000)
     expect(page.locator(".vega-embed")).to_have_count(1, timeout=20_000)
 
@@ -114,7 +115,7 @@ def test_at_phone_width_the_audience_number_sits_right_above_the_drop_zones(brow
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone = context.new_page()
     try:
-        phone.goto(f"{app_url}/segments")
+        open_signed_in(phone, f"{app_url}/segments")
         number = audience(phone)
         expect(number).to_contain_text(f"{cli_count(demo_db, ''):,}", timeout=30_000)
         zones = phone.locator(COMPONENT).first

@@ -4,6 +4,7 @@ import http.server
 import threading
 
 import pytest
+from e2e.serving import open_signed_in
 from helpers import hostile_payloads, hostile_store
 from playwright.sync_api import expect
 
@@ -40,7 +41,7 @@ def test_hostile_values_are_shown_as_text_and_fetch_nothing(page, app_server, be
     city_gene = con.execute("SELECT name FROM gene_catalog WHERE name LIKE 'lives_in_%'").fetchone()[0]
     con.close()
     with app_server(db) as url:
-        page.goto(f"{url}/catalog")
+        open_signed_in(page, f"{url}/catalog")
         search = page.get_by_label("Search name, label or description")
         expect(search).to_be_visible(timeout=30_000)
         search.fill(city_gene)
@@ -49,7 +50,7 @@ def test_hostile_values_are_shown_as_text_and_fetch_nothing(page, app_server, be
         expect(page.get_by_role("heading", name=f"Lives in {payloads['city']}")).to_be_visible(timeout=20_000)
         expect(page.get_by_text(f"Lives in {payloads['city']}.", exact=True)).to_be_visible()
 
-        page.goto(f"{url}/segments")
+        open_signed_in(page, f"{url}/segments")
         expect(page.get_by_test_id("stMetric").filter(has_text="Audience")).to_be_visible(timeout=30_000)
         page.get_by_role("tab", name="Saved segments").click()
         expect(page.get_by_text("has one version", exact=False)).to_be_visible(timeout=20_000)
@@ -59,7 +60,7 @@ def test_hostile_values_are_shown_as_text_and_fetch_nothing(page, app_server, be
         expect(page.get_by_test_id("stText").first).to_contain_text(payloads["city"], timeout=20_000)
         page.get_by_role("tab", name="Why in or out?").click()
         # a customer who lives in that city, shops at that store and buys that category, on the Customer page
-        page.goto(f"{url}/customer")
+        open_signed_in(page, f"{url}/customer")
         search = page.get_by_role("textbox", name="Find a customer")
         expect(search).to_be_visible(timeout=30_000)
         search.fill("person7@example.com")
@@ -68,7 +69,7 @@ def test_hostile_values_are_shown_as_text_and_fetch_nothing(page, app_server, be
         expect(favourites).to_contain_text(payloads["category"], timeout=30_000)
         page.get_by_role("tab", name="Timeline").click()
         page.wait_for_timeout(1000)
-        page.goto(url)
+        open_signed_in(page, url)
         expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=30_000)
         page.wait_for_timeout(1500)
     assert Beacon.hits == []
