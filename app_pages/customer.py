@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from genome.consent_changes import record_consent_change
 from genome.errors import GenomeError
+from genome.events import CONSENT_PURPOSES
 from genome.formatting import money, percent
 from genome.genes.labels import sentence
 from genome.service.lookup import find_customers
@@ -120,6 +122,28 @@ with people:
         st.caption("No consent decision recorded: marketing may not reach this customer.")
     with st.expander(f"Consent history ({len(profile['consent']['history'])} decisions)"):
         st.dataframe(pd.DataFrame(profile["consent"]["history"]), hide_index=True, width="stretch")
+    if may("change_consent"):
+        with st.form(f"consent_change::{customer_id}", clear_on_submit=True):
+            st.markdown("**Record a consent decision the customer gives you**")
+            left, middle = st.columns(2)
+            purpose = left.selectbox("Purpose", list(CONSENT_PURPOSES), key=state.CONSENT_PURPOSE,
+                                     format_func=lambda p: f"{p}: {CONSENT_PURPOSES[p]}")
+            decision = middle.radio("Decision", ["refused", "granted"], horizontal=True, key=state.CONSENT_DECISION)
+            reason = st.text_input("Reason", key=state.CONSENT_REASON, max_chars=500,
+                                   placeholder="for example: asked on the phone to stop marketing e-mails")
+            if st.form_submit_button("Record decision", type="primary"):
+                try:
+                    with metadata() as meta:
+                        record_consent_change(meta, con, customer_id=customer_id, purpose=purpose,
+                                              granted=decision == "granted", reason=reason, actor=current_actor(),
+                                              role=current_role())
+                    st.session_state[state.CONSENT_RECORDED] = f"{purpose} {decision}"
+                    st.rerun()  # the profile is read again, with the decision in it
+                except GenomeError as exc:
+                    error(exc)
+        if recorded := st.session_state.pop(state.CONSENT_RECORDED, None):
+            st.success(f"Recorded: {md(recorded)}. It counts from now for every export and message.",
+                       icon=":material/check_circle:")
 
 with events:
     shown = profile["timeline"]

@@ -23,7 +23,7 @@ from genome.ingest import FileRefused, Limits, ingest_files
 from genome.model_cli import models_app
 from genome.overview import store_overview
 from genome.segment_cli import segment_app
-from genome.service_cli import audit_command, profile_command
+from genome.service_cli import audit_command, consent_command, profile_command
 from genome.users_cli import users_app
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
@@ -146,11 +146,14 @@ def ingest(
 
     Files in the input contract's shape (`genome schema`) go in as they are; others through --map.
     """
+    from genome.consent_changes import fold_waiting
     from genome.mapping import load_mapping
 
     settings = get_settings()
     mapping = load_mapping(map_file) if map_file else None
     con = open_for_writing(db_path(db))
+    if folded := fold_waiting(con, db_path(db)):
+        typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
     with tqdm(total=len(files), desc="ingesting", unit="file", file=sys.stderr, disable=len(files) < 2) as bar:
         try:
             report = ingest_files(
@@ -211,9 +214,12 @@ def build(
              "other activity; consent decisions never move it)")] = None,
 ) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
+    from genome.consent_changes import fold_waiting
     from genome.genes.build import build_genome
 
     con = open_for_writing(db_path(db))
+    if folded := fold_waiting(con, db_path(db)):
+        typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
     with tqdm(total=1, desc="building", unit="step", file=sys.stderr) as bar:
         def progress(step: str, done: int, total: int) -> None:
             bar.total = total
@@ -363,6 +369,7 @@ def status(
 
 app.command("profile")(profile_command)
 app.command("audit")(audit_command)
+app.command("consent")(consent_command)
 app.add_typer(segment_app, name="segment")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")

@@ -3,12 +3,15 @@
 Consent decisions are events (`consent_latest` keeps the newest per customer
 and purpose). Previews, saving and exports read them here, at the moment of
 use, never from a genome built earlier: a customer who withdrew after the
-last build is out of the next export.
+last build is out of the next export, and so is one who told the service
+desk a minute ago (`genome.consent_changes`).
 
 Marketing is the general opt-in; a channel purpose (email, sms, push, ads)
 only narrows it: a customer reachable on a channel granted marketing and has
 not refused that channel. No decision at all is no consent.
 """
+
+from contextlib import nullcontext
 
 import duckdb
 import pyarrow as pa
@@ -54,13 +57,18 @@ def allowed_sql(channel: str | None = None, alias: str = "c") -> str:
     return condition
 
 
-def consenting(con: duckdb.DuckDBPyConnection, customers: pa.Table, *, channel: str | None = None) -> pa.Table:
-    """The customers of `customers` (a customer_id column) whom marketing may reach now, sorted by id."""
+def consenting(con: duckdb.DuckDBPyConnection, customers: pa.Table, *, channel: str | None = None,
+               meta=None) -> pa.Table:
+    """The customers of `customers` (a customer_id column) whom marketing may reach now, sorted by id; with the
+    metadata session `meta`, decisions recorded by staff and not yet in the store count too."""
+    from genome.consent_changes import pending_consent
+
     cursor = con.cursor()
     try:
         cursor.register("_consent_customers", customers.select(["customer_id"]))
-        return cursor.sql(
-            f"SELECT m.customer_id FROM _consent_customers m LEFT JOIN ({CONSENT_NOW_SQL}) c USING (customer_id) "
-            f"WHERE {allowed_sql(channel)} ORDER BY m.customer_id").to_arrow_table()
+        with pending_consent(meta, cursor) if meta is not None else nullcontext():
+            return cursor.sql(
+                f"SELECT m.customer_id FROM _consent_customers m LEFT JOIN ({CONSENT_NOW_SQL}) c USING (customer_id) "
+                f"WHERE {allowed_sql(channel)} ORDER BY m.customer_id").to_arrow_table()
     finally:
         cursor.close()

@@ -21,26 +21,53 @@ def profile_command(
 ) -> None:
     """Show one customer's profile: identities, consent, genes, outlook, recommendations, timeline."""
     from genome.access import allowed, require
-    from genome.service.lookup import find_customers
     from genome.service.profile import customer_profile
 
     actor = acting_user(db, user)
     actor, role = actor.name, actor.role
     require(role, "read_profiles", doing="Reading a customer's profile")
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
-        matches = find_customers(con, identifier, reveal=allowed(role, "reveal_contacts"),
-                                 region=get_settings().phone_region)
-        if len(matches) != 1:
-            if not matches:
-                fail(f"no customer has an identifier that is or contains {identifier.strip()!r}")
-            listed = "; ".join(f"{m.customer_id} ({m.kind} {m.value})" for m in matches[:10])
-            fail(f"{len(matches)} customers match {identifier.strip()!r}: {listed}. Give one of their ids")
-        profile = customer_profile(con, matches[0].customer_id, actor=actor, role=role, meta=meta, channel=channel,
-                                   page=page)
+        customer_id = one_customer(con, identifier, reveal=allowed(role, "reveal_contacts"))
+        profile = customer_profile(con, customer_id, actor=actor, role=role, meta=meta, channel=channel, page=page)
     if as_json:
         typer.echo(json.dumps(profile, default=str, allow_nan=False))
         return
     _print(profile)
+
+
+def one_customer(con, identifier: str, *, reveal: bool) -> str:
+    """The customer `identifier` names, or one line saying none or several do (and who)."""
+    from genome.service.lookup import find_customers
+
+    matches = find_customers(con, identifier, reveal=reveal, region=get_settings().phone_region)
+    if len(matches) != 1:
+        if not matches:
+            fail(f"no customer has an identifier that is or contains {identifier.strip()!r}")
+        listed = "; ".join(f"{m.customer_id} ({m.kind} {m.value})" for m in matches[:10])
+        fail(f"{len(matches)} customers match {identifier.strip()!r}: {listed}. Give one of their ids")
+    return matches[0].customer_id
+
+
+def consent_command(
+    identifier: Annotated[str, typer.Argument(help="e-mail, phone, loyalty id or customer id of the customer")],
+    purpose: Annotated[str, typer.Option(help="marketing, profiling, email, sms, push or ads")],
+    granted: Annotated[bool, typer.Option("--grant/--refuse", help="the customer's decision")],
+    reason: Annotated[str, typer.Option(help="why, in a few words (kept with the decision)")],
+    user: AsOption,
+    db: DbOption = None,
+) -> None:
+    """Record a consent decision a customer gave staff; it counts from now for every export and message."""
+    from genome.access import allowed, require
+    from genome.consent_changes import record_consent_change
+
+    actor = acting_user(db, user)
+    require(actor.role, "change_consent", doing="Changing a customer's consent")
+    with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
+        customer_id = one_customer(con, identifier, reveal=allowed(actor.role, "reveal_contacts"))
+        change = record_consent_change(meta, con, customer_id=customer_id, purpose=purpose, granted=granted,
+                                       reason=reason, actor=actor.name, role=actor.role)
+        typer.echo(f"{customer_id}: {change.purpose} {'granted' if change.granted else 'refused'}, recorded by "
+                   f"{change.recorded_by}; it counts from now and joins the store's events at its next write")
 
 
 def _print(p: dict) -> None:

@@ -14,6 +14,9 @@ Grain:
 - `audienceexport`: one row per export, who made it and what it held;
 - `auditentry`: one row per audited act, append-only, each carrying the hash
   of the one before it (`genome.audit`);
+- `consentchange`: one row per consent decision recorded by staff (a consent
+  event waiting in the metadata store until the analytics store is next
+  written, `genome.consent_changes`);
 - `useraccount`: one row per person who may sign in, with their role, an
   argon2id password hash and the state of their failed attempts (`genome.users`).
 """
@@ -113,6 +116,20 @@ class UserAccount(SQLModel, table=True):
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=_now)
     last_sign_in: datetime | None = None
+
+
+class ConsentChange(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(index=True, unique=True)  # the consent event's id, the same once folded into the store
+    customer_id: str = Field(index=True)  # as resolved when recorded
+    anchor: str  # 'kind:value' of one of the customer's identifiers: the event reaches them through it
+    purpose: str
+    granted: bool
+    reason: str
+    recorded_by: str
+    role: str
+    recorded_at: datetime = Field(default_factory=_now)
+    folded_at: datetime | None = None  # when it was written into the analytics store's events
 
 
 def meta_url_for(db: Path) -> str:

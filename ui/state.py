@@ -63,6 +63,10 @@ CUSTOMER_SEARCH = "customer_search"
 CUSTOMER_PICK = "customer_pick"  # the customer chosen when several match
 CUSTOMER_CHANNEL = "customer_timeline_channel"
 CUSTOMER_PAGE = "customer_timeline_page"
+CONSENT_PURPOSE = "consent_change_purpose"
+CONSENT_DECISION = "consent_change_decision"
+CONSENT_REASON = "consent_change_reason"
+CONSENT_RECORDED = "consent_change_recorded"  # what was recorded, shown once after the page reruns
 CUSTOMER_SHOWN = "customer_shown"  # the customer whose profile the page shows
 
 AUDIT_ACTOR = "audit_actor"

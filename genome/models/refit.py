@@ -14,6 +14,7 @@ from pathlib import Path
 
 from genome.access import require
 from genome.audit import record
+from genome.consent_changes import fold_into_store, mark_folded
 from genome.errors import NotBuilt, Refused
 from genome.models.fit import FitReport, Progress, fit_models
 from genome.models.life_event_genes import APPROACHING_DAYS
@@ -55,12 +56,16 @@ def refit_aside(target: Path, *, by: str, role: str, tiers: dict | None = None,
             shutil.copyfile(wal, Path(str(building) + ".wal"))
         con = connect(building)
         try:
+            # consent given to staff since the store was last written counts for profiling too
+            with session(meta_url_for(target)) as meta:
+                folded = fold_into_store(meta, con, mark=False)
             report = fit_models(con, tiers=tiers, approaching_days=approaching_days, progress=progress,
                                 profiling_basis=profiling_basis)
         finally:
             con.close()
         replace_store(building, target)
         with session(meta_url_for(target)) as meta:
+            mark_folded(meta, folded)  # in the store in use now, not before: a failed refit leaves them waiting
             record(meta, actor=by, role=role, action="refit", target=target.name,
                    detail=f"{report.models} models, {report.genes} model genes")
         return report

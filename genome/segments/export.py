@@ -163,7 +163,8 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
                 + f"), so it is not sent to {platform.name} by default; export it for this platform only on a "
                   "person's decision (--allow-sensitive), or drop those genes from the rule")
     members = stored_members(s, saved)
-    allowed = consenting(con, members, channel="ad platforms" if platform else None)  # read now, not at build
+    # read now, not at build, with what customers told the service desk since the store was last written
+    allowed = consenting(con, members, channel="ad platforms" if platform else None, meta=s)
     removed = len(members) - len(allowed)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")

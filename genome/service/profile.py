@@ -28,6 +28,7 @@ import duckdb
 
 from genome.access import allowed, require
 from genome.audit import record_look
+from genome.consent_changes import insert_events, waiting
 from genome.errors import UnknownCustomer
 from genome.genes.explain import format_value
 from genome.models.loyalty import TIERS
@@ -234,13 +235,16 @@ def _service(events: _Events) -> tuple[list[dict], list[dict]]:
 
 
 def timeline(con: duckdb.DuckDBPyConnection, customer_id: str, *, channel: str | None = None, page: int = 1,
-             page_size: int = PAGE_SIZE) -> dict:
-    """The customer's events, newest first, one page at a time, optionally on one channel only."""
+             page_size: int = PAGE_SIZE, meta=None) -> dict:
+    """The customer's events, newest first, one page at a time, optionally on one channel only; with the
+    metadata session `meta`, consent decisions recorded by staff and not yet in the store are among them."""
     _customer(con, customer_id)
     ids = [r[0] for r in con.execute("SELECT identifier FROM identifiers WHERE customer_id = ?", [customer_id]
                                      ).fetchall()]
     events = _Events(con, ids)
     try:
+        if meta is not None:
+            insert_events(con, events.name, waiting(meta, customer_id=customer_id))
         return _timeline(con, events, channel=channel, page=page, page_size=page_size)
     finally:
         events.close()
@@ -301,6 +305,8 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
     profile["identities"], profile["refusals"], ids = _identities(con, customer_id, reveal)
     events = _Events(con, ids)
     try:
+        # consent decisions recorded by staff that the store has not taken in yet: part of the history already
+        insert_events(con, events.name, waiting(meta, customer_id=customer_id))
         profile |= _from_events(con, events, channel=channel, page=page, page_size=page_size)
     finally:
         events.close()

@@ -97,3 +97,30 @@ def test_nobody_found_says_so_in_plain_words(page):
     at.text_input(key="customer_search").input("nobody-at-all@example.invalid").run()
     assert not at.exception
     assert "No customer has an identifier that is or contains" in plain(at.warning[0].value)
+
+
+def test_service_staff_record_a_refusal_and_see_it_as_the_consent_now(page_at, fitted_demo, person, tmp_path):
+    import shutil
+
+    from helpers import staff
+
+    db = staff(shutil.copy(fitted_demo[0], tmp_path / "genome.duckdb"))
+    customer_id, email = person
+    at = sign_in_as(page_at("customer.py", db), "service")
+    at.run()
+    at.text_input(key="customer_search").input(email).run()
+    at.selectbox(key="consent_change_purpose").set_value("email")
+    at.radio(key="consent_change_decision").set_value("refused")
+    at.text_input(key="consent_change_reason").input("asked at the desk to stop e-mails")
+    at = at.button[[b.label for b in at.button].index("Record decision")].click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == [
+        "Recorded: email refused. It counts from now for every export and message."]
+    now = next(d.value for d in at.dataframe if list(d.value.columns) == ["purpose", "decision", "since"])
+    assert now.set_index("purpose").loc["email", "decision"] == "refused"
+
+
+def test_a_marketer_is_not_offered_the_consent_form(page, person):
+    at = page("marketer").run()
+    at.text_input(key="customer_search").input(person[1]).run()
+    assert not at.exception and "Record decision" not in [b.label for b in at.button]
