@@ -43,9 +43,9 @@ def test_a_manager_may_not_refit_and_nothing_is_copied(store_copy):
     assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb"]
 
 
-def test_a_second_refit_of_the_same_store_is_refused_while_one_runs(store_copy):
-    refit.lock_path(store_copy).touch()
-    with pytest.raises(refit.RefitRunning, match="already being refitted"):
+def test_a_refit_is_refused_while_another_change_of_the_store_runs(store_copy):
+    refit.lock_path(store_copy).write_text("an erasure started by ada")
+    with pytest.raises(refit.RefitRunning, match="genome.duckdb is being changed by an erasure started by ada"):
         refit.refit_aside(store_copy, by="mara", role="marketer")
 
 
@@ -59,4 +59,4 @@ def test_a_failed_refit_leaves_the_store_as_it_was_and_cleans_up(store_copy, mon
     with pytest.raises(ValueError, match="no history"):
         refit.refit_aside(store_copy, by="mara", role="marketer")
     assert store_copy.read_bytes() == before
-    assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb"]
+    assert sorted(p.name for p in store_copy.parent.iterdir()) == ["genome.duckdb", "genome.meta.sqlite"]
