@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from genome.consent_changes import record_consent_change
+from genome.erasure import erase_customer
 from genome.errors import GenomeError
 from genome.events import CONSENT_PURPOSES
 from genome.formatting import money, percent
@@ -14,7 +15,7 @@ from store.settings import get_settings
 from ui import state
 from ui.roles import current_actor, current_role, may, refusal
 from ui.segments import metadata
-from ui.store import require_store
+from ui.store import require_store, store_path
 from ui.text import error, md
 
 st.title("Customer")
@@ -22,6 +23,14 @@ if not may("read_profiles"):
     st.info(refusal("read_profiles", "Reading customer profiles"), icon=":material/lock:")
     st.stop()
 con = require_store()
+
+if erased := st.session_state.pop(state.CUSTOMER_ERASED, None):
+    st.session_state[state.CUSTOMER_SEARCH] = ""  # the customer is gone: start from an empty search
+    st.success(md(erased["summary"]), icon=":material/delete_forever:")
+    if erased["exports"]:
+        st.warning("These earlier exports held the customer. Files already sent cannot be recalled: ask each "
+                   "recipient to delete the person, and delete the files still on disk.", icon=":material/warning:")
+        st.dataframe(pd.DataFrame(erased["exports"]), hide_index=True, width="stretch")
 
 text = st.text_input("Find a customer", key=state.CUSTOMER_SEARCH,
                      placeholder="e-mail, phone in any format, loyalty id, customer id, or part of one",
@@ -177,3 +186,26 @@ with marketing:
         st.dataframe(pd.DataFrame(profile["campaigns"]), hide_index=True, width="stretch")
     else:
         st.caption("No campaign messages, receipts or coupon redemptions on record.")
+
+if may("erase_customers"):
+    with st.expander("Erase this customer", icon=":material/delete_forever:"):
+        st.caption("Removes the customer from every table of the store and the metadata store (events, quarantined "
+                   "rows, identifiers, genes, scores, recommendations, segment memberships, consent decisions) and "
+                   "refuses their data if it is sent again. It cannot be undone.")
+        with st.form(f"erase::{customer_id}"):
+            reason = st.text_input("Reason (kept in the audit log: the request's date and ticket, no personal data)",
+                                   key=state.ERASE_REASON, max_chars=500)
+            typed = st.text_input(f"Type the customer id {md(customer_id)} to confirm", key=state.ERASE_CONFIRM)
+            if st.form_submit_button("Erase for good", type="primary"):
+                if typed.strip() != customer_id:
+                    st.error("The customer id typed does not match: nothing was erased.")
+                else:
+                    try:
+                        with st.spinner("Erasing on a copy of the store, then swapping it in…"):
+                            report = erase_customer(store_path(), customer_id, actor=current_actor(),
+                                                    role=current_role(), reason=reason)
+                        st.session_state[state.CUSTOMER_ERASED] = {"summary": "C" + report.summary()[1:],
+                                                                   "exports": report.exports}
+                        st.rerun()
+                    except GenomeError as exc:
+                        error(exc)

@@ -22,6 +22,8 @@ PERMISSIONS = {
     "reveal_contacts": {"service", "admin"},
     "change_consent": {"service", "admin"},
     "read_audit": {"admin"},
+    # every trace of a customer, for good
+    "erase_customers": {"admin"},
 }
 
 

@@ -23,7 +23,7 @@ from genome.ingest import FileRefused, Limits, ingest_files
 from genome.model_cli import models_app
 from genome.overview import store_overview
 from genome.segment_cli import segment_app
-from genome.service_cli import audit_command, consent_command, profile_command
+from genome.service_cli import audit_command, consent_command, erase_command, profile_command
 from genome.users_cli import users_app
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
@@ -175,6 +175,7 @@ def ingest(
         typer.echo(
             f"{f.file}: {f.rows_read:,} rows read, {f.accepted:,} accepted, "
             f"{f.quarantined:,} quarantined, {f.duplicates:,} duplicates"
+            + (f", {f.erased:,} of erased customers (not stored)" if f.erased else "")
         )
     typer.echo(f"{report.identity.customers:,} customers from {report.identity.identifiers:,} identifiers")
 
@@ -370,6 +371,7 @@ def status(
 app.command("profile")(profile_command)
 app.command("audit")(audit_command)
 app.command("consent")(consent_command)
+app.command("erase")(erase_command)
 app.add_typer(segment_app, name="segment")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")

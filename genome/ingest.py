@@ -1,7 +1,10 @@
 """Ingestion: validate every row, keep the good ones, quarantine the bad ones.
 
-Each staged row ends as exactly one of accepted, quarantined or duplicate, so
-for every file accepted + quarantined + duplicates = rows read. Validation is
+Each staged row ends as exactly one of accepted, quarantined, duplicate or
+erased, so for every file accepted + quarantined + duplicates + erased = rows
+read. A row is erased when one of its identifiers belongs to a customer who
+was erased (`genome.erasure` keeps a salted hash of each): it is not stored,
+not even in the quarantine. Validation is
 one SQL pass over the landed text (vectorised in DuckDB); values are bound as
 data and never spliced into SQL. A call ingests all its files and refreshes
 identities in one transaction: if anything fails, the store is as it was.
@@ -36,6 +39,7 @@ from genome.identity import IdentityReport, resolve_identities
 from genome.mapping import Mapping, apply_mapping
 from genome.normalise import normalise_phone
 from genome.readers import LANDING_SCHEMA, FileRefused, file_format, read_batches
+from genome.store_settings import store_setting
 
 __all__ = ["FileRefused", "IngestResult", "IngestReport", "ingest_file", "ingest_files", "ingest_transaction"]
 
@@ -52,6 +56,7 @@ class IngestResult:
     quarantined: int
     duplicates: int
     batch_id: str
+    erased: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class IngestReport:
     identity: IdentityReport | None
 
     def totals(self) -> dict:
-        keys = ("rows_read", "accepted", "quarantined", "duplicates")
+        keys = ("rows_read", "accepted", "quarantined", "duplicates", "erased")
         totals = {k: sum(getattr(f, k) for f in self.files) for k in keys}
         totals["files"] = [asdict(f) for f in self.files]
         if self.identity is not None:
@@ -281,6 +286,19 @@ def _check(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
                WHEN k.ok THEN 'accepted' ELSE 'quarantined' END AS outcome
         FROM keys k JOIN firsts f USING (ok, row_key) LEFT JOIN seen s USING (ok, row_key)
     """)
+    _refuse_erased(con)
+
+
+def _refuse_erased(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows carrying an identifier of an erased customer become 'erased', whatever else they are."""
+    if not con.execute("SELECT count(*) FROM erased_identifiers").fetchone()[0]:
+        return
+    salt = store_setting(con, "erasure_salt")
+    hashed = " OR ".join(
+        f"({c} IS NOT NULL AND sha256(? || '{c}:' || {c}) IN (SELECT identifier_hash FROM erased_identifiers))"
+        for c in IDENTIFIER_COLUMNS)
+    con.execute(f"UPDATE _outcome SET outcome = 'erased' WHERE _line IN (SELECT _line FROM _checked WHERE {hashed})",
+                [salt] * len(IDENTIFIER_COLUMNS))
 
 
 # A purchase line with a negative amount is a refund: stored as a return of that size.
@@ -327,13 +345,14 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phon
     result = IngestResult(
         file=label, source=source, file_format=fmt, rows_read=rows,
         accepted=counts.get("accepted", 0), quarantined=counts.get("quarantined", 0),
-        duplicates=counts.get("duplicate", 0), batch_id=batch_id,
+        duplicates=counts.get("duplicate", 0), batch_id=batch_id, erased=counts.get("erased", 0),
     )
     con.execute(
-        "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ingest_batches (batch_id, source, source_file, file_format, rows_read, accepted, quarantined, "
+        "duplicates, started_at, finished_at, erased) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [batch_id, source, label, fmt, result.rows_read, result.accepted,
          result.quarantined, result.duplicates, started,
-         datetime.now(timezone.utc).replace(tzinfo=None)],
+         datetime.now(timezone.utc).replace(tzinfo=None), result.erased],
     )
     return result
 

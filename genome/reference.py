@@ -26,6 +26,7 @@ from genome.errors import InputError
 from genome.events import IDENTIFIER_COLUMNS
 from genome.mapping import Mapping, apply_mapping, source_relation
 from genome.normalise import normalise_email, normalise_phone
+from genome.store_settings import store_setting
 
 KINDS = {
     "products": ("product_id", ("name", "category", "department", "brand", "price")),
@@ -174,6 +175,11 @@ def _import_customers(con, file: Path, mapping: Mapping | None, scratch: Path, r
         f"FROM {relation} r JOIN _ids i ON i.raw = trim(r.{kind})" for a in attributes)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _attributes AS SELECT DISTINCT ON (identifier, attribute) * "
                 f"FROM ({unpivot})")
+    # what is known about an erased customer is not taken in again (`genome.erasure`)
+    salt = store_setting(con, "erasure_salt")
+    if salt is not None:
+        con.execute("DELETE FROM _attributes WHERE sha256(? || identifier) IN "
+                    "(SELECT identifier_hash FROM erased_identifiers)", [salt])
     con.execute("DELETE FROM customer_attributes c WHERE EXISTS (SELECT 1 FROM _attributes a "
                 "WHERE a.identifier = c.identifier AND a.attribute = c.attribute)")
     con.execute("INSERT INTO customer_attributes SELECT identifier, attribute, value, ? FROM _attributes", [now])

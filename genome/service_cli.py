@@ -70,6 +70,39 @@ def consent_command(
                    f"{change.recorded_by}; it counts from now and joins the store's events at its next write")
 
 
+def erase_command(
+    identifier: Annotated[str, typer.Argument(help="e-mail, phone, loyalty id or customer id of the customer")],
+    user: AsOption,
+    reason: Annotated[str, typer.Option(help="why, e.g. the request's date and ticket; no personal data")],
+    db: DbOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask before erasing")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Erase a customer from the store and the metadata store for good; list the exports that held them."""
+    from genome.access import allowed, require
+    from genome.erasure import erase_customer
+
+    actor = acting_user(db, user)
+    require(actor.role, "erase_customers", doing="Erasing a customer")
+    with reading(db) as con:
+        customer_id = one_customer(con, identifier, reveal=allowed(actor.role, "reveal_contacts"))
+    if not yes and not typer.confirm(f"Erase customer {customer_id} and everything about them, for good?"):
+        fail("nothing was erased")
+    report = erase_customer(db_path(db), customer_id, actor=actor.name, role=actor.role, reason=reason)
+    if as_json:
+        typer.echo(json.dumps({"customer_id": report.customer_id, "identifiers": report.identifiers,
+                               "removed": report.removed, "segment_versions": report.segment_versions,
+                               "consent_changes": report.consent_changes, "exports": report.exports}, default=str))
+        return
+    typer.echo(report.summary())
+    if report.exports:
+        typer.echo("Exports that held them (files already sent cannot be recalled; ask each recipient to delete "
+                   "the person, and delete files still on disk):")
+        for e in report.exports:
+            typer.echo(f"  {e['exported_at']:%Y-%m-%d %H:%M} {e['segment']} v{e['version']} for {e['purpose']} by "
+                       f"{e['exported_by']}: {e['file']}" + (" (still on disk)" if e["still_on_disk"] else ""))
+
+
 def _print(p: dict) -> None:
     from genome.formatting import money, percent
 

@@ -52,6 +52,14 @@ CREATE TABLE IF NOT EXISTS ingest_batches (
     started_at    TIMESTAMP NOT NULL,
     finished_at   TIMESTAMP NOT NULL
 );
+-- rows of an erased customer that arrived again (added after the first stores were made)
+ALTER TABLE ingest_batches ADD COLUMN IF NOT EXISTS erased BIGINT DEFAULT 0;
+
+-- grain: one row per erased identifier ('kind:value'), as a salted SHA-256 (`genome.erasure`)
+CREATE TABLE IF NOT EXISTS erased_identifiers (
+    identifier_hash  VARCHAR   NOT NULL,
+    erased_at        TIMESTAMP NOT NULL
+);
 
 -- grain: one row per identifier ('kind:value'); rebuilt by identity resolution
 CREATE TABLE IF NOT EXISTS identifiers (

@@ -124,3 +124,32 @@ def test_a_marketer_is_not_offered_the_consent_form(page, person):
     at = page("marketer").run()
     at.text_input(key="customer_search").input(person[1]).run()
     assert not at.exception and "Record decision" not in [b.label for b in at.button]
+
+
+def test_an_administrator_erases_a_customer_after_typing_their_id(page_at, fitted_demo, person, tmp_path):
+    import shutil
+
+    from helpers import staff
+
+    db = staff(shutil.copy(fitted_demo[0], tmp_path / "genome.duckdb"))
+    customer_id, email = person
+    at = sign_in_as(page_at("customer.py", db), "admin")
+    at.run()
+    at.text_input(key="customer_search").input(email).run()
+    at.text_input(key="erase_reason").input("erasure request 4411")
+    at.text_input(key="erase_confirm").input("not the id")
+    at = at.button[[b.label for b in at.button].index("Erase for good")].click().run()
+    assert [e.value for e in at.error] == ["The customer id typed does not match: nothing was erased."]
+    at.text_input(key="erase_confirm").input(customer_id)
+    at = at.button[[b.label for b in at.button].index("Erase for good")].click().run()
+    assert not at.exception and not at.error
+    assert plain(at.success[0].value).startswith(f"Customer {customer_id} erased:")
+    assert at.text_input(key="customer_search").value == ""
+    at.text_input(key="customer_search").input(email).run()
+    assert plain(at.warning[0].value).startswith("No customer has an identifier")
+
+
+def test_service_staff_are_not_offered_erasure(page, person):
+    at = page("service").run()
+    at.text_input(key="customer_search").input(person[1]).run()
+    assert not at.exception and "Erase for good" not in [b.label for b in at.button]
