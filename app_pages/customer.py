@@ -116,9 +116,10 @@ with overview:
                          hide_index=True, width="stretch")
 
 with people:
-    st.dataframe(pd.DataFrame([{"kind": i["kind"].replace("_", " "), "value": i["value"],
-                                "first seen": i["first_seen"], "linked by event": i["proved_by"]}
-                               for i in profile["identities"]]), hide_index=True, width="stretch")
+    # a static table: staff read values out and copy them, and a few rows need no scrolling grid
+    st.table(pd.DataFrame([{"kind": md(i["kind"].replace("_", " ")), "value": md(i["value"]),
+                            "first seen": f"{i['first_seen']:%Y-%m-%d %H:%M}", "linked by event": md(i["proved_by"])}
+                           for i in profile["identities"]]), hide_index=True, border="horizontal")
     if profile["refusals"]:
         st.markdown("**Links refused** (identifiers seen together but not merged)")
         st.dataframe(pd.DataFrame(profile["refusals"]), hide_index=True, width="stretch")

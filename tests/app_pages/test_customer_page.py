@@ -15,7 +15,9 @@ def plain(markdown: str) -> str:
 
 
 def identities(at):
-    return next(d.value for d in at.dataframe if "linked by event" in d.value.columns)
+    """The identities table, its cells as the reader sees them."""
+    table = next(d.value for d in at.table if "linked by event" in d.value.columns)
+    return table.map(lambda cell: plain(str(cell)))
 
 
 @pytest.fixture
