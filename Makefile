@@ -5,7 +5,7 @@ DB        ?= $(or $(GENOME_DB),data/genome.duckdb)
 CUSTOMERS ?= 20000
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test demo bench chromium clean
+.PHONY: run test demo bench chromium postgres clean
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -44,7 +44,11 @@ demo: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
-test: $(VENV)/.installed-test chromium
+# the metadata tests run against a real PostgreSQL too: Debian's own cluster
+postgres:
+	@command -v pg_ctlcluster >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql; }
+
+test: $(VENV)/.installed-test chromium postgres
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.installed-test

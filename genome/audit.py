@@ -11,6 +11,8 @@ entry after the same predecessor, and the loser appends after the winner.
 
 import hashlib
 import json
+import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +25,7 @@ from store.meta import AuditEntry, utc
 ACTIONS = ("sign-in", "failed sign-in", "profile view", "unmasked view", "consent change", "save", "export",
            "refit", "erasure", "account change")
 GENESIS = "0" * 64
-ATTEMPTS = 5
+ATTEMPTS = 50  # a writer that lost the race tries again after a short random pause
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, role: str, action: str, target: str, detail: str) -> str:
@@ -35,7 +37,7 @@ def record(s: Session, *, actor: str, role: str, action: str, target: str = "", 
     """Append one entry after the latest; returns it."""
     if action not in ACTIONS:
         raise InputError(f"audit action {action!r} is not one of {', '.join(ACTIONS)}")
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         last = s.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
         prev = last.hash if last else GENESIS
         at = datetime.now(UTC)
@@ -46,6 +48,7 @@ def record(s: Session, *, actor: str, role: str, action: str, target: str = "", 
             s.commit()
         except IntegrityError:  # another writer appended after the same entry first: append after theirs
             s.rollback()
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # writers that collided do not collide again
             continue
         s.refresh(entry)
         return entry

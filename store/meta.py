@@ -1,4 +1,5 @@
-"""The metadata store (SQLModel, SQLite by default): segments, their versions, exports.
+"""The metadata store (SQLModel; SQLite by default, PostgreSQL when GENOME_META_URL names one, e.g.
+`postgresql+psycopg://user:password@host/genome`): accounts, audit, segments, their versions, exports.
 
 All metadata models live here, in the SQLModel style: a base class with the
 fields a caller supplies, a `table=True` class that adds what the store
@@ -139,11 +140,26 @@ def meta_url_for(db: Path) -> str:
     return get_settings().meta_url or f"sqlite:///{Path(db).with_suffix('.meta.sqlite')}"
 
 
+def _connect_args(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"check_same_thread": False}
+    if url.startswith("postgresql"):
+        # times are stored as UTC whatever the server's own zone
+        return {"options": "-c timezone=UTC"}
+    return {}
+
+
 @lru_cache(maxsize=8)
 def engine(url: str) -> Engine:
-    made = create_engine(url, connect_args={"check_same_thread": False} if url.startswith("sqlite") else {})
+    made = create_engine(url, connect_args=_connect_args(url), pool_pre_ping=not url.startswith("sqlite"))
     SQLModel.metadata.create_all(made)
     return made
+
+
+def dispose(url: str) -> None:
+    """Close every pooled connection to `url` and forget its engine."""
+    engine(url).dispose()
+    engine.cache_clear()
 
 
 @contextmanager

@@ -7,6 +7,26 @@ import pytest
 from store.duck import connect
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Debian's PostgreSQL cluster, running, with a role for the tests."""
+    from postgres import start_server
+
+    return start_server()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def meta_url(request, tmp_path):
+    """A metadata store of each kind the product supports: a SQLite file, and a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'meta.sqlite'}"
+        return
+    from postgres import database
+
+    with database(request.getfixturevalue("postgres_server")) as url:
+        yield url
+
+
 @pytest.fixture
 def store(tmp_path):
     con = connect(tmp_path / "genome.duckdb")

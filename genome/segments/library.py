@@ -7,6 +7,8 @@ versions and rules that say `IN SEGMENT 'name'` all read what was saved.
 
 import io
 import json
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +16,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from genome.access import require
@@ -35,6 +38,7 @@ from store.meta import (
     utc,
 )
 
+SAVE_ATTEMPTS = 20  # a save that collided with another of the same segment is numbered again this often
 
 def _pack(ids: pa.Table) -> bytes:
     sink = io.BytesIO()
@@ -89,33 +93,42 @@ def save_segment(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, rule:
     rule = root(rule)
     definition = json.dumps(to_json(rule), sort_keys=True)
     base = base or genome(con)
-    segment = get_segment(s, name=name)
-    latest = get_version(s, segment_id=segment.id) if segment else None
-    if latest is not None and latest.definition == definition and latest.description == description \
-            and utc(latest.genome_as_of) == utc(base.as_of):
-        return latest
-    resolver = members_of(s)
     if name in _segments_named(rule):
         raise RuleError(f"segment {name!r} cannot contain itself")
-    ids = member_ids(con, rule, members=resolver, base=base)
-    value_total, value_mean = _value(con, ids)
-    try:
-        if segment is None:
-            segment = Segment(name=name, description=description, owner=owner)
-            s.add(segment)
+    ids = None
+    for attempt in range(SAVE_ATTEMPTS):
+        segment = get_segment(s, name=name)
+        latest = get_version(s, segment_id=segment.id) if segment else None
+        if latest is not None and latest.definition == definition and latest.description == description \
+                and utc(latest.genome_as_of) == utc(base.as_of):
+            return latest
+        if ids is None:  # the audience does not depend on who saved before: computed once
+            ids = member_ids(con, rule, members=members_of(s), base=base)
+            value_total, value_mean = _value(con, ids)
+        try:
+            if segment is None:
+                segment = Segment(name=name, description=description, owner=owner)
+                s.add(segment)
+                s.flush()
+            segment.description = description
+            version = SegmentVersion(
+                segment_id=segment.id, version=(latest.version + 1) if latest else 1, definition=definition,
+                rule_text=to_text(rule), description=description, author=owner, size=len(ids),
+                total=base.customers, value_total=value_total, value_mean=value_mean, genome_as_of=utc(base.as_of))
+            s.add(version)
             s.flush()
-        segment.description = description
-        version = SegmentVersion(
-            segment_id=segment.id, version=(latest.version + 1) if latest else 1, definition=definition,
-            rule_text=to_text(rule), description=description, author=owner, size=len(ids), total=base.customers,
-            value_total=value_total, value_mean=value_mean, genome_as_of=utc(base.as_of))
-        s.add(version)
-        s.flush()
-        s.add(SegmentMembers(version_id=version.id, members=_pack(ids)))
-        s.commit()
-    except Exception:
-        s.rollback()  # a failed save leaves the library as it was
-        raise
+            s.add(SegmentMembers(version_id=version.id, members=_pack(ids)))
+            s.commit()
+            break
+        except IntegrityError:
+            # someone saved the same segment (or created it) at the same moment: number this save after theirs
+            s.rollback()
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+        except Exception:
+            s.rollback()  # a failed save leaves the library as it was
+            raise
+    else:
+        raise RuleError(f"segment {name!r} is being saved by many people at once: try again")
     s.refresh(version)
     record(s, actor=owner, role=role, action="save", target=f"segment {name}",
            detail=f"v{version.version}: {version.size:,} customers")

@@ -11,8 +11,8 @@ from store.meta import AuditEntry, session
 
 
 @pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'meta.sqlite'}"
+def url(meta_url):
+    return meta_url
 
 
 def test_entries_chain_each_to_the_one_before(url):

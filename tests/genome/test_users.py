@@ -16,8 +16,8 @@ GOOD = "correct horse battery staple"
 
 
 @pytest.fixture
-def meta(tmp_path):
-    with session(f"sqlite:///{tmp_path / 'meta.sqlite'}") as s:
+def meta(meta_url):
+    with session(meta_url) as s:
         yield s
 
 

@@ -27,8 +27,8 @@ BY_MARA = dict(by="mara", role="marketer")  # and exporting
 
 
 @pytest.fixture
-def meta(tmp_path):
-    with session(f"sqlite:///{tmp_path / 'meta.sqlite'}") as s:
+def meta(meta_url):
+    with session(meta_url) as s:
         yield s
 
 
@@ -259,3 +259,34 @@ def test_a_segment_reading_a_special_category_gene_goes_to_ad_platforms_only_on_
     sent = export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", **BY_MARA, purpose="meta",
                            allow_sensitive=True)
     assert sent.people >= AD_PLATFORM_MINIMUM and sorted(e.purpose for e in list_exports(meta)) == ["ids", "meta"]
+
+
+def test_people_saving_the_same_segment_at_once_lose_no_version(meta_url, demo_db):
+    import threading
+
+    rules = [f"clv_12m >= {100 + n}" for n in range(6)]
+    with session(meta_url):
+        pass  # the tables exist before the savers start
+    errors = []
+
+    def save(n: int) -> None:
+        con = connect(demo_db, read_only=True)
+        try:
+            with session(meta_url) as s:
+                save_segment(s, con, name="Valuable", rule=parse(rules[n]), owner=f"marketer{n}", role="marketer")
+        except Exception as exc:  # noqa: BLE001 - the assertion below names it
+            errors.append(exc)
+        finally:
+            con.close()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(len(rules))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with session(meta_url) as s:
+        saved = versions(s, "Valuable")
+        assert [v.version for v in saved] == list(range(1, len(rules) + 1))
+        assert sorted(v.rule_text for v in saved) == sorted(rules)
+        assert len(entries(s, action="save")) == len(rules)
