@@ -50,6 +50,7 @@ class Actor:
     name: str
     role: str
     must_change_password: bool = False
+    external: bool = False  # signed in by the company's identity provider, not with a password here
 
 
 def shell_user() -> str:
@@ -243,6 +244,23 @@ def acting(s: Session, *, name: str) -> Actor:
     if account.disabled:
         raise AccessDenied(f"the account {account.name!r} is disabled")
     return Actor(account.name, account.role)
+
+
+def identity_provider_actor(claims: dict, *, role_claim: str) -> Actor:
+    """The person an identity provider signed in, from their ID-token claims: named by their e-mail (else their
+    subject), in the role the claim `role_claim` names; refused when it names none of the product's roles."""
+    name = str(claims.get("email") or claims.get("preferred_username") or claims.get("sub") or "").strip()
+    if not name:
+        raise SignInRefused("the identity provider sent no e-mail or subject to know you by")
+    value = claims.get(role_claim)
+    roles = [value] if isinstance(value, str) else list(value or [])
+    granted = [r.strip().lower() for r in roles if isinstance(r, str) and r.strip().lower() in ROLES]
+    if not granted:
+        raise SignInRefused(f"your company account has no Customer Genome role: ask for the claim {role_claim!r} "
+                            f"to name one of {', '.join(ROLES)}")
+    # several roles: the one that may do the most
+    return Actor(name, max(granted, key=lambda r: ("manager", "service", "marketer", "admin").index(r)),
+                 external=True)
 
 
 def ensure_administrator(s: Session, *, by: str) -> tuple[str, str] | None:

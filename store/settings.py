@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         30, ge=1, le=365, description="window of the birthday and anniversary 'approaching' genes, in days"
     )
 
+    oidc_role_claim: str = Field(
+        "genome_role", min_length=1, description="the ID-token claim naming a user's role when they sign in with "
+                                                 "the company's identity provider")
     idle_minutes: int = Field(
         30, ge=1, le=24 * 60, description="a signed-in user who does nothing for this many minutes is signed out")
 

@@ -6,14 +6,20 @@ the router asks `signed_in_user()`, which ends the session when the user was
 idle too long or the account was disabled meanwhile, and picks up a role
 changed by an administrator. A Streamlit session lives as long as its browser
 tab: reloading the page asks to sign in again.
+
+When Streamlit's OpenID Connect sign-in is configured ([auth] in
+.streamlit/secrets.toml), the form also offers the company's identity
+provider; the ID token's claim named by GENOME_OIDC_ROLE_CLAIM gives the role,
+and such a person needs no account here.
 """
 
 import time
 
 import streamlit as st
 
+from genome.audit import record
 from genome.errors import GenomeError
-from genome.users import Actor, change_password, in_force, sign_in
+from genome.users import Actor, change_password, identity_provider_actor, in_force, sign_in
 from store.meta import meta_url_for, session
 from store.settings import get_settings
 from ui import state
@@ -36,18 +42,54 @@ def _idle_too_long() -> bool:
     return last is not None and time.monotonic() - last > get_settings().idle_minutes * 60
 
 
+def identity_provider_configured() -> bool:
+    """Whether Streamlit's OpenID Connect sign-in is set up ([auth] in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _company_session() -> bool:
+    """Whether the identity provider's session holds (its cookie); `get`, since only a served app has it."""
+    return bool(st.user.get("is_logged_in", False))
+
+
+def _from_identity_provider() -> Actor | None:
+    """The person the company's identity provider signed in, once per session, audited; None when nobody is."""
+    if not identity_provider_configured() or not _company_session():
+        return None
+    try:
+        user = identity_provider_actor(st.user.to_dict(), role_claim=get_settings().oidc_role_claim)
+    except GenomeError as exc:
+        st.session_state[state.SIGNED_OUT_BECAUSE] = str(exc)
+        return None
+    with session(_meta_url()) as s:
+        record(s, actor=user.name, role=user.role, action="sign-in", target=user.name, detail="identity provider")
+    return user
+
+
 def signed_in_user() -> Actor | None:
     """The signed-in account as it stands now, or None (signing out an idle or disabled one)."""
     user = st.session_state.get(state.USER)
     if user is None:
-        return None
+        user = _from_identity_provider()
+        if user is None:
+            return None
+        st.session_state[state.USER] = user
     if _idle_too_long():
         _sign_out(f"You were signed out after {get_settings().idle_minutes} minutes without activity.")
+        if user.external:
+            st.logout()
         return None
-    with session(_meta_url()) as s:
-        current = in_force(s, name=user.name)
+    if user.external:  # the identity provider decides: its session must still hold
+        current = user if _company_session() else None
+    else:
+        with session(_meta_url()) as s:
+            current = in_force(s, name=user.name)
     if current is None:
-        _sign_out("Your account was disabled; ask an administrator.")
+        _sign_out("Your account was disabled; ask an administrator." if not user.external
+                  else "Your company sign-in ended.")
         return None
     st.session_state[state.USER] = current
     st.session_state[state.LAST_SEEN] = time.monotonic()
@@ -87,6 +129,11 @@ def sign_in_form() -> None:
         password = st.text_input("Password", type="password", key=state.SIGNIN_PASSWORD,
                                  autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+    if identity_provider_configured():
+        if _company_session():  # signed in at the company, refused here (the reason is shown above)
+            st.button("Sign out of the company account", on_click=st.logout)
+        else:
+            st.button("Sign in with your company account", icon=":material/badge:", on_click=st.login)
     if submitted:
         try:
             with session(_meta_url()) as s:
@@ -131,4 +178,6 @@ def account_box(user: Actor) -> None:
     st.sidebar.caption(f"Signed in as **{md(user.name)}** · {md(user.role)}")
     if st.sidebar.button("Sign out", icon=":material/logout:", key="sign_out"):
         _sign_out()
+        if user.external:
+            st.logout()
         st.rerun()

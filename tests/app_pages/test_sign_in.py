@@ -81,3 +81,14 @@ def test_signing_out_returns_to_the_form(app):
     at = sign_in(app().run(), "ada", STAFF_PASSWORD)
     at = at.sidebar.button(key="sign_out").click().run()
     assert "user" not in at.session_state and at.subheader[0].value == "Sign in"
+
+
+def test_a_configured_identity_provider_is_offered_beside_the_password(app):
+    at = app()
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "genome", "client_secret": "s",
+                          "server_metadata_url": "https://id.example/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in", "Sign in with your company account"]
+    assert [b.label for b in app().run().button] == ["Sign in"]  # not configured: the form alone

@@ -125,3 +125,17 @@ def test_a_disabled_account_cannot_sign_in_or_act_and_the_last_admin_stays(meta)
     assert in_force(meta, name="sam").role == "service"
     changes = [(e.actor, e.target, e.detail) for e in entries(meta, action="account change")]
     assert changes[-2:] == [("shell:root", "sam", "disabled"), ("shell:root", "sam", "enabled")]
+
+
+def test_an_identity_provider_account_takes_its_role_from_the_claim():
+    from genome.users import identity_provider_actor
+
+    actor = identity_provider_actor({"email": "ana@shop.example", "sub": "x1", "genome_role": "Service"},
+                                    role_claim="genome_role")
+    assert (actor.name, actor.role) == ("ana@shop.example", "service")
+    several = identity_provider_actor({"sub": "x2", "groups": ["staff", "marketer", "admin"]}, role_claim="groups")
+    assert (several.name, several.role) == ("x2", "admin")
+    with pytest.raises(SignInRefused, match="no Customer Genome role: ask for the claim 'genome_role'"):
+        identity_provider_actor({"email": "eve@shop.example", "genome_role": "owner"}, role_claim="genome_role")
+    with pytest.raises(SignInRefused, match="no e-mail or subject"):
+        identity_provider_actor({"genome_role": "admin"}, role_claim="genome_role")
