@@ -32,7 +32,7 @@ from genome.access import require
 from genome.audit import record
 from genome.errors import InputError, UnknownCustomer
 from genome.events import IDENTIFIER_COLUMNS
-from genome.genes.build import EVENT_ROWS_SQL
+from genome.genes.build import write_event_rows
 from genome.rewrite import rewrite_aside
 from genome.store_settings import set_store_setting, store_setting
 from store.duck import table_exists
@@ -131,9 +131,7 @@ def erase_in_store(con: duckdb.DuckDBPyConnection, customer_id: str) -> tuple[in
         con.executemany("INSERT INTO erased_identifiers VALUES (?, ?)",
                         [(identifier_hash(salt, i), now) for i in identifiers])
         if table_exists(con, "event_rows"):  # positions of the remaining events, as the build writes them
-            con.execute(EVENT_ROWS_SQL)
-            upto = con.execute("SELECT coalesce(max(event_row), -1) FROM event_rows").fetchone()[0]
-            set_store_setting(con, "event_rows_upto", str(upto))
+            write_event_rows(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -40,6 +40,7 @@ from genome.mapping import Mapping, apply_mapping
 from genome.normalise import normalise_phone
 from genome.readers import LANDING_SCHEMA, FileRefused, file_format, read_batches
 from genome.store_settings import store_setting
+from store.duck import table_exists
 
 __all__ = ["FileRefused", "IngestResult", "IngestReport", "ingest_file", "ingest_files", "ingest_transaction"]
 
@@ -291,7 +292,8 @@ def _check(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
 
 def _refuse_erased(con: duckdb.DuckDBPyConnection) -> None:
     """Rows carrying an identifier of an erased customer become 'erased', whatever else they are."""
-    if not con.execute("SELECT count(*) FROM erased_identifiers").fetchone()[0]:
+    if not table_exists(con, "erased_identifiers") or \
+            not con.execute("SELECT count(*) FROM erased_identifiers").fetchone()[0]:
         return
     salt = store_setting(con, "erasure_salt")
     hashed = " OR ".join(

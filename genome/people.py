@@ -1,7 +1,8 @@
-"""Names people type about themselves ("Exported by", "Your name"): checked as plain text.
+"""Names of the people who act (an account's name, an identity provider's e-mail): checked as plain text.
 
-Until sign-in exists a name is whatever the person types, and it is shown in
-logs and written into metadata. It must be a name: it starts with a letter,
+They are shown in logs and written into metadata, and reach domain functions
+from the shell and from other callers as well as from sign-in, so each
+function checks again. A name starts with a letter,
 holds letters, digits, spaces and . ' - _ @ only, and is at most 80
 characters. So it can never be HTML, Markdown, or a spreadsheet formula
 (=, +, -, @ at the start).

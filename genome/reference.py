@@ -27,6 +27,7 @@ from genome.events import IDENTIFIER_COLUMNS
 from genome.mapping import Mapping, apply_mapping, source_relation
 from genome.normalise import normalise_email, normalise_phone
 from genome.store_settings import store_setting
+from store.duck import table_exists
 
 KINDS = {
     "products": ("product_id", ("name", "category", "department", "brand", "price")),
@@ -176,7 +177,7 @@ def _import_customers(con, file: Path, mapping: Mapping | None, scratch: Path, r
     con.execute(f"CREATE OR REPLACE TEMP TABLE _attributes AS SELECT DISTINCT ON (identifier, attribute) * "
                 f"FROM ({unpivot})")
     # what is known about an erased customer is not taken in again (`genome.erasure`)
-    salt = store_setting(con, "erasure_salt")
+    salt = store_setting(con, "erasure_salt") if table_exists(con, "erased_identifiers") else None
     if salt is not None:
         con.execute("DELETE FROM _attributes WHERE sha256(? || identifier) IN "
                     "(SELECT identifier_hash FROM erased_identifiers)", [salt])

@@ -6,6 +6,8 @@ Grain: `store_settings` one row per key.
 
 import duckdb
 
+from store.duck import table_exists
+
 KEYS = {
     "local_zone": "the retailer's time zone: weekdays, hours and shopping days are read in it",
     "profiling_basis": "the legal basis for scoring customers with models",
@@ -13,10 +15,10 @@ KEYS = {
 
 
 def store_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
-    try:
-        row = con.execute("SELECT value FROM store_settings WHERE key = ?", [key]).fetchone()
-    except duckdb.CatalogException:
+    # asked first, not caught: a failed look-up would abort the caller's transaction
+    if not table_exists(con, "store_settings"):
         return default
+    row = con.execute("SELECT value FROM store_settings WHERE key = ?", [key]).fetchone()
     return row[0] if row else default
 
 

@@ -148,6 +148,13 @@ CREATE OR REPLACE TABLE event_rows AS
 SELECT anchor, rowid AS event_row FROM events ORDER BY anchor, rowid
 """
 
+def write_event_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """`event_rows` for the events as they are now, and the highest rowid it covers."""
+    con.execute(EVENT_ROWS_SQL)
+    upto = con.execute("SELECT coalesce(max(event_row), -1) FROM event_rows").fetchone()[0]
+    set_store_setting(con, "event_rows_upto", str(upto))
+
+
 INDEX_SQL = """
 CREATE OR REPLACE TEMP TABLE _customer_index AS
 SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::BIGINT AS cust FROM customers;
@@ -335,9 +342,7 @@ def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vo
         write_catalog(con, genes, family_text, published, as_of)
         write_spellings(con, vocabulary)
         set_store_setting(con, "local_zone", local_zone)
-        con.execute(EVENT_ROWS_SQL)
-        upto = con.execute("SELECT coalesce(max(event_row), -1) FROM event_rows").fetchone()[0]
-        set_store_setting(con, "event_rows_upto", str(upto))
+        write_event_rows(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -101,16 +101,25 @@ def test_nobody_found_says_so_in_plain_words(page):
     assert "No customer has an identifier that is or contains" in plain(at.warning[0].value)
 
 
-def test_service_staff_record_a_refusal_and_see_it_as_the_consent_now(page_at, fitted_demo, person, tmp_path):
+@pytest.fixture
+def own_copy(page_at, fitted_demo, tmp_path):
+    """The Customer page over a copy of the fitted demo, for tests that change it, with the person found."""
     import shutil
 
     from helpers import staff
 
     db = staff(shutil.copy(fitted_demo[0], tmp_path / "genome.duckdb"))
+
+    def make(role: str, identifier: str):
+        at = sign_in_as(page_at("customer.py", db), role)
+        at.run()
+        return at.text_input(key="customer_search").input(identifier).run()
+    return make
+
+
+def test_service_staff_record_a_refusal_and_see_it_as_the_consent_now(own_copy, person):
     customer_id, email = person
-    at = sign_in_as(page_at("customer.py", db), "service")
-    at.run()
-    at.text_input(key="customer_search").input(email).run()
+    at = own_copy("service", email)
     at.selectbox(key="consent_change_purpose").set_value("email")
     at.radio(key="consent_change_decision").set_value("refused")
     at.text_input(key="consent_change_reason").input("asked at the desk to stop e-mails")
@@ -128,16 +137,9 @@ def test_a_marketer_is_not_offered_the_consent_form(page, person):
     assert not at.exception and "Record decision" not in [b.label for b in at.button]
 
 
-def test_an_administrator_erases_a_customer_after_typing_their_id(page_at, fitted_demo, person, tmp_path):
-    import shutil
-
-    from helpers import staff
-
-    db = staff(shutil.copy(fitted_demo[0], tmp_path / "genome.duckdb"))
+def test_an_administrator_erases_a_customer_after_typing_their_id(own_copy, person):
     customer_id, email = person
-    at = sign_in_as(page_at("customer.py", db), "admin")
-    at.run()
-    at.text_input(key="customer_search").input(email).run()
+    at = own_copy("admin", email)
     at.text_input(key="erase_reason").input("erasure request 4411")
     at.text_input(key="erase_confirm").input("not the id")
     at = at.button[[b.label for b in at.button].index("Erase for good")].click().run()
