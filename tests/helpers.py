@@ -119,14 +119,35 @@ STAFF = {"mara": "marketer", "sam": "service", "max": "manager", "ada": "admin"}
 STAFF_PASSWORD = "correct horse battery staple"
 
 
-def staff(db: Path) -> Path:
-    """Accounts for the store at `db`, one per role (mara marketer, sam service, max manager, ada admin), all
-    with STAFF_PASSWORD; returns `db`. Accounts that exist are left alone."""
-    from genome.users import add_account, get_account
-    from store.meta import meta_url_for, session
+_STAFF_TEMPLATE: list[Path] = []  # a metadata store holding only the accounts, made once per run
 
-    with session(meta_url_for(db)) as s:
+
+def _add_staff(url: str) -> None:
+    from genome.users import add_account, get_account
+    from store.meta import session
+
+    with session(url) as s:
         for name, role in STAFF.items():
             if get_account(s, name=name) is None:
                 add_account(s, name=name, role=role, password=STAFF_PASSWORD, by="test setup")
-    return db
+
+
+def staff(db: Path) -> Path:
+    """Accounts for the store at `db`, one per role (mara marketer, sam service, max manager, ada admin), all
+    with STAFF_PASSWORD; returns `db`. Accounts that exist are left alone. A store without a metadata store gets
+    a copy of one made once (hashing a password takes a fifth of a second, by design)."""
+    import shutil
+    import tempfile
+
+    from store.meta import meta_url_for
+
+    meta = Path(db).with_suffix(".meta.sqlite")
+    if meta_url_for(db) == f"sqlite:///{meta}" and not meta.exists():
+        if not _STAFF_TEMPLATE:
+            template = Path(tempfile.mkdtemp(prefix="staff-")) / "template.meta.sqlite"
+            _add_staff(f"sqlite:///{template}")
+            _STAFF_TEMPLATE.append(template)
+        shutil.copyfile(_STAFF_TEMPLATE[0], meta)
+        return Path(db)
+    _add_staff(meta_url_for(db))
+    return Path(db)
