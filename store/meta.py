@@ -18,6 +18,10 @@ Grain:
 - `consentchange`: one row per consent decision recorded by staff (a consent
   event waiting in the metadata store until the analytics store is next
   written, `genome.consent_changes`);
+- `creativeasset`: one row per version of a creative asset (an image, a
+  headline, body copy, a call to action, an offer) with its eligibility
+  rule; image files are kept by content hash in the asset folder
+  (`genome.creative.library`);
 - `useraccount`: one row per person who may sign in, with their role, an
   argon2id password hash and the state of their failed attempts (`genome.users`).
 """
@@ -28,7 +32,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -106,6 +110,27 @@ class AuditEntry(SQLModel, table=True):
     hash: str
 
 
+class CreativeAsset(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, min_length=1, max_length=80)
+    version: int
+    kind: str  # image, headline, body, cta, offer
+    channels: str  # comma-separated: email, sms, push, ad
+    locale: str = "en"
+    tags: str = ""  # comma-separated
+    rule: str = ""  # segment rule text; empty: everyone
+    priority: int = 0
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    text: str = ""  # the copy (for an image: its alternative text)
+    content_hash: str | None = None  # SHA-256 of an image file in the asset folder
+    media_type: str | None = None
+    owner: str
+    created_at: datetime = Field(default_factory=_now)
+
+
 class UserAccount(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, min_length=1, max_length=80)
@@ -142,7 +167,8 @@ def meta_url_for(db: Path) -> str:
 
 def _connect_args(url: str) -> dict:
     if url.startswith("sqlite"):
-        return {"check_same_thread": False}
+        # many people signing in at once on a busy machine queue for the write lock instead of failing
+        return {"check_same_thread": False, "timeout": 60}
     if url.startswith("postgresql"):
         # times are stored as UTC whatever the server's own zone
         return {"options": "-c timezone=UTC"}
@@ -152,8 +178,18 @@ def _connect_args(url: str) -> dict:
 @lru_cache(maxsize=8)
 def engine(url: str) -> Engine:
     made = create_engine(url, connect_args=_connect_args(url), pool_pre_ping=not url.startswith("sqlite"))
+    if url.startswith("sqlite"):
+        event.listen(made, "connect", _write_ahead_log)
     SQLModel.metadata.create_all(made)
     return made
+
+
+def _write_ahead_log(connection, _record) -> None:
+    # readers (every page run checks its user) never wait for a writer, nor a writer for them
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def dispose(url: str) -> None:

@@ -144,8 +144,11 @@ def staff(db: Path) -> Path:
     meta = Path(db).with_suffix(".meta.sqlite")
     if meta_url_for(db) == f"sqlite:///{meta}" and not meta.exists():
         if not _STAFF_TEMPLATE:
+            from store.meta import dispose
+
             template = Path(tempfile.mkdtemp(prefix="staff-")) / "template.meta.sqlite"
             _add_staff(f"sqlite:///{template}")
+            dispose(f"sqlite:///{template}")  # closed, so everything is in the file itself (not its write-ahead log)
             _STAFF_TEMPLATE.append(template)
         shutil.copyfile(_STAFF_TEMPLATE[0], meta)
         return Path(db)
