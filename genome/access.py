@@ -22,6 +22,8 @@ PERMISSIONS = {
     "reveal_contacts": {"service", "admin"},
     "change_consent": {"service", "admin"},
     "read_audit": {"admin"},
+    # the asset library and templates of the creative studio
+    "edit_creatives": {"marketer", "admin"},
     # every trace of a customer, for good
     "erase_customers": {"admin"},
 }

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from genome.cli_support import DbOption, GuardedGroup, db_path, fail, open_for_writing, reading
 from genome.errors import InputError
 from genome.ingest import FileRefused, Limits, ingest_files
+from genome.creative_cli import creative_app
 from genome.model_cli import models_app
 from genome.overview import store_overview
 from genome.segment_cli import segment_app
@@ -375,6 +376,7 @@ app.command("erase")(erase_command)
 app.add_typer(segment_app, name="segment")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
+app.add_typer(creative_app, name="creative")
 
 
 def main() -> None:  # pragma: no cover - console entry point

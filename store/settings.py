@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     oidc_role_claim: str = Field(
         "genome_role", min_length=1, description="the ID-token claim naming a user's role when they sign in with "
                                                  "the company's identity provider")
+    asset_dir: Path | None = Field(
+        None, description="folder of the creative studio's picture files (default: beside the store, "
+                          "data/genome.assets)")
     idle_minutes: int = Field(
         30, ge=1, le=24 * 60, description="a signed-in user who does nothing for this many minutes is signed out")
 

@@ -1,0 +1,61 @@
+"""Templates: checked in one line, rendered in a sandbox that reads no file, loops within bounds, escapes e-mail
+HTML and never leaves `{{ }}` in a message."""
+
+from pathlib import Path
+
+import pytest
+
+from genome.creative.templates import load_template, render_part, sample_context, sms_parts
+from genome.errors import InputError
+
+LIBRARY = Path(__file__).resolve().parents[3] / "assets"
+
+def _template(sms: str = "{{ slots.hero.text }}", part: str = "sms") -> str:
+    """A small template whose `part` is `sms` (a TOML literal string: any quotes inside stay as they are)."""
+    return ('name = "t"\n[slots.hero]\nkind = "image"\nfallback = "h"\n[channels]\n'
+            'email_html = "<p>Hi {{ first_name }}</p>"\n' + f"{part} = \'\'\'{sms}\'\'\'\n")
+
+
+def _write(tmp_path, text: str) -> Path:
+    path = tmp_path / "t.toml"
+    path.write_text(text)
+    return path
+
+
+def test_the_demo_template_is_sound():
+    template = load_template(LIBRARY / "templates" / "tv-offer.toml")
+    assert set(template.slots) == {"hero", "headline", "body", "cta", "offer"}
+    assert {"email_subject", "email_html", "sms", "push_title", "push_body"} == set(template.parts)
+
+
+@pytest.mark.parametrize("part, problem", [
+    ("{% include 'secrets.txt' %}", "secrets.txt"),
+    ("{% render '/etc/passwd' %}", "/etc/passwd"),
+    ("{{ customer.email }}", "'customer' is undefined"),
+    ("{% for i in (1..1000) %}{% for j in (1..1000) %}x{% endfor %}{% endfor %}", "loop iteration limit"),
+    ("{% if %}", "missing expression"),
+    ("{{ first_name | shell }}", "unknown filter 'shell'"),
+])
+def test_a_template_that_tries_to_escape_or_is_broken_is_refused_in_one_line(tmp_path, part, problem):
+    path = _write(tmp_path, _template(part))
+    with pytest.raises(InputError, match=problem) as caught:
+        load_template(path)
+    assert str(caught.value).startswith("t: sms: ") and "\n" not in str(caught.value)
+
+
+def test_a_template_without_slots_or_parts_says_what_it_lacks(tmp_path):
+    with pytest.raises(InputError, match="names at least one slot"):
+        load_template(_write(tmp_path, 'name = "t"\n[channels]\nsms = "x"\n'))
+    with pytest.raises(InputError, match=r"\[channels\] holds some of"):
+        load_template(_write(tmp_path, _template(part="fax")))
+
+
+def test_values_from_the_data_are_escaped_in_e_mail_html_and_never_run(tmp_path):
+    template = load_template(_write(tmp_path, _template()))
+    context = sample_context(template) | {"first_name": "<img src=x onerror=alert(1)>{{ 7 }}"}
+    html = render_part(template, "email_html", context)
+    assert "<img" not in html and "&lt;img" in html and "{{" not in html
+
+
+def test_sms_length_counts_parts():
+    assert (sms_parts("x" * 160), sms_parts("x" * 161), sms_parts("x" * 306), sms_parts("x" * 307)) == (1, 2, 2, 3)
