@@ -30,6 +30,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 $(DB): | $(VENV)/.installed
 	$(BIN)/genome demo --customers $(CUSTOMERS) --db $(DB)
 	$(BIN)/genome users first-run --demo --db $(DB)
+	$(BIN)/genome creative load assets --as admin --db $(DB)
 
 # first-run adds an administrator (one-time password printed once) only when the store has none
 run: $(VENV)/.installed $(DB)
@@ -40,6 +41,7 @@ run: $(VENV)/.installed $(DB)
 demo: $(VENV)/.installed
 	$(BIN)/genome demo --customers $(CUSTOMERS) --db $(DB)
 	$(BIN)/genome users first-run --demo --db $(DB)
+	$(BIN)/genome creative load assets --as admin --db $(DB)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
