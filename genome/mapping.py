@@ -31,7 +31,6 @@ the contract refuses is quarantined with its reason.
 """
 
 import string
-import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ import duckdb
 
 from genome.errors import InputError
 from genome.events import INPUT_COLUMNS
+from genome.toml_files import read_toml
 
 SOURCE_KEYS = {"name", "timezone", "timestamp_format", "decimal_comma"}
 SECTIONS = {"source", "columns", "constants", "templates", "attributes", "identifier"}
@@ -70,12 +70,7 @@ class Mapping:
 def load_mapping(path: Path, *, targets: tuple[str, ...] = INPUT_COLUMNS) -> Mapping:
     """The mapping in `path`, checked against the contract columns `targets`."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MappingError(f"mapping {path}: cannot read it ({exc.strerror or exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"mapping {path.name}: not TOML ({exc})") from None
+    data = read_toml(path, what="mapping", error=MappingError)
     unknown = set(data) - SECTIONS
     if unknown:
         raise MappingError(f"mapping {path.name}: unknown section [{sorted(unknown)[0]}] "

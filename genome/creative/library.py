@@ -9,7 +9,6 @@ segment's is; an empty rule makes an asset everyone's fallback.
 """
 
 import hashlib
-import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from genome.errors import InputError
 from genome.people import person_name
 from genome.segments.audience import count
 from genome.segments.text import parse, to_text
+from genome.toml_files import read_toml
 from store.meta import CreativeAsset, utc
 
 KINDS = {"image": "picture", "headline": "headline", "body": "body copy", "cta": "call to action", "offer": "offer"}
@@ -144,10 +144,7 @@ def import_library(s: Session, con: duckdb.DuckDBPyConnection, folder: Path, *, 
     """Load a library folder (library.toml and the pictures it names) as assets; returns how many were saved.
     An asset whose metadata and file are unchanged is not saved again."""
     path = Path(folder) / "library.toml"
-    try:
-        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("asset", [])
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: {exc}") from None
+    entries = read_toml(path, what="asset library").get("asset", [])
     saved = 0
     for i, entry in enumerate(entries, start=1):
         try:

@@ -25,7 +25,6 @@ are bounded, and an undefined variable is refused when the template is
 checked, so a message never shows `{{ }}`.
 """
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from liquid.exceptions import LiquidError
 
 from genome.creative.library import KINDS
 from genome.errors import InputError
+from genome.toml_files import read_toml
 
 PARTS = ("email_subject", "email_html", "sms", "push_title", "push_body")
 SMS_LENGTH = 160  # one GSM-7 message; longer ones go as several parts of 153 characters
@@ -77,12 +77,7 @@ class CreativeTemplate:
 def load_template(path: Path) -> CreativeTemplate:
     """Read and check a template file; one line names the first thing wrong."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path.name}: not a template file (TOML): {exc}") from None
+    raw = read_toml(path, what="template")
     name = str(raw.get("name") or path.stem)
     slots = {}
     for slot, spec in (raw.get("slots") or {}).items():
