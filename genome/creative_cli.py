@@ -59,7 +59,7 @@ def preview_command(
     """The asset chosen for each slot with its reason, and the message as the customer would get it."""
     from genome.access import allowed, require
     from genome.audit import record_look
-    from genome.creative.assembly import choose, message
+    from genome.creative.assembly import messages
     from genome.creative.templates import load_template
     from genome.service_cli import one_customer
 
@@ -68,8 +68,7 @@ def preview_command(
     template = load_template(template_path(template_name))
     with reading(db) as con, session(meta_url_for(db_path(db))) as s:
         customer_id = one_customer(con, customer, reveal=allowed(actor.role, "reveal_contacts"))
-        choices = choose(s, con, template, [customer_id], channel=channel)[customer_id]
-        rendered = message(con, template, customer_id, choices, channel=channel)
+        choices, rendered = messages(s, con, template, [customer_id], channel=channel)[customer_id]
         slots = {slot: {"asset": c.asset.name, "version": c.asset.version, "reason": c.reason}
                  for slot, c in choices.items()}
         record_look(s, actor=actor.name, role=actor.role, action="profile view", target=customer_id,
@@ -83,3 +82,25 @@ def preview_command(
         typer.echo(f"  {slot:<9} {c['asset']} v{c['version']}  ({c['reason']})")
     for part, text in rendered.items():
         typer.echo(f"--- {part}\n{text}")
+
+
+@creative_app.command("render")
+def render_command(
+    template_name: Annotated[str, typer.Argument(metavar="TEMPLATE", help="template name or file")],
+    segment: Annotated[str, typer.Option(help="a saved segment (its latest version)")],
+    channel: Annotated[str, typer.Option(help="email, sms or push")],
+    out: Annotated[Path, typer.Option(help="file to write: .jsonl or .csv; never written over")],
+    user: AsOption,
+    db: DbOption = None,
+) -> None:
+    """Every consenting recipient's own message, assembled and rendered, in one file."""
+    from genome.creative.render import render_segment
+    from genome.creative.templates import load_template
+
+    actor = acting_user(db, user)
+    template = load_template(template_path(template_name))
+    with reading(db) as con, session(meta_url_for(db_path(db))) as s:
+        result = render_segment(s, con, template, segment=segment, channel=channel, out=out, by=actor.name,
+                                role=actor.role)
+    typer.echo(f"{result.messages:,} messages of {template.name} on {channel} for {segment} v{result.version} "
+               f"written to {result.path} ({result.removed_without_consent:,} without consent to {channel} left out)")

@@ -10,14 +10,17 @@ without a slot: the slot's fallback is everyone's.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 from sqlmodel import Session
 
 from genome.creative.library import current_assets
 from genome.creative.templates import CreativeTemplate, render_part, sms_parts
 from genome.errors import InputError
+from genome.genes.catalog import catalog_relation
 from genome.segments.audience import member_ids
 from genome.segments.text import parse
 from store.meta import CreativeAsset
@@ -72,39 +75,53 @@ def choose(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplat
     return chosen
 
 
-def gene_values(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict:
-    """The customer's gene values by name, as templates read them (`genes.clv_12m`)."""
-    cursor = con.execute("SELECT * FROM customer_genes WHERE customer_id = ?", [customer_id])
-    row = cursor.fetchone()
-    if row is None:
-        return {}
-    names = [d[0] for d in cursor.description]
-    return {n: v for n, v in zip(names, row) if v is not None and n != "customer_id"}
+def genes_read(template: CreativeTemplate) -> list[str]:
+    """The genes a template's Liquid reads (`genes.clv_12m`): only those are fetched for its recipients."""
+    return sorted({m for part in template.parts.values() for m in re.findall(r"\bgenes\.([A-Za-z0-9_]+)", part)})
 
 
-def first_name(con: duckdb.DuckDBPyConnection, customer_id: str) -> str | None:
-    """The first name imported for the customer (`genome import customers`, attribute first_name), if any."""
+def recipient_details(con: duckdb.DuckDBPyConnection, customers: list[str], genes: list[str]
+                      ) -> dict[str, tuple[str | None, dict]]:
+    """customer_id -> (first name or None, {gene: value}) for every customer, in two queries."""
     from store.duck import table_exists
 
-    if not table_exists(con, "customer_attributes"):
-        return None
-    row = con.execute("SELECT a.value FROM customer_attributes a JOIN identifiers i USING (identifier) "
-                      "WHERE i.customer_id = ? AND a.attribute = 'first_name' AND a.value IS NOT NULL "
-                      "ORDER BY a.imported_at DESC LIMIT 1", [customer_id]).fetchone()
-    return row[0] if row else None
+    known = {r[0] for r in con.execute(f"SELECT name FROM {catalog_relation(con)}").fetchall()}
+    columns = [g for g in genes if g in known]
+    cursor = con.cursor()
+    try:
+        cursor.register("_recipients", pa.table({"customer_id": pa.array(customers, pa.string())}))
+        wanted = "".join(', g."' + g.replace('"', '""') + '"' for g in columns)
+        rows = cursor.execute(f"SELECT r.customer_id{wanted} FROM _recipients r "
+                              "LEFT JOIN customer_genes g USING (customer_id)").fetchall()
+        names = dict(cursor.execute(
+            "SELECT i.customer_id, arg_max(a.value, a.imported_at) FROM customer_attributes a "
+            "JOIN identifiers i USING (identifier) JOIN _recipients r ON r.customer_id = i.customer_id "
+            "WHERE a.attribute = 'first_name' AND a.value IS NOT NULL GROUP BY 1").fetchall()) \
+            if table_exists(cursor, "customer_attributes") else {}
+    finally:
+        cursor.close()
+    return {row[0]: (names.get(row[0]), {g: v for g, v in zip(columns, row[1:]) if v is not None}) for row in rows}
 
 
-def message(con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customer_id: str,
-            choices: dict[str, Choice], *, channel: str, src=lambda asset: f"cid:{asset.content_hash}") -> dict:
+def message(template: CreativeTemplate, choices: dict[str, Choice], *, channel: str, first_name: str | None,
+            genes: dict, src=lambda asset: f"cid:{asset.content_hash}") -> dict:
     """The rendered message for one customer on `channel`: each part's text, and for SMS its length in parts."""
     if channel not in CHANNEL_PARTS:
         raise InputError(f"channel {channel!r} is not one of {', '.join(CHANNEL_PARTS)}")
     context = {
-        "first_name": first_name(con, customer_id) or template.defaults.get("first_name", "there"),
-        "genes": gene_values(con, customer_id),
+        "first_name": first_name or template.defaults.get("first_name", "there"), "genes": genes,
         "slots": {slot: {"text": c.asset.text, "name": c.asset.name,
                          "src": src(c.asset) if c.asset.kind == "image" else ""} for slot, c in choices.items()}}
     parts = {part: render_part(template, part, context) for part in CHANNEL_PARTS[channel] if part in template.parts}
     if "sms" in parts:
         parts["sms_parts"] = sms_parts(parts["sms"])
     return parts
+
+
+def messages(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
+             channel: str) -> dict[str, tuple[dict[str, Choice], dict]]:
+    """customer_id -> (the choices, the rendered message) for every customer in `customers`."""
+    chosen = choose(s, con, template, customers, channel=channel)
+    details = recipient_details(con, customers, genes_read(template))
+    return {c: (chosen[c], message(template, chosen[c], channel=channel, first_name=details[c][0],
+                                   genes=details[c][1])) for c in customers}

@@ -6,13 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import staff
 
 from genome.access import AccessDenied
-from genome.creative.assembly import choose, message
+from genome.creative.assembly import choose, messages
 from genome.creative.library import AssetSpec, current_assets, import_library, save_asset
 from genome.creative.templates import load_template
 from genome.errors import InputError, UnknownGene
-from helpers import staff
 from store.duck import connect
 from store.meta import meta_url_for, session
 
@@ -52,7 +52,8 @@ def test_jim_and_john_get_different_pictures_and_copy_from_the_tv_offer(studio):
     assert chosen[john]["hero"].asset.name == "tv-hero-match"
     assert chosen[john]["body"].asset.name == "tv-body-anywhere"
     assert chosen[jim]["hero"].reason.startswith("tv-hero-gaming: bought_video_games OR")
-    jims, johns = (message(con, template, c, chosen[c], channel="email") for c in (jim, john))
+    rendered = messages(s, con, template, [jim, john], channel="email")
+    jims, johns = rendered[jim][1], rendered[john][1]
     assert "Game night, upgraded" in jims["email_subject"] and "Every match, life size" in johns["email_subject"]
     # (copy is escaped in HTML like any value: the apostrophe arrives as &#39; and reads as one)
     assert "kids' profiles" in html.unescape(jims["email_html"]) and "Watch anywhere" in johns["email_html"]
@@ -78,8 +79,7 @@ def test_an_sms_is_one_message_and_names_the_offer(studio):
     _, con, s, _ = studio
     template = load_template(LIBRARY / "templates" / "tv-offer.toml")
     customer = _someone(con, "bargain_hunter")
-    choices = choose(s, con, template, [customer], channel="sms")[customer]
-    sms = message(con, template, customer, choices, channel="sms")
+    _, sms = messages(s, con, template, [customer], channel="sms")[customer]
     assert sms["sms_parts"] == 1 and "code TV10" in sms["sms"]
 
 

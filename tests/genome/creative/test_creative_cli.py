@@ -4,10 +4,10 @@ import json
 import shutil
 from pathlib import Path
 
+from helpers import staff
 from typer.testing import CliRunner
 
 from genome.cli import app
-from helpers import staff
 
 runner = CliRunner()
 LIBRARY = Path(__file__).resolve().parents[3] / "assets"
