@@ -11,15 +11,14 @@ from store.meta import meta_url_for, session
 
 creative_app = typer.Typer(no_args_is_help=True, help="The creative studio: asset library, templates, previews.")
 
-LIBRARY = Path("assets")  # the demo library, beside the product
-
-
 def template_path(name: str) -> Path:
-    """A template file given by path, or by name in the library's templates folder."""
+    """A template file given by path, or by name in the library's templates folder (GENOME_CREATIVE_DIR)."""
+    from store.settings import get_settings
+
     path = Path(name)
     if path.suffix == ".toml" or path.exists():
         return path
-    return LIBRARY / "templates" / f"{name}.toml"
+    return get_settings().creative_dir / "templates" / f"{name}.toml"
 
 
 @creative_app.command("load")

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     oidc_role_claim: str = Field(
         "genome_role", min_length=1, description="the ID-token claim naming a user's role when they sign in with "
                                                  "the company's identity provider")
+    creative_dir: Path = Field(Path("assets"), description="the creative library folder: library.toml, its "
+                                                           "pictures, and templates/*.toml")
     asset_dir: Path | None = Field(
         None, description="folder of the creative studio's picture files (default: beside the store, "
                           "data/genome.assets)")

@@ -75,3 +75,9 @@ CUSTOMER_SHOWN = "customer_shown"  # the customer whose profile the page shows
 AUDIT_ACTOR = "audit_actor"
 AUDIT_ACTION = "audit_action"
 AUDIT_TARGET = "audit_target"
+
+STUDIO_TEMPLATE = "studio_template"
+STUDIO_CHANNEL = "studio_channel"
+STUDIO_SOURCE = "studio_recipients"
+STUDIO_CUSTOMER = "studio_customer"
+STUDIO_SEGMENT = "studio_segment"

@@ -128,3 +128,8 @@ def render_part(template: CreativeTemplate, part: str, context: dict) -> str:
 def sms_parts(text: str) -> int:
     """How many messages an SMS of `text` takes (160 characters in one, 153 per part when split)."""
     return 1 if len(text) <= SMS_LENGTH else -(-len(text) // 153)
+
+
+def list_templates(folder: Path) -> dict[str, Path]:
+    """The template files of a library folder (`templates/*.toml`), by name."""
+    return {path.stem: path for path in sorted((Path(folder) / "templates").glob("*.toml"))}

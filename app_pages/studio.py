@@ -1,0 +1,108 @@
+"""Creative studio: the asset library, and a template's messages as chosen recipients would get them."""
+
+import pandas as pd
+import streamlit as st
+
+from genome.creative.assembly import messages
+from genome.creative.library import KINDS, asset_dir_for, current_assets, file_of
+from genome.creative.templates import list_templates, load_template
+from genome.errors import GenomeError
+from genome.segments.library import saved_version, segment_table, stored_members
+from genome.service.lookup import find_customers
+from store.settings import get_settings
+from ui import state
+from ui.roles import may, refusal
+from ui.segments import metadata
+from ui.store import require_store, store_path
+from ui.text import error, md
+
+st.title("Creative studio")
+if not may("edit_creatives"):
+    st.info(refusal("edit_creatives", "The creative studio"), icon=":material/lock:")
+    st.stop()
+con = require_store()
+folder = asset_dir_for(store_path())
+templates = list_templates(get_settings().creative_dir)
+
+with metadata() as meta:
+    assets = current_assets(meta)
+    library = [{"asset": a.name, "version": a.version, "kind": KINDS[a.kind], "channels": a.channels,
+                "rule (who may get it)": a.rule or "everyone (fallback)", "priority": a.priority,
+                "text": a.text, "owner": a.owner} for a in assets]
+    saved = [row.name for row in segment_table(meta)]
+
+preview, shelf = st.tabs(["Preview", "Asset library"])
+
+with shelf:
+    if not library:
+        st.info("The library is empty: load one with `genome creative load FOLDER --as USER` (the demo's is "
+                "`assets/`).", icon=":material/photo_library:")
+    else:
+        st.caption(f"{len(library)} assets valid today, latest versions; pictures are kept by content hash in "
+                   f"{md(folder)}")
+        st.dataframe(pd.DataFrame(library), hide_index=True, width="stretch", key="studio_library")
+
+with preview:
+    if not templates:
+        st.info(f"No templates in {md(get_settings().creative_dir / 'templates')}: add a template file there "
+                "(`genome creative check FILE` checks it).", icon=":material/draft:")
+        st.stop()
+    left, middle, right = st.columns([1, 1, 2])
+    name = left.selectbox("Template", list(templates), key=state.STUDIO_TEMPLATE)
+    channel = middle.radio("Channel", ["email", "sms", "push"], horizontal=True, key=state.STUDIO_CHANNEL)
+    source = right.radio("Recipients", ["a sample of a saved segment", "one customer"], horizontal=True,
+                         key=state.STUDIO_SOURCE)
+    try:
+        template = load_template(templates[name])
+    except GenomeError as exc:
+        error(exc)
+        st.stop()
+    if source == "one customer":
+        text = st.text_input("Find a customer", key=state.STUDIO_CUSTOMER,
+                             placeholder="e-mail, phone, loyalty id or customer id")
+        found = find_customers(con, text, reveal=may("reveal_contacts"),
+                               region=get_settings().phone_region) if text.strip() else []
+        if text.strip() and len(found) != 1:
+            st.warning(f"{len(found)} customers match {md(text.strip())}: give one exact identifier.",
+                       icon=":material/person_search:")
+        recipients = [found[0].customer_id] if len(found) == 1 else []
+    else:
+        if not saved:
+            st.info("Save a segment in the Segment builder first: a sample of its members is shown here.",
+                    icon=":material/bookmark:")
+            st.stop()
+        segment = st.selectbox("Saved segment", saved, key=state.STUDIO_SEGMENT)
+        with metadata() as meta:
+            members = stored_members(meta, saved_version(meta, segment)[1]).column("customer_id").to_pylist()
+        # the same sample every time for the same members: three spread across the list
+        recipients = [members[i * len(members) // 3] for i in range(min(3, len(members)))]
+    if not recipients:
+        st.stop()
+    with metadata() as meta:
+        try:
+            rendered = messages(meta, con, template, recipients, channel=channel)
+        except GenomeError as exc:
+            error(exc)
+            st.stop()
+        shown = {c: ({slot: (choice.asset, choice.reason) for slot, choice in chosen.items()}, parts)
+                 for c, (chosen, parts) in rendered.items()}
+    for column, (customer, (chosen, parts)) in zip(st.columns(len(shown)), shown.items()):
+        with column.container(border=True):
+            st.caption(f"Customer {md(customer)}")
+            hero = next((asset for asset, _ in chosen.values() if asset.kind == "image"), None)
+            if hero is not None and channel == "email" and (path := file_of(hero, folder)) and path.exists():
+                st.image(str(path), caption=hero.text, width="stretch")
+            if channel == "email":
+                st.markdown(f"**{md(parts['email_subject'])}**")
+                with st.expander("E-mail HTML"):
+                    st.code(parts["email_html"], language="html")
+            elif channel == "sms":
+                st.text(parts["sms"])
+                st.caption(f"{len(parts['sms'])} characters: "
+                           + ("one message" if parts["sms_parts"] == 1 else f"{parts['sms_parts']} messages"))
+            else:
+                st.markdown(f"**{md(parts['push_title'])}**")
+                st.text(parts["push_body"])
+            st.dataframe(pd.DataFrame([{"slot": slot, "asset": asset.name, "why": reason}
+                                       for slot, (asset, reason) in chosen.items()]),
+                         hide_index=True, width="stretch")

@@ -1,0 +1,64 @@
+"""The Creative studio page: the library, and a template's messages for sampled recipients, the same as the shell's
+preview; closed to roles that may not change creatives."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import sign_in_as, staff
+from typer.testing import CliRunner
+
+from genome.cli import app as cli
+from genome.creative.library import import_library
+from genome.segments.library import save_segment
+from genome.segments.text import parse
+from store.duck import connect
+from store.meta import meta_url_for, session
+
+LIBRARY = Path(__file__).resolve().parents[2] / "assets"
+
+
+@pytest.fixture(scope="module")
+def studio_db(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("studio_page")
+    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
+    con = connect(db, read_only=True)
+    with session(meta_url_for(db)) as s:
+        import_library(s, con, LIBRARY, owner="mara", role="marketer", asset_dir=db.with_suffix(".assets"))
+        save_segment(s, con, name="Gamers", rule=parse("bought_video_games OR bought_game_consoles"), owner="mara",
+                     role="marketer")
+    con.close()
+    return db
+
+
+def test_a_marketer_sees_three_gamers_get_the_gaming_picture_as_the_shell_says(page_at, studio_db, monkeypatch):
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+    at = page_at("studio.py", studio_db).run()
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe if "why" in d.value.columns]
+    assert len(tables) == 3
+    for table in tables:
+        hero = table.set_index("slot").loc["hero"]
+        assert hero["asset"] in ("tv-hero-gaming", "tv-hero-match")  # a sporty gamer may be in the A/B split
+    customer = at.caption[0].value.removeprefix("Customer ").replace("\\", "")
+    shell = json.loads(CliRunner().invoke(cli, ["creative", "preview", "tv-offer", "--customer", customer, "--as",
+                                                "mara", "--json", "--db", str(studio_db)]).stdout)
+    assert {slot: s["asset"] for slot, s in shell["slots"].items()} == dict(zip(tables[0]["slot"], tables[0]["asset"]))
+    library = next(d.value for d in at.dataframe if "rule (who may get it)" in d.value.columns)
+    assert len(library) == 13 and len(at.get("image")) == 3  # each sample's hero picture
+
+
+def test_an_sms_preview_says_how_many_messages_it_takes(page_at, studio_db, monkeypatch):
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+    at = page_at("studio.py", studio_db).run()
+    at.radio(key="studio_channel").set_value("sms").run()
+    assert not at.exception
+    assert [c.value for c in at.caption if "characters:" in c.value] and all(
+        "one message" in c.value for c in at.caption if "characters:" in c.value)
+
+
+def test_service_staff_are_told_the_studio_is_not_theirs(page_at, studio_db):
+    at = sign_in_as(page_at("studio.py", studio_db), "service").run()
+    assert not at.exception
+    assert "is for marketers and administrators" in at.info[0].value.replace("\\", "")
