@@ -103,6 +103,8 @@ with preview:
             else:
                 st.markdown(f"**{md(parts['push_title'])}**")
                 st.text(parts["push_body"])
-            st.dataframe(pd.DataFrame([{"slot": slot, "asset": asset.name, "why": reason}
-                                       for slot, (asset, reason) in chosen.items()]),
-                         hide_index=True, width="stretch")
+    st.markdown("**What each slot holds, and why**")
+    # one static table across the page: the copy and the reasons wrap instead of being cut off
+    st.table(pd.DataFrame([{"slot": md(slot), **{md(c): md(f"{chosen[slot][0].text} ({chosen[slot][1]})")
+                                                 for c, (chosen, _) in shown.items()}}
+                           for slot in template.slots]), hide_index=True, border="horizontal")
