@@ -1,9 +1,10 @@
 """Creative studio: the asset library, and a template's messages as chosen recipients would get them."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from genome.creative.assembly import messages
+from genome.creative.assembly import coverage, messages
 from genome.creative.library import KINDS, asset_dir_for, current_assets, file_of
 from genome.creative.templates import list_templates, load_template
 from genome.errors import GenomeError
@@ -31,9 +32,11 @@ with metadata() as meta:
                 "text": a.text, "owner": a.owner} for a in assets]
     saved = [row.name for row in segment_table(meta)]
 
-preview, shelf = st.tabs(["Preview", "Asset library"])
+# only the open tab is drawn: the coverage of a large segment is not computed unless asked for
+preview, matrix, shelf = st.tabs(["Preview", "Coverage", "Asset library"], key=state.STUDIO_TAB, on_change="rerun")
 
-with shelf:
+
+def _library() -> None:
     if not library:
         st.info("The library is empty: load one with `genome creative load FOLDER --as USER` (the demo's is "
                 "`assets/`).", icon=":material/photo_library:")
@@ -42,11 +45,46 @@ with shelf:
                    f"{md(folder)}")
         st.dataframe(pd.DataFrame(library), hide_index=True, width="stretch", key="studio_library")
 
-with preview:
+
+def _coverage() -> None:
+    if not templates or not saved:
+        st.info("Coverage needs a template and a saved segment.", icon=":material/grid_on:")
+    else:
+        left, middle, right = st.columns(3)
+        covered = left.selectbox("Template", list(templates), key=state.STUDIO_COVERAGE_TEMPLATE)
+        segment_name = middle.selectbox("Saved segment", saved, key=state.STUDIO_COVERAGE_SEGMENT)
+        on = right.radio("Channel", ["email", "sms", "push"], horizontal=True, key=state.STUDIO_COVERAGE_CHANNEL)
+        try:
+            with metadata() as meta, st.spinner("Choosing every recipient's assets…"):
+                everyone = stored_members(meta, saved_version(meta, segment_name)[1]).column("customer_id").to_pylist()
+                matrix_of = coverage(meta, con, load_template(templates[covered]), everyone, channel=on)
+        except GenomeError as exc:
+            error(exc)
+        else:
+            st.caption(f"{matrix_of.recipients:,} recipients · {matrix_of.only_fallbacks:.0%} get only fallbacks")
+            names = sorted({a for slot in matrix_of.shares.values() for a in slot})
+            figure = go.Figure(go.Heatmap(
+                z=[[matrix_of.shares[slot].get(a, 0) for a in names] for slot in matrix_of.shares],
+                x=names, y=list(matrix_of.shares), colorscale="Greens", zmin=0, zmax=1,
+                text=[[f"{matrix_of.shares[slot].get(a, 0):.0%}" if a in matrix_of.shares[slot] else ""
+                       for a in names] for slot in matrix_of.shares], texttemplate="%{text}",
+                hovertemplate="%{y}: %{x}, %{z:.1%} of recipients<extra></extra>"))
+            figure.update_layout(height=120 + 45 * len(matrix_of.shares), margin=dict(l=10, r=10, t=10, b=10),
+                                 xaxis=dict(tickangle=-30))
+            st.plotly_chart(figure, width="stretch", key="studio_coverage_chart")
+            if matrix_of.never_chosen:
+                st.warning("Never chosen for this segment: " + ", ".join(md(a) for a in matrix_of.never_chosen),
+                           icon=":material/visibility_off:")
+            for x, y, both in matrix_of.overlaps:
+                st.caption(f"{md(x)} and {md(y)} have the same priority and both take in {both:,} recipients: "
+                           "they are split A/B between them.")
+
+
+def _preview() -> None:
     if not templates:
         st.info(f"No templates in {md(get_settings().creative_dir / 'templates')}: add a template file there "
                 "(`genome creative check FILE` checks it).", icon=":material/draft:")
-        st.stop()
+        return
     left, middle, right = st.columns([1, 1, 2])
     name = left.selectbox("Template", list(templates), key=state.STUDIO_TEMPLATE)
     channel = middle.radio("Channel", ["email", "sms", "push"], horizontal=True, key=state.STUDIO_CHANNEL)
@@ -56,7 +94,7 @@ with preview:
         template = load_template(templates[name])
     except GenomeError as exc:
         error(exc)
-        st.stop()
+        return
     if source == "one customer":
         text = st.text_input("Find a customer", key=state.STUDIO_CUSTOMER,
                              placeholder="e-mail, phone, loyalty id or customer id")
@@ -70,20 +108,20 @@ with preview:
         if not saved:
             st.info("Save a segment in the Segment builder first: a sample of its members is shown here.",
                     icon=":material/bookmark:")
-            st.stop()
+            return
         segment = st.selectbox("Saved segment", saved, key=state.STUDIO_SEGMENT)
         with metadata() as meta:
             members = stored_members(meta, saved_version(meta, segment)[1]).column("customer_id").to_pylist()
         # the same sample every time for the same members: three spread across the list
         recipients = [members[i * len(members) // 3] for i in range(min(3, len(members)))]
     if not recipients:
-        st.stop()
+        return
     with metadata() as meta:
         try:
             rendered = messages(meta, con, template, recipients, channel=channel)
         except GenomeError as exc:
             error(exc)
-            st.stop()
+            return
         shown = {c: ({slot: (choice.asset, choice.reason) for slot, choice in chosen.items()}, parts)
                  for c, (chosen, parts) in rendered.items()}
     for column, (customer, (chosen, parts)) in zip(st.columns(len(shown)), shown.items()):
@@ -108,3 +146,9 @@ with preview:
     st.table(pd.DataFrame([{"slot": md(slot), **{md(c): md(f"{chosen[slot][0].text} ({chosen[slot][1]})")
                                                  for c, (chosen, _) in shown.items()}}
                            for slot in template.slots]), hide_index=True, border="horizontal")
+
+
+for tab, draw in ((preview, _preview), (matrix, _coverage), (shelf, _library)):
+    if tab.open:
+        with tab:
+            draw()

@@ -125,3 +125,40 @@ def messages(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTempl
     details = recipient_details(con, customers, genes_read(template))
     return {c: (chosen[c], message(template, chosen[c], channel=channel, first_name=details[c][0],
                                    genes=details[c][1])) for c in customers}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Who gets what, for a template over a set of recipients."""
+
+    recipients: int
+    shares: dict[str, dict[str, float]]  # slot -> asset -> share of recipients who get it
+    only_fallbacks: float  # share of recipients who get the fallback in every slot
+    never_chosen: list[str]  # assets that fit a slot but nobody gets
+    overlaps: list[tuple[str, str, int]]  # same-slot, same-priority assets whose rules both take in some recipients
+
+
+def coverage(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
+             channel: str = "email") -> Coverage:
+    """The coverage matrix of `template` over `customers`: per slot, the share who get each asset."""
+    chosen = choose(s, con, template, customers, channel=channel)
+    n = max(len(customers), 1)
+    shares: dict[str, dict[str, float]] = {}
+    for slot in template.slots:
+        counts: dict[str, int] = {}
+        for c in customers:
+            counts[chosen[c][slot].asset.name] = counts.get(chosen[c][slot].asset.name, 0) + 1
+        shares[slot] = {name: k / n for name, k in sorted(counts.items(), key=lambda kv: -kv[1])}
+    fallback_only = sum(all(chosen[c][slot].asset.name == spec.fallback for slot, spec in template.slots.items())
+                        for c in customers) / n
+    assets = current_assets(s)
+    fitting = {slot: [a for a in assets if _fits(a, spec, channel)] for slot, spec in template.slots.items()}
+    never = sorted({a.name for slot, group in fitting.items() for a in group if a.name not in shares[slot]})
+    wanted = set(customers)
+    takes = {a.name: wanted.intersection(member_ids(con, parse(a.rule)).column("customer_id").to_pylist())
+             for group in fitting.values() for a in group if a.rule}
+    overlaps = sorted({(x.name, y.name, len(takes[x.name] & takes[y.name]))
+                       for group in fitting.values() for x in group for y in group
+                       if x.rule and y.rule and x.name < y.name and x.priority == y.priority
+                       and takes[x.name] & takes[y.name]})
+    return Coverage(len(customers), shares, fallback_only, never, list(overlaps))

@@ -45,8 +45,11 @@ def test_a_marketer_sees_three_gamers_get_the_gaming_picture_as_the_shell_says(p
     shell = json.loads(CliRunner().invoke(cli, ["creative", "preview", "tv-offer", "--customer", customer, "--as",
                                                 "mara", "--json", "--db", str(studio_db)]).stdout)
     assert all(table.loc[slot, customer].endswith(f"({s['reason']})") for slot, s in shell["slots"].items())
+    assert len(at.get("image")) == 3  # each sample's hero picture
+    at.session_state["studio_tab"] = "Asset library"
+    at = at.run()
     library = next(d.value for d in at.dataframe if "rule (who may get it)" in d.value.columns)
-    assert len(library) == 13 and len(at.get("image")) == 3  # each sample's hero picture
+    assert len(library) == 13
 
 
 def test_an_sms_preview_says_how_many_messages_it_takes(page_at, studio_db, monkeypatch):
@@ -62,3 +65,29 @@ def test_service_staff_are_told_the_studio_is_not_theirs(page_at, studio_db):
     at = sign_in_as(page_at("studio.py", studio_db), "service").run()
     assert not at.exception
     assert "is for marketers and administrators" in at.info[0].value.replace("\\", "")
+
+
+def test_the_coverage_matrix_shows_who_gets_what_for_a_segment(page_at, studio_db, monkeypatch):
+    from genome.creative.assembly import coverage
+    from genome.creative.templates import load_template
+
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+    at = page_at("studio.py", studio_db)
+    at.session_state["studio_tab"] = "Coverage"
+    at = at.run()
+    assert not at.exception, at.exception
+    con = connect(studio_db, read_only=True)
+    try:
+        with session(meta_url_for(studio_db)) as s:
+            from genome.segments.library import saved_version, stored_members
+
+            gamers = stored_members(s, saved_version(s, "Gamers")[1]).column("customer_id").to_pylist()
+            matrix = coverage(s, con, load_template(LIBRARY / "templates" / "tv-offer.toml"), gamers)
+    finally:
+        con.close()
+    assert all(abs(sum(shares.values()) - 1) < 1e-9 for shares in matrix.shares.values())
+    assert set(matrix.shares["hero"]) <= {"tv-hero-gaming", "tv-hero-match"}  # every gamer has a gaming rule
+    assert "tv-hero-family" in matrix.never_chosen or "tv-hero-family" not in matrix.shares["hero"]
+    assert ("tv-hero-gaming", "tv-hero-match", matrix.overlaps[0][2]) in matrix.overlaps
+    heat = at.get("plotly_chart")[0]
+    assert f"{len(gamers):,} recipients" in at.caption[0].value and heat is not None
