@@ -154,3 +154,23 @@ def staff(db: Path) -> Path:
         return Path(db)
     _add_staff(meta_url_for(db))
     return Path(db)
+
+
+def studio_copy(demo_db: Path, folder: Path) -> Path:
+    """A copy of the demo store in `folder` with the accounts of `staff` and the demo's creative library loaded
+    (its pictures in the asset folder beside the store); returns the store's path."""
+    import shutil
+
+    from genome.creative.library import import_library
+    from store.duck import connect
+    from store.meta import meta_url_for, session
+
+    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
+    con = connect(db, read_only=True)
+    try:
+        with session(meta_url_for(db)) as s:
+            import_library(s, con, Path(__file__).resolve().parents[1] / "assets", owner="mara", role="marketer",
+                           asset_dir=db.with_suffix(".assets"))
+    finally:
+        con.close()
+    return db

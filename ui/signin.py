@@ -20,14 +20,10 @@ import streamlit as st
 from genome.audit import record
 from genome.errors import GenomeError
 from genome.users import Actor, change_password, identity_provider_actor, in_force, sign_in
-from store.meta import meta_url_for, session
 from store.settings import get_settings
 from ui import state
+from ui.segments import metadata
 from ui.text import md
-
-
-def _meta_url() -> str:
-    return meta_url_for(get_settings().db)
 
 
 def _sign_out(reason: str | None = None) -> None:
@@ -64,7 +60,7 @@ def _from_identity_provider() -> Actor | None:
     except GenomeError as exc:
         st.session_state[state.SIGNED_OUT_BECAUSE] = str(exc)
         return None
-    with session(_meta_url()) as s:
+    with metadata() as s:
         record(s, actor=user.name, role=user.role, action="sign-in", target=user.name, detail="identity provider")
     return user
 
@@ -85,7 +81,7 @@ def signed_in_user() -> Actor | None:
     if user.external:  # the identity provider decides: its session must still hold
         current = user if _company_session() else None
     else:
-        with session(_meta_url()) as s:
+        with metadata() as s:
             current = in_force(s, name=user.name)
     if current is None:
         _sign_out("Your account was disabled; ask an administrator." if not user.external
@@ -136,7 +132,7 @@ def sign_in_form() -> None:
             st.button("Sign in with your company account", icon=":material/badge:", on_click=st.login)
     if submitted:
         try:
-            with session(_meta_url()) as s:
+            with metadata() as s:
                 user = sign_in(s, name=name, password=password)
         except GenomeError as exc:
             st.error(md(exc), icon=":material/error:")
@@ -166,7 +162,7 @@ def change_password_form(user: Actor) -> None:
             st.error("The two new passwords differ.", icon=":material/error:")
             return
         try:
-            with session(_meta_url()) as s:
+            with metadata() as s:
                 st.session_state[state.USER] = change_password(s, name=user.name, old=old, new=new)
         except GenomeError as exc:
             st.error(md(exc), icon=":material/error:")

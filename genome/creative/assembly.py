@@ -44,17 +44,22 @@ def _tie_break(customer_id: str, slot: str, n: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{customer_id}\x1f{slot}".encode()).digest()[:8], "big") % n
 
 
-def choose(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
-           channel: str = "email") -> dict[str, dict[str, Choice]]:
-    """customer_id -> slot -> the asset chosen and why, for every customer in `customers`."""
-    assets = current_assets(s)
-    by_name = {a.name: a for a in assets}
-    eligible: dict[str, set[str]] = {}  # asset name -> the customers its rule takes in
+def _eligible(con: duckdb.DuckDBPyConnection, assets: list[CreativeAsset], customers: list[str]
+              ) -> dict[str, set[str]]:
+    """Asset name -> the customers of `customers` its rule takes in (assets with a rule only)."""
     wanted = set(customers)
-    for asset in assets:
-        if asset.rule:
-            ids = member_ids(con, parse(asset.rule)).column("customer_id").to_pylist()
-            eligible[asset.name] = wanted.intersection(ids)
+    return {a.name: wanted.intersection(member_ids(con, parse(a.rule)).column("customer_id").to_pylist())
+            for a in assets if a.rule}
+
+
+def choose(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
+           channel: str = "email", assets: list[CreativeAsset] | None = None,
+           eligible: dict[str, set[str]] | None = None) -> dict[str, dict[str, Choice]]:
+    """customer_id -> slot -> the asset chosen and why, for every customer in `customers` (`assets` and their
+    `eligible` customers when the caller has them already)."""
+    assets = current_assets(s) if assets is None else assets
+    by_name = {a.name: a for a in assets}
+    eligible = _eligible(con, assets, customers) if eligible is None else eligible
     chosen: dict[str, dict[str, Choice]] = {c: {} for c in customers}
     for slot_name, slot in template.slots.items():
         fallback = by_name.get(slot.fallback)
@@ -141,7 +146,9 @@ class Coverage:
 def coverage(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
              channel: str = "email") -> Coverage:
     """The coverage matrix of `template` over `customers`: per slot, the share who get each asset."""
-    chosen = choose(s, con, template, customers, channel=channel)
+    assets = current_assets(s)
+    takes = _eligible(con, assets, customers)  # once, for the choices and the overlaps
+    chosen = choose(s, con, template, customers, channel=channel, assets=assets, eligible=takes)
     n = max(len(customers), 1)
     shares: dict[str, dict[str, float]] = {}
     for slot in template.slots:
@@ -151,12 +158,8 @@ def coverage(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTempl
         shares[slot] = {name: k / n for name, k in sorted(counts.items(), key=lambda kv: -kv[1])}
     fallback_only = sum(all(chosen[c][slot].asset.name == spec.fallback for slot, spec in template.slots.items())
                         for c in customers) / n
-    assets = current_assets(s)
     fitting = {slot: [a for a in assets if _fits(a, spec, channel)] for slot, spec in template.slots.items()}
     never = sorted({a.name for slot, group in fitting.items() for a in group if a.name not in shares[slot]})
-    wanted = set(customers)
-    takes = {a.name: wanted.intersection(member_ids(con, parse(a.rule)).column("customer_id").to_pylist())
-             for group in fitting.values() for a in group if a.rule}
     overlaps = sorted({(x.name, y.name, len(takes[x.name] & takes[y.name]))
                        for group in fitting.values() for x in group for y in group
                        if x.rule and y.rule and x.name < y.name and x.priority == y.priority

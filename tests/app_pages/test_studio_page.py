@@ -2,15 +2,13 @@
 preview; closed to roles that may not change creatives."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from helpers import sign_in_as, staff
+from helpers import sign_in_as, studio_copy
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
-from genome.creative.library import import_library
 from genome.segments.library import save_segment
 from genome.segments.text import parse
 from store.duck import connect
@@ -21,11 +19,9 @@ LIBRARY = Path(__file__).resolve().parents[2] / "assets"
 
 @pytest.fixture(scope="module")
 def studio_db(demo_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("studio_page")
-    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
+    db = studio_copy(demo_db, tmp_path_factory.mktemp("studio_page"))
     con = connect(db, read_only=True)
     with session(meta_url_for(db)) as s:
-        import_library(s, con, LIBRARY, owner="mara", role="marketer", asset_dir=db.with_suffix(".assets"))
         save_segment(s, con, name="Gamers", rule=parse("bought_video_games OR bought_game_consoles"), owner="mara",
                      role="marketer")
     con.close()

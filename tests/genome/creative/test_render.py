@@ -2,22 +2,20 @@
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers import studio_copy
 from typer.testing import CliRunner
 
 from genome.access import AccessDenied
 from genome.cli import app
 from genome.consent import consenting
-from genome.creative.library import import_library
 from genome.creative.render import render_segment
 from genome.creative.templates import load_template
 from genome.errors import Refused
 from genome.segments.library import save_segment, saved_version, stored_members
 from genome.segments.text import parse
-from helpers import staff
 from store.duck import connect
 from store.meta import meta_url_for, session
 
@@ -28,10 +26,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def campaign(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("render")
-    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
+    db = studio_copy(demo_db, folder)
     con = connect(db, read_only=True)
     with session(meta_url_for(db)) as s:
-        import_library(s, con, LIBRARY, owner="mara", role="marketer", asset_dir=folder / "files")
         save_segment(s, con, name="Everyone", rule=parse(""), owner="mara", role="marketer")
         reachable = consenting(con, stored_members(s, saved_version(s, "Everyone")[1]), channel="SMS")
     con.close()
