@@ -5,13 +5,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from genome.creative.assembly import coverage, messages
-from genome.creative.library import KINDS, asset_dir_for, current_assets, file_of
+from genome.creative.library import KINDS, asset_dir_for, current_assets
+from genome.creative.phone import PHONE_HEIGHT, PHONE_WIDTH, inline_picture, phone_document
 from genome.creative.templates import list_templates, load_template
 from genome.errors import GenomeError
 from genome.segments.library import saved_version, segment_table, stored_members
 from genome.service.lookup import find_customers
 from store.settings import get_settings
 from ui import state
+from ui.asset_form import asset_editor
 from ui.roles import may, refusal
 from ui.segments import metadata
 from ui.store import require_store, store_path
@@ -44,6 +46,11 @@ def _library() -> None:
         st.caption(f"{len(library)} assets valid today, latest versions; pictures are kept by content hash in "
                    f"{md(folder)}")
         st.dataframe(pd.DataFrame(library), hide_index=True, width="stretch", key="studio_library")
+    st.markdown("**Add or change an asset**")
+    st.caption("Marketers and administrators change the library. Every save is a new version, kept with who saved "
+               "it; messages use the latest version valid on the day. The rule is checked against the genome like "
+               "a segment's, and a picture by what its file holds.")
+    asset_editor(con, folder)
 
 
 def _coverage() -> None:
@@ -118,7 +125,8 @@ def _preview() -> None:
         return
     with metadata() as meta:
         try:
-            rendered = messages(meta, con, template, recipients, channel=channel)
+            rendered = messages(meta, con, template, recipients, channel=channel,
+                                src=lambda asset: inline_picture(asset, folder))
         except GenomeError as exc:
             error(exc)
             return
@@ -127,11 +135,10 @@ def _preview() -> None:
     for column, (customer, (chosen, parts)) in zip(st.columns(len(shown)), shown.items()):
         with column.container(border=True):
             st.caption(f"Customer {md(customer)}")
-            hero = next((asset for asset, _ in chosen.values() if asset.kind == "image"), None)
-            if hero is not None and channel == "email" and (path := file_of(hero, folder)) and path.exists():
-                st.image(str(path), caption=hero.text, width="stretch")
             if channel == "email":
                 st.markdown(f"**{md(parts['email_subject'])}**")
+                # the e-mail as a phone shows it, in a frame that runs nothing and reaches nothing of this page
+                st.iframe(phone_document(parts["email_html"]), width=PHONE_WIDTH, height=PHONE_HEIGHT)
                 with st.expander("E-mail HTML"):
                     st.code(parts["email_html"], language="html")
             elif channel == "sms":

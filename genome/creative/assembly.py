@@ -1,28 +1,23 @@
-"""Assembly: for every recipient and slot, the highest-priority asset they are eligible for, with the reason.
+"""Assembly: every recipient's message, each slot's asset with the reason it was chosen, and the coverage matrix.
 
-Eligibility is each asset's rule evaluated once over the genome (the segment
-engine), so a segment of any size is assembled in a few set operations, not
-one query per person. Among the eligible assets of a slot (its kind, its tag,
-the channel, valid today) the highest priority wins; a tie is split by a hash
-of the customer and the slot, so the same person always sees the same variant
-and the variants split the audience evenly (an A/B test). Nobody is left
-without a slot: the slot's fallback is everyone's.
+The choosing itself is columnar (`genome.creative.choices`); here the choices
+become per-recipient reasons and rendered messages, and counts per slot.
 """
 
-import hashlib
+import functools
 import re
 from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlmodel import Session
 
+from genome.creative.choices import TIED, Picks, fits, pick, reason
 from genome.creative.library import current_assets
 from genome.creative.templates import CreativeTemplate, render_part, sms_parts
 from genome.errors import InputError
 from genome.genes.catalog import catalog_relation
-from genome.segments.audience import member_ids
-from genome.segments.text import parse
 from store.meta import CreativeAsset
 
 CHANNEL_PARTS = {"email": ("email_subject", "email_html"), "sms": ("sms",), "push": ("push_title", "push_body")}
@@ -35,49 +30,22 @@ class Choice:
     reason: str
 
 
-def _fits(asset: CreativeAsset, slot, channel: str) -> bool:
-    return asset.kind == slot.kind and channel in asset.channels.split(",") and (
-        slot.tag is None or slot.tag in asset.tags.split(","))
-
-
-def _tie_break(customer_id: str, slot: str, n: int) -> int:
-    return int.from_bytes(hashlib.sha256(f"{customer_id}\x1f{slot}".encode()).digest()[:8], "big") % n
-
-
-def _eligible(con: duckdb.DuckDBPyConnection, assets: list[CreativeAsset], customers: list[str]
-              ) -> dict[str, set[str]]:
-    """Asset name -> the customers of `customers` its rule takes in (assets with a rule only)."""
-    wanted = set(customers)
-    return {a.name: wanted.intersection(member_ids(con, parse(a.rule)).column("customer_id").to_pylist())
-            for a in assets if a.rule}
+def choices_of(picks: Picks, template: CreativeTemplate) -> dict[str, dict[str, Choice]]:
+    """customer_id -> slot -> the asset chosen and why, from the columns `pick` returns."""
+    rows = picks.table.to_pydict()
+    out: dict[str, dict[str, Choice]] = {}
+    for i, customer in enumerate(rows["customer_id"]):
+        out[customer] = {}
+        for slot in template.slots:
+            asset = picks.assets[rows[slot][i]]
+            out[customer][slot] = Choice(slot, asset, reason(asset, rows[slot + TIED][i], priority=asset.priority))
+    return out
 
 
 def choose(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
-           channel: str = "email", assets: list[CreativeAsset] | None = None,
-           eligible: dict[str, set[str]] | None = None) -> dict[str, dict[str, Choice]]:
-    """customer_id -> slot -> the asset chosen and why, for every customer in `customers` (`assets` and their
-    `eligible` customers when the caller has them already)."""
-    assets = current_assets(s) if assets is None else assets
-    by_name = {a.name: a for a in assets}
-    eligible = _eligible(con, assets, customers) if eligible is None else eligible
-    chosen: dict[str, dict[str, Choice]] = {c: {} for c in customers}
-    for slot_name, slot in template.slots.items():
-        fallback = by_name.get(slot.fallback)
-        if fallback is None:
-            raise InputError(f"{template.name}: the fallback of slot {slot_name!r}, asset {slot.fallback!r}, is not "
-                             "in the library (or not valid today)")
-        ruled = [a for a in assets if a.rule and _fits(a, slot, channel)]
-        for customer in customers:
-            fitting = [a for a in ruled if customer in eligible[a.name]]
-            if not fitting:
-                chosen[customer][slot_name] = Choice(slot_name, fallback, f"{fallback.name}: fallback, everyone")
-                continue
-            top = max(a.priority for a in fitting)
-            tied = sorted((a for a in fitting if a.priority == top), key=lambda a: a.name)
-            pick = tied[_tie_break(customer, slot_name, len(tied))]
-            split = f" (A/B split of {len(tied)} at priority {top})" if len(tied) > 1 else ""
-            chosen[customer][slot_name] = Choice(slot_name, pick, f"{pick.name}: {pick.rule}{split}")
-    return chosen
+           channel: str = "email") -> dict[str, dict[str, Choice]]:
+    """customer_id -> slot -> the asset chosen and why, for every customer in `customers`."""
+    return choices_of(pick(con, template, customers, channel=channel, assets=current_assets(s)), template)
 
 
 def genes_read(template: CreativeTemplate) -> list[str]:
@@ -124,12 +92,14 @@ def message(template: CreativeTemplate, choices: dict[str, Choice], *, channel: 
 
 
 def messages(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
-             channel: str) -> dict[str, tuple[dict[str, Choice], dict]]:
-    """customer_id -> (the choices, the rendered message) for every customer in `customers`."""
+             channel: str, src=None) -> dict[str, tuple[dict[str, Choice], dict]]:
+    """customer_id -> (the choices, the rendered message) for every customer in `customers`; `src` gives a
+    picture's address in the message (default: a cid: reference to the attached file)."""
     chosen = choose(s, con, template, customers, channel=channel)
     details = recipient_details(con, customers, genes_read(template))
+    extra = {"src": src} if src else {}
     return {c: (chosen[c], message(template, chosen[c], channel=channel, first_name=details[c][0],
-                                   genes=details[c][1])) for c in customers}
+                                   genes=details[c][1], **extra)) for c in customers}
 
 
 @dataclass(frozen=True)
@@ -143,25 +113,38 @@ class Coverage:
     overlaps: list[tuple[str, str, int]]  # same-slot, same-priority assets whose rules both take in some recipients
 
 
-def coverage(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers: list[str], *,
+def coverage(s: Session, con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers, *,
              channel: str = "email") -> Coverage:
     """The coverage matrix of `template` over `customers`: per slot, the share who get each asset."""
     assets = current_assets(s)
-    takes = _eligible(con, assets, customers)  # once, for the choices and the overlaps
-    chosen = choose(s, con, template, customers, channel=channel, assets=assets, eligible=takes)
-    n = max(len(customers), 1)
+    picks = pick(con, template, customers, channel=channel, assets=assets)
+    n = max(picks.table.num_rows, 1)
     shares: dict[str, dict[str, float]] = {}
     for slot in template.slots:
-        counts: dict[str, int] = {}
-        for c in customers:
-            counts[chosen[c][slot].asset.name] = counts.get(chosen[c][slot].asset.name, 0) + 1
-        shares[slot] = {name: k / n for name, k in sorted(counts.items(), key=lambda kv: -kv[1])}
-    fallback_only = sum(all(chosen[c][slot].asset.name == spec.fallback for slot, spec in template.slots.items())
-                        for c in customers) / n
-    fitting = {slot: [a for a in assets if _fits(a, spec, channel)] for slot, spec in template.slots.items()}
+        counts = pc.value_counts(picks.table.column(slot)).to_pylist()
+        shares[slot] = {c["values"]: c["counts"] / n for c in sorted(counts, key=lambda c: (-c["counts"], c["values"]))}
+    only = functools.reduce(pc.and_, [pc.equal(picks.table.column(slot), picks.fallbacks[slot])
+                                      for slot in template.slots])
+    fitting = {slot: [a for a in assets if fits(a, spec, channel)] for slot, spec in template.slots.items()}
     never = sorted({a.name for slot, group in fitting.items() for a in group if a.name not in shares[slot]})
-    overlaps = sorted({(x.name, y.name, len(takes[x.name] & takes[y.name]))
-                       for group in fitting.values() for x in group for y in group
-                       if x.rule and y.rule and x.name < y.name and x.priority == y.priority
-                       and takes[x.name] & takes[y.name]})
-    return Coverage(len(customers), shares, fallback_only, never, list(overlaps))
+    return Coverage(picks.table.num_rows, shares, pc.sum(only).as_py() / n if picks.table.num_rows else 0.0, never,
+                    _overlaps(con, picks.eligible, fitting))
+
+
+def _overlaps(con: duckdb.DuckDBPyConnection, eligible: pa.Table, fitting: dict[str, list[CreativeAsset]]
+              ) -> list[tuple[str, str, int]]:
+    """Same-slot, same-priority pairs of ruled assets and how many recipients both take in."""
+    pairs = sorted({(x.name, y.name) for group in fitting.values() for x in group for y in group
+                    if x.rule and y.rule and x.name < y.name and x.priority == y.priority})
+    if not pairs:
+        return []
+    cursor = con.cursor()
+    try:
+        cursor.register("_eligible", eligible)
+        cursor.register("_pairs", pa.table({"a": [a for a, _ in pairs], "b": [b for _, b in pairs]}))
+        rows = cursor.execute("SELECT p.a, p.b, count(*) FROM _pairs p JOIN _eligible x ON x.asset = p.a "
+                              "JOIN _eligible y ON y.asset = p.b AND y.customer_id = x.customer_id "
+                              "GROUP BY ALL ORDER BY 1, 2").fetchall()
+    finally:
+        cursor.close()
+    return [(a, b, int(k)) for a, b, k in rows]

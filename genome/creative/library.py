@@ -105,12 +105,17 @@ def save_asset(s: Session, con: duckdb.DuckDBPyConnection, spec: AssetSpec, *, o
     require(role, "edit_creatives", doing="Changing creative assets")
     owner = person_name(owner, what="owner")
     spec = _checked(spec, con)
+    latest = latest_asset(s, spec.name)
+    if latest is not None and latest.kind != spec.kind:
+        raise InputError(f"asset {spec.name} is a {KINDS[latest.kind]}; a new kind of asset needs a new name")
     digest = media_type = None
     if spec.kind == "image":
-        if content is None or folder is None:
+        if content is not None and folder is not None:
+            digest, media_type = store_file(content, folder, name=spec.name)
+        elif latest is not None and latest.content_hash:  # a change of metadata keeps the picture
+            digest, media_type = latest.content_hash, latest.media_type
+        else:
             raise InputError(f"asset {spec.name}: a picture needs its file")
-        digest, media_type = store_file(content, folder, name=spec.name)
-    latest = latest_asset(s, spec.name)
     asset = CreativeAsset(
         name=spec.name, version=(latest.version + 1) if latest else 1, kind=spec.kind,
         channels=",".join(spec.channels), locale=spec.locale, tags=",".join(spec.tags), rule=spec.rule,
@@ -127,6 +132,17 @@ def save_asset(s: Session, con: duckdb.DuckDBPyConnection, spec: AssetSpec, *, o
 def latest_asset(s: Session, name: str) -> CreativeAsset | None:
     return s.exec(select(CreativeAsset).where(CreativeAsset.name == name)
                   .order_by(CreativeAsset.version.desc())).first()
+
+
+def asset_versions(s: Session, name: str) -> list[CreativeAsset]:
+    """Every version of the asset `name`, newest first."""
+    return list(s.exec(select(CreativeAsset).where(CreativeAsset.name == name)
+                       .order_by(CreativeAsset.version.desc())))
+
+
+def asset_names(s: Session) -> list[str]:
+    """Every asset ever saved, including those no longer valid, by name."""
+    return sorted(set(s.exec(select(CreativeAsset.name))))
 
 
 def current_assets(s: Session, *, on: datetime | None = None) -> list[CreativeAsset]:

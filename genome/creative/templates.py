@@ -25,6 +25,8 @@ are bounded, and an undefined variable is refused when the template is
 checked, so a message never shows `{{ }}`.
 """
 
+import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,27 @@ def _environment(part: str) -> Sandbox:
     return _HTML if part == "email_html" else _TEXT
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(part: str, source: str):
+    """A part's parsed template, once per text: a campaign renders the same few parts for every recipient."""
+    return _environment(part).from_string(source)
+
+
+# E-mail clients run no scripts, and a preview must not either: markup that could act is refused at check.
+_ACTIVE_HTML = [
+    (re.compile(r"<\s*(script|iframe|object|embed|form|base|meta\s+http-equiv)\b", re.I), "a <{}> element"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "an event handler attribute ({})"),
+    (re.compile(r"(javascript|vbscript)\s*:", re.I), "a {} link"),
+]
+
+
+def _active_markup(html: str) -> str | None:
+    for pattern, what in _ACTIVE_HTML:
+        if found := pattern.search(html):
+            return what.format(found.group(1) if found.groups() else found.group(0).strip())
+    return None
+
+
 @dataclass(frozen=True)
 class Slot:
     kind: str
@@ -81,6 +104,8 @@ def load_template(path: Path) -> CreativeTemplate:
     name = str(raw.get("name") or path.stem)
     slots = {}
     for slot, spec in (raw.get("slots") or {}).items():
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", slot):
+            raise InputError(f"{path.name}: slot {slot!r}: a slot name is a letter, then letters, digits or _")
         if not isinstance(spec, dict) or spec.get("kind") not in KINDS or not spec.get("fallback"):
             raise InputError(f"{path.name}: slot {slot!r} needs a kind (one of {', '.join(KINDS)}) and a fallback "
                              "asset")
@@ -105,10 +130,14 @@ def sample_context(template: CreativeTemplate, genes: dict | None = None) -> dic
 
 
 def check_template(template: CreativeTemplate) -> None:
-    """Parse every part and render it once on a sample: syntax, sandbox and undefined names, in one line."""
+    """Parse every part and render it once on a sample: syntax, sandbox, undefined names and, in the e-mail's HTML,
+    markup that could run (scripts, frames, forms, event handlers, javascript: links), in one line."""
     for part, source in template.parts.items():
+        if part == "email_html" and (active := _active_markup(source)):
+            raise InputError(f"{template.name}: email_html holds {active}, which e-mail clients refuse and a preview "
+                             "must not run: take it out")
         try:
-            _environment(part).from_string(source).render(**sample_context(template))
+            _compiled(part, source).render(**sample_context(template))
         except LiquidError as exc:
             first = str(exc).splitlines()[0]
             raise InputError(f"{template.name}: {part}: {first}") from None
@@ -117,7 +146,7 @@ def check_template(template: CreativeTemplate) -> None:
 def render_part(template: CreativeTemplate, part: str, context: dict) -> str:
     """One part of the message for one customer; the template was checked, so only the data can still fail."""
     try:
-        text = _environment(part).from_string(template.parts[part]).render(**context)
+        text = _compiled(part, template.parts[part]).render(**context)
     except LiquidError as exc:
         raise InputError(f"{template.name}: {part}: {str(exc).splitlines()[0]}") from None
     if "{{" in text or "{%" in text:  # a value that looks like Liquid is data, never run, but never shown either

@@ -1,6 +1,7 @@
 """The Creative studio page: the library, and a template's messages for sampled recipients, the same as the shell's
 preview; closed to roles that may not change creatives."""
 
+import base64
 import json
 from pathlib import Path
 
@@ -15,6 +16,13 @@ from store.duck import connect
 from store.meta import meta_url_for, session
 
 LIBRARY = Path(__file__).resolve().parents[2] / "assets"
+
+
+def _document(frame) -> str:
+    """The HTML inside a preview frame (a data: URL)."""
+    url = frame.proto.src
+    assert url.startswith("data:text/html;charset=utf-8;base64,")
+    return base64.b64decode(url.split(",", 1)[1]).decode()
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +49,13 @@ def test_a_marketer_sees_three_gamers_get_the_gaming_picture_as_the_shell_says(p
     shell = json.loads(CliRunner().invoke(cli, ["creative", "preview", "tv-offer", "--customer", customer, "--as",
                                                 "mara", "--json", "--db", str(studio_db)]).stdout)
     assert all(table.loc[slot, customer].endswith(f"({s['reason']})") for slot, s in shell["slots"].items())
-    assert len(at.get("image")) == 3  # each sample's hero picture
+    phones = [_document(frame) for frame in at.get("iframe")]
+    assert len(phones) == 3  # each sample's e-mail as a phone shows it, in a frame that runs nothing
+    for (customer, cells), html in zip(table.items(), phones):
+        hero = next(a for a in ("tv-hero-gaming", "tv-hero-match") if f"({a}: " in cells["hero"])
+        picture = (LIBRARY / "images" / {"tv-hero-gaming": "tv-gaming.png", "tv-hero-match": "tv-match.png"}[hero])
+        assert "Content-Security-Policy" in html and "script-src" not in html  # default-src 'none' covers scripts
+        assert f'src="data:image/png;base64,{base64.b64encode(picture.read_bytes()).decode()}"' in html
     at.session_state["studio_tab"] = "Asset library"
     at = at.run()
     library = next(d.value for d in at.dataframe if "rule (who may get it)" in d.value.columns)
@@ -87,3 +101,58 @@ def test_the_coverage_matrix_shows_who_gets_what_for_a_segment(page_at, studio_d
     assert ("tv-hero-gaming", "tv-hero-match", matrix.overlaps[0][2]) in matrix.overlaps
     heat = at.get("plotly_chart")[0]
     assert f"{len(gamers):,} recipients" in at.caption[0].value and heat is not None
+
+
+def _library_tab(page_at, db, monkeypatch):
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+    at = page_at("studio.py", db)
+    at.session_state["studio_tab"] = "Asset library"
+    return at.run()
+
+
+def _field(widgets, label: str):
+    return next(w for w in widgets if w.label.startswith(label))
+
+
+def test_a_marketer_adds_a_headline_with_a_rule_and_sees_its_first_version(page_at, demo_db, tmp_path, monkeypatch):
+    db = studio_copy(demo_db, tmp_path)
+    at = _library_tab(page_at, db, monkeypatch)
+    _field(at.text_input, "Name").set_value("tv-headline-racing")
+    _field(at.selectbox, "Kind").set_value("headline")
+    _field(at.text_input, "Tags").set_value("tv")
+    _field(at.text_area, "Text").set_value("Race night on a bigger screen")
+    _field(at.text_input, "Who may get it").set_value("bought_video_games")
+    _field(at.number_input, "Priority").set_value(30)
+    at = next(b for b in at.button if b.label == "Add to the library").click().run()
+    assert not at.exception, at.exception
+    assert "Saved tv-headline-racing as version 1." in at.success[0].value.replace("\\", "")
+    library = next(d.value for d in at.dataframe if "rule (who may get it)" in d.value.columns).set_index("asset")
+    assert library.loc["tv-headline-racing", "rule (who may get it)"] == "bought_video_games"
+    versions = next(d.value for d in at.dataframe if "by" in d.value.columns)
+    assert versions[["version", "by", "priority"]].values.tolist() == [[1, "mara", 30]]
+
+
+def test_a_rule_naming_an_unknown_gene_is_refused_and_nothing_is_saved(page_at, demo_db, tmp_path, monkeypatch):
+    db = studio_copy(demo_db, tmp_path)
+    at = _library_tab(page_at, db, monkeypatch)
+    _field(at.text_input, "Name").set_value("tv-headline-x")
+    _field(at.text_area, "Text").set_value("Hello")
+    _field(at.text_input, "Who may get it").set_value("bought_tvz")
+    at = next(b for b in at.button if b.label == "Add to the library").click().run()
+    assert not at.exception and "bought_tvz" in at.error[0].value.replace("\\", "")
+    with session(meta_url_for(db)) as s:
+        from genome.creative.library import asset_names
+
+        assert "tv-headline-x" not in asset_names(s)
+
+
+def test_changing_an_assets_copy_saves_the_next_version_beside_the_first(page_at, demo_db, tmp_path, monkeypatch):
+    db = studio_copy(demo_db, tmp_path)
+    at = _library_tab(page_at, db, monkeypatch)
+    at = _field(at.selectbox, "Asset to change").set_value("tv-cta").run()
+    assert _field(at.text_area, "Text").value == "See the televisions"
+    _field(at.text_area, "Text").set_value("Shop the offer")
+    at = next(b for b in at.button if b.label == "Save as version 2").click().run()
+    assert not at.exception, at.exception
+    versions = next(d.value for d in at.dataframe if "by" in d.value.columns)
+    assert versions[["version", "text"]].values.tolist() == [[2, "Shop the offer"], [1, "See the televisions"]]

@@ -59,3 +59,24 @@ def test_values_from_the_data_are_escaped_in_e_mail_html_and_never_run(tmp_path)
 
 def test_sms_length_counts_parts():
     assert (sms_parts("x" * 160), sms_parts("x" * 161), sms_parts("x" * 306), sms_parts("x" * 307)) == (1, 2, 2, 3)
+
+
+@pytest.mark.parametrize("html, named", [
+    ("<p>Hi</p><script>fetch('/x')</script>", "<script>"),
+    ("<img src=x onerror=alert(1)>", "event handler"),
+    ('<a href="JavaScript:alert(1)">go</a>', "JavaScript link"),
+    ('<iframe src="https://example.com"></iframe>', "<iframe>"),
+    ('<form action="https://example.com"><input></form>', "<form>"),
+])
+def test_e_mail_html_that_could_run_is_refused_when_checked(tmp_path, html, named):
+    text = ('name = "t"\n[slots.hero]\nkind = "image"\nfallback = "h"\n[channels]\n'
+            f"email_html = '''{html}'''\n")
+    with pytest.raises(InputError, match="email_html holds") as caught:
+        load_template(_write(tmp_path, text))
+    assert named in str(caught.value)
+
+
+def test_a_slot_name_that_is_not_a_plain_word_is_refused(tmp_path):
+    text = 'name = "t"\n[slots."hero image"]\nkind = "image"\nfallback = "h"\n[channels]\nsms = "x"\n'
+    with pytest.raises(InputError, match="slot 'hero image'"):
+        load_template(_write(tmp_path, text))
