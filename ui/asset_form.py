@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 import pandas as pd
 import streamlit as st
 
+from genome.creative.images import MAX_BYTES
 from genome.creative.library import CHANNELS, KINDS, AssetSpec, asset_names, asset_versions, file_of, save_asset
 from genome.errors import GenomeError
 from ui import state
@@ -54,7 +55,7 @@ def asset_editor(con, folder) -> None:
                                 value=latest.tags.replace(",", ", ") if latest else "")
         text = st.text_area("Text (for a picture: its alternative text)", value=latest.text if latest else "")
         rule = st.text_input("Who may get it: a segment rule (empty: everyone, a slot's fallback)",
-                             value=latest.rule if latest else "", placeholder="gamer AND has_children")
+                             value=latest.rule if latest else "", placeholder="clv_12m > 500 AND NOT bargain_hunter")
         a, b, c, d = st.columns(4)
         priority = a.number_input("Priority (highest wins; equal ones split A/B)", value=latest.priority if latest
                                   else 0, step=1)
@@ -63,7 +64,7 @@ def asset_editor(con, folder) -> None:
         valid_to = d.date_input("Valid to (not on that day)", value=_day(latest.valid_to) if latest else None)
         upload = st.file_uploader("Picture (PNG, JPEG or WebP, at most 5 MB)" +
                                   ("; leave empty to keep the current one" if latest and latest.kind == "image"
-                                   else ""), type=FORMATS)
+                                   else ""), type=FORMATS, max_upload_size=MAX_BYTES // 2**20)
         label = f"Save as version {latest.version + 1}" if latest else "Add to the library"
         submitted = st.form_submit_button(label, type="primary")
     if submitted:

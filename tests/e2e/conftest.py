@@ -9,9 +9,10 @@ from e2e.serving import CHROMIUM, CHROMIUM_FLAGS, serve
 
 
 @contextmanager
-def serve_app(db: Path):
-    """The app on a free port over the store at `db`, until the block ends; yields its address."""
-    with serve(db) as (url, _):
+def serve_app(db: Path, **settings: str):
+    """The app on a free port over the store at `db` (and `settings` in its environment, `GENOME_...`), until the
+    block ends; yields its address."""
+    with serve(db, env=settings) as (url, _):
         yield url
 
 

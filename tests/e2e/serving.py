@@ -23,10 +23,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, script: Path = ROOT / "app.py"):
-    """`script` (the app by default) served over the store at `db` until the block ends; yields (url, pid)."""
+def serve(db: Path, script: Path = ROOT / "app.py", env: dict[str, str] | None = None):
+    """`script` (the app by default) served over the store at `db`, with `env` added to its environment, until the
+    block ends; yields (url, pid)."""
     port = free_port()
-    env = {**os.environ, "GENOME_DB": str(db)}
+    env = {**os.environ, **(env or {}), "GENOME_DB": str(db)}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
