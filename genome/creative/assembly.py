@@ -82,7 +82,8 @@ def message(template: CreativeTemplate, choices: dict[str, Choice], *, channel: 
     if channel not in CHANNEL_PARTS:
         raise InputError(f"channel {channel!r} is not one of {', '.join(CHANNEL_PARTS)}")
     context = {
-        "first_name": first_name or template.defaults.get("first_name", "there"), "genes": genes,
+        "first_name": first_name or template.defaults.get("first_name", "there"),
+        "genes": template.gene_defaults | genes,
         "slots": {slot: {"text": c.asset.text, "name": c.asset.name,
                          "src": src(c.asset) if c.asset.kind == "image" else ""} for slot, c in choices.items()}}
     parts = {part: render_part(template, part, context) for part in CHANNEL_PARTS[channel] if part in template.parts}

@@ -10,6 +10,8 @@ A template is a TOML file:
     fallback = "tv-hero-living-room"
     [defaults]              # what an unknown customer detail reads as
     first_name = "there"
+    [defaults.genes]        # every gene the text reads, and what it reads as for a customer without a value
+    favourite_category = "our range"
     [channels]              # Liquid text per channel part
     email_subject = "..."
     email_html = "..."
@@ -21,8 +23,9 @@ Liquid (python-liquid, the language Braze and Shopify marketers write) sees
 only `first_name`, `genes` (the customer's gene values) and `slots` (each
 slot's chosen asset: `text`, and for a picture `src`). It cannot read files
 or the network (no loader: `include` and `render` fail), loops and output
-are bounded, and an undefined variable is refused when the template is
-checked, so a message never shows `{{ }}`.
+are bounded (so is the time a message takes), and every name it reads must
+be there or have a declared default, checked before any message is made, so
+a message never shows `{{ }}`.
 """
 
 import functools
@@ -94,6 +97,7 @@ class CreativeTemplate:
     slots: dict[str, Slot]
     parts: dict[str, str]
     defaults: dict[str, str] = field(default_factory=dict)
+    gene_defaults: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
 
 
@@ -116,15 +120,21 @@ def load_template(path: Path) -> CreativeTemplate:
     unknown = sorted(set(parts) - set(PARTS))
     if unknown or not parts:
         raise InputError(f"{path.name}: [channels] holds some of {', '.join(PARTS)}; got {unknown or 'none'}")
+    defaults = dict(raw.get("defaults") or {})
+    genes = defaults.pop("genes", {})
+    if not isinstance(genes, dict):
+        raise InputError(f"{path.name}: [defaults.genes] names genes and the text each reads as without a value")
     template = CreativeTemplate(name, str(raw.get("description", "")), slots, parts,
-                                {k: str(v) for k, v in (raw.get("defaults") or {}).items()}, path)
+                                defaults={k: str(v) for k, v in defaults.items()},
+                                gene_defaults={k: str(v) for k, v in genes.items()}, source=path)
     check_template(template)
     return template
 
 
 def sample_context(template: CreativeTemplate, genes: dict | None = None) -> dict:
     """Everything a template may read, as a message to a customer would give it."""
-    return {"first_name": template.defaults.get("first_name", "there"), "genes": dict(genes or {}),
+    return {"first_name": template.defaults.get("first_name", "there"),
+            "genes": template.gene_defaults | dict(genes or {}),
             "slots": {slot: {"text": f"[{slot}]", "src": f"cid:{slot}", "name": spec.fallback}
                       for slot, spec in template.slots.items()}}
 
@@ -140,6 +150,8 @@ def check_template(template: CreativeTemplate) -> None:
             _compiled(part, source).render(**sample_context(template))
         except LiquidError as exc:
             first = str(exc).splitlines()[0]
+            if first.startswith("genes.") and "is undefined" in first:
+                first += ": declare what it reads as without a value under [defaults.genes]"
             raise InputError(f"{template.name}: {part}: {first}") from None
 
 

@@ -99,3 +99,21 @@ def test_assets_are_checked_like_segments_and_only_marketers_change_them(studio)
     changed = save_asset(s, con, AssetSpec(name="tv-cta", kind="cta", channels=("email", "sms"), text="Shop now"),
                          owner="mara", role="marketer")
     assert changed.version == 2 and {a.name: a.text for a in current_assets(s)}["tv-cta"] == "Shop now"
+
+
+def test_a_gene_the_text_reads_shows_its_value_or_the_declared_default(studio, tmp_path):
+    _, con, s, _ = studio
+    path = tmp_path / "contact.toml"
+    path.write_text('name = "contact"\n[slots.headline]\nkind = "headline"\ntag = "tv"\nfallback = '
+                    '"tv-headline-generic"\n[defaults.genes]\napp_events_365d = "no app visits yet"\n[channels]\n'
+                    'sms = "{{ slots.headline.text }}, app visits: {{ genes.app_events_365d }}"\n')
+    template = load_template(path)
+    known = _someone(con, "app_events_365d IS NOT NULL")
+    unknown = _someone(con, "app_events_365d IS NULL")
+    value = con.execute("SELECT app_events_365d FROM customer_genes WHERE customer_id = ?", [known]).fetchone()[0]
+    rendered = messages(s, con, template, [known, unknown], channel="sms")
+    assert rendered[known][1]["sms"].endswith(f"app visits: {value:g}")
+    assert rendered[unknown][1]["sms"].endswith("app visits: no app visits yet")
+    path.write_text(path.read_text().replace("[defaults.genes]\napp_events_365d = \"no app visits yet\"\n", ""))
+    with pytest.raises(InputError, match="genes.app_events_365d is undefined: declare what it reads as"):
+        load_template(path)
