@@ -24,6 +24,9 @@ PERMISSIONS = {
     "read_audit": {"admin"},
     # the asset library and templates of the creative studio
     "edit_creatives": {"marketer", "admin"},
+    # campaigns: plan, send, and the reports that measure them
+    "run_campaigns": {"marketer", "admin"},
+    "read_reports": {"manager", "marketer", "admin"},
     # every trace of a customer, for good
     "erase_customers": {"admin"},
 }

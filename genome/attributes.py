@@ -14,7 +14,8 @@ every later reader sees one form:
   `discount` says whether it is above 0 (likewise `coupon` from its amount or code);
 - `coupon` may be given as its code: "SAVE10" is a coupon (stored as `coupon`
   true and `coupon_code` "SAVE10"), or as its amount, like `discount`;
-- `rating` is a whole number from 1 to 5; ids and codes are text.
+- `rating` is a whole number from 1 to 5; `holdout_share` a share from 0 to
+  1 (a campaign's control group's planned share); ids and codes are text.
 
 A value of a known key that cannot be read as its type quarantines the row,
 naming the key and the value.
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Attribute:
     key: str
-    kind: str  # flag, money, whole, text
+    kind: str  # flag, money, whole, share, text
     meaning: str
     example: object
 
@@ -38,6 +39,8 @@ ATTRIBUTES = {a.key: a for a in (
     Attribute("coupon_code", "text", "the code of the coupon used or redeemed", "SAVE10"),
     Attribute("coupon_amount", "money", "how much the coupon took off", 1.0),
     Attribute("campaign_id", "text", "the campaign a message, receipt or coupon belongs to", "C-2017-18"),
+    Attribute("variant", "text", "the creative variant a campaign's recipient got", "tv-hero-gaming"),
+    Attribute("holdout_share", "share", "the planned share of a campaign's audience held out as control", 0.1),
     Attribute("basket_id", "text", "the basket (receipt) the line was bought in", "31198570044"),
     Attribute("list_price", "money", "the line's price before discounts", 2.49),
     Attribute("rating", "whole", "a review's stars, 1 to 5", 4),
@@ -67,6 +70,10 @@ def _whole(key: str) -> str:
     return f"try_cast(trim({_raw(key)}) AS INTEGER)"
 
 
+def _share(key: str) -> str:
+    return f"try_cast(trim({_raw(key)}) AS DOUBLE)"
+
+
 def _checks() -> list[tuple[str, str]]:
     """(condition over a valid JSON object, reason) for each typed key whose value is unreadable."""
     checks = []
@@ -82,6 +89,8 @@ def _checks() -> list[tuple[str, str]]:
             bad, wanted = f"{_flag(a.key)} IS NULL", "true or false"
         elif a.kind == "money":
             bad, wanted = f"{_money(a.key)} IS NULL", "an amount"
+        elif a.kind == "share":
+            bad, wanted = f"coalesce({_share(a.key)} NOT BETWEEN 0 AND 1, true)", "a share from 0 to 1"
         elif a.kind == "whole":
             bad, wanted = f"coalesce({_whole(a.key)} NOT BETWEEN 1 AND 5, true)", "a whole number from 1 to 5"
         else:
@@ -115,6 +124,8 @@ def normalised_sql() -> str:
         "rating": _whole("rating"),
         "granted": _flag("granted"),
         "campaign_id": _raw("campaign_id"),
+        "variant": _raw("variant"),
+        "holdout_share": _share("holdout_share"),
         "basket_id": _raw("basket_id"),
     }
     # keys that are absent stay absent: json_merge_patch drops the NULLs (RFC 7396)

@@ -17,10 +17,11 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
+from genome.campaign_cli import campaign_app
 from genome.cli_support import DbOption, GuardedGroup, db_path, fail, open_for_writing, reading
+from genome.creative_cli import creative_app
 from genome.errors import InputError
 from genome.ingest import FileRefused, Limits, ingest_files
-from genome.creative_cli import creative_app
 from genome.model_cli import models_app
 from genome.overview import store_overview
 from genome.segment_cli import segment_app
@@ -128,6 +129,12 @@ def demo(
     genes, fitted = _build_and_fit(con, seconds)
     con.close()
     replace_store(building, target)
+    if dataset == "synthetic":  # the demo's past campaigns, as a calendar exported from another tool
+        from genome.campaigns.library import import_sent_campaigns
+        from store.meta import meta_url_for, session
+
+        with session(meta_url_for(target)) as s:
+            import_sent_campaigns(s, target.parent / "demo-sources" / "campaigns.csv", owner="demo", role="admin")
     typer.echo(f"demo store ready at {target}: {counts[0]:,} customers, {counts[1]:,} events, {counts[2]:,} "
                f"quarantined rows, {genes:,} genes and {fitted} models", err=True)
     typer.echo("time per step: " + "; ".join(f"{step} {s:,.1f} s" for step, s in seconds.items()), err=True)
@@ -377,6 +384,7 @@ app.add_typer(segment_app, name="segment")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
 app.add_typer(creative_app, name="creative")
+app.add_typer(campaign_app, name="campaign")
 
 
 def main() -> None:  # pragma: no cover - console entry point

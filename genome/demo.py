@@ -12,8 +12,10 @@ import duckdb
 from genome import synth
 from genome.identity import resolve_identities
 from genome.ingest import IngestReport, IngestResult, ingest_file, ingest_transaction
+from genome.synth_campaigns import simulate_campaigns
 
 TRUTH_TABLES = ("truth_customers", "truth_life_events", "truth_posts", "truth_corrupt_rows")
+CAMPAIGNS = 12  # past campaigns with a control group, so the reports have something to show
 REFERENCE_TABLES = ("products", "stores")
 
 
@@ -31,14 +33,29 @@ def build_demo(
     manifest = synth.generate(sources_dir, customers=customers, seed=seed, progress=on_generated)
     files = [(source, path) for source, paths in manifest.event_files.items() for path in paths]
     if before_ingest:
-        before_ingest(len(files))
+        before_ingest(len(files) + 1)  # and the past campaigns' events
     results: list[IngestResult] = []
-    with ingest_transaction(con):
-        for source, path in files:
+    # one transaction per file, as a landing zone delivers them: a transaction holds its changes in memory, and
+    # the whole of a million customers' events in one ran out of memory on a 24 GB machine. Nobody reads the
+    # store while the demo is built (it is swapped in at the end), so the steps need not be one transaction.
+    for source, path in files:
+        with ingest_transaction(con):
             results.append(ingest_file(con, path, source=source))
-            if on_ingested:
-                on_ingested(results[-1])
+        if on_ingested:
+            on_ingested(results[-1])
+    with ingest_transaction(con):
         identity = resolve_identities(con)
+    # past e-mail campaigns over the resolved customers: their events are one more source, their plans a calendar
+    # (`campaigns.csv`, recorded by `genome demo`), their true effects a truth table
+    past = simulate_campaigns(con, sources_dir, campaigns=CAMPAIGNS, seed=seed,
+                              sizes=(max(50, customers // 20), max(100, customers // 6)))
+    with ingest_transaction(con):
+        results.append(ingest_file(con, past.events, source="campaigns"))
+    if on_ingested:
+        on_ingested(results[-1])
+    with ingest_transaction(con):
+        identity = resolve_identities(con)
+    con.execute("CREATE OR REPLACE TABLE truth_campaigns AS SELECT * FROM read_parquet(?)", [str(past.truth)])
     for name in TRUTH_TABLES:
         path = manifest.truth_files[name]
         # table names are constants above; the path is bound as a parameter

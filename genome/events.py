@@ -9,6 +9,7 @@ CHANNELS = ("store", "wholesale", "web", "app", "service", "email", "social")
 EVENT_TYPES = (
     "view", "search", "cart", "purchase", "return", "store_visit", "review",
     "ticket", "email_open", "email_click", "post", "consent", "campaign_receipt", "coupon_redemption",
+    "campaign_holdout",
 )
 EVENT_MEANINGS = {
     "view": "looked at a product (product_id, category)",
@@ -26,6 +27,8 @@ EVENT_MEANINGS = {
     "consent": "decided about a consent purpose (attributes.purpose, attributes.granted)",
     "campaign_receipt": "received a campaign: a mailer, an e-mail, a coupon booklet (attributes.campaign_id)",
     "coupon_redemption": "redeemed a coupon (attributes.coupon_code, campaign_id, coupon_amount)",
+    "campaign_holdout": "was held out of a campaign as its control group, so its effect can be measured "
+                        "(attributes.campaign_id, holdout_share)",
 }
 
 # What a consent event may be about (attributes.purpose), as ingestion normalises it ("Marketing",

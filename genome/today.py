@@ -15,7 +15,8 @@ from genome.errors import NotBuilt
 from genome.events import EVENT_TYPES
 
 # Events that say what customers did; consent decisions do not.
-ACTIVITY_TYPES = tuple(t for t in EVENT_TYPES if t != "consent")
+# consent decisions and the retailer's own sends (a receipt, a hold-out) are not the customer's activity
+ACTIVITY_TYPES = tuple(t for t in EVENT_TYPES if t not in ("consent", "campaign_receipt", "campaign_holdout"))
 ACTIVITY_SQL = "event_type IN (" + ", ".join(f"'{t}'" for t in ACTIVITY_TYPES) + ")"  # constants
 
 

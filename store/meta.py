@@ -22,6 +22,9 @@ Grain:
   headline, body copy, a call to action, an offer) with its eligibility
   rule; image files are kept by content hash in the asset folder
   (`genome.creative.library`);
+- `campaign`: one row per version of a campaign (its goal, audience,
+  template, channel, holdout, window, cost and state); who got it and who was
+  held out are events in the analytics store (`genome.campaigns`);
 - `useraccount`: one row per person who may sign in, with their role, an
   argon2id password hash and the state of their failed attempts (`genome.users`).
 """
@@ -127,6 +130,26 @@ class CreativeAsset(SQLModel, table=True):
     text: str = ""  # the copy (for an image: its alternative text)
     content_hash: str | None = None  # SHA-256 of an image file in the asset folder
     media_type: str | None = None
+    owner: str
+    created_at: datetime = Field(default_factory=_now)
+
+
+class Campaign(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, min_length=1, max_length=80)  # the campaign_id its events carry
+    version: int
+    goal: str  # purchase, revenue, coupon_redemption, click
+    segment: str | None = None  # the saved segment it goes to, and which version
+    segment_version: int | None = None
+    template: str | None = None  # the creative template
+    channel: str = "email"
+    send_on: datetime | None = None
+    holdout_share: float = 0.1
+    window_days: int = 14
+    message_cost: float = 0.0  # per message sent, in the store's currency
+    state: str = "draft"  # draft, scheduled, sent, measured
     owner: str
     created_at: datetime = Field(default_factory=_now)
 

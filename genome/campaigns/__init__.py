@@ -1,0 +1,1 @@
+"""Campaigns: their plans (metadata store), who got them and who was held out (events), and what they did."""

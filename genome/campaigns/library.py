@@ -1,0 +1,125 @@
+"""Campaign plans in the metadata store: each change a new version, as segments and assets are.
+
+A campaign's name is the `campaign_id` its events carry, so a plan and its
+receipts, hold-outs and responses meet by name. Past campaigns sent by other
+tools are recorded with `record_sent`, so their reports know the goal, the
+window and the cost.
+"""
+
+import csv
+import re
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from genome.access import require
+from genome.audit import record
+from genome.campaigns.measure import GOALS
+from genome.errors import InputError
+from genome.people import person_name
+from store.meta import Campaign, utc
+
+STATES = ("draft", "scheduled", "sent", "measured")
+CHANNELS = ("email", "sms", "push")
+
+
+def latest_campaign(s: Session, name: str) -> Campaign | None:
+    return s.exec(select(Campaign).where(Campaign.name == name).order_by(Campaign.version.desc())).first()
+
+
+def list_campaigns(s: Session) -> list[Campaign]:
+    """The latest version of every campaign, by name."""
+    latest: dict[str, Campaign] = {}
+    for campaign in s.exec(select(Campaign).order_by(Campaign.name, Campaign.version)):
+        latest[campaign.name] = campaign
+    return list(latest.values())
+
+
+def _check(*, name: str, goal: str, channel: str, holdout_share: float, window_days: int, message_cost: float,
+           state: str) -> None:
+    """The first thing wrong with a plan, in one line."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}", name or ""):
+        raise InputError(f"a campaign name is 1 to 80 letters, digits, dashes, dots or underscores; got {name!r}")
+    if goal not in GOALS:
+        raise InputError(f"campaign {name}: goal {goal!r} is not one of {', '.join(GOALS)}")
+    if channel not in CHANNELS:
+        raise InputError(f"campaign {name}: channel {channel!r} is not one of {', '.join(CHANNELS)}")
+    if not 0 < holdout_share < 1:
+        raise InputError(f"campaign {name}: the holdout share is between 0 and 1 (0.1 holds out 10%); "
+                         f"got {holdout_share}")
+    if not 1 <= window_days <= 365:
+        raise InputError(f"campaign {name}: the attribution window is 1 to 365 days; got {window_days}")
+    if message_cost < 0:
+        raise InputError(f"campaign {name}: a message cannot cost less than nothing; got {message_cost}")
+    if state not in STATES:
+        raise InputError(f"campaign {name}: state {state!r} is not one of {', '.join(STATES)}")
+
+
+def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, channel: str = "email",
+                  segment: str | None = None, segment_version: int | None = None, template: str | None = None,
+                  send_on: datetime | None = None, holdout_share: float = 0.1, window_days: int = 14,
+                  message_cost: float = 0.0, state: str = "draft") -> Campaign:
+    """Save a campaign's plan as its next version, for `owner` acting as `role` (which must allow running
+    campaigns); audited. Every value is checked, and the message names the first one wrong."""
+    require(role, "run_campaigns", doing="Planning campaigns")
+    owner = person_name(owner, what="owner")
+    _check(name=name, goal=goal, channel=channel, holdout_share=holdout_share, window_days=window_days,
+           message_cost=message_cost, state=state)
+    latest = latest_campaign(s, name)
+    campaign = Campaign(name=name, version=(latest.version + 1) if latest else 1, goal=goal, segment=segment,
+                        segment_version=segment_version, template=template, channel=channel,
+                        send_on=utc(send_on) if send_on else None, holdout_share=float(holdout_share),
+                        window_days=int(window_days), message_cost=float(message_cost), state=state, owner=owner)
+    s.add(campaign)
+    s.commit()
+    s.refresh(campaign)
+    record(s, actor=owner, role=role, action="save", target=f"campaign {name}", detail=f"v{campaign.version} {state}")
+    s.refresh(campaign)
+    return campaign
+
+
+def record_sent(s: Session, *, name: str, goal: str, sent_on: datetime, holdout_share: float, window_days: int,
+                message_cost: float, channel: str, owner: str, role: str) -> Campaign:
+    """Record a campaign sent by another tool (its receipts and hold-outs loaded as events) so it can be reported."""
+    return save_campaign(s, name=name, goal=goal, owner=owner, role=role, channel=channel, send_on=sent_on,
+                         holdout_share=holdout_share, window_days=window_days, message_cost=message_cost,
+                         state="sent")
+
+
+PLAN_COLUMNS = ("name", "goal", "channel", "sent_on", "holdout_share", "window_days", "message_cost")
+
+
+def import_sent_campaigns(s: Session, path: Path, *, owner: str, role: str) -> int:
+    """Record the campaigns of a calendar exported from another tool (CSV with the columns of PLAN_COLUMNS; their
+    receipts and hold-outs are loaded as events); a campaign already recorded the same is skipped. All rows are
+    checked before any is saved; returns how many were saved."""
+    require(role, "run_campaigns", doing="Recording sent campaigns")
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in PLAN_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"{Path(path).name}: a campaign calendar needs the columns {', '.join(PLAN_COLUMNS)}; "
+                             f"missing {', '.join(missing)}")
+        rows = list(reader)
+    plans = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            plans.append(dict(name=row["name"].strip(), goal=row["goal"].strip(), channel=row["channel"].strip(),
+                              sent_on=datetime.fromisoformat(row["sent_on"].strip()),
+                              holdout_share=float(row["holdout_share"]), window_days=int(row["window_days"]),
+                              message_cost=float(row["message_cost"])))
+        except ValueError as exc:
+            raise InputError(f"{Path(path).name}, line {line}: {exc}") from None
+    for plan in plans:  # all checked before any is saved
+        _check(**{k: v for k, v in plan.items() if k != "sent_on"}, state="sent")
+    saved = 0
+    for plan in plans:
+        latest = latest_campaign(s, plan["name"])
+        if latest is not None and latest.state == "sent" and (
+                latest.goal, latest.channel, latest.holdout_share, latest.window_days, latest.message_cost) == (
+                plan["goal"], plan["channel"], plan["holdout_share"], plan["window_days"], plan["message_cost"]):
+            continue
+        record_sent(s, **plan, owner=owner, role=role)
+        saved += 1
+    return saved

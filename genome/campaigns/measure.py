@@ -1,0 +1,161 @@
+"""Measuring a campaign from the store's events: who was treated, who was held out, and what each did after.
+
+A campaign is whatever the events say it is: `campaign_receipt` events mark
+its treated recipients and `campaign_holdout` events its control group, each
+with `attributes.campaign_id` (and `holdout_share`, `variant` when known), so
+campaigns sent by this product and campaigns loaded from elsewhere are
+measured alike. A recipient's window starts at their receipt or hold-out and
+lasts `window_days`; the 90 days before it give the pre-period spend CUPED
+uses. A customer found in both groups of one campaign is left out (counted).
+
+Grain of `recipient_outcomes`: one row per recipient (customer_id).
+"""
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from genome.campaigns.stats import Lift, cuped, lift, sample_ratio_p
+from genome.errors import InputError
+
+GOALS = {"purchase": "buying anything", "revenue": "revenue per recipient",
+         "coupon_redemption": "redeeming the campaign's coupon", "click": "clicking in the campaign's e-mail"}
+PRE_DAYS = 90
+
+_OUTCOMES = """
+WITH sends AS (
+    SELECT customer_id, min(occurred_at) AS sent_at,
+           bool_or(event_type = 'campaign_receipt') AS got, bool_or(event_type = 'campaign_holdout') AS held,
+           any_value(json_extract_string(attributes, '$.variant')) AS variant,
+           any_value(try_cast(json_extract_string(attributes, '$.holdout_share') AS DOUBLE)) AS holdout_share
+    FROM customer_events
+    WHERE event_type IN ('campaign_receipt', 'campaign_holdout')
+      AND json_extract_string(attributes, '$.campaign_id') = $campaign
+    GROUP BY customer_id)
+SELECT s.customer_id, s.got AND NOT s.held AS treated, s.got AND s.held AS both, s.variant, s.holdout_share,
+       s.sent_at,
+       count(e.event_id) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at) AS purchases,
+       coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at), 0)
+         - coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'return' AND e.occurred_at >= s.sent_at), 0)
+         AS revenue,
+       count(e.event_id) FILTER (WHERE e.event_type = 'coupon_redemption' AND e.occurred_at >= s.sent_at
+                                  AND json_extract_string(e.attributes, '$.campaign_id') = $campaign) AS redemptions,
+       count(e.event_id) FILTER (WHERE e.event_type = 'email_click' AND e.occurred_at >= s.sent_at
+                                  AND json_extract_string(e.attributes, '$.campaign_id') = $campaign) AS clicks,
+       coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at < s.sent_at), 0)
+         AS pre_spend,
+       min(date_diff('day', s.sent_at, e.occurred_at))
+         FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at) AS first_purchase_day
+FROM sends s
+LEFT JOIN customer_events e
+  ON e.customer_id = s.customer_id
+ AND e.occurred_at >= s.sent_at - to_days($pre_days)
+ AND e.occurred_at < s.sent_at + to_days($window)
+ AND e.event_type IN ('purchase', 'return', 'coupon_redemption', 'email_click')
+GROUP BY ALL
+ORDER BY s.customer_id
+"""
+
+
+def recipient_outcomes(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: int) -> pa.Table:
+    """One row per recipient of `campaign_id`: group, variant, and what they did in the window and before it."""
+    if window_days < 1:
+        raise InputError(f"an attribution window is at least 1 day; got {window_days}")
+    cursor = con.cursor()
+    try:
+        return cursor.sql(_OUTCOMES, params={"campaign": campaign_id, "window": int(window_days),
+                                             "pre_days": PRE_DAYS}).to_arrow_table()
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class Group:
+    recipients: int
+    responders: int  # bought anything in the window
+    revenue: float
+    redemptions: int
+    clickers: int
+
+    @property
+    def response_rate(self) -> float:
+        return self.responders / self.recipients if self.recipients else 0.0
+
+    @property
+    def revenue_per_recipient(self) -> float:
+        return self.revenue / self.recipients if self.recipients else 0.0
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A campaign's results: per group, lifts (plain and CUPED) per outcome, the sample-ratio check."""
+
+    campaign_id: str
+    window_days: int
+    sent_from: object  # the first and last send in the events
+    sent_to: object
+    treated: Group
+    control: Group
+    in_both_groups: int
+    holdout_share: float | None  # planned, from the events; None when they do not say
+    lifts: dict[str, Lift]  # outcome -> plain lift
+    cuped_lifts: dict[str, Lift]  # outcome -> CUPED lift (pre-period spend)
+    sample_ratio_p: float | None
+    daily: dict[str, list[float]]  # group -> cumulative share who bought, by day of the window
+    variants: dict[str, dict] = field(default_factory=dict)  # variant -> its group and its lift on each outcome
+
+    @property
+    def measurable(self) -> bool:
+        return self.treated.recipients >= 2 and self.control.recipients >= 2
+
+
+OUTCOMES = ("purchase", "revenue", "coupon_redemption", "click")
+
+
+def _outcome_arrays(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {"purchase": (rows["purchases"] > 0).astype(float), "revenue": rows["revenue"].astype(float),
+            "coupon_redemption": (rows["redemptions"] > 0).astype(float), "click": (rows["clicks"] > 0).astype(float)}
+
+
+def _group(rows: dict[str, np.ndarray], mask: np.ndarray) -> Group:
+    return Group(int(mask.sum()), int((rows["purchases"][mask] > 0).sum()), float(rows["revenue"][mask].sum()),
+                 int((rows["redemptions"][mask] > 0).sum()), int((rows["clicks"][mask] > 0).sum()))
+
+
+def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: int = 14) -> Measurement:
+    """The campaign's results as its events tell them; lifts only when both groups have at least two people."""
+    table = recipient_outcomes(con, campaign_id, window_days=window_days)
+    if table.num_rows == 0:
+        raise InputError(f"no campaign {campaign_id!r} in the store: no receipt or hold-out event names it")
+    both = np.asarray(table.column("both").to_numpy(zero_copy_only=False), bool)
+    keep = ~both
+    rows = {name: table.column(name).to_numpy(zero_copy_only=False)[keep]
+            for name in ("treated", "purchases", "revenue", "redemptions", "clicks", "pre_spend",
+                         "first_purchase_day", "variant")}
+    treated = np.asarray(rows["treated"], bool)
+    outcomes = _outcome_arrays(rows)
+    pre = rows["pre_spend"].astype(float)
+    lifts, adjusted = {}, {}
+    if treated.sum() >= 2 and (~treated).sum() >= 2:
+        for name, y in outcomes.items():
+            lifts[name] = lift(y[treated], y[~treated])
+            z = cuped(y, pre)
+            adjusted[name] = lift(z[treated], z[~treated], relative_to=float(y[~treated].mean()))
+    shares = [s for s in table.column("holdout_share").to_pylist() if s is not None]
+    share = float(np.median(shares)) if shares else None
+    srm = sample_ratio_p(int(treated.sum()), int((~treated).sum()), share) if share else None
+    first = np.array([np.nan if d is None else d for d in rows["first_purchase_day"]], float)
+    daily = {group: [float(np.mean(first[mask] <= day)) if mask.any() else 0.0 for day in range(window_days)]
+             for group, mask in (("treated", treated), ("control", ~treated))}
+    variants = {}
+    for variant in sorted({v for v in rows["variant"][treated] if v}):
+        mask = treated & (rows["variant"] == variant)
+        variants[variant] = {"group": _group(rows, mask),
+                             "lifts": {name: lift(y[mask], y[~treated]) for name, y in outcomes.items()}
+                             if mask.sum() >= 2 and (~treated).sum() >= 2 else {}}
+    sent = table.column("sent_at")
+    return Measurement(campaign_id, window_days, min(sent.to_pylist()), max(sent.to_pylist()),
+                       _group(rows, treated), _group(rows, ~treated), int(both.sum()), share, lifts, adjusted, srm,
+                       daily, variants)

@@ -1,0 +1,155 @@
+"""Campaign reports: one campaign's results as managers read them, and the portfolio across campaigns.
+
+The headline is the CUPED lift on the campaign's goal (pre-period spend takes
+out variance the campaign did not cause, as GrowthBook reports it), with the
+plain lift beside it. Incremental revenue is the CUPED revenue lift per
+recipient times the treated recipients, with its interval; the return on
+cost is (incremental revenue - cost) / cost. A campaign without a control
+group is reported by what its recipients did, and says plainly that its lift
+cannot be measured. What `genome campaign report NAME --json` prints is
+exactly `campaign_report`; the Reports page shows the same dictionary.
+"""
+
+from dataclasses import asdict
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlmodel import Session
+
+from genome.access import require
+from genome.campaigns.library import latest_campaign, list_campaigns
+from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, measure, recipient_outcomes
+from genome.campaigns.stats import SRM_ALERT
+from genome.errors import InputError
+from genome.genes.catalog import catalog_relation
+from genome.segments.figures import lift_rows
+
+DEFAULT_WINDOW = 14
+
+_FOUND = """
+SELECT json_extract_string(attributes, '$.campaign_id') AS campaign, min(occurred_at) AS first_send,
+       count(*) FILTER (WHERE event_type = 'campaign_receipt') AS receipts,
+       count(*) FILTER (WHERE event_type = 'campaign_holdout') AS holdouts
+FROM events
+WHERE event_type IN ('campaign_receipt', 'campaign_holdout') AND json_extract_string(attributes, '$.campaign_id') <> ''
+GROUP BY 1 ORDER BY 2 DESC, 1
+"""
+
+
+def campaigns_found(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every campaign the events name: its first send, receipts and hold-outs (grain: one row per campaign)."""
+    return [{"campaign": c, "first_send": f, "receipts": r, "holdouts": h}
+            for c, f, r, h in con.execute(_FOUND).fetchall()]
+
+
+def _lift_dict(lift) -> dict:
+    return asdict(lift) | {"significant": lift.significant}
+
+
+def _headline(m: Measurement, goal: str) -> dict | None:
+    if goal not in m.cuped_lifts:
+        return None
+    return {"outcome": goal, "in_words": GOALS[goal]} | _lift_dict(m.cuped_lifts[goal])
+
+
+def _over_index(con: duckdb.DuckDBPyConnection, campaign: str, window_days: int, *, top: int = 10) -> list[dict]:
+    """Flag genes more common among treated responders (bought in the window) than among all treated recipients.
+    The genome is built after the campaign, so a gene the response itself set (a purchase) can show here."""
+    rows = recipient_outcomes(con, campaign, window_days=window_days)
+    treated = rows.filter(pc.and_(rows.column("treated"), pc.invert(rows.column("both"))))
+    responded = pc.greater(treated.column("purchases"), 0)
+    n, total = int(pc.sum(responded).as_py() or 0), treated.num_rows
+    if n == 0 or n == total:
+        return []
+    flags = [r[0] for r in con.execute(f"SELECT name FROM {catalog_relation(con)} WHERE type = 'flag' "
+                                       "AND coverage > 0 ORDER BY name").fetchall()]
+    cursor = con.cursor()
+    try:
+        cursor.register("_treated", pa.table({"customer_id": treated.column("customer_id"), "responded": responded}))
+        quoted = [f.replace('"', '""') for f in flags]  # names from the catalog, quoted as identifiers
+        columns = ", ".join(f'count(*) FILTER (WHERE t.responded AND g."{f}"), count(*) FILTER (WHERE g."{f}")'
+                            for f in quoted)
+        counts = cursor.execute(f"SELECT {columns} FROM _treated t JOIN customer_genes g USING (customer_id)"
+                                ).fetchall()[0]
+    finally:
+        cursor.close()
+    inside, carriers = counts[0::2], counts[1::2]
+    return lift_rows(flags, list(inside), list(carriers), n, total, top=top)
+
+
+def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, role: str,
+                    with_genes: bool = True) -> dict:
+    """Everything a manager reads about campaign `name`, for `role` (which must allow reading reports); the genes
+    that over-index among responders unless `with_genes` is False."""
+    require(role, "read_reports", doing="Reading campaign reports")
+    plan = latest_campaign(s, name)
+    window = plan.window_days if plan else DEFAULT_WINDOW
+    goal = plan.goal if plan else "purchase"
+    found = {c["campaign"]: c for c in campaigns_found(con)}
+    if name not in found:
+        if plan is None:
+            raise InputError(f"no campaign {name!r}: neither planned here nor named by any receipt or hold-out")
+        return {"campaign": name, "state": plan.state, "goal": goal, "goal_in_words": GOALS[goal],
+                "window_days": window, "measurable": False,
+                "notes": [f"Not sent yet ({plan.state}): nothing to measure."]}
+    m = measure(con, name, window_days=window)
+    treated, control = m.treated, m.control
+    report = {
+        "campaign": name, "state": plan.state if plan else "sent", "goal": goal, "goal_in_words": GOALS[goal],
+        "window_days": window, "sent_from": str(m.sent_from), "sent_to": str(m.sent_to),
+        "holdout_share": m.holdout_share, "in_both_groups": m.in_both_groups, "measurable": m.measurable,
+        "groups": {g: asdict(x) | {"response_rate": x.response_rate, "revenue_per_recipient": x.revenue_per_recipient}
+                   for g, x in (("treated", treated), ("control", control))},
+        "notes": [],
+    }
+    if not m.measurable:
+        report["notes"].append("This campaign has no control group: its recipients' responses are shown, but its "
+                               "lift cannot be measured without one.")
+        return report
+    revenue = m.cuped_lifts["revenue"]
+    cost = plan.message_cost * treated.recipients if plan else None
+    incremental = revenue.absolute * treated.recipients
+    report |= {
+        "headline": _headline(m, goal),
+        "lifts": {o: {"plain": _lift_dict(m.lifts[o]), "cuped": _lift_dict(m.cuped_lifts[o])} for o in OUTCOMES},
+        "sample_ratio": {"p_value": m.sample_ratio_p,
+                         "alert": m.sample_ratio_p is not None and m.sample_ratio_p < SRM_ALERT},
+        "incremental_revenue": incremental,
+        "incremental_revenue_low": revenue.absolute_low * treated.recipients,
+        "incremental_revenue_high": revenue.absolute_high * treated.recipients,
+        "cost": cost,
+        "return_on_cost": (incremental - cost) / cost if cost else None,
+        "daily": m.daily,
+        "variants": [{"variant": v, **asdict(d["group"]), "response_rate": d["group"].response_rate,
+                      "revenue_per_recipient": d["group"].revenue_per_recipient,
+                      "lifts": {o: _lift_dict(x) for o, x in d["lifts"].items()}} for v, d in m.variants.items()],
+        "over_index": _over_index(con, name, window) if with_genes else None,
+    }
+    if report["sample_ratio"]["alert"]:
+        report["notes"].append(f"Sample ratio mismatch (p = {m.sample_ratio_p:.2g}): the groups are not the planned "
+                               f"{m.holdout_share:.0%} hold-out; do not trust this lift until the split is explained.")
+    if m.in_both_groups:
+        report["notes"].append(f"{m.in_both_groups:,} customers were in both groups and are left out.")
+    if cost is None:
+        report["notes"].append("No plan records this campaign's cost: the return on cost is not known.")
+    return report
+
+
+def portfolio(con: duckdb.DuckDBPyConnection, s: Session, *, role: str) -> list[dict]:
+    """One row per campaign, sent or planned: state, recipients, headline lift, incremental revenue, cost, return."""
+    require(role, "read_reports", doing="Reading campaign reports")
+    names = {c["campaign"] for c in campaigns_found(con)} | {c.name for c in list_campaigns(s)}
+    rows = []
+    for name in sorted(names):
+        r = campaign_report(con, s, name, role=role, with_genes=False)
+        head = r.get("headline") or {}
+        rows.append({"campaign": name, "state": r["state"], "goal": r["goal"], "sent": r.get("sent_from"),
+                     "treated": r.get("groups", {}).get("treated", {}).get("recipients"),
+                     "control": r.get("groups", {}).get("control", {}).get("recipients"),
+                     "lift": head.get("absolute"), "lift_low": head.get("absolute_low"),
+                     "lift_high": head.get("absolute_high"), "relative_lift": head.get("relative"),
+                     "significant": head.get("significant"),
+                     "incremental_revenue": r.get("incremental_revenue"), "cost": r.get("cost"),
+                     "return_on_cost": r.get("return_on_cost"), "measurable": r["measurable"]})
+    return rows

@@ -1,0 +1,92 @@
+"""Campaign reports on the demo's past campaigns: what the shell prints is what the page shows, the portfolio adds
+up, managers may read them and service staff may not, and a campaign without a control group says so."""
+
+import json
+import shutil
+
+import pytest
+from helpers import staff
+from typer.testing import CliRunner
+
+from genome.access import AccessDenied
+from genome.campaigns.library import import_sent_campaigns, list_campaigns, save_campaign
+from genome.campaigns.report import campaign_report, campaigns_found, portfolio
+from genome.cli import app as cli
+from genome.errors import InputError
+from genome.ingest import ingest_file, ingest_transaction
+from store.duck import connect
+from store.meta import meta_url_for, session
+
+
+@pytest.fixture(scope="module")
+def reports(demo_db, tmp_path_factory):
+    """A copy of the demo with its campaign calendar recorded, and one more campaign sent without a control group."""
+    folder = tmp_path_factory.mktemp("reports")
+    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
+    receipts = folder / "mailer.jsonl"
+    emails = [r[0] for r in connect(db, read_only=True).execute(
+        "SELECT min(value) FROM identifiers WHERE kind = 'email' GROUP BY customer_id ORDER BY 1 LIMIT 30").fetchall()]
+    receipts.write_text("".join(json.dumps({
+        "event_id": f"mailer-{i}", "occurred_at": "2026-06-01T09:00:00", "channel": "email",
+        "event_type": "campaign_receipt", "email": e, "attributes": {"campaign_id": "summer-mailer"}}) + "\n"
+        for i, e in enumerate(emails)))
+    con = connect(db)
+    with ingest_transaction(con):
+        ingest_file(con, receipts, source="mailer")
+    con.close()
+    with session(meta_url_for(db)) as s:
+        saved = import_sent_campaigns(s, demo_db.parent / "sources" / "campaigns.csv", owner="ada", role="admin")
+        assert saved == 12
+    return db
+
+
+def test_the_shell_report_is_the_report_and_names_a_lift_with_its_interval(reports):
+    con = connect(reports, read_only=True)
+    try:
+        with session(meta_url_for(reports)) as s:
+            name = next(c.name for c in list_campaigns(s) if c.goal == "revenue")
+            report = campaign_report(con, s, name, role="manager")
+    finally:
+        con.close()
+    shell = CliRunner().invoke(cli, ["campaign", "report", name, "--json", "--as", "max", "--db", str(reports)])
+    assert shell.exit_code == 0, shell.output
+    assert json.loads(shell.stdout) == json.loads(json.dumps(report, default=str))
+    head = report["headline"]
+    assert head["outcome"] == "revenue" and head["absolute_low"] <= head["absolute"] <= head["absolute_high"]
+    treated = report["groups"]["treated"]["recipients"]
+    assert report["cost"] == pytest.approx(0.05 * treated)
+    assert report["incremental_revenue"] == pytest.approx(head["absolute"] * treated)
+    assert len(report["daily"]["treated"]) == 14 and report["daily"]["treated"] == sorted(report["daily"]["treated"])
+
+
+def test_the_portfolio_lists_every_campaign_and_the_one_without_control_cannot_be_measured(reports):
+    con = connect(reports, read_only=True)
+    try:
+        with session(meta_url_for(reports)) as s:
+            rows = {r["campaign"]: r for r in portfolio(con, s, role="manager")}
+            mailer = campaign_report(con, s, "summer-mailer", role="manager")
+            assert set(rows) == {c["campaign"] for c in campaigns_found(con)}
+    finally:
+        con.close()
+    assert len(rows) == 13 and sum(r["measurable"] for r in rows.values()) == 12
+    assert rows["summer-mailer"]["lift"] is None
+    assert not mailer["measurable"] and mailer["groups"]["treated"]["recipients"] == 30
+    assert "lift cannot be measured without one" in mailer["notes"][0]
+
+
+def test_service_staff_may_not_read_reports_and_a_bad_plan_names_what_is_wrong(reports):
+    con = connect(reports, read_only=True)
+    try:
+        with session(meta_url_for(reports)) as s:
+            with pytest.raises(AccessDenied, match="Reading campaign reports is for marketers, managers"):
+                portfolio(con, s, role="service")
+            with pytest.raises(InputError, match="the holdout share is between 0 and 1"):
+                save_campaign(s, name="x", goal="purchase", owner="mara", role="marketer", holdout_share=1.5)
+            with pytest.raises(AccessDenied, match="Planning campaigns is for marketers and administrators"):
+                save_campaign(s, name="x", goal="purchase", owner="max", role="manager")
+            planned = save_campaign(s, name="winter-plan", goal="click", owner="mara", role="marketer")
+            assert planned.version == 1 and planned.state == "draft"
+            report = campaign_report(con, s, "winter-plan", role="manager")
+            assert not report["measurable"] and report["notes"] == ["Not sent yet (draft): nothing to measure."]
+    finally:
+        con.close()
