@@ -86,5 +86,6 @@ STUDIO_COVERAGE_SEGMENT = "studio_coverage_segment"
 STUDIO_COVERAGE_CHANNEL = "studio_coverage_channel"
 STUDIO_TAB = "studio_tab"
 STUDIO_ASSET = "studio_asset"
+REPORTS_CAMPAIGN = "reports_campaign"
 STUDIO_ASSET_SAVED = "studio_asset_saved"  # the message of a save, shown after the rerun it causes
 STUDIO_ASSET_SHOWN = "studio_asset_shown"  # the asset to show after that rerun

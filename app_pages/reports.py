@@ -1,0 +1,136 @@
+"""Campaign reports for managers: the portfolio across campaigns, and one campaign's honest lift."""
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from genome.campaigns.report import campaign_report, portfolio
+from genome.errors import GenomeError
+from ui import state
+from ui.roles import current_user, may, refusal
+from ui.segments import metadata
+from ui.store import require_store
+from ui.text import error, md
+
+OUTCOME_WORDS = {"purchase": "bought anything", "revenue": "revenue per recipient",
+                 "coupon_redemption": "redeemed the coupon", "click": "clicked"}
+
+st.title("Campaign reports")
+if not may("read_reports"):
+    st.info(refusal("read_reports", "Campaign reports"), icon=":material/lock:")
+    st.stop()
+con = require_store()
+role = current_user().role
+with metadata() as meta, st.spinner("Measuring every campaign…"):
+    rows = portfolio(con, meta, role=role)
+if not rows:
+    st.info("No campaigns yet: none is planned, and no receipt or hold-out events are in the store. Load a campaign's "
+            "receipts and hold-outs as events (`campaign_receipt`, `campaign_holdout`, with `campaign_id`) and its "
+            "plan with `genome campaign import`.", icon=":material/campaign:")
+    st.stop()
+
+measured = [r for r in rows if r["measurable"]]
+costed = [r for r in measured if r["cost"]]
+incremental = sum(r["incremental_revenue"] for r in measured)
+cost = sum(r["cost"] for r in costed)
+a, b, c, d = st.columns(4)
+a.metric("Campaigns measured", f"{len(measured):,} of {len(rows):,}")
+b.metric("Incremental revenue", f"{incremental:,.0f}", help="CUPED revenue lift per recipient × treated recipients, "
+                                                              "summed over measured campaigns")
+c.metric("Cost", f"{cost:,.0f}", help="message cost × treated recipients, where the plan records a cost")
+d.metric("Return on cost", f"{(sum(r['incremental_revenue'] for r in costed) - cost) / cost:+.0%}" if cost else "–",
+         help="(incremental revenue − cost) / cost over the campaigns with a cost")
+
+table = pd.DataFrame([{
+    "campaign": r["campaign"], "state": r["state"], "goal": OUTCOME_WORDS[r["goal"]], "sent": r["sent"],
+    "treated": r["treated"], "control": r["control"], "lift": r["lift"], "95% low": r["lift_low"],
+    "95% high": r["lift_high"], "relative lift": r["relative_lift"],
+    "clear result": None if r["significant"] is None else ("yes" if r["significant"] else "no"),
+    "incremental revenue": r["incremental_revenue"], "cost": r["cost"], "return on cost": r["return_on_cost"],
+} for r in rows])
+st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", column_config={
+    "lift": st.column_config.NumberColumn(format="%+.4f", help="CUPED lift on the campaign's goal, per recipient"),
+    "95% low": st.column_config.NumberColumn(format="%+.4f"), "95% high": st.column_config.NumberColumn(format="%+.4f"),
+    "relative lift": st.column_config.NumberColumn(format="percent"),
+    "incremental revenue": st.column_config.NumberColumn(format="%.0f"), "cost": st.column_config.NumberColumn(
+        format="%.2f"), "return on cost": st.column_config.NumberColumn(format="percent")})
+st.download_button("Download the portfolio (CSV)", table.to_csv(index=False), file_name="campaign-portfolio.csv",
+                   mime="text/csv", key="reports_portfolio_csv")
+
+names = [r["campaign"] for r in rows]
+name = st.selectbox("Campaign", names, key=state.REPORTS_CAMPAIGN,
+                    index=names.index(measured[0]["campaign"]) if measured else 0)
+try:
+    with metadata() as meta, st.spinner("Measuring the campaign…"):
+        report = campaign_report(con, meta, name, role=role)
+except GenomeError as exc:
+    error(exc)
+    st.stop()
+
+st.subheader(md(name))
+st.caption(f"Goal: {md(report['goal_in_words'])} · {report['window_days']}-day attribution window · "
+           + (f"sent {md(report['sent_from'][:10])}" if report.get("sent_from") else md(report["state"])))
+for note in report["notes"]:
+    st.warning(md(note), icon=":material/info:")
+groups = report.get("groups")
+if groups:
+    left, right = st.columns(2)
+    for column, group in ((left, "treated"), (right, "control")):
+        g = groups[group]
+        column.metric(f"{group.capitalize()}: bought in the window", f"{g['response_rate']:.2%}",
+                      help=f"{g['responders']:,} of {g['recipients']:,} recipients")
+        column.metric(f"{group.capitalize()}: revenue per recipient", f"{g['revenue_per_recipient']:,.2f}")
+if head := report.get("headline"):
+    relative = "" if head["relative"] is None else (
+        f" ({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
+    verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
+    st.markdown(f"**Lift on {md(head['in_words'])}:** {head['absolute']:+.4g} per recipient, 95% interval "
+                f"{head['absolute_low']:+.4g} to {head['absolute_high']:+.4g}{md(relative)}: {verdict}. "
+                f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "
+                f"{report['incremental_revenue_low']:,.0f} to {report['incremental_revenue_high']:,.0f})"
+                + ("" if report["cost"] is None else f"; cost {report['cost']:,.2f}, return on cost "
+                   f"{report['return_on_cost']:+.0%}") + ".")
+    days = list(range(1, report["window_days"] + 1))
+    response = go.Figure([go.Scatter(x=days, y=report["daily"][g], mode="lines+markers", name=g)
+                          for g in ("treated", "control")])
+    response.update_layout(title="Share who bought, by day since the send", yaxis_tickformat=".1%", height=340,
+                           xaxis_title="day", margin=dict(l=10, r=10, t=40, b=10))
+    st.plotly_chart(response, width="stretch", key="reports_cumulative")
+    outcomes = list(report["lifts"])
+    forest = go.Figure()
+    for kind, colour in (("plain", "#9aa5a0"), ("cuped", "#2f6f5e")):
+        lifts = [report["lifts"][o][kind] for o in outcomes]
+        forest.add_trace(go.Scatter(
+            x=[x["absolute"] for x in lifts], y=[OUTCOME_WORDS[o] for o in outcomes], mode="markers",
+            name="CUPED" if kind == "cuped" else "plain", marker=dict(size=10, color=colour),
+            error_x=dict(type="data", symmetric=False, array=[x["absolute_high"] - x["absolute"] for x in lifts],
+                         arrayminus=[x["absolute"] - x["absolute_low"] for x in lifts])))
+    forest.add_vline(x=0, line_dash="dot")
+    forest.update_layout(title="Lift per recipient with its 95% interval", height=300,
+                         margin=dict(l=10, r=10, t=40, b=10))
+    st.plotly_chart(forest, width="stretch", key="reports_lift")
+    if report["variants"]:
+        st.markdown("**Per variant** (each against the whole control group, plain lift)")
+        st.dataframe(pd.DataFrame([{
+            "variant": v["variant"], "recipients": v["recipients"], "bought": v["response_rate"],
+            "revenue per recipient": v["revenue_per_recipient"],
+            "lift on buying": v["lifts"].get("purchase", {}).get("absolute"),
+            "95% low": v["lifts"].get("purchase", {}).get("absolute_low"),
+            "95% high": v["lifts"].get("purchase", {}).get("absolute_high")} for v in report["variants"]]),
+            hide_index=True, width="stretch", key="reports_variants",
+            column_config={"bought": st.column_config.NumberColumn(format="percent")})
+    if report["over_index"]:
+        st.markdown("**Genes that over-index among responders** (treated recipients who bought, against all treated "
+                    "recipients; the genome is built after the campaign, so the purchase itself can show here)")
+        st.dataframe(pd.DataFrame(report["over_index"]), hide_index=True, width="stretch", key="reports_genes",
+                     column_config={"audience_share": st.column_config.NumberColumn("among responders",
+                                                                                    format="percent"),
+                                    "base_share": st.column_config.NumberColumn("among treated", format="percent"),
+                                    "lift": st.column_config.NumberColumn(format="%.2f×")})
+    flat = pd.DataFrame([{"campaign": name, "outcome": o, "method": kind, **report["lifts"][o][kind]}
+                         for o in outcomes for kind in ("plain", "cuped")])
+    st.download_button("Download this campaign's lifts (CSV)", flat.to_csv(index=False),
+                       file_name=f"campaign-{re.sub(r'[^A-Za-z0-9._-]', '_', name)}.csv", mime="text/csv",
+                       key="reports_campaign_csv")

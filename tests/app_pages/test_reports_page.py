@@ -1,0 +1,54 @@
+"""The Campaign reports page: a manager sees the portfolio and one campaign's lift, the same figures the shell
+prints; service staff are told the reports are not theirs."""
+
+import json
+import shutil
+
+import pytest
+from helpers import sign_in_as, staff
+from typer.testing import CliRunner
+
+from genome.campaigns.library import import_sent_campaigns
+from genome.cli import app as cli
+from store.meta import meta_url_for, session
+
+
+@pytest.fixture(scope="module")
+def reports_db(demo_db, tmp_path_factory):
+    db = staff(shutil.copy(demo_db, tmp_path_factory.mktemp("reports_page") / "genome.duckdb"))
+    with session(meta_url_for(db)) as s:
+        import_sent_campaigns(s, demo_db.parent / "sources" / "campaigns.csv", owner="ada", role="admin")
+    return db
+
+
+def _shell(*args: str) -> object:
+    result = CliRunner().invoke(cli, [*args, "--json", "--as", "max"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_manager_sees_the_portfolio_and_a_campaigns_lift_as_the_shell_says(page_at, reports_db):
+    at = sign_in_as(page_at("reports.py", reports_db), "manager").run()
+    assert not at.exception, at.exception
+    listed = {r["campaign"]: r for r in _shell("campaign", "list", "--db", str(reports_db))}
+    table = next(d.value for d in at.dataframe if "campaign" in d.value.columns).set_index("campaign")
+    assert set(table.index) == set(listed) and len(listed) == 12
+    for name, row in listed.items():
+        assert table.loc[name, "lift"] == pytest.approx(row["lift"])
+        assert table.loc[name, "incremental revenue"] == pytest.approx(row["incremental_revenue"])
+    name = at.selectbox(key="reports_campaign").value
+    report = _shell("campaign", "report", name, "--db", str(reports_db))
+    head = report["headline"]
+    text = next(m.value for m in at.markdown if "per recipient, 95% interval" in m.value).replace("\\", "")
+    assert f"{head['absolute']:+.4g} per recipient, 95% interval {head['absolute_low']:+.4g} to " \
+           f"{head['absolute_high']:+.4g}" in text
+    assert f"Incremental revenue {report['incremental_revenue']:,.0f}" in text
+    treated = next(m for m in at.metric if m.label == "Treated: bought in the window")
+    assert treated.value == f"{report['groups']['treated']['response_rate']:.2%}"
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_service_staff_are_told_the_reports_are_not_theirs(page_at, reports_db):
+    at = sign_in_as(page_at("reports.py", reports_db), "service").run()
+    assert not at.exception
+    assert "is for marketers, managers and administrators" in at.info[0].value.replace("\\", "")
