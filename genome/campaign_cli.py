@@ -84,3 +84,75 @@ def report_command(
                       f"{report['return_on_cost']:+.1%}"))
     for note in report["notes"]:
         typer.echo(f"  note: {note}")
+
+
+@campaign_app.command("plan")
+def plan_command(
+    name: Annotated[str, typer.Argument(help="the campaign's name: letters, digits, dashes")],
+    user: AsOption,
+    goal: Annotated[str, typer.Option(help="purchase, revenue, coupon_redemption or click")] = "purchase",
+    segment: Annotated[str | None, typer.Option(help="the saved segment it goes to (its latest version)")] = None,
+    template: Annotated[str | None, typer.Option(help="the creative template it sends")] = None,
+    channel: Annotated[str, typer.Option(help="email, sms or push")] = "email",
+    holdout: Annotated[float, typer.Option(help="the share held out as control")] = 0.1,
+    window: Annotated[int, typer.Option(help="attribution window in days")] = 14,
+    cost: Annotated[float, typer.Option(help="cost per message sent")] = 0.0,
+    db: DbOption = None,
+) -> None:
+    """Plan a campaign (or change its plan: a new version); `genome campaign send` sends it."""
+    from genome.campaigns.library import save_campaign
+    from genome.segments.library import saved_version
+
+    actor = acting_user(db, user)
+    with session(meta_url_for(db_path(db))) as s:
+        version = saved_version(s, segment)[1].version if segment else None
+        plan = save_campaign(s, name=name, goal=goal, owner=actor.name, role=actor.role, channel=channel,
+                             segment=segment, segment_version=version, template=template, holdout_share=holdout,
+                             window_days=window, message_cost=cost)
+    typer.echo(f"campaign {plan.name} planned (version {plan.version}, {plan.state})")
+
+
+@campaign_app.command("send")
+def send_command(
+    name: Annotated[str, typer.Argument(help="a planned campaign")],
+    user: AsOption,
+    db: DbOption = None,
+    outbox: Annotated[Path | None, typer.Option(help="where messages are written (default: beside the store, "
+                                                     "STORE.outbox/)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only say who it would reach and the smallest effect "
+                                                            "it could detect")] = False,
+) -> None:
+    """Send a planned campaign: consent first, the hold-out split, messages to the outbox, receipts and hold-outs
+    into the store. Says first who it reaches and the smallest effect on buying it can detect."""
+    from genome.access import require
+    from genome.campaigns.library import latest_campaign
+    from genome.campaigns.send import audience, send_campaign
+    from genome.cli_support import open_for_writing
+    from genome.creative.templates import load_template
+    from genome.creative_cli import template_path
+
+    actor = acting_user(db, user)
+    require(actor.role, "run_campaigns", doing="Sending campaigns")
+    with session(meta_url_for(db_path(db))) as s:
+        plan = latest_campaign(s, name)
+        with reading(db) as con:
+            people = audience(s, con, name)
+        mde = "too few people to measure anything" if people.detectable_effect is None else (
+            f"smallest detectable lift on buying {people.detectable_effect:+.2%} (from {people.baseline_rate:.2%}, "
+            "5% test, 80% power)")
+        typer.echo(f"{name}: {people.members:,} members, {people.without_consent:,} without consent on "
+                   f"{plan.channel}, {people.over_cap:,} at the weekly cap; {len(people.treated):,} treated and "
+                   f"{len(people.control):,} held out; {mde}")
+        if dry_run:
+            return
+        if not plan.template:
+            raise typer.BadParameter("the plan names no template: `genome campaign plan NAME --template T`")
+        template = load_template(template_path(plan.template))
+        con = open_for_writing(db_path(db))
+        try:
+            sent = send_campaign(s, con, name, template, outbox=outbox or db_path(db).with_suffix(".outbox"),
+                                 by=actor.name, role=actor.role)
+        finally:
+            con.close()
+    typer.echo(f"sent {sent.treated:,} messages to {sent.outbox}; {sent.control:,} held out; plan version "
+               f"{sent.version} (sent)")

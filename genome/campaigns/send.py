@@ -1,0 +1,189 @@
+"""Sending a campaign: consent first, then the hold-out split, then a message per treated recipient in the outbox.
+
+Nothing is really sent. In order:
+1. the saved segment version's members;
+2. those whom marketing may reach on the channel now (consent read at this
+   moment, with what customers told the service desk);
+3. minus those already sent `weekly_cap` campaigns in the last 7 days;
+4. the rest split by a hash of campaign and customer: SHA-256 of
+   "campaign US customer" below the holdout share goes to control. The split is
+   reproducible (the same campaign name always holds out the same people) and
+   independent across campaigns;
+5. each treated recipient's message rendered into `outbox/<channel>/<campaign>.jsonl`;
+6. a `campaign_receipt` event per treated recipient (with the variant: the
+   assets they got) and a `campaign_holdout` event per control customer,
+   written to an event file and ingested into the store in one transaction;
+7. the plan saved as its next version, state `sent`; the send audited.
+If any step fails, the store, the outbox and the plan are left as they were.
+"""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlmodel import Session
+
+from genome.access import require
+from genome.audit import record
+from genome.campaigns.library import latest_campaign, save_campaign
+from genome.campaigns.stats import minimum_detectable_effect
+from genome.consent import consenting
+from genome.creative.assembly import messages
+from genome.creative.render import CONSENT_CHANNEL
+from genome.creative.templates import CreativeTemplate
+from genome.errors import InputError, Refused
+from genome.ingest import ingest_file, ingest_transaction
+from genome.segments.library import saved_version, stored_members
+
+WEEKLY_CAP = 3  # campaigns per customer per 7 days, unless the caller says otherwise
+
+
+def held_out(campaign: str, customer_id: str, share: float) -> bool:
+    """Whether `customer_id` is in `campaign`'s control group: the first 8 bytes of SHA-256 as a share of 2^64."""
+    digest = hashlib.sha256(f"{campaign}\x1f{customer_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2 ** 64 < share
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a campaign would go to now, before anything is written."""
+
+    members: int
+    without_consent: int
+    over_cap: int
+    treated: list[str]
+    control: list[str]
+    baseline_rate: float  # the share of the audience who bought in the window before: the detectable effect's base
+    detectable_effect: float | None
+
+
+def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, weekly_cap: int = WEEKLY_CAP,
+             now: datetime | None = None) -> Audience:
+    """Who campaign `name` would reach now and how it splits, with the smallest effect on buying it can detect."""
+    plan = latest_campaign(s, name)
+    if plan is None:
+        raise InputError(f"no campaign {name!r}: plan it first")
+    if not plan.segment:
+        raise InputError(f"campaign {name}: choose the saved segment it goes to")
+    _, version = saved_version(s, plan.segment, plan.segment_version, missing=": save it before sending to it")
+    members = stored_members(s, version)
+    reachable = consenting(con, members, channel=CONSENT_CHANNEL[plan.channel], meta=s)
+    now = now or datetime.now(UTC)
+    cursor = con.cursor()
+    try:
+        cursor.register("_reachable", reachable)
+        capped = {r[0] for r in cursor.execute(
+            "SELECT customer_id FROM customer_events WHERE event_type = 'campaign_receipt' "
+            "AND occurred_at >= ?::TIMESTAMP - INTERVAL 7 DAY AND customer_id IN (SELECT customer_id FROM _reachable) "
+            "GROUP BY customer_id HAVING count(*) >= ?", [now.replace(tzinfo=None), weekly_cap]).fetchall()}
+        ids = [c for c in reachable.column("customer_id").to_pylist() if c not in capped]
+        cursor.register("_ids", pa.table({"customer_id": pa.array(ids, pa.string())}))
+        base = cursor.execute(
+            "SELECT avg(CASE WHEN bought THEN 1 ELSE 0 END) FROM (SELECT i.customer_id, bool_or(e.event_type = "
+            "'purchase' AND e.occurred_at >= (SELECT max(occurred_at) FROM events) - to_days(?)) AS bought "
+            "FROM _ids i LEFT JOIN customer_events e USING (customer_id) GROUP BY 1)", [plan.window_days]
+        ).fetchone()[0] or 0.0
+    finally:
+        cursor.close()
+    control = [c for c in ids if held_out(name, c, plan.holdout_share)]
+    held = set(control)
+    treated = [c for c in ids if c not in held]
+    return Audience(len(members), members.num_rows - reachable.num_rows, len(reachable) - len(ids), treated, control,
+                    float(base), minimum_detectable_effect(len(ids), plan.holdout_share, float(base)))
+
+
+KINDS = ("customer_ref", "loyalty_id", "email", "phone", "device_id")  # identifier kinds, the most stable first
+
+
+def _anchors(con: duckdb.DuckDBPyConnection, customers: list[str]) -> dict[str, tuple[str, str]]:
+    """customer_id -> (kind, value) of one of their identifiers, the most stable first: the events of a send
+    reach the customer through it, as any source's events do."""
+    rank = "CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS)) + " ELSE 9 END"
+    cursor = con.cursor()
+    try:
+        cursor.register("_send_ids", pa.table({"customer_id": pa.array(customers, pa.string())}))
+        return {c: (k, v) for c, k, v in cursor.execute(
+            f"SELECT customer_id, arg_min(kind, ({rank}, identifier)), arg_min(value, ({rank}, identifier)) "
+            "FROM identifiers WHERE customer_id IN (SELECT customer_id FROM _send_ids) GROUP BY 1").fetchall()}
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class Sent:
+    campaign: str
+    version: int
+    treated: int
+    control: int
+    without_consent: int
+    over_cap: int
+    outbox: Path
+
+
+def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, template: CreativeTemplate, *,
+                  outbox: Path, by: str, role: str, weekly_cap: int = WEEKLY_CAP,
+                  now: datetime | None = None) -> Sent:
+    """Send campaign `name` (see the module's steps) for `by` acting as `role`, which must allow running campaigns;
+    `con` must be writable."""
+    require(role, "run_campaigns", doing="Sending campaigns")
+    plan = latest_campaign(s, name)
+    if plan is not None and plan.state in ("sent", "measured"):
+        raise Refused(f"campaign {name} was sent already (version {plan.version}); plan a new campaign to send again")
+    now = now or datetime.now(UTC)
+    people = audience(s, con, name, weekly_cap=weekly_cap, now=now)
+    if not people.treated:
+        raise InputError(f"campaign {name}: nobody to send to ({people.members:,} members, {people.without_consent:,} "
+                         f"without consent on {plan.channel}, {people.over_cap:,} at the weekly cap)")
+    rendered = messages(s, con, template, people.treated, channel=plan.channel)
+    image_slot = next((slot for slot, spec in template.slots.items() if spec.kind == "image"), None)
+    folder = Path(outbox) / plan.channel
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{name}.jsonl"
+    if out.exists():
+        raise Refused(f"{out} already exists: the outbox holds a send of this campaign")
+    moment = now.replace(tzinfo=None).isoformat(timespec="seconds")
+    events = folder / f".{name}.{os.getpid()}.events.parquet"
+    partial = folder / f".{name}.{os.getpid()}.partial"
+    rows = []
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for customer, (choices, message) in rendered.items():
+                variant = choices[image_slot].asset.name if image_slot else template.name
+                handle.write(json.dumps({"customer_id": customer, "campaign": name, "variant": variant,
+                                         **message}) + "\n")
+                rows.append((customer, "campaign_receipt", variant))
+        rows += [(c, "campaign_holdout", None) for c in people.control]
+        anchors = _anchors(con, [r[0] for r in rows])
+        columns = {kind: [anchors[r[0]][1] if anchors[r[0]][0] == kind else None for r in rows] for kind in KINDS}
+        pq.write_table(pa.table({
+            "event_id": [f"send-{name}-{i:08d}" for i in range(len(rows))],
+            "occurred_at": [moment] * len(rows), "channel": [plan.channel] * len(rows),
+            "event_type": [r[1] for r in rows], **columns,
+            "attributes": [json.dumps({"campaign_id": name, "holdout_share": plan.holdout_share}
+                                      | ({"variant": r[2]} if r[2] else {})) for r in rows]}), events)
+        os.link(partial, out)  # fails if a send of this campaign appeared meanwhile: never written over
+        try:
+            with ingest_transaction(con):
+                ingest_file(con, events, source="campaigns", label=f"campaign {name}")
+        except BaseException:
+            out.unlink(missing_ok=True)  # no receipts in the store, no messages in the outbox
+            raise
+    except FileExistsError:
+        raise Refused(f"{out} already exists: the outbox holds a send of this campaign") from None
+    finally:
+        partial.unlink(missing_ok=True)
+        events.unlink(missing_ok=True)
+    sent = save_campaign(s, name=name, goal=plan.goal, owner=by, role=role, channel=plan.channel,
+                         segment=plan.segment, segment_version=plan.segment_version, template=template.name,
+                         send_on=now, holdout_share=plan.holdout_share, window_days=plan.window_days,
+                         message_cost=plan.message_cost, state="sent")
+    record(s, actor=by, role=role, action="export", target=f"campaign {name}",
+           detail=f"{len(people.treated):,} messages to {out.name}, {len(people.control):,} held out")
+    return Sent(name, sent.version, len(people.treated), len(people.control), people.without_consent,
+                people.over_cap, out)

@@ -1,0 +1,96 @@
+"""Sending a campaign through the shell: consent first, a reproducible hold-out split by hash, messages for the
+treated only in the outbox, receipts and hold-outs in the store that measure as the plan said, never sent twice."""
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import studio_copy
+from typer.testing import CliRunner
+
+from genome.campaigns.measure import measure
+from genome.campaigns.send import held_out
+from genome.cli import app as cli
+from genome.consent import consenting
+from genome.segments.library import save_segment, saved_version, stored_members
+from genome.segments.text import parse
+from store.duck import connect
+from store.meta import meta_url_for, session
+
+LIBRARY = Path(__file__).resolve().parents[3] / "assets"
+
+
+def _run(db: Path, *args: str):
+    return CliRunner().invoke(cli, [*args, "--db", str(db)])
+
+
+@pytest.fixture(scope="module")
+def sent(demo_db, tmp_path_factory):
+    from store.settings import get_settings
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+            return _send(demo_db, tmp_path_factory)
+    finally:
+        get_settings.cache_clear()  # no later test reads this library folder by mistake
+
+
+def _send(demo_db, tmp_path_factory):
+    from store.settings import get_settings
+
+    get_settings.cache_clear()
+    db = studio_copy(demo_db, tmp_path_factory.mktemp("send"))
+    con = connect(db, read_only=True)
+    with session(meta_url_for(db)) as s:
+        save_segment(s, con, name="Gamers", rule=parse("bought_video_games OR bought_game_consoles"), owner="mara",
+                     role="marketer")
+        members = stored_members(s, saved_version(s, "Gamers")[1])
+        reachable = set(consenting(con, members, channel="e-mail", meta=s).column("customer_id").to_pylist())
+    con.close()
+    planned = _run(db, "campaign", "plan", "tv-gamers", "--segment", "Gamers", "--template", "tv-offer",
+                   "--goal", "revenue", "--holdout", "0.2", "--cost", "0.05", "--as", "mara")
+    assert planned.exit_code == 0, planned.output
+    dry = _run(db, "campaign", "send", "tv-gamers", "--dry-run", "--as", "mara")
+    result = _run(db, "campaign", "send", "tv-gamers", "--as", "mara")
+    assert result.exit_code == 0, result.output
+    return db, members.num_rows, reachable, dry.stdout, result.stdout
+
+
+def test_the_dry_run_says_who_it_reaches_and_the_smallest_detectable_effect(sent):
+    _, members, reachable, dry, _ = sent
+    assert f"{members:,} members, {members - len(reachable):,} without consent on email" in dry
+    assert "smallest detectable lift on buying +" in dry and "80% power" in dry
+
+
+def test_only_consenting_members_get_a_message_and_the_split_is_the_campaigns_hash(sent):
+    db, _, reachable, _, _ = sent
+    outbox = [json.loads(line) for line in db.with_suffix(".outbox").joinpath("email", "tv-gamers.jsonl")
+              .read_text().splitlines()]
+    treated = {m["customer_id"] for m in outbox}
+    control = reachable - treated
+    assert treated <= reachable and control
+    assert not any(held_out("tv-gamers", c, 0.2) for c in treated)
+    assert all(held_out("tv-gamers", c, 0.2) for c in control)
+    assert all(m["email_subject"] and m["variant"].startswith("tv-hero-") for m in outbox)
+    con = connect(db, read_only=True)
+    try:
+        m = measure(con, "tv-gamers", window_days=14)
+        groups = dict(con.execute(
+            "SELECT event_type, count(DISTINCT customer_id) FROM customer_events WHERE event_type IN "
+            "('campaign_receipt', 'campaign_holdout') AND attributes->>'campaign_id' = 'tv-gamers' GROUP BY 1"
+        ).fetchall())
+    finally:
+        con.close()
+    assert (m.treated.recipients, m.control.recipients) == (len(treated), len(control))
+    assert groups == {"campaign_receipt": len(treated), "campaign_holdout": len(control)}
+    assert m.holdout_share == 0.2 and set(m.variants) <= {"tv-hero-gaming", "tv-hero-match"}
+
+
+def test_a_sent_campaign_is_not_sent_again_and_its_plan_says_sent(sent):
+    db, _, _, _, said = sent
+    assert "held out; plan version 2 (sent)" in said
+    again = _run(db, "campaign", "send", "tv-gamers", "--as", "mara")
+    assert again.exit_code != 0 and "was sent already (version 2)" in again.output
+    refused = _run(db, "campaign", "send", "tv-gamers", "--as", "max")
+    assert refused.exit_code != 0 and "Sending campaigns is for marketers and administrators" in refused.output
