@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from genome.campaigns.report import campaign_report, portfolio
+from genome.campaigns.report import campaign_report, portfolio, portfolio_totals
 from genome.errors import GenomeError
 from ui import state
 from ui.roles import current_user, may, refusal
@@ -32,16 +32,22 @@ if not rows:
     st.stop()
 
 measured = [r for r in rows if r["measurable"]]
-costed = [r for r in measured if r["cost"]]
-incremental = sum(r["incremental_revenue"] for r in measured)
-cost = sum(r["cost"] for r in costed)
+totals = portfolio_totals(rows)
 a, b, c, d = st.columns(4)
-a.metric("Campaigns measured", f"{len(measured):,} of {len(rows):,}")
-b.metric("Incremental revenue", f"{incremental:,.0f}", help="CUPED revenue lift per recipient × treated recipients, "
-                                                              "summed over measured campaigns")
-c.metric("Cost", f"{cost:,.0f}", help="message cost × treated recipients, where the plan records a cost")
-d.metric("Return on cost", f"{(sum(r['incremental_revenue'] for r in costed) - cost) / cost:+.0%}" if cost else "–",
+a.metric("Campaigns measured", f"{totals['measured']:,} of {totals['campaigns']:,}")
+b.metric("Incremental revenue", f"{totals['incremental_revenue']:,.0f}",
+         help="CUPED revenue lift per recipient × treated recipients, summed over the measured campaigns")
+c.metric("Cost", f"{totals['cost']:,.0f}", help="message cost × treated recipients, where the plan records a cost")
+d.metric("Return on cost", "–" if totals["return_on_cost"] is None else f"{totals['return_on_cost']:+.0%}",
          help="(incremental revenue − cost) / cost over the campaigns with a cost")
+if measured:
+    clear = totals["incremental_revenue_low"] > 0 or totals["incremental_revenue_high"] < 0
+    st.caption(f"95% interval of the incremental revenue: {totals['incremental_revenue_low']:,.0f} to "
+               f"{totals['incremental_revenue_high']:,.0f}"
+               + ("" if totals["return_on_cost"] is None else
+                  f"; of the return on cost: {totals['return_on_cost_low']:+.0%} to "
+                  f"{totals['return_on_cost_high']:+.0%}")
+               + ("." if clear else ": not distinguishable from no effect."))
 
 table = pd.DataFrame([{
     "campaign": r["campaign"], "state": r["state"], "goal": OUTCOME_WORDS[r["goal"]], "sent": r["sent"],

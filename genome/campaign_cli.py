@@ -34,14 +34,16 @@ def list_command(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON array")] = False,
 ) -> None:
-    """Every campaign, sent or planned: state, recipients, headline lift, incremental revenue, cost and return."""
-    from genome.campaigns.report import portfolio
+    """Every campaign, sent or planned: state, recipients, headline lift, incremental revenue, cost and return; and
+    the totals over the measured ones, with their 95% intervals."""
+    from genome.campaigns.report import portfolio, portfolio_totals
 
     actor = acting_user(db, user)
     with reading(db) as con, session(meta_url_for(db_path(db))) as s:
         rows = portfolio(con, s, role=actor.role)
+    totals = portfolio_totals(rows)
     if as_json:
-        typer.echo(json.dumps(rows, default=str))
+        typer.echo(json.dumps({"campaigns": rows, "totals": totals}, default=str))
         return
     if not rows:
         typer.echo("no campaigns yet: none planned, and no receipt or hold-out events in the store")
@@ -49,6 +51,10 @@ def list_command(
         lift = "lift not measurable" if r["lift"] is None else (
             f"lift {r['lift']:+.4g} [{r['lift_low']:+.4g}, {r['lift_high']:+.4g}]")
         typer.echo(f"{r['campaign']:<28} {r['state']:<9} {r['goal']:<17} {lift}")
+    if totals["measured"]:
+        typer.echo(f"incremental revenue over {totals['measured']:,} measured campaigns: "
+                   f"{totals['incremental_revenue']:,.0f} [{totals['incremental_revenue_low']:,.0f}, "
+                   f"{totals['incremental_revenue_high']:,.0f}]; cost {totals['cost']:,.2f}")
 
 
 @campaign_app.command("report")

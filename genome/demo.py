@@ -16,6 +16,7 @@ from genome.synth_campaigns import simulate_campaigns
 
 TRUTH_TABLES = ("truth_customers", "truth_life_events", "truth_posts", "truth_corrupt_rows")
 CAMPAIGNS = 12  # past campaigns with a control group, so the reports have something to show
+MAX_EFFECT = 0.15  # the most a demo campaign raises the chance of an extra purchase: some effects large enough to see
 REFERENCE_TABLES = ("products", "stores")
 
 
@@ -48,7 +49,7 @@ def build_demo(
     # past e-mail campaigns over the resolved customers: their events are one more source, their plans a calendar
     # (`campaigns.csv`, recorded by `genome demo`), their true effects a truth table
     past = simulate_campaigns(con, sources_dir, campaigns=CAMPAIGNS, seed=seed,
-                              sizes=(max(50, customers // 20), max(100, customers // 6)))
+                              sizes=(max(50, customers // 20), max(100, customers // 6)), max_effect=MAX_EFFECT)
     with ingest_transaction(con):
         results.append(ingest_file(con, past.events, source="campaigns"))
     if on_ingested:

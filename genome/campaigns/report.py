@@ -10,9 +10,11 @@ cannot be measured. What `genome campaign report NAME --json` prints is
 exactly `campaign_report`; the Reports page shows the same dictionary.
 """
 
+import math
 from dataclasses import asdict
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlmodel import Session
@@ -20,7 +22,7 @@ from sqlmodel import Session
 from genome.access import require
 from genome.campaigns.library import latest_campaign, list_campaigns
 from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, measure, recipient_outcomes
-from genome.campaigns.stats import SRM_ALERT
+from genome.campaigns.stats import SRM_ALERT, Z95
 from genome.errors import InputError
 from genome.genes.catalog import catalog_relation
 from genome.segments.figures import lift_rows
@@ -67,15 +69,18 @@ def _over_index(con: duckdb.DuckDBPyConnection, campaign: str, window_days: int,
     cursor = con.cursor()
     try:
         cursor.register("_treated", pa.table({"customer_id": treated.column("customer_id"), "responded": responded}))
-        quoted = [f.replace('"', '""') for f in flags]  # names from the catalog, quoted as identifiers
-        columns = ", ".join(f'count(*) FILTER (WHERE t.responded AND g."{f}"), count(*) FILTER (WHERE g."{f}")'
-                            for f in quoted)
-        counts = cursor.execute(f"SELECT {columns} FROM _treated t JOIN customer_genes g USING (customer_id)"
-                                ).fetchall()[0]
+        # the treated recipients' flags as columns, summed in numpy: hundreds of filtered counts in one SQL
+        # aggregate took seconds on 20,000 customers, fetching the columns a tenth of that
+        columns = ", ".join('g."' + f.replace('"', '""') + '"' for f in flags)  # catalog names, quoted
+        fetched = cursor.execute(f"SELECT t.responded, {columns} FROM _treated t "
+                                 "JOIN customer_genes g USING (customer_id)").fetchnumpy()
     finally:
         cursor.close()
-    inside, carriers = counts[0::2], counts[1::2]
-    return lift_rows(flags, list(inside), list(carriers), n, total, top=top)
+    who = np.asarray(fetched.pop("responded"), bool)
+    values = [np.asarray(np.ma.filled(fetched[f], False), bool) for f in flags]
+    inside = [int(v[who].sum()) for v in values]
+    carriers = [int(v.sum()) for v in values]
+    return lift_rows(flags, inside, carriers, int(who.sum()), len(who), top=top)
 
 
 def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, role: str,
@@ -150,6 +155,29 @@ def portfolio(con: duckdb.DuckDBPyConnection, s: Session, *, role: str) -> list[
                      "lift": head.get("absolute"), "lift_low": head.get("absolute_low"),
                      "lift_high": head.get("absolute_high"), "relative_lift": head.get("relative"),
                      "significant": head.get("significant"),
-                     "incremental_revenue": r.get("incremental_revenue"), "cost": r.get("cost"),
+                     "incremental_revenue": r.get("incremental_revenue"),
+                     "incremental_revenue_low": r.get("incremental_revenue_low"),
+                     "incremental_revenue_high": r.get("incremental_revenue_high"), "cost": r.get("cost"),
                      "return_on_cost": r.get("return_on_cost"), "measurable": r["measurable"]})
     return rows
+
+
+def portfolio_totals(rows: list[dict]) -> dict:
+    """Incremental revenue and return on cost summed over the measured campaigns, with 95% intervals: the campaigns'
+    estimates are independent, so their variances add. A sum of noisy estimates is noisy; the interval says how."""
+    measured = [r for r in rows if r["measurable"]]
+    costed = [r for r in measured if r["cost"]]
+
+    def total(group: list[dict]) -> tuple[float, float]:
+        spread = math.sqrt(sum(((r["incremental_revenue_high"] - r["incremental_revenue_low"]) / (2 * Z95)) ** 2
+                               for r in group))
+        return sum(r["incremental_revenue"] for r in group), Z95 * spread
+
+    revenue, half = total(measured)
+    costed_revenue, costed_half = total(costed)
+    cost = sum(r["cost"] for r in costed)
+    return {"campaigns": len(rows), "measured": len(measured), "incremental_revenue": revenue,
+            "incremental_revenue_low": revenue - half, "incremental_revenue_high": revenue + half, "cost": cost,
+            "return_on_cost": (costed_revenue - cost) / cost if cost else None,
+            "return_on_cost_low": (costed_revenue - costed_half - cost) / cost if cost else None,
+            "return_on_cost_high": (costed_revenue + costed_half - cost) / cost if cost else None}

@@ -30,7 +30,13 @@ def _shell(*args: str) -> object:
 def test_a_manager_sees_the_portfolio_and_a_campaigns_lift_as_the_shell_says(page_at, reports_db):
     at = sign_in_as(page_at("reports.py", reports_db), "manager").run()
     assert not at.exception, at.exception
-    listed = {r["campaign"]: r for r in _shell("campaign", "list", "--db", str(reports_db))}
+    shell = _shell("campaign", "list", "--db", str(reports_db))
+    listed = {r["campaign"]: r for r in shell["campaigns"]}
+    totals = shell["totals"]
+    assert next(m for m in at.metric if m.label == "Incremental revenue").value == \
+        f"{totals['incremental_revenue']:,.0f}"
+    assert f"{totals['incremental_revenue_low']:,.0f} to {totals['incremental_revenue_high']:,.0f}" in \
+        at.caption[0].value
     table = next(d.value for d in at.dataframe if "campaign" in d.value.columns).set_index("campaign")
     assert set(table.index) == set(listed) and len(listed) == 12
     for name, row in listed.items():
