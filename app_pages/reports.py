@@ -5,6 +5,7 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from genome.campaigns.report import campaign_report, portfolio, portfolio_totals
 from genome.errors import GenomeError
@@ -90,10 +91,10 @@ if groups:
         column.metric(f"{group.capitalize()}: revenue per recipient", f"{g['revenue_per_recipient']:,.2f}")
 if head := report.get("headline"):
     relative = "" if head["relative"] is None else (
-        f" ({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
+        f"({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
     verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
     st.markdown(f"**Lift on {md(head['in_words'])}:** {head['absolute']:+.4g} per recipient, 95% interval "
-                f"{head['absolute_low']:+.4g} to {head['absolute_high']:+.4g}{md(relative)}: {verdict}. "
+                f"{head['absolute_low']:+.4g} to {head['absolute_high']:+.4g} {md(relative)}: {verdict}. "
                 f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "
                 f"{report['incremental_revenue_low']:,.0f} to {report['incremental_revenue_high']:,.0f})"
                 + ("" if report["cost"] is None else f"; cost {report['cost']:,.2f}, return on cost "
@@ -105,17 +106,24 @@ if head := report.get("headline"):
                            xaxis_title="day", margin=dict(l=10, r=10, t=40, b=10))
     st.plotly_chart(response, width="stretch", key="reports_cumulative")
     outcomes = list(report["lifts"])
-    forest = go.Figure()
+    # shares (percentage points) and money per recipient on scales of their own: one axis would flatten the shares
+    forest = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.18,
+                           subplot_titles=("on shares (points)", "on revenue per recipient"))
     for kind, colour in (("plain", "#9aa5a0"), ("cuped", "#2f6f5e")):
-        lifts = [report["lifts"][o][kind] for o in outcomes]
-        forest.add_trace(go.Scatter(
-            x=[x["absolute"] for x in lifts], y=[OUTCOME_WORDS[o] for o in outcomes], mode="markers",
-            name="CUPED" if kind == "cuped" else "plain", marker=dict(size=10, color=colour),
-            error_x=dict(type="data", symmetric=False, array=[x["absolute_high"] - x["absolute"] for x in lifts],
-                         arrayminus=[x["absolute"] - x["absolute_low"] for x in lifts])))
-    forest.add_vline(x=0, line_dash="dot")
-    forest.update_layout(title="Lift per recipient with its 95% interval", height=300,
-                         margin=dict(l=10, r=10, t=40, b=10))
+        for col, group in ((1, [o for o in outcomes if o != "revenue"]), (2, ["revenue"])):
+            lifts = [report["lifts"][o][kind] for o in group]
+            scale = 100 if col == 1 else 1
+            forest.add_trace(go.Scatter(
+                x=[x["absolute"] * scale for x in lifts], y=[OUTCOME_WORDS[o] for o in group], mode="markers",
+                name="CUPED" if kind == "cuped" else "plain", legendgroup=kind, showlegend=col == 1,
+                marker=dict(size=10, color=colour),
+                error_x=dict(type="data", symmetric=False,
+                             array=[(x["absolute_high"] - x["absolute"]) * scale for x in lifts],
+                             arrayminus=[(x["absolute"] - x["absolute_low"]) * scale for x in lifts])),
+                row=1, col=col)
+    forest.add_vline(x=0, line_dash="dot", row=1, col=1)
+    forest.add_vline(x=0, line_dash="dot", row=1, col=2)
+    forest.update_layout(title="Lift with its 95% interval", height=300, margin=dict(l=10, r=10, t=60, b=10))
     st.plotly_chart(forest, width="stretch", key="reports_lift")
     if report["variants"]:
         st.markdown("**Per variant** (each against the whole control group, plain lift)")
@@ -126,7 +134,10 @@ if head := report.get("headline"):
             "95% low": v["lifts"].get("purchase", {}).get("absolute_low"),
             "95% high": v["lifts"].get("purchase", {}).get("absolute_high")} for v in report["variants"]]),
             hide_index=True, width="stretch", key="reports_variants",
-            column_config={"bought": st.column_config.NumberColumn(format="percent")})
+            column_config={"bought": st.column_config.NumberColumn(format="percent"),
+                           "revenue per recipient": st.column_config.NumberColumn(format="%.2f"),
+                           **{c: st.column_config.NumberColumn(format="percent")
+                              for c in ("lift on buying", "95% low", "95% high")}})
     if report["over_index"]:
         st.markdown("**Genes that over-index among responders** (treated recipients who bought, against all treated "
                     "recipients; the genome is built after the campaign, so the purchase itself can show here)")
