@@ -105,3 +105,14 @@ def verify(s: Session) -> ChainCheck:
             return ChainCheck(n, e.id, "its fields were changed after it was written")
         prev = e.hash
     return ChainCheck(n, None)
+
+
+def save_recorded(s: Session, row, *, actor: str, role: str, target: str, detail: str):
+    """Add `row` (a new version of something people make: an asset, a campaign), commit it and record its saving
+    in the audit log; returns the row as stored."""
+    s.add(row)
+    s.commit()
+    s.refresh(row)
+    record(s, actor=actor, role=role, action="save", target=target, detail=detail)
+    s.refresh(row)
+    return row

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from genome.access import require
-from genome.audit import record
+from genome.audit import save_recorded
 from genome.campaigns.measure import GOALS
 from genome.errors import InputError
 from genome.people import person_name
@@ -71,12 +71,8 @@ def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, ch
                         segment_version=segment_version, template=template, channel=channel,
                         send_on=utc(send_on) if send_on else None, holdout_share=float(holdout_share),
                         window_days=int(window_days), message_cost=float(message_cost), state=state, owner=owner)
-    s.add(campaign)
-    s.commit()
-    s.refresh(campaign)
-    record(s, actor=owner, role=role, action="save", target=f"campaign {name}", detail=f"v{campaign.version} {state}")
-    s.refresh(campaign)
-    return campaign
+    return save_recorded(s, campaign, actor=owner, role=role, target=f"campaign {name}",
+                         detail=f"v{campaign.version} {state}")
 
 
 def record_sent(s: Session, *, name: str, goal: str, sent_on: datetime, holdout_share: float, window_days: int,

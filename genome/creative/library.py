@@ -17,7 +17,7 @@ import duckdb
 from sqlmodel import Session, select
 
 from genome.access import require
-from genome.audit import record
+from genome.audit import save_recorded
 from genome.creative.images import EXTENSIONS, check_image
 from genome.errors import InputError
 from genome.people import person_name
@@ -121,12 +121,7 @@ def save_asset(s: Session, con: duckdb.DuckDBPyConnection, spec: AssetSpec, *, o
         channels=",".join(spec.channels), locale=spec.locale, tags=",".join(spec.tags), rule=spec.rule,
         priority=spec.priority, valid_from=spec.valid_from, valid_to=spec.valid_to, text=spec.text,
         content_hash=digest, media_type=media_type, owner=owner)
-    s.add(asset)
-    s.commit()
-    s.refresh(asset)
-    record(s, actor=owner, role=role, action="save", target=f"asset {asset.name}", detail=f"v{asset.version}")
-    s.refresh(asset)
-    return asset
+    return save_recorded(s, asset, actor=owner, role=role, target=f"asset {asset.name}", detail=f"v{asset.version}")
 
 
 def latest_asset(s: Session, name: str) -> CreativeAsset | None:

@@ -114,16 +114,22 @@ def _field(widgets, label: str):
     return next(w for w in widgets if w.label.startswith(label))
 
 
+def _add_headline(at, *, name: str, text: str, rule: str, priority: int = 0):
+    """Fill the form for a new headline tagged tv and press "Add to the library"."""
+    _field(at.text_input, "Name").set_value(name)
+    _field(at.selectbox, "Kind").set_value("headline")
+    _field(at.text_input, "Tags").set_value("tv")
+    _field(at.text_area, "Text").set_value(text)
+    _field(at.text_input, "Who may get it").set_value(rule)
+    _field(at.number_input, "Priority").set_value(priority)
+    return next(b for b in at.button if b.label == "Add to the library").click().run()
+
+
 def test_a_marketer_adds_a_headline_with_a_rule_and_sees_its_first_version(page_at, demo_db, tmp_path, monkeypatch):
     db = studio_copy(demo_db, tmp_path)
     at = _library_tab(page_at, db, monkeypatch)
-    _field(at.text_input, "Name").set_value("tv-headline-racing")
-    _field(at.selectbox, "Kind").set_value("headline")
-    _field(at.text_input, "Tags").set_value("tv")
-    _field(at.text_area, "Text").set_value("Race night on a bigger screen")
-    _field(at.text_input, "Who may get it").set_value("bought_video_games")
-    _field(at.number_input, "Priority").set_value(30)
-    at = next(b for b in at.button if b.label == "Add to the library").click().run()
+    at = _add_headline(at, name="tv-headline-racing", text="Race night on a bigger screen",
+                       rule="bought_video_games", priority=30)
     assert not at.exception, at.exception
     assert "Saved tv-headline-racing as version 1." in at.success[0].value.replace("\\", "")
     library = next(d.value for d in at.dataframe if "rule (who may get it)" in d.value.columns).set_index("asset")
@@ -135,10 +141,7 @@ def test_a_marketer_adds_a_headline_with_a_rule_and_sees_its_first_version(page_
 def test_a_rule_naming_an_unknown_gene_is_refused_and_nothing_is_saved(page_at, demo_db, tmp_path, monkeypatch):
     db = studio_copy(demo_db, tmp_path)
     at = _library_tab(page_at, db, monkeypatch)
-    _field(at.text_input, "Name").set_value("tv-headline-x")
-    _field(at.text_area, "Text").set_value("Hello")
-    _field(at.text_input, "Who may get it").set_value("bought_tvz")
-    at = next(b for b in at.button if b.label == "Add to the library").click().run()
+    at = _add_headline(at, name="tv-headline-x", text="Hello", rule="bought_tvz")
     assert not at.exception and "bought_tvz" in at.error[0].value.replace("\\", "")
     with session(meta_url_for(db)) as s:
         from genome.creative.library import asset_names
