@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from genome.creative.assembly import coverage, messages
-from genome.creative.library import KINDS, asset_dir_for, current_assets
+from genome.creative.library import KINDS, asset_dir_for, current_assets, file_of
 from genome.creative.phone import PHONE_HEIGHT, PHONE_WIDTH, inline_picture, phone_document
 from genome.creative.templates import list_templates, load_template
 from genome.errors import GenomeError
@@ -132,6 +132,12 @@ def _preview() -> None:
             return
         shown = {c: ({slot: (choice.asset, choice.reason) for slot, choice in chosen.items()}, parts)
                  for c, (chosen, parts) in rendered.items()}
+    lost = sorted({asset.name for chosen, _ in shown.values() for asset, _ in chosen.values()
+                   if asset.kind == "image" and not ((path := file_of(asset, folder)) and path.exists())})
+    if lost:
+        st.warning(f"The picture file of {', '.join(md(n) for n in lost)} is missing from {md(folder)}: load the "
+                   "library again (`genome creative load FOLDER`) or upload the picture in the Asset library.",
+                   icon=":material/broken_image:")
     for column, (customer, (chosen, parts)) in zip(st.columns(len(shown)), shown.items()):
         with column.container(border=True):
             st.caption(f"Customer {md(customer)}")

@@ -8,8 +8,8 @@ the same run, on the same recipients, the demo library (`assets/`) and its
 - choosing, project: `genome.creative.choices.pick` (each asset's rule
   evaluated once by the segment engine, then one DuckDB query per slot);
   baseline: the same rules evaluated once into Python sets, then for each
-  recipient and slot the eligible assets, the top priority and the hash split
-  in a Python loop. Both end to end, rule evaluation included; they must
+  recipient and slot the eligible assets, the top priority and the tie broken
+  by the same hashes, in a Python loop. Both end to end, rule evaluation included; they must
   agree on every recipient's every slot.
 - rendering, project: `genome.creative.assembly.messages` on the e-mail
   channel (choosing, first names and genes in bulk, each Liquid part parsed
@@ -23,7 +23,6 @@ STORE is a store with a built genome, e.g. `genome demo --customers 1000000`.
 """
 
 import argparse
-import hashlib
 import json
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from genome.creative.assembly import messages, recipient_details  # noqa: E402
-from genome.creative.choices import fits, pick  # noqa: E402
+from genome.creative.choices import fits, pick, tie_key  # noqa: E402
 from genome.creative.library import current_assets, import_library  # noqa: E402
 from genome.creative.templates import _environment, load_template  # noqa: E402
 from genome.segments.audience import genome, member_ids  # noqa: E402
@@ -60,9 +59,8 @@ def loop_choose(con, template, customers, assets, channel="email") -> dict[str, 
                 slots[slot_name] = slot.fallback
                 continue
             top = max(a.priority for a in fitting)
-            tied = sorted((a for a in fitting if a.priority == top), key=lambda a: a.name)
-            digest = hashlib.sha256(f"{customer}\x1f{slot_name}".encode()).digest()
-            slots[slot_name] = tied[int.from_bytes(digest[:8], "big") % len(tied)].name
+            tied = [a for a in fitting if a.priority == top]
+            slots[slot_name] = min(tied, key=lambda a: tie_key(customer, slot_name, a)).name
         chosen[customer] = slots
     return chosen
 

@@ -3,12 +3,16 @@
 Each asset's rule is evaluated once over the genome (the segment engine), so
 eligibility is one table of (asset, customer) pairs for the recipients. Per
 slot, one DuckDB query keeps each recipient's highest-priority eligible
-assets and, when several tie, picks one by the first eight bytes of
-SHA-256(customer id, US, slot): the same person always gets the same variant,
-whatever else is in the audience, and the variants split the audience evenly
-(an A/B test). A recipient no rule takes in gets the slot's fallback.
+assets and, when several tie, picks by the recipient's hash of each asset's
+rule (SHA-256 of customer id, US, rule), then of the slot and asset name: the
+same person always gets the same variant, whatever else is in the audience,
+the variants split the audience evenly (an A/B test), and a person whose rules
+tie in several slots gets the same rule's assets in all of them (the gaming
+picture with the gaming headline, never the gaming picture with the match
+headline). A recipient no rule takes in gets the slot's fallback.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 import duckdb
@@ -77,17 +81,24 @@ def eligibility(con: duckdb.DuckDBPyConnection, assets: list[CreativeAsset], rec
 
 _PICK = """
 WITH candidates AS (
-    SELECT e.customer_id, e.asset, s.priority,
+    SELECT e.customer_id, e.asset, s.priority, s.rule,
            max(s.priority) OVER (PARTITION BY e.customer_id) AS top
     FROM _eligible e JOIN _slot s USING (asset)),
 tied AS (
     SELECT customer_id, asset,
-           row_number() OVER (PARTITION BY customer_id ORDER BY asset) - 1 AS k,
+           row_number() OVER (PARTITION BY customer_id ORDER BY sha256(customer_id || chr(31) || rule),
+                              sha256(customer_id || chr(31) || $slot || chr(31) || asset)) AS k,
            count(*) OVER (PARTITION BY customer_id) AS n
     FROM candidates WHERE priority = top)
-SELECT customer_id, asset, n FROM tied
-WHERE k = ('0x' || left(sha256(customer_id || chr(31) || $slot), 16))::UBIGINT % n
+SELECT customer_id, asset, n FROM tied WHERE k = 1
 """
+
+
+def tie_key(customer_id: str, slot: str, asset: CreativeAsset) -> tuple[str, str]:
+    """How a tie is broken for one recipient (the lowest wins): the hash of the asset's rule, then of slot and name;
+    what `_PICK` orders by."""
+    return (hashlib.sha256(f"{customer_id}\x1f{asset.rule}".encode()).hexdigest(),
+            hashlib.sha256(f"{customer_id}\x1f{slot}\x1f{asset.name}".encode()).hexdigest())
 
 
 def pick(con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers, *, channel: str,
@@ -111,7 +122,8 @@ def pick(con: duckdb.DuckDBPyConnection, template: CreativeTemplate, customers, 
         columns = []
         for i, (slot_name, group) in enumerate(fitting.items()):
             cursor.register("_slot", pa.table({"asset": pa.array([a.name for a in group], pa.string()),
-                                               "priority": pa.array([a.priority for a in group], pa.int64())}))
+                                               "priority": pa.array([a.priority for a in group], pa.int64()),
+                                               "rule": pa.array([a.rule for a in group], pa.string())}))
             cursor.register(f"_picked_{i}", cursor.sql(_PICK, params={"slot": slot_name}).to_arrow_table())
             quoted = slot_name.replace('"', '""')
             columns.append(f'coalesce(p{i}.asset, $fallback{i}) AS "{quoted}", '

@@ -159,3 +159,17 @@ def test_changing_an_assets_copy_saves_the_next_version_beside_the_first(page_at
     assert not at.exception, at.exception
     versions = next(d.value for d in at.dataframe if "by" in d.value.columns)
     assert versions[["version", "text"]].values.tolist() == [[2, "Shop the offer"], [1, "See the televisions"]]
+
+
+def test_a_picture_missing_from_the_asset_folder_is_named_not_shown_broken(page_at, demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    db = studio_copy(demo_db, tmp_path)
+    shutil.rmtree(db.with_suffix(".assets"))
+    with session(meta_url_for(db)) as s:
+        save_segment(s, connect(db, read_only=True), name="Gamers", rule=parse("bought_video_games"), owner="mara",
+                     role="marketer")
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+    at = page_at("studio.py", db).run()
+    assert not at.exception, at.exception
+    assert "tv-hero-gaming is missing from" in at.warning[0].value.replace("\\", "")

@@ -117,3 +117,21 @@ def test_a_gene_the_text_reads_shows_its_value_or_the_declared_default(studio, t
     path.write_text(path.read_text().replace("[defaults.genes]\napp_events_365d = \"no app visits yet\"\n", ""))
     with pytest.raises(InputError, match="genes.app_events_365d is undefined: declare what it reads as"):
         load_template(path)
+
+
+def test_a_person_whose_rules_tie_gets_one_rules_assets_in_every_slot(studio):
+    _, con, s, _ = studio
+    from genome.creative.choices import tie_key
+
+    template = load_template(LIBRARY / "templates" / "tv-offer.toml")
+    both = [r[0] for r in con.execute(f"SELECT customer_id FROM customer_genes WHERE {GAMER} AND {SPORTY} "
+                                      "ORDER BY 1").fetchall()]
+    chosen = choose(s, con, template, both)
+    heroes = {c: chosen[c]["hero"].asset for c in both}
+    headlines = {c: chosen[c]["headline"].asset for c in both}
+    # the gaming picture comes with the gaming headline, the match picture with the match headline
+    assert all(heroes[c].rule == headlines[c].rule for c in both)
+    assert {a.name for a in heroes.values()} == {"tv-hero-gaming", "tv-hero-match"}
+    for c in both:  # the columnar pick breaks the tie as the documented key says
+        tied = [a for a in current_assets(s) if a.name in ("tv-hero-gaming", "tv-hero-match")]
+        assert heroes[c].name == min(tied, key=lambda a: tie_key(c, "hero", a)).name
