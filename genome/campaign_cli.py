@@ -120,45 +120,85 @@ def plan_command(
 
 @campaign_app.command("send")
 def send_command(
-    name: Annotated[str, typer.Argument(help="a planned campaign")],
+    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="planned campaigns (micro-campaigns: all "
+                                                                          "their names)")],
     user: AsOption,
     db: DbOption = None,
     outbox: Annotated[Path | None, typer.Option(help="where messages are written (default: beside the store, "
                                                      "STORE.outbox/)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="only say who it would reach and the smallest effect "
-                                                            "it could detect")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only say who each would reach and the smallest "
+                                                            "effect it could detect")] = False,
 ) -> None:
-    """Send a planned campaign: consent first, the hold-out split, messages to the outbox, receipts and hold-outs
-    into the store. Says first who it reaches and the smallest effect on buying it can detect."""
+    """Send planned campaigns: consent first, the hold-out split, messages to the outbox, receipts and hold-outs
+    into the store. Says first who each reaches and the smallest effect on buying it can detect."""
     from genome.access import require
     from genome.campaigns.library import latest_campaign
     from genome.campaigns.send import audience, send_campaign
     from genome.cli_support import open_for_writing
     from genome.creative.templates import load_template
     from genome.creative_cli import template_path
+    from genome.errors import InputError
 
     actor = acting_user(db, user)
     require(actor.role, "run_campaigns", doing="Sending campaigns")
     with session(meta_url_for(db_path(db))) as s:
-        plan = latest_campaign(s, name)
+        plans = {}
         with reading(db) as con:
-            people = audience(s, con, name)
-        mde = "too few people to measure anything" if people.detectable_effect is None else (
-            f"smallest detectable lift on buying {people.detectable_effect:+.2%} (from {people.baseline_rate:.2%}, "
-            "5% test, 80% power)")
-        typer.echo(f"{name}: {people.members:,} members, {people.without_consent:,} without consent on "
-                   f"{plan.channel}, {people.over_cap:,} at the weekly cap; {len(people.treated):,} treated and "
-                   f"{len(people.control):,} held out; {mde}")
+            for name in names:
+                plans[name] = latest_campaign(s, name)
+                people = audience(s, con, name)
+                mde = "too few people to measure anything" if people.detectable_effect is None else (
+                    f"smallest detectable lift on buying {people.detectable_effect:+.2%} (from "
+                    f"{people.baseline_rate:.2%}, 5% test, 80% power)")
+                typer.echo(f"{name}: {people.members:,} members, {people.without_consent:,} without consent on "
+                           f"{plans[name].channel}, {people.over_cap:,} at the weekly cap; {len(people.treated):,} "
+                           f"treated and {len(people.control):,} held out; {mde}")
         if dry_run:
             return
-        if not plan.template:
-            raise typer.BadParameter("the plan names no template: `genome campaign plan NAME --template T`")
-        template = load_template(template_path(plan.template))
+        missing = [n for n, plan in plans.items() if not plan.template]
+        if missing:
+            raise InputError(f"{', '.join(missing)}: the plan names no template (`genome campaign plan NAME "
+                             "--template T`)")
         con = open_for_writing(db_path(db))
         try:
-            sent = send_campaign(s, con, name, template, outbox=outbox or db_path(db).with_suffix(".outbox"),
-                                 by=actor.name, role=actor.role)
+            for name, plan in plans.items():
+                sent = send_campaign(s, con, name, load_template(template_path(plan.template)),
+                                     outbox=outbox or db_path(db).with_suffix(".outbox"), by=actor.name,
+                                     role=actor.role)
+                typer.echo(f"sent {sent.treated:,} messages of {name} to {sent.outbox}; {sent.control:,} held out; "
+                           f"plan version {sent.version} (sent)")
         finally:
             con.close()
-    typer.echo(f"sent {sent.treated:,} messages to {sent.outbox}; {sent.control:,} held out; plan version "
-               f"{sent.version} (sent)")
+
+
+@campaign_app.command("micro")
+def micro_command(
+    prefix: Annotated[str, typer.Argument(help="the start of every campaign's name")],
+    segment: Annotated[str, typer.Option(help="the saved segment to cut (its latest version)")],
+    by: Annotated[list[str], typer.Option(help="a category or flag gene to cut by; give one or two")],
+    template: Annotated[str, typer.Option(help="the creative template every cell sends")],
+    user: AsOption,
+    goal: Annotated[str, typer.Option(help="purchase, revenue, coupon_redemption or click")] = "purchase",
+    channel: Annotated[str, typer.Option(help="email, sms or push")] = "email",
+    holdout: Annotated[float, typer.Option(help="the share of each cell held out as control")] = 0.1,
+    window: Annotated[int, typer.Option(help="attribution window in days")] = 14,
+    cost: Annotated[float, typer.Option(help="cost per message sent")] = 0.0,
+    min_size: Annotated[int, typer.Option(help="cells with fewer people are left out")] = 200,
+    db: DbOption = None,
+) -> None:
+    """Cut a segment by one or two genes into many small campaigns at once (drafts), each with its own hold-out;
+    lists each cell's size and the smallest lift on buying it could detect (from 5%)."""
+    from genome.campaigns.micro import BASELINE_RATE, plan_micro_campaigns
+
+    actor = acting_user(db, user)
+    with reading(db) as con, session(meta_url_for(db_path(db))) as s:
+        plan = plan_micro_campaigns(s, con, prefix=prefix, segment=segment, dimensions=by, template=template,
+                                    goal=goal, owner=actor.name, role=actor.role, channel=channel,
+                                    holdout_share=holdout, window_days=window, message_cost=cost,
+                                    min_size=min_size)
+    for cell in plan.cells:
+        mde = "–" if cell.detectable_effect is None else f"{cell.detectable_effect:+.2%}"
+        typer.echo(f"{cell.campaign:<40} {cell.size:>8,}  detectable {mde:>7}  {cell.rule}")
+    typer.echo(f"{len(plan.cells):,} campaigns planned (drafts; detectable lifts from a {BASELINE_RATE:.0%} "
+               f"response rate); {plan.left_out:,} cells under {min_size:,} people left out "
+               f"({plan.left_out_customers:,} customers)")

@@ -143,6 +143,7 @@ class Campaign(SQLModel, table=True):
     goal: str  # purchase, revenue, coupon_redemption, click
     segment: str | None = None  # the saved segment it goes to, and which version
     segment_version: int | None = None
+    cell: str = ""  # a micro-campaign's cell of the segment, as a rule (`favourite_category = 'toys'`)
     template: str | None = None  # the creative template
     channel: str = "email"
     send_on: datetime | None = None

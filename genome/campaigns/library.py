@@ -57,7 +57,8 @@ def _check(*, name: str, goal: str, channel: str, holdout_share: float, window_d
 
 
 def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, channel: str = "email",
-                  segment: str | None = None, segment_version: int | None = None, template: str | None = None,
+                  segment: str | None = None, segment_version: int | None = None, cell: str = "",
+                  template: str | None = None,
                   send_on: datetime | None = None, holdout_share: float = 0.1, window_days: int = 14,
                   message_cost: float = 0.0, state: str = "draft") -> Campaign:
     """Save a campaign's plan as its next version, for `owner` acting as `role` (which must allow running
@@ -68,7 +69,7 @@ def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, ch
            message_cost=message_cost, state=state)
     latest = latest_campaign(s, name)
     campaign = Campaign(name=name, version=(latest.version + 1) if latest else 1, goal=goal, segment=segment,
-                        segment_version=segment_version, template=template, channel=channel,
+                        segment_version=segment_version, cell=cell, template=template, channel=channel,
                         send_on=utc(send_on) if send_on else None, holdout_share=float(holdout_share),
                         window_days=int(window_days), message_cost=float(message_cost), state=state, owner=owner)
     return save_recorded(s, campaign, actor=owner, role=role, target=f"campaign {name}",

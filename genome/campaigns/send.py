@@ -32,6 +32,7 @@ from sqlmodel import Session
 from genome.access import require
 from genome.audit import record
 from genome.campaigns.library import latest_campaign, save_campaign
+from genome.campaigns.micro import cell_members
 from genome.campaigns.stats import minimum_detectable_effect
 from genome.consent import consenting
 from genome.creative.assembly import messages
@@ -73,6 +74,8 @@ def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, weekly_ca
         raise InputError(f"campaign {name}: choose the saved segment it goes to")
     _, version = saved_version(s, plan.segment, plan.segment_version, missing=": save it before sending to it")
     members = stored_members(s, version)
+    if plan.cell:  # a micro-campaign: its cell of the segment
+        members = cell_members(con, members, plan.cell)
     reachable = consenting(con, members, channel=CONSENT_CHANNEL[plan.channel], meta=s)
     now = now or datetime.now(UTC)
     cursor = con.cursor()
@@ -180,7 +183,8 @@ def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, templat
         partial.unlink(missing_ok=True)
         events.unlink(missing_ok=True)
     sent = save_campaign(s, name=name, goal=plan.goal, owner=by, role=role, channel=plan.channel,
-                         segment=plan.segment, segment_version=plan.segment_version, template=template.name,
+                         segment=plan.segment, segment_version=plan.segment_version, cell=plan.cell,
+                         template=template.name,
                          send_on=now, holdout_share=plan.holdout_share, window_days=plan.window_days,
                          message_cost=plan.message_cost, state="sent")
     record(s, actor=by, role=role, action="export", target=f"campaign {name}",
