@@ -89,6 +89,12 @@ if groups:
         column.metric(f"{group.capitalize()}: bought in the window", f"{g['response_rate']:.2%}",
                       help=f"{g['responders']:,} of {g['recipients']:,} recipients")
         column.metric(f"{group.capitalize()}: revenue per recipient", f"{g['revenue_per_recipient']:,.2f}")
+if breakdown := report.get("responses_by"):
+    st.markdown(f"**Recipients by {md(breakdown['gene'])}**: who bought and who redeemed the coupon in the window "
+                "(without a control group this says who responded, not what the campaign caused)")
+    st.dataframe(pd.DataFrame(breakdown["rows"]), hide_index=True, width="stretch", key="reports_breakdown",
+                 column_config={"bought": st.column_config.NumberColumn(format="percent"),
+                                "redeemed": st.column_config.NumberColumn(format="percent")})
 if head := report.get("headline"):
     relative = "" if head["relative"] is None else (
         f"({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")

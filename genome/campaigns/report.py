@@ -25,6 +25,7 @@ from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, measure, reci
 from genome.campaigns.stats import SRM_ALERT, Z95
 from genome.errors import InputError
 from genome.genes.catalog import catalog_relation
+from genome.segments.audience import genome
 from genome.segments.figures import lift_rows
 
 DEFAULT_WINDOW = 14
@@ -83,6 +84,30 @@ def _over_index(con: duckdb.DuckDBPyConnection, campaign: str, window_days: int,
     return lift_rows(flags, inside, carriers, int(who.sum()), len(who), top=top)
 
 
+BREAKDOWN_GENE = "clv_tier"  # recipients without a control group are shown by value tier
+
+
+def _responses_by(con: duckdb.DuckDBPyConnection, campaign: str, window_days: int) -> dict | None:
+    """Treated recipients per value tier: how many bought and redeemed the campaign's coupon in the window. What
+    can be said of a campaign without a control group: who responded, not what the campaign caused."""
+    if BREAKDOWN_GENE not in genome(con).genes:
+        return None
+    rows = recipient_outcomes(con, campaign, window_days=window_days)
+    cursor = con.cursor()
+    try:
+        cursor.register("_responses", rows.select(["customer_id", "treated", "purchases", "redemptions"]))
+        found = cursor.execute(f"""
+            SELECT coalesce(g.{BREAKDOWN_GENE}, 'unknown') AS value, count(*) AS recipients,
+                   avg(CASE WHEN r.purchases > 0 THEN 1 ELSE 0 END) AS bought,
+                   avg(CASE WHEN r.redemptions > 0 THEN 1 ELSE 0 END) AS redeemed
+            FROM _responses r LEFT JOIN customer_genes g USING (customer_id)
+            WHERE r.treated GROUP BY ALL ORDER BY recipients DESC, value""").fetchall()
+    finally:
+        cursor.close()
+    return {"gene": BREAKDOWN_GENE, "rows": [{"value": v, "recipients": n, "bought": b, "redeemed": r}
+                                             for v, n, b, r in found]}
+
+
 def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, role: str,
                     with_genes: bool = True) -> dict:
     """Everything a manager reads about campaign `name`, for `role` (which must allow reading reports); the genes
@@ -111,6 +136,7 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
     if not m.measurable:
         report["notes"].append("This campaign has no control group: its recipients' responses are shown, but its "
                                "lift cannot be measured without one.")
+        report["responses_by"] = _responses_by(con, name, window)
         return report
     revenue = m.cuped_lifts["revenue"]
     cost = plan.message_cost * treated.recipients if plan else None

@@ -87,3 +87,19 @@ def test_each_score_model_is_published_only_if_it_beat_its_best_rule_on_held_out
         assert metrics["published"] == ("model" if model_won else best)
         for rule in metrics["baselines"].values():
             assert rule["interval"][0] <= rule["roc_auc"] <= rule["interval"][1]
+
+
+def test_its_campaigns_report_who_responded_and_say_their_lift_cannot_be_measured(demo):
+    _, _, db = demo
+    from helpers import staff
+
+    staff(db)
+    listed = runner.invoke(app, ["campaign", "list", "--json", "--as", "max", "--db", str(db)])
+    assert listed.exit_code == 0, listed.output
+    campaigns = json.loads(listed.stdout)["campaigns"]
+    assert campaigns and not any(c["measurable"] for c in campaigns)
+    name = max(campaigns, key=lambda c: c["treated"])["campaign"]
+    report = json.loads(runner.invoke(app, ["campaign", "report", name, "--json", "--as", "max", "--db",
+                                            str(db)]).stdout)
+    assert "lift cannot be measured without one" in report["notes"][0]
+    assert sum(r["recipients"] for r in report["responses_by"]["rows"]) == report["groups"]["treated"]["recipients"]

@@ -72,6 +72,9 @@ def test_the_portfolio_lists_every_campaign_and_the_one_without_control_cannot_b
     assert rows["summer-mailer"]["lift"] is None
     assert not mailer["measurable"] and mailer["groups"]["treated"]["recipients"] == 30
     assert "lift cannot be measured without one" in mailer["notes"][0]
+    tiers = mailer["responses_by"]
+    assert tiers["gene"] == "clv_tier" and sum(r["recipients"] for r in tiers["rows"]) == 30
+    assert all(0 <= r["bought"] <= 1 and r["redeemed"] == 0 for r in tiers["rows"])
 
 
 def test_service_staff_may_not_read_reports_and_a_bad_plan_names_what_is_wrong(reports):
