@@ -27,10 +27,10 @@ account_box(user)
 idle_watch()
 # What each role is offered; the domain functions check the role again whatever a page shows.
 ROLE_PAGES = {
-    "marketer": ("home", "catalog", "segments", "studio", "reports", "models", "customer"),
+    "marketer": ("home", "catalog", "segments", "studio", "campaigns", "reports", "models", "customer"),
     "service": ("home", "customer", "catalog"),
     "manager": ("home", "reports", "catalog", "segments", "models"),
-    "admin": ("home", "customer", "catalog", "segments", "studio", "reports", "models", "audit"),
+    "admin": ("home", "customer", "catalog", "segments", "studio", "campaigns", "reports", "models", "audit"),
 }
 PAGE_DEFS = {
     "home": dict(title="Home", icon=":material/home:", default=True),
@@ -38,6 +38,7 @@ PAGE_DEFS = {
     "catalog": dict(title="Gene catalog", icon=":material/genetics:"),
     "segments": dict(title="Segment builder", icon=":material/group_work:"),
     "studio": dict(title="Creative studio", icon=":material/palette:"),
+    "campaigns": dict(title="Campaigns", icon=":material/campaign:"),
     "reports": dict(title="Campaign reports", icon=":material/insights:"),
     "models": dict(title="Model cards", icon=":material/model_training:"),
     "audit": dict(title="Audit log", icon=":material/policy:"),

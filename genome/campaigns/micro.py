@@ -48,6 +48,14 @@ def _slug(value) -> str:
     return text[:24] or "x"
 
 
+def cut_genes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The genes a segment can be cut by: category and flag genes someone has."""
+    from genome.genes.catalog import catalog_relation
+
+    return [r[0] for r in con.execute(f"SELECT name FROM {catalog_relation(con)} WHERE type IN ('category', 'flag') "
+                                      "AND coverage > 0 ORDER BY name").fetchall()]
+
+
 def _condition(gene: str, kind: str, value):
     if kind == "flag":
         return Flag(gene) if value else Group("none", (Flag(gene),))

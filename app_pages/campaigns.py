@@ -1,0 +1,128 @@
+"""Campaigns for marketers: plan one (or many micro-campaigns at once), see who it reaches and what it can detect."""
+
+import pandas as pd
+import streamlit as st
+
+from genome.campaigns.library import CHANNELS, list_campaigns, save_campaign
+from genome.campaigns.measure import GOALS
+from genome.campaigns.micro import cut_genes, plan_micro_campaigns
+from genome.campaigns.send import audience
+from genome.creative.templates import list_templates
+from genome.errors import GenomeError
+from genome.segments.library import saved_version, segment_table
+from store.settings import get_settings
+from ui import state
+from ui.roles import current_user, may, refusal
+from ui.segments import metadata
+from ui.store import require_store
+from ui.text import code, error, md
+
+st.title("Campaigns")
+if not may("run_campaigns"):
+    st.info(refusal("run_campaigns", "Planning campaigns"), icon=":material/lock:")
+    st.stop()
+con = require_store()
+user = current_user()
+templates = list(list_templates(get_settings().creative_dir))
+with metadata() as meta:
+    segments = [row.name for row in segment_table(meta)]
+    plans = list_campaigns(meta)
+if saved := st.session_state.pop(state.CAMPAIGNS_SAVED, None):
+    st.success(saved, icon=":material/check_circle:")
+if not segments or not templates:
+    st.info("A campaign goes to a saved segment with a creative template: save a segment in the Segment builder "
+            "and add a template to the creative library first.", icon=":material/campaign:")
+    st.stop()
+
+one, many = st.tabs(["Plan a campaign", "Micro-campaigns"], key=state.CAMPAIGNS_TAB, on_change="rerun")
+
+
+def _plan() -> None:
+    with st.form("campaign_plan", border=True):
+        left, right = st.columns(2)
+        name = left.text_input("Name (letters, digits, dashes)", placeholder="spring-tv-gamers")
+        goal = right.selectbox("Goal", list(GOALS), format_func=GOALS.get)
+        segment = left.selectbox("Saved segment (its latest version)", segments)
+        template = right.selectbox("Creative template", templates)
+        a, b, c, d = st.columns(4)
+        channel = a.selectbox("Channel", CHANNELS)
+        holdout = b.number_input("Held out as control (%)", min_value=1, max_value=90, value=10, step=1)
+        window = c.number_input("Attribution window (days)", min_value=1, max_value=365, value=14, step=1)
+        cost = d.number_input("Cost per message", min_value=0.0, value=0.0, step=0.01, format="%.3f")
+        submitted = st.form_submit_button("Save the plan", type="primary")
+    if submitted:
+        try:
+            with metadata() as meta:
+                version = saved_version(meta, segment)[1].version
+                plan = save_campaign(meta, name=name.strip(), goal=goal, owner=user.name, role=user.role,
+                                     channel=channel, segment=segment, segment_version=version, template=template,
+                                     holdout_share=holdout / 100, window_days=int(window), message_cost=float(cost))
+        except GenomeError as exc:
+            error(exc)
+        else:
+            st.session_state[state.CAMPAIGNS_SAVED] = f"Saved {md(plan.name)} (version {plan.version}, draft)."
+            st.rerun()
+
+
+def _micro() -> None:
+    st.caption("Cut a saved segment by one or two category or flag genes: every cell big enough becomes a draft "
+               "campaign of its own, with its own hold-out and so its own measured result.")
+    with st.form("campaign_micro", border=True):
+        left, right = st.columns(2)
+        prefix = left.text_input("Name prefix", placeholder="spring")
+        segment = right.selectbox("Saved segment", segments)
+        by = left.multiselect("Cut by (one or two genes)", cut_genes(con), max_selections=2)
+        template = right.selectbox("Creative template", templates)
+        a, b, c = st.columns(3)
+        goal = a.selectbox("Goal", list(GOALS), format_func=GOALS.get)
+        holdout = b.number_input("Held out as control (%)", min_value=1, max_value=90, value=10, step=1)
+        size = c.number_input("Smallest cell", min_value=10, value=200, step=10)
+        submitted = st.form_submit_button("Plan the micro-campaigns", type="primary")
+    if submitted:
+        try:
+            with metadata() as meta:
+                plan = plan_micro_campaigns(meta, con, prefix=prefix.strip(), segment=segment, dimensions=by,
+                                            template=template, goal=goal, owner=user.name, role=user.role,
+                                            holdout_share=holdout / 100, min_size=int(size))
+        except GenomeError as exc:
+            error(exc)
+        else:
+            st.session_state[state.CAMPAIGNS_SAVED] = (
+                f"Planned {len(plan.cells):,} micro-campaigns; {plan.left_out:,} cells under {int(size):,} people "
+                f"left out ({plan.left_out_customers:,} customers).")
+            st.rerun()
+
+
+for tab, draw in ((one, _plan), (many, _micro)):
+    if tab.open:
+        with tab:
+            draw()
+
+if plans:
+    st.markdown("**Campaigns**")
+    st.dataframe(pd.DataFrame([{
+        "campaign": p.name, "version": p.version, "state": p.state, "goal": GOALS[p.goal], "segment": p.segment,
+        "cell": p.cell, "template": p.template, "channel": p.channel, "held out": p.holdout_share,
+        "window (days)": p.window_days, "cost per message": p.message_cost, "owner": p.owner} for p in plans]),
+        hide_index=True, width="stretch", key="campaigns_list",
+        column_config={"held out": st.column_config.NumberColumn(format="percent")})
+    drafts = [p.name for p in plans if p.state in ("draft", "scheduled") and p.segment]
+    if drafts:
+        name = st.selectbox("Before sending: who a planned campaign reaches now", drafts, key=state.CAMPAIGNS_DRAFT)
+        try:
+            with metadata() as meta, st.spinner("Reading consent and splitting the audience…"):
+                people = audience(meta, con, name)
+        except GenomeError as exc:
+            error(exc)
+        else:
+            a, b, c, d = st.columns(4)
+            a.metric("Members", f"{people.members:,}")
+            b.metric("Without consent on the channel", f"{people.without_consent:,}")
+            c.metric("Treated / held out", f"{len(people.treated):,} / {len(people.control):,}",
+                     help=f"{people.over_cap:,} left out at the weekly cap")
+            d.metric("Smallest detectable lift on buying", "–" if people.detectable_effect is None
+                     else f"{people.detectable_effect:+.2%}",
+                     help=f"from the {people.baseline_rate:.2%} who bought in a window before; 5% test, 80% power")
+            st.caption("Sending writes every treated recipient's message to the outbox and the receipts and "
+                       "hold-outs into the store, which is written from the shell: "
+                       + code(f"genome campaign send {name} --as {user.name}"))

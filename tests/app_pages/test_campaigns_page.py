@@ -1,0 +1,73 @@
+"""The Campaigns page: a marketer plans a campaign for a saved segment and sees, before sending, who it reaches and
+the smallest lift it can detect, as the shell's dry run says; plans micro-campaigns; managers may not plan."""
+
+from pathlib import Path
+
+import pytest
+from helpers import sign_in_as, studio_copy
+from typer.testing import CliRunner
+
+from genome.campaigns.library import list_campaigns
+from genome.cli import app as cli
+from genome.segments.library import save_segment
+from genome.segments.text import parse
+from store.duck import connect
+from store.meta import meta_url_for, session
+
+LIBRARY = Path(__file__).resolve().parents[2] / "assets"
+
+
+@pytest.fixture
+def campaigns_db(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+    db = studio_copy(demo_db, tmp_path)
+    con = connect(db, read_only=True)
+    with session(meta_url_for(db)) as s:
+        save_segment(s, con, name="Gamers", rule=parse("bought_video_games OR bought_game_consoles"), owner="mara",
+                     role="marketer")
+    con.close()
+    return db
+
+
+def _field(widgets, label: str):
+    return next(w for w in widgets if w.label.startswith(label))
+
+
+def test_a_marketer_plans_a_campaign_and_sees_its_reach_and_detectable_effect_as_the_dry_run(page_at, campaigns_db):
+    at = page_at("campaigns.py", campaigns_db).run()
+    assert not at.exception, at.exception
+    _field(at.text_input, "Name").set_value("tv-gamers")
+    _field(at.number_input, "Held out").set_value(20)
+    at = next(b for b in at.button if b.label == "Save the plan").click().run()
+    assert not at.exception, at.exception
+    assert "Saved tv-gamers (version 1, draft)." in at.success[0].value.replace("\\", "")
+    dry = CliRunner().invoke(cli, ["campaign", "send", "tv-gamers", "--dry-run", "--as", "mara", "--db",
+                                   str(campaigns_db)]).stdout
+    metrics = {m.label: m.value for m in at.metric}
+    treated, held = metrics["Treated / held out"].split(" / ")
+    assert f"{treated} treated and {held} held out" in dry
+    assert f"smallest detectable lift on buying {metrics['Smallest detectable lift on buying']}" in dry
+    assert f"{metrics['Members']} members, {metrics['Without consent on the channel']} without consent" in dry
+
+
+def test_a_marketer_plans_micro_campaigns_and_they_are_listed(page_at, campaigns_db):
+    at = page_at("campaigns.py", campaigns_db)
+    at.session_state["campaigns_tab"] = "Micro-campaigns"
+    at = at.run()
+    _field(at.text_input, "Name prefix").set_value("gamers")
+    _field(at.multiselect, "Cut by").set_value(["clv_tier"])
+    _field(at.number_input, "Smallest cell").set_value(10)
+    at = next(b for b in at.button if b.label == "Plan the micro-campaigns").click().run()
+    assert not at.exception, at.exception
+    with session(meta_url_for(campaigns_db)) as s:
+        planned = [c for c in list_campaigns(s) if c.name.startswith("gamers-")]
+    assert planned and f"Planned {len(planned):,} micro-campaigns" in at.success[0].value.replace("\\", "")
+    listed = next(d.value for d in at.dataframe if "campaign" in d.value.columns)
+    assert set(listed["campaign"]) == {c.name for c in planned}
+    assert all(cell.startswith("clv_tier = '") for cell in listed["cell"])
+
+
+def test_managers_are_told_planning_is_not_theirs(page_at, campaigns_db):
+    at = sign_in_as(page_at("campaigns.py", campaigns_db), "manager").run()
+    assert not at.exception
+    assert "Planning campaigns is for marketers and administrators" in at.info[0].value.replace("\\", "")
