@@ -6,15 +6,15 @@ import streamlit as st
 from genome.campaigns.library import CHANNELS, list_campaigns, save_campaign
 from genome.campaigns.measure import GOALS
 from genome.campaigns.micro import cut_genes, plan_micro_campaigns
-from genome.campaigns.send import audience
-from genome.creative.templates import list_templates
-from genome.errors import GenomeError
+from genome.campaigns.send import audience, send_campaign
+from genome.creative.templates import list_templates, load_template
+from genome.errors import GenomeError, InputError
 from genome.segments.library import saved_version, segment_table
 from store.settings import get_settings
 from ui import state
 from ui.roles import current_user, may, refusal
 from ui.segments import metadata
-from ui.store import require_store
+from ui.store import require_store, store_path
 from ui.text import code, error, md
 
 st.title("Campaigns")
@@ -123,6 +123,26 @@ if plans:
             d.metric("Smallest detectable lift on buying", "–" if people.detectable_effect is None
                      else f"{people.detectable_effect:+.2%}",
                      help=f"from the {people.baseline_rate:.2%} who bought in a window before; 5% test, 80% power")
-            st.caption("Sending writes every treated recipient's message to the outbox and the receipts and "
-                       "hold-outs into the store, which is written from the shell: "
-                       + code(f"genome campaign send {name} --as {user.name}"))
+            plan = next(p for p in plans if p.name == name)
+            sure = st.checkbox(f"I have checked {md(name)}'s audience and its messages in the Creative studio",
+                               key=state.CAMPAIGNS_SURE)
+            if st.button(f"Send {md(name)} now", type="primary", disabled=not sure or not plan.template,
+                         key=state.CAMPAIGNS_SEND):
+                try:
+                    source = list_templates(get_settings().creative_dir).get(plan.template)
+                    if source is None:
+                        raise InputError(f"template {plan.template!r} is not in the creative library")
+                    with metadata() as meta, st.spinner("Rendering every treated recipient's message…"):
+                        sent = send_campaign(meta, con, name, load_template(source),
+                                             outbox=store_path().with_suffix(".outbox"), by=user.name,
+                                             role=user.role, write_store=False)
+                except GenomeError as exc:
+                    error(exc)
+                else:
+                    st.session_state[state.CAMPAIGNS_SAVED] = (
+                        f"Sent {md(name)}: {sent.treated:,} messages in the outbox ({md(sent.outbox)}), "
+                        f"{sent.control:,} held out. Its receipts and hold-outs join the store at the next ingest "
+                        "or build, before any response can.")
+                    st.rerun()
+            st.caption("Nothing leaves the product: messages go to the outbox, for the sending system to pick up. "
+                       "From the shell: " + code(f"genome campaign send {name} --as {user.name}"))

@@ -155,6 +155,9 @@ def send_command(
                            f"treated and {len(people.control):,} held out; {mde}")
         if dry_run:
             return
+        done = [f"{n} (version {plan.version})" for n, plan in plans.items() if plan.state in ("sent", "measured")]
+        if done:
+            raise InputError(f"{', '.join(done)}: sent already; plan a new campaign to send again")
         missing = [n for n, plan in plans.items() if not plan.template]
         if missing:
             raise InputError(f"{', '.join(missing)}: the plan names no template (`genome campaign plan NAME "

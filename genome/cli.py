@@ -154,6 +154,7 @@ def ingest(
 
     Files in the input contract's shape (`genome schema`) go in as they are; others through --map.
     """
+    from genome.campaigns.send import fold_waiting_sends
     from genome.consent_changes import fold_waiting
     from genome.mapping import load_mapping
 
@@ -162,6 +163,8 @@ def ingest(
     con = open_for_writing(db_path(db))
     if folded := fold_waiting(con, db_path(db)):
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
+    if sends := fold_waiting_sends(con, db_path(db)):
+        typer.echo(f"the receipts and hold-outs of {sends:,} campaigns sent from the app joined the events", err=True)
     with tqdm(total=len(files), desc="ingesting", unit="file", file=sys.stderr, disable=len(files) < 2) as bar:
         try:
             report = ingest_files(
@@ -223,12 +226,15 @@ def build(
              "other activity; consent decisions never move it)")] = None,
 ) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
+    from genome.campaigns.send import fold_waiting_sends
     from genome.consent_changes import fold_waiting
     from genome.genes.build import build_genome
 
     con = open_for_writing(db_path(db))
     if folded := fold_waiting(con, db_path(db)):
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
+    if sends := fold_waiting_sends(con, db_path(db)):
+        typer.echo(f"the receipts and hold-outs of {sends:,} campaigns sent from the app joined the events", err=True)
     with tqdm(total=1, desc="building", unit="step", file=sys.stderr) as bar:
         def progress(step: str, done: int, total: int) -> None:
             bar.total = total

@@ -25,6 +25,9 @@ Grain:
 - `campaign`: one row per version of a campaign (its goal, audience,
   template, channel, holdout, window, cost and state); who got it and who was
   held out are events in the analytics store (`genome.campaigns`);
+- `campaignsend`: one row per campaign sent from the app, its receipts and
+  hold-outs waiting (as Parquet) until the analytics store is next written
+  (`genome.campaigns.send`);
 - `useraccount`: one row per person who may sign in, with their role, an
   argon2id password hash and the state of their failed attempts (`genome.users`).
 """
@@ -153,6 +156,18 @@ class Campaign(SQLModel, table=True):
     state: str = "draft"  # draft, scheduled, sent, measured
     owner: str
     created_at: datetime = Field(default_factory=_now)
+
+
+class CampaignSend(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(index=True)
+    sent_at: datetime = Field(default_factory=_now)
+    treated: int
+    held_out: int
+    # the receipts and hold-outs as events in the input contract (Parquet), waiting for the next write of the store
+    events: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    treated_ids: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # Parquet customer ids: the weekly cap
+    folded_at: datetime | None = None  # when written into the analytics store's events
 
 
 class UserAccount(SQLModel, table=True):

@@ -12,22 +12,27 @@ Nothing is really sent. In order:
 5. each treated recipient's message rendered into `outbox/<channel>/<campaign>.jsonl`;
 6. a `campaign_receipt` event per treated recipient (with the variant: the
    assets they got) and a `campaign_holdout` event per control customer,
-   written to an event file and ingested into the store in one transaction;
+   ingested into the store in one transaction; sent from the app, which only
+   reads the store, they wait in the metadata store and are ingested first
+   by the next `genome ingest` or `genome build` (as the service desk's
+   consent decisions are), before any response to the campaign can arrive;
 7. the plan saved as its next version, state `sent`; the send audited.
 If any step fails, the store, the outbox and the plan are left as they were.
 """
 
 import hashlib
+import io
 import json
 import os
+import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from genome.access import require
 from genome.audit import record
@@ -41,6 +46,7 @@ from genome.creative.templates import CreativeTemplate
 from genome.errors import InputError, Refused
 from genome.ingest import ingest_file, ingest_transaction
 from genome.segments.library import saved_version, stored_members
+from store.meta import CampaignSend, utc
 
 WEEKLY_CAP = 3  # campaigns per customer per 7 days, unless the caller says otherwise
 
@@ -85,6 +91,15 @@ def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, weekly_ca
             "SELECT customer_id FROM customer_events WHERE event_type = 'campaign_receipt' "
             "AND occurred_at >= ?::TIMESTAMP - INTERVAL 7 DAY AND customer_id IN (SELECT customer_id FROM _reachable) "
             "GROUP BY customer_id HAVING count(*) >= ?", [now.replace(tzinfo=None), weekly_cap]).fetchall()}
+        waiting = _waiting_receipts(s, now - timedelta(days=7))
+        if waiting:  # sends from the app not yet in the store count towards the cap too
+            counts = {}
+            for c in waiting:
+                counts[c] = counts.get(c, 0) + 1
+            stored = dict(cursor.execute(
+                "SELECT customer_id, count(*) FROM customer_events WHERE event_type = 'campaign_receipt' "
+                "AND occurred_at >= ?::TIMESTAMP - INTERVAL 7 DAY GROUP BY 1", [now.replace(tzinfo=None)]).fetchall())
+            capped |= {c for c, k in counts.items() if k + stored.get(c, 0) >= weekly_cap}
         ids = [c for c in reachable.column("customer_id").to_pylist() if c not in capped]
         cursor.register("_ids", pa.table({"customer_id": pa.array(ids, pa.string())}))
         base = cursor.execute(
@@ -130,10 +145,11 @@ class Sent:
 
 
 def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, template: CreativeTemplate, *,
-                  outbox: Path, by: str, role: str, weekly_cap: int = WEEKLY_CAP,
-                  now: datetime | None = None) -> Sent:
-    """Send campaign `name` (see the module's steps) for `by` acting as `role`, which must allow running campaigns;
-    `con` must be writable."""
+                  outbox: Path, by: str, role: str, weekly_cap: int = WEEKLY_CAP, now: datetime | None = None,
+                  write_store: bool = True) -> Sent:
+    """Send campaign `name` (see the module's steps) for `by` acting as `role`, which must allow running campaigns.
+    With `write_store`, `con` is writable and the receipts and hold-outs are ingested now; without (the app reads
+    the store, it cannot write it), they wait in the metadata store for the next ingest or build (`fold_sends`)."""
     require(role, "run_campaigns", doing="Sending campaigns")
     plan = latest_campaign(s, name)
     if plan is not None and plan.state in ("sent", "measured"):
@@ -150,8 +166,6 @@ def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, templat
     out = folder / f"{name}.jsonl"
     if out.exists():
         raise Refused(f"{out} already exists: the outbox holds a send of this campaign")
-    moment = now.replace(tzinfo=None).isoformat(timespec="seconds")
-    events = folder / f".{name}.{os.getpid()}.events.parquet"
     partial = folder / f".{name}.{os.getpid()}.partial"
     rows = []
     try:
@@ -162,32 +176,93 @@ def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, templat
                                          **message}) + "\n")
                 rows.append((customer, "campaign_receipt", variant))
         rows += [(c, "campaign_holdout", None) for c in people.control]
-        anchors = _anchors(con, [r[0] for r in rows])
-        columns = {kind: [anchors[r[0]][1] if anchors[r[0]][0] == kind else None for r in rows] for kind in KINDS}
-        pq.write_table(pa.table({
-            "event_id": [f"send-{name}-{i:08d}" for i in range(len(rows))],
-            "occurred_at": [moment] * len(rows), "channel": [plan.channel] * len(rows),
-            "event_type": [r[1] for r in rows], **columns,
-            "attributes": [json.dumps({"campaign_id": name, "holdout_share": plan.holdout_share}
-                                      | ({"variant": r[2]} if r[2] else {})) for r in rows]}), events)
+        events = _event_rows(con, rows, campaign=name, channel=plan.channel, holdout_share=plan.holdout_share,
+                             at=now)
         os.link(partial, out)  # fails if a send of this campaign appeared meanwhile: never written over
         try:
-            with ingest_transaction(con):
-                ingest_file(con, events, source="campaigns", label=f"campaign {name}")
+            if write_store:
+                _ingest(con, events, name)
+            else:
+                s.add(CampaignSend(campaign=name, sent_at=now, treated=len(people.treated),
+                                   held_out=len(people.control), events=_parquet(events),
+                                   treated_ids=_parquet(pa.table({"customer_id": people.treated}))))
+                s.commit()
         except BaseException:
-            out.unlink(missing_ok=True)  # no receipts in the store, no messages in the outbox
+            s.rollback()
+            out.unlink(missing_ok=True)  # no receipts in the store or waiting, no messages in the outbox
             raise
     except FileExistsError:
         raise Refused(f"{out} already exists: the outbox holds a send of this campaign") from None
     finally:
         partial.unlink(missing_ok=True)
-        events.unlink(missing_ok=True)
     sent = save_campaign(s, name=name, goal=plan.goal, owner=by, role=role, channel=plan.channel,
                          segment=plan.segment, segment_version=plan.segment_version, cell=plan.cell,
-                         template=template.name,
-                         send_on=now, holdout_share=plan.holdout_share, window_days=plan.window_days,
-                         message_cost=plan.message_cost, state="sent")
+                         template=template.name, send_on=now, holdout_share=plan.holdout_share,
+                         window_days=plan.window_days, message_cost=plan.message_cost, state="sent")
     record(s, actor=by, role=role, action="export", target=f"campaign {name}",
            detail=f"{len(people.treated):,} messages to {out.name}, {len(people.control):,} held out")
     return Sent(name, sent.version, len(people.treated), len(people.control), people.without_consent,
                 people.over_cap, out)
+
+
+def _event_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple], *, campaign: str, channel: str,
+                holdout_share: float, at: datetime) -> pa.Table:
+    """Receipts and hold-outs as events in the input contract, each through one identifier of its customer."""
+    anchors = _anchors(con, [r[0] for r in rows])
+    columns = {kind: [anchors[r[0]][1] if anchors[r[0]][0] == kind else None for r in rows] for kind in KINDS}
+    moment = at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    return pa.table({
+        "event_id": [f"send-{campaign}-{i:08d}" for i in range(len(rows))],
+        "occurred_at": [moment] * len(rows), "channel": [channel] * len(rows),
+        "event_type": [r[1] for r in rows], **columns,
+        "attributes": [json.dumps({"campaign_id": campaign, "holdout_share": holdout_share}
+                                  | ({"variant": r[2]} if r[2] else {})) for r in rows]})
+
+
+def _parquet(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, events: pa.Table, campaign: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="genome-send-") as scratch:
+        path = Path(scratch) / "events.parquet"
+        pq.write_table(events, path)
+        with ingest_transaction(con):
+            ingest_file(con, path, source="campaigns", label=f"campaign {campaign}")
+
+
+def waiting_sends(s: Session) -> list[CampaignSend]:
+    return list(s.exec(select(CampaignSend).where(CampaignSend.folded_at.is_(None)).order_by(CampaignSend.id)))
+
+
+def fold_sends(s: Session, con: duckdb.DuckDBPyConnection) -> int:
+    """Write the receipts and hold-outs of campaigns sent from the app into the store's events (`con` writable);
+    returns how many sends were written. Each is marked once its events are in."""
+    folded = 0
+    for send in waiting_sends(s):
+        _ingest(con, pq.read_table(io.BytesIO(send.events)), send.campaign)
+        send.folded_at = datetime.now(UTC)
+        s.add(send)
+        s.commit()
+        folded += 1
+    return folded
+
+
+def _waiting_receipts(s: Session, since: datetime) -> list[str]:
+    """Customers sent a campaign from the app since `since` whose receipts are not in the store yet."""
+    ids = []
+    for send in waiting_sends(s):
+        if utc(send.sent_at) >= since:
+            ids += pq.read_table(io.BytesIO(send.treated_ids)).column("customer_id").to_pylist()
+    return ids
+
+
+def fold_waiting_sends(con: duckdb.DuckDBPyConnection, db: Path) -> int:
+    """`fold_sends` for the store file `db` (its metadata store beside it), as commands that write the store call it
+    first; returns how many sends joined the events."""
+    from store.meta import meta_url_for, session
+
+    with session(meta_url_for(db)) as s:
+        return fold_sends(s, con)

@@ -29,6 +29,21 @@ def campaigns_db(demo_db, tmp_path, monkeypatch):
     return db
 
 
+def _moved(db: Path, folder: Path) -> Path:
+    """The store and its metadata store copied to `folder`: the page's process still holds the first file, and the
+    shell that writes a store must be alone with it (here the shell runs in the same process)."""
+    import shutil
+
+    from store.meta import dispose
+
+    dispose(meta_url_for(db))  # everything written into the metadata file itself
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "genome.duckdb"
+    shutil.copy(db, copy)
+    shutil.copy(Path(meta_url_for(db).removeprefix("sqlite:///")), Path(meta_url_for(copy).removeprefix("sqlite:///")))
+    return copy
+
+
 def _field(widgets, label: str):
     return next(w for w in widgets if w.label.startswith(label))
 
@@ -71,3 +86,32 @@ def test_managers_are_told_planning_is_not_theirs(page_at, campaigns_db):
     at = sign_in_as(page_at("campaigns.py", campaigns_db), "manager").run()
     assert not at.exception
     assert "Planning campaigns is for marketers and administrators" in at.info[0].value.replace("\\", "")
+
+
+def test_a_campaign_sent_from_the_page_waits_for_the_next_build_and_then_measures(page_at, campaigns_db, tmp_path):
+    at = page_at("campaigns.py", campaigns_db).run()
+    _field(at.text_input, "Name").set_value("tv-gamers")
+    at = next(b for b in at.button if b.label == "Save the plan").click().run()
+    at.checkbox(key="campaigns_sure").check().run()
+    at = at.button(key="campaigns_send").click().run()
+    assert not at.exception, at.exception
+    said = at.success[0].value.replace("\\", "")
+    assert said.startswith("Sent tv-gamers: ") and "join the store at the next ingest or build" in said
+    con = connect(campaigns_db, read_only=True)
+    waiting = con.execute("SELECT count(*) FROM events WHERE attributes->>'campaign_id' = 'tv-gamers'").fetchone()[0]
+    con.close()
+    assert waiting == 0  # the app only reads the store
+    again = CliRunner().invoke(cli, ["campaign", "send", "tv-gamers", "--as", "mara", "--db", str(campaigns_db)])
+    assert again.exit_code != 0 and "tv-gamers (version 2): sent already" in again.output
+    moved = _moved(campaigns_db, tmp_path / "moved")
+    built = CliRunner().invoke(cli, ["build", "--db", str(moved)])
+    assert built.exit_code == 0, built.output
+    assert "of 1 campaigns sent from the app joined the events" in built.output
+    report = CliRunner().invoke(cli, ["campaign", "report", "tv-gamers", "--json", "--as", "max", "--db",
+                                      str(moved)])
+    import json
+
+    groups = json.loads(report.stdout)["groups"]
+    outbox = campaigns_db.with_suffix(".outbox") / "email" / "tv-gamers.jsonl"
+    assert groups["treated"]["recipients"] == len(outbox.read_text().splitlines()) > 0
+    assert groups["control"]["recipients"] > 0

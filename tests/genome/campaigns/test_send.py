@@ -91,6 +91,6 @@ def test_a_sent_campaign_is_not_sent_again_and_its_plan_says_sent(sent):
     db, _, _, _, said = sent
     assert "held out; plan version 2 (sent)" in said
     again = _run(db, "campaign", "send", "tv-gamers", "--as", "mara")
-    assert again.exit_code != 0 and "was sent already (version 2)" in again.output
+    assert again.exit_code != 0 and "tv-gamers (version 2): sent already" in again.output
     refused = _run(db, "campaign", "send", "tv-gamers", "--as", "max")
     assert refused.exit_code != 0 and "Sending campaigns is for marketers and administrators" in refused.output
