@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from genome.campaigns.pdf import report_pdf
 from genome.campaigns.report import campaign_report, portfolio, portfolio_totals
 from genome.errors import GenomeError
 from ui import state
@@ -96,15 +97,8 @@ if breakdown := report.get("responses_by"):
                  column_config={"bought": st.column_config.NumberColumn(format="percent"),
                                 "redeemed": st.column_config.NumberColumn(format="percent")})
 if head := report.get("headline"):
-    relative = "" if head["relative"] is None else (
-        f"({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
-    verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
-    st.markdown(f"**Lift on {md(head['in_words'])}:** {head['absolute']:+.4g} per recipient, 95% interval "
-                f"{head['absolute_low']:+.4g} to {head['absolute_high']:+.4g} {md(relative)}: {verdict}. "
-                f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "
-                f"{report['incremental_revenue_low']:,.0f} to {report['incremental_revenue_high']:,.0f})"
-                + ("" if report["cost"] is None else f"; cost {report['cost']:,.2f}, return on cost "
-                   f"{report['return_on_cost']:+.0%}") + ".")
+    first, second = report["summary"]
+    st.markdown(f"**{md(first)}** {md(second)}")
     days = list(range(1, report["window_days"] + 1))
     response = go.Figure([go.Scatter(x=days, y=report["daily"][g], mode="lines+markers", name=g)
                           for g in ("treated", "control")])
@@ -154,6 +148,9 @@ if head := report.get("headline"):
                                     "lift": st.column_config.NumberColumn(format="%.2f×")})
     flat = pd.DataFrame([{"campaign": name, "outcome": o, "method": kind, **report["lifts"][o][kind]}
                          for o in outcomes for kind in ("plain", "cuped")])
+    st.download_button("Download this campaign's report (PDF)", report_pdf(report),
+                       file_name=f"campaign-{re.sub(r'[^A-Za-z0-9._-]', '_', name)}.pdf", mime="application/pdf",
+                       key="reports_campaign_pdf")
     st.download_button("Download this campaign's lifts (CSV)", flat.to_csv(index=False),
                        file_name=f"campaign-{re.sub(r'[^A-Za-z0-9._-]', '_', name)}.csv", mime="text/csv",
                        key="reports_campaign_csv")

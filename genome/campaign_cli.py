@@ -63,6 +63,7 @@ def report_command(
     user: AsOption,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    pdf: Annotated[Path | None, typer.Option(help="also write the report with its charts to this PDF file")] = None,
 ) -> None:
     """One campaign's results: treated against control, lift with its 95% interval (plain and CUPED), sample ratio,
     incremental revenue and return on cost, per variant, and the genes that over-index among responders."""
@@ -71,6 +72,11 @@ def report_command(
     actor = acting_user(db, user)
     with reading(db) as con, session(meta_url_for(db_path(db))) as s:
         report = campaign_report(con, s, name, role=actor.role)
+    if pdf is not None:
+        from genome.campaigns.pdf import report_pdf
+
+        pdf.write_bytes(report_pdf(report))
+        typer.echo(f"report written to {pdf}", err=True)
     if as_json:
         typer.echo(json.dumps(report, default=str))
         return
@@ -79,15 +85,8 @@ def report_command(
     for group, g in report.get("groups", {}).items():
         typer.echo(f"  {group:<8} {g['recipients']:>9,} recipients  {g['response_rate']:7.2%} bought  "
                    f"{g['revenue_per_recipient']:10.2f} revenue per recipient")
-    if head := report.get("headline"):
-        relative = "" if head["relative"] is None else (
-            f" ({head['relative']:+.1%}, [{head['relative_low']:+.1%}, {head['relative_high']:+.1%}])")
-        typer.echo(f"  lift on {head['in_words']} (CUPED): {head['absolute']:+.4g} "
-                   f"[{head['absolute_low']:+.4g}, {head['absolute_high']:+.4g}]{relative}")
-        typer.echo(f"  incremental revenue {report['incremental_revenue']:,.2f} "
-                   f"[{report['incremental_revenue_low']:,.2f}, {report['incremental_revenue_high']:,.2f}]"
-                   + ("" if report["cost"] is None else f", cost {report['cost']:,.2f}, return on cost "
-                      f"{report['return_on_cost']:+.1%}"))
+    for sentence in report.get("summary", []):
+        typer.echo(f"  {sentence}")
     for note in report["notes"]:
         typer.echo(f"  note: {note}")
 

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint, event
+from sqlalchemy import Column, LargeBinary, UniqueConstraint, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -220,7 +220,28 @@ def engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         event.listen(made, "connect", _write_ahead_log)
     SQLModel.metadata.create_all(made)
+    _add_new_columns(made)
     return made
+
+
+def _add_new_columns(made: Engine) -> None:
+    """Columns added to a model after its table was made, added to the table (the only change made so far to a
+    shipped table: a new column with a plain default). Existing rows get the default."""
+    existing = inspect(made)
+    for table in SQLModel.metadata.sorted_tables:
+        if not existing.has_table(table.name):
+            continue
+        present = {c["name"] for c in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            default = column.default.arg if column.default is not None and column.default.is_scalar else None
+            literal = "" if default is None else " DEFAULT " + (
+                repr(default).replace('"', "'") if isinstance(default, str) else str(int(default))
+                if isinstance(default, bool) else str(default))
+            kind = column.type.compile(dialect=made.dialect)
+            with made.begin() as connection:  # names from our own models, not from anyone's input
+                connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{literal}'))
 
 
 def _write_ahead_log(connection, _record) -> None:

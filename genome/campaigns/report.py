@@ -50,6 +50,28 @@ def _lift_dict(lift) -> dict:
     return asdict(lift) | {"significant": lift.significant}
 
 
+def _amount(outcome: str, value: float) -> str:
+    """A lift as people read it: shares in percentage points, revenue in money per recipient."""
+    return f"{value * 100:+.2f} points" if outcome != "revenue" else f"{value:+,.2f} per recipient"
+
+
+def summary(report: dict) -> list[str]:
+    """The report's headline in two sentences, the same on the page, in the PDF and in the shell."""
+    head = report.get("headline")
+    if not head:
+        return []
+    o = head["outcome"]
+    relative = "" if head["relative"] is None else (
+        f" ({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
+    verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
+    cost = "" if report["cost"] is None else (f"; cost {report['cost']:,.2f}, return on cost "
+                                              f"{report['return_on_cost']:+.0%}")
+    return [f"Lift on {head['in_words']} (CUPED): {_amount(o, head['absolute'])}, 95% interval "
+            f"{_amount(o, head['absolute_low'])} to {_amount(o, head['absolute_high'])}{relative}: {verdict}.",
+            f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "
+            f"{report['incremental_revenue_low']:,.0f} to {report['incremental_revenue_high']:,.0f}){cost}."]
+
+
 def _headline(m: Measurement, goal: str) -> dict | None:
     if goal not in m.cuped_lifts:
         return None
@@ -157,6 +179,7 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
                       "lifts": {o: _lift_dict(x) for o, x in d["lifts"].items()}} for v, d in m.variants.items()],
         "over_index": _over_index(con, name, window) if with_genes else None,
     }
+    report["summary"] = summary(report)
     if report["sample_ratio"]["alert"]:
         report["notes"].append(f"Sample ratio mismatch (p = {m.sample_ratio_p:.2g}): the groups are not the planned "
                                f"{m.holdout_share:.0%} hold-out; do not trust this lift until the split is explained.")

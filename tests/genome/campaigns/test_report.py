@@ -93,3 +93,24 @@ def test_service_staff_may_not_read_reports_and_a_bad_plan_names_what_is_wrong(r
             assert not report["measurable"] and report["notes"] == ["Not sent yet (draft): nothing to measure."]
     finally:
         con.close()
+
+
+def test_the_pdf_holds_the_reports_figures(reports, tmp_path):
+    from genome.campaigns.pdf import report_pdf
+
+    con = connect(reports, read_only=True)
+    try:
+        with session(meta_url_for(reports)) as s:
+            name = next(c.name for c in list_campaigns(s) if c.goal == "purchase")
+            report = campaign_report(con, s, name, role="manager")
+    finally:
+        con.close()
+    readable = report_pdf(report, compress=False)
+    assert readable.startswith(b"%PDF") and f"Campaign report: {name}".encode() in readable
+    assert f"Incremental revenue {report['incremental_revenue']:,.0f}".encode() in readable
+    assert report["summary"][0].startswith("Lift on buying anything (CUPED): ") and " points, 95% interval " in \
+        report["summary"][0]
+    shell = CliRunner().invoke(cli, ["campaign", "report", name, "--pdf", str(tmp_path / "r.pdf"), "--as", "max",
+                                     "--db", str(reports)])
+    assert shell.exit_code == 0 and (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert report["summary"][0] in shell.stdout
