@@ -111,7 +111,7 @@ if plans:
         name = st.selectbox("Before sending: who a planned campaign reaches now", drafts, key=state.CAMPAIGNS_DRAFT)
         try:
             with metadata() as meta, st.spinner("Reading consent and splitting the audience…"):
-                people = audience(meta, con, name)
+                people = audience(meta, con, name, role=user.role)
         except GenomeError as exc:
             error(exc)
         else:

@@ -145,7 +145,7 @@ def send_command(
         with reading(db) as con:
             for name in names:
                 plans[name] = latest_campaign(s, name)
-                people = audience(s, con, name)
+                people = audience(s, con, name, role=actor.role)
                 mde = "too few people to measure anything" if people.detectable_effect is None else (
                     f"smallest detectable lift on buying {people.detectable_effect:+.2%} (from "
                     f"{people.baseline_rate:.2%}, 5% test, 80% power)")

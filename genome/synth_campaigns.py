@@ -140,6 +140,7 @@ def _truth(con, plans: list[dict], sends: pd.DataFrame, extras: pd.DataFrame) ->
 def _events(rng, plans: list[dict], sends: pd.DataFrame, extras: pd.DataFrame, products) -> pa.Table:
     """Receipts and hold-outs, clicks, the treated's extra purchases and their coupon redemptions, as source rows."""
     coupons = {p["campaign_id"]: p["coupon"] for p in plans}
+    sent = {p["campaign_id"]: p["sent_at"] for p in plans}
     rows = []
 
     def add(at, event_type, email, channel, attributes, amount=None, product=(None, None)):
@@ -164,7 +165,8 @@ def _events(rng, plans: list[dict], sends: pd.DataFrame, extras: pd.DataFrame, p
     for x in extras[~extras["held"]].itertuples(index=False):
         product = products[int(rng.integers(len(products)))]
         coupon = coupons[x.campaign_id]
-        add(x.at - timedelta(minutes=5), "email_click", x.email, "email", json.dumps({"campaign_id": x.campaign_id}))
+        clicked = max(x.at - timedelta(minutes=5), sent[x.campaign_id])  # never before the e-mail arrived
+        add(clicked, "email_click", x.email, "email", json.dumps({"campaign_id": x.campaign_id}))
         add(x.at, "purchase", x.email, "web", json.dumps({"campaign_id": x.campaign_id} |
                                                          ({"coupon": coupon} if coupon else {})),
             amount=x.amount, product=product)

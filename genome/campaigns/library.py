@@ -11,16 +11,18 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from genome.access import require
 from genome.audit import save_recorded
 from genome.campaigns.measure import GOALS
-from genome.errors import InputError
+from genome.errors import InputError, Refused
 from genome.people import person_name
 from store.meta import Campaign, utc
 
-STATES = ("draft", "scheduled", "sent", "measured")
+STATES = ("draft", "scheduled", "sending", "sent", "measured")
+LOCKED = ("sending", "sent", "measured")  # a plan in these states is history: a new campaign is planned instead
 CHANNELS = ("email", "sms", "push")
 
 
@@ -60,28 +62,43 @@ def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, ch
                   segment: str | None = None, segment_version: int | None = None, cell: str = "",
                   template: str | None = None,
                   send_on: datetime | None = None, holdout_share: float = 0.1, window_days: int = 14,
-                  message_cost: float = 0.0, state: str = "draft") -> Campaign:
+                  message_cost: float = 0.0, state: str = "draft", after: int | None = None) -> Campaign:
     """Save a campaign's plan as its next version, for `owner` acting as `role` (which must allow running
-    campaigns); audited. Every value is checked, and the message names the first one wrong."""
+    campaigns); audited. Every value is checked, and the message names the first one wrong. A campaign being
+    sent, sent or measured is not planned again; only the send itself (or a recorded send) saves after one, naming
+    the version it follows in `after`. Two saves of the same next version: the second is refused (the store's
+    unique name and version), so a claim to send is won once."""
     require(role, "run_campaigns", doing="Planning campaigns")
     owner = person_name(owner, what="owner")
     _check(name=name, goal=goal, channel=channel, holdout_share=holdout_share, window_days=window_days,
            message_cost=message_cost, state=state)
     latest = latest_campaign(s, name)
+    if latest is not None and latest.state in LOCKED and after != latest.version:
+        raise Refused(f"campaign {name} is {latest.state} (version {latest.version}): plan a new campaign under "
+                      "another name")
+    if after is not None and (latest is None or latest.version != after):
+        raise Refused(f"campaign {name} changed meanwhile (now version {latest.version if latest else 0}): "
+                      "look again before sending")
     campaign = Campaign(name=name, version=(latest.version + 1) if latest else 1, goal=goal, segment=segment,
                         segment_version=segment_version, cell=cell, template=template, channel=channel,
                         send_on=utc(send_on) if send_on else None, holdout_share=float(holdout_share),
                         window_days=int(window_days), message_cost=float(message_cost), state=state, owner=owner)
-    return save_recorded(s, campaign, actor=owner, role=role, target=f"campaign {name}",
-                         detail=f"v{campaign.version} {state}")
+    try:
+        return save_recorded(s, campaign, actor=owner, role=role, target=f"campaign {name}",
+                             detail=f"v{campaign.version} {state}")
+    except IntegrityError:
+        s.rollback()
+        raise Refused(f"campaign {name} was changed by someone else at the same moment: look again") from None
 
 
 def record_sent(s: Session, *, name: str, goal: str, sent_on: datetime, holdout_share: float, window_days: int,
                 message_cost: float, channel: str, owner: str, role: str) -> Campaign:
     """Record a campaign sent by another tool (its receipts and hold-outs loaded as events) so it can be reported."""
+    latest = latest_campaign(s, name)
     return save_campaign(s, name=name, goal=goal, owner=owner, role=role, channel=channel, send_on=sent_on,
                          holdout_share=holdout_share, window_days=window_days, message_cost=message_cost,
-                         state="sent")
+                         state="sent", after=latest.version if latest is not None and latest.state == "sent"
+                         else None)
 
 
 PLAN_COLUMNS = ("name", "goal", "channel", "sent_on", "holdout_share", "window_days", "message_cost")

@@ -46,7 +46,8 @@ SELECT s.customer_id, s.got AND NOT s.held AS treated, s.got AND s.held AS both,
                                   AND json_extract_string(e.attributes, '$.campaign_id') = $campaign) AS clicks,
        coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at < s.sent_at), 0)
          AS pre_spend,
-       min(date_diff('day', s.sent_at, e.occurred_at))
+       -- whole days since the send (not calendar days crossed: 13.5 days after a 09:00 send is day 13)
+       min(floor(epoch(e.occurred_at - s.sent_at) / 86400))
          FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at) AS first_purchase_day
 FROM sends s
 LEFT JOIN customer_events e

@@ -16,7 +16,8 @@ import duckdb
 import pyarrow as pa
 from sqlmodel import Session
 
-from genome.campaigns.library import save_campaign
+from genome.access import require
+from genome.campaigns.library import latest_campaign, save_campaign
 from genome.campaigns.stats import minimum_detectable_effect
 from genome.errors import InputError
 from genome.segments.audience import genome
@@ -73,7 +74,10 @@ def plan_micro_campaigns(s: Session, con: duckdb.DuckDBPyConnection, *, prefix: 
                          dimensions: list[str], template: str, goal: str, owner: str, role: str,
                          channel: str = "email", holdout_share: float = 0.1, window_days: int = 14,
                          message_cost: float = 0.0, min_size: int = 200) -> MicroPlan:
-    """Plan one draft campaign per cell of `segment` cut by `dimensions` (one or two category or flag genes)."""
+    """Plan one draft campaign per cell of `segment` cut by `dimensions` (one or two category or flag genes), for
+    `owner` acting as `role` (which must allow running campaigns). A cell whose name is a campaign already is
+    refused before anything is saved: another prefix keeps the history of the first apart."""
+    require(role, "run_campaigns", doing="Planning campaigns")
     if not 1 <= len(dimensions) <= 2:
         raise InputError(f"cut a segment by one or two genes; got {len(dimensions)}")
     known = genome(con).genes
@@ -99,7 +103,7 @@ def plan_micro_campaigns(s: Session, con: duckdb.DuckDBPyConnection, *, prefix: 
                          "minimum size or cut by fewer values")
     if not kept:
         raise InputError(f"no cell of {segment} cut by {', '.join(dimensions)} has {min_size:,} people or more")
-    cells, names = [], set()
+    cells, names, planned = [], set(), []
     for *values, size in kept:
         cut = list(zip(dimensions, values))
         conditions = tuple(_condition(d, known[d], v) for d, v in cut)
@@ -107,12 +111,16 @@ def plan_micro_campaigns(s: Session, con: duckdb.DuckDBPyConnection, *, prefix: 
         while name in names:  # two values that read alike ("Kid's", "kids") get names of their own
             name = f"{name[:76]}-{len(names) % 1000}"
         names.add(name)
-        rule = to_text(Group("all", conditions))
+        planned.append((name, to_text(Group("all", conditions)), int(size)))
+    taken = [name for name, _, _ in planned if latest_campaign(s, name) is not None]
+    if taken:
+        raise InputError(f"{len(taken):,} of these campaigns exist already ({', '.join(taken[:3])}"
+                         f"{', …' if len(taken) > 3 else ''}): choose another prefix")
+    for name, rule, size in planned:
         save_campaign(s, name=name, goal=goal, owner=owner, role=role, channel=channel, segment=segment,
                       segment_version=version.version, cell=rule, template=template, holdout_share=holdout_share,
                       window_days=window_days, message_cost=message_cost)
-        cells.append(Cell(name, rule, int(size),
-                          minimum_detectable_effect(int(size), holdout_share, BASELINE_RATE)))
+        cells.append(Cell(name, rule, size, minimum_detectable_effect(size, holdout_share, BASELINE_RATE)))
     small = [row for row in counts if row not in kept]
     return MicroPlan(cells, len(small), int(sum(row[-1] for row in small)))
 

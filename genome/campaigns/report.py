@@ -64,8 +64,8 @@ def summary(report: dict) -> list[str]:
     relative = "" if head["relative"] is None else (
         f" ({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
     verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
-    cost = "" if report["cost"] is None else (f"; cost {report['cost']:,.2f}, return on cost "
-                                              f"{report['return_on_cost']:+.0%}")
+    cost = "" if report["cost"] is None else f"; cost {report['cost']:,.2f}" + (
+        "" if report["return_on_cost"] is None else f", return on cost {report['return_on_cost']:+.0%}")
     return [f"Lift on {head['in_words']} (CUPED): {_amount(o, head['absolute'])}, 95% interval "
             f"{_amount(o, head['absolute_low'])} to {_amount(o, head['absolute_high'])}{relative}: {verdict}.",
             f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 
 from genome.access import require
 from genome.audit import record
-from genome.campaigns.library import latest_campaign, save_campaign
+from genome.campaigns.library import LOCKED, latest_campaign, save_campaign
 from genome.campaigns.micro import cell_members
 from genome.campaigns.stats import minimum_detectable_effect
 from genome.consent import consenting
@@ -70,9 +70,11 @@ class Audience:
     detectable_effect: float | None
 
 
-def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, weekly_cap: int = WEEKLY_CAP,
+def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str, weekly_cap: int = WEEKLY_CAP,
              now: datetime | None = None) -> Audience:
-    """Who campaign `name` would reach now and how it splits, with the smallest effect on buying it can detect."""
+    """Who campaign `name` would reach now and how it splits, with the smallest effect on buying it can detect,
+    for `role` (which must allow running campaigns)."""
+    require(role, "run_campaigns", doing="Looking at a campaign's audience")
     plan = latest_campaign(s, name)
     if plan is None:
         raise InputError(f"no campaign {name!r}: plan it first")
@@ -149,13 +151,20 @@ def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, templat
                   write_store: bool = True) -> Sent:
     """Send campaign `name` (see the module's steps) for `by` acting as `role`, which must allow running campaigns.
     With `write_store`, `con` is writable and the receipts and hold-outs are ingested now; without (the app reads
-    the store, it cannot write it), they wait in the metadata store for the next ingest or build (`fold_sends`)."""
+    the store, it cannot write it), they wait in the metadata store for the next ingest or build (`fold_sends`).
+
+    The send is claimed first by saving the plan's next version as `sending`: of two people sending one campaign at
+    the same moment only one wins that version. If anything fails after, the messages and events are taken back
+    and the plan returns to its state before, as a further version."""
     require(role, "run_campaigns", doing="Sending campaigns")
     plan = latest_campaign(s, name)
-    if plan is not None and plan.state in ("sent", "measured"):
-        raise Refused(f"campaign {name} was sent already (version {plan.version}); plan a new campaign to send again")
+    if plan is None:
+        raise InputError(f"no campaign {name!r}: plan it first")
+    if plan.state in LOCKED:
+        raise Refused(f"campaign {name} was {plan.state} already (version {plan.version}); plan a new campaign to "
+                      "send again")
     now = now or datetime.now(UTC)
-    people = audience(s, con, name, weekly_cap=weekly_cap, now=now)
+    people = audience(s, con, name, role=role, weekly_cap=weekly_cap, now=now)
     if not people.treated:
         raise InputError(f"campaign {name}: nobody to send to ({people.members:,} members, {people.without_consent:,} "
                          f"without consent on {plan.channel}, {people.over_cap:,} at the weekly cap)")
@@ -164,55 +173,58 @@ def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, templat
     folder = Path(outbox) / plan.channel
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{name}.jsonl"
-    if out.exists():
-        raise Refused(f"{out} already exists: the outbox holds a send of this campaign")
-    partial = folder / f".{name}.{os.getpid()}.partial"
-    rows = []
+    same = dict(goal=plan.goal, owner=by, role=role, channel=plan.channel, segment=plan.segment,
+                segment_version=plan.segment_version, cell=plan.cell, template=template.name,
+                holdout_share=plan.holdout_share, window_days=plan.window_days, message_cost=plan.message_cost)
+    claim = save_campaign(s, name=name, **same, send_on=now, state="sending", after=plan.version)
+    handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".partial")  # one per send
+    linked, held = False, claim.version
     try:
-        with partial.open("w", encoding="utf-8") as handle:
+        rows = []
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
             for customer, (choices, message) in rendered.items():
                 variant = choices[image_slot].asset.name if image_slot else template.name
-                handle.write(json.dumps({"customer_id": customer, "campaign": name, "variant": variant,
+                stream.write(json.dumps({"customer_id": customer, "campaign": name, "variant": variant,
                                          **message}) + "\n")
                 rows.append((customer, "campaign_receipt", variant))
         rows += [(c, "campaign_holdout", None) for c in people.control]
-        events = _event_rows(con, rows, campaign=name, channel=plan.channel, holdout_share=plan.holdout_share,
-                             at=now)
-        os.link(partial, out)  # fails if a send of this campaign appeared meanwhile: never written over
+        events = _event_rows(con, rows, campaign=name, send=claim.version, channel=plan.channel,
+                             holdout_share=plan.holdout_share, at=now)
         try:
-            if write_store:
-                _ingest(con, events, name)
-            else:
-                s.add(CampaignSend(campaign=name, sent_at=now, treated=len(people.treated),
-                                   held_out=len(people.control), events=_parquet(events),
-                                   treated_ids=_parquet(pa.table({"customer_id": people.treated}))))
-                s.commit()
-        except BaseException:
-            s.rollback()
-            out.unlink(missing_ok=True)  # no receipts in the store or waiting, no messages in the outbox
-            raise
-    except FileExistsError:
-        raise Refused(f"{out} already exists: the outbox holds a send of this campaign") from None
+            os.link(partial, out)  # never written over: a file of that name is an earlier send's
+        except FileExistsError:
+            raise Refused(f"{out} already exists: the outbox holds a send of this campaign") from None
+        linked = True
+        if not write_store:  # committed with the plan's "sent" version, or not at all
+            s.add(CampaignSend(campaign=name, sent_at=now, treated=len(people.treated),
+                               held_out=len(people.control), events=_parquet(events),
+                               treated_ids=_parquet(pa.table({"customer_id": people.treated}))))
+        sent = save_campaign(s, name=name, **same, send_on=now, state="sent", after=held)
+        held = sent.version
+        if write_store:
+            _ingest(con, events, name)  # last: the one step the store cannot take back once it is done
+    except BaseException:
+        s.rollback()
+        if linked:
+            out.unlink(missing_ok=True)  # no messages in the outbox, no receipts in the store or waiting
+        save_campaign(s, name=name, **same, send_on=plan.send_on, state=plan.state, after=held)
+        raise
     finally:
-        partial.unlink(missing_ok=True)
-    sent = save_campaign(s, name=name, goal=plan.goal, owner=by, role=role, channel=plan.channel,
-                         segment=plan.segment, segment_version=plan.segment_version, cell=plan.cell,
-                         template=template.name, send_on=now, holdout_share=plan.holdout_share,
-                         window_days=plan.window_days, message_cost=plan.message_cost, state="sent")
+        Path(partial).unlink(missing_ok=True)
     record(s, actor=by, role=role, action="export", target=f"campaign {name}",
            detail=f"{len(people.treated):,} messages to {out.name}, {len(people.control):,} held out")
     return Sent(name, sent.version, len(people.treated), len(people.control), people.without_consent,
                 people.over_cap, out)
 
 
-def _event_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple], *, campaign: str, channel: str,
+def _event_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple], *, campaign: str, send: int, channel: str,
                 holdout_share: float, at: datetime) -> pa.Table:
     """Receipts and hold-outs as events in the input contract, each through one identifier of its customer."""
     anchors = _anchors(con, [r[0] for r in rows])
     columns = {kind: [anchors[r[0]][1] if anchors[r[0]][0] == kind else None for r in rows] for kind in KINDS}
     moment = at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     return pa.table({
-        "event_id": [f"send-{campaign}-{i:08d}" for i in range(len(rows))],
+        "event_id": [f"send-{campaign}-v{send}-{i:08d}" for i in range(len(rows))],  # ids of this send only
         "occurred_at": [moment] * len(rows), "channel": [channel] * len(rows),
         "event_type": [r[1] for r in rows], **columns,
         "attributes": [json.dumps({"campaign_id": campaign, "holdout_share": holdout_share}

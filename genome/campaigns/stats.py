@@ -1,7 +1,9 @@
 """The statistics of a campaign with a control group: lift with its interval, CUPED, sample ratio, detectable effect.
 
 - Absolute lift is the difference of the treated and control means, with a
-  normal (Welch) 95% interval.
+  Welch 95% interval: Student's t with the Welch-Satterthwaite degrees of
+  freedom, so a small group gets the wider interval it deserves (with
+  thousands of recipients it is the normal interval).
 - Relative lift is treated / control - 1; its interval comes from the delta
   method (the variance of a ratio of two independent means), as GrowthBook
   computes it.
@@ -45,21 +47,33 @@ class Lift:
 
 def lift(treated: np.ndarray, control: np.ndarray, *, relative_to: float | None = None) -> Lift:
     """Absolute and relative lift of `treated` over `control` with 95% intervals (each group at least 2). The
-    relative lift is left out when the control's mean, or `relative_to` (the unadjusted control mean of a CUPED
-    outcome), is 0: a lift on nothing has no size."""
+    relative lift is left out when the control's mean is 0, or `relative_to` is: for a CUPED outcome the caller
+    passes the unadjusted control mean, since an adjusted mean can be above 0 when nobody in control did anything
+    (a lift on nothing has no size). The relative lift divides by the control's (adjusted) mean."""
     treated, control = np.asarray(treated, float), np.asarray(control, float)
     nt, nc = treated.size, control.size
     mt, mc = treated.mean(), control.mean()
     vt, vc = treated.var(ddof=1), control.var(ddof=1)
     diff = mt - mc
     se = math.sqrt(vt / nt + vc / nc)
+    z = welch_t(vt, nt, vc, nc)
     if mc > 0 and (relative_to is None or relative_to > 0):
         rel = mt / mc - 1
         se_rel = math.sqrt(vt / (nt * mc ** 2) + mt ** 2 * vc / (nc * mc ** 4))
-        relative = (rel, rel - Z95 * se_rel, rel + Z95 * se_rel)
+        relative = (rel, rel - z * se_rel, rel + z * se_rel)
     else:
         relative = (None, None, None)
-    return Lift(float(mt), float(mc), float(diff), float(diff - Z95 * se), float(diff + Z95 * se), *relative)
+    return Lift(float(mt), float(mc), float(diff), float(diff - z * se), float(diff + z * se), *relative)
+
+
+def welch_t(vt: float, nt: int, vc: float, nc: int) -> float:
+    """The 97.5% quantile of Student's t with the Welch-Satterthwaite degrees of freedom (1.96 when they are
+    many, or when both groups are constant)."""
+    a, b = vt / nt, vc / nc
+    if a + b == 0:
+        return Z95
+    df = (a + b) ** 2 / ((a * a / (nt - 1) if nt > 1 else 0) + (b * b / (nc - 1) if nc > 1 else 0))
+    return float(stats.t.ppf(0.975, df))
 
 
 def cuped(y: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -102,7 +102,7 @@ def test_a_campaign_sent_from_the_page_waits_for_the_next_build_and_then_measure
     con.close()
     assert waiting == 0  # the app only reads the store
     again = CliRunner().invoke(cli, ["campaign", "send", "tv-gamers", "--as", "mara", "--db", str(campaigns_db)])
-    assert again.exit_code != 0 and "tv-gamers (version 2): sent already" in again.output
+    assert again.exit_code != 0 and "tv-gamers (version 3): sent already" in again.output
     moved = _moved(campaigns_db, tmp_path / "moved")
     built = CliRunner().invoke(cli, ["build", "--db", str(moved)])
     assert built.exit_code == 0, built.output
@@ -111,6 +111,7 @@ def test_a_campaign_sent_from_the_page_waits_for_the_next_build_and_then_measure
                                       str(moved)])
     import json
 
+    assert report.exit_code == 0, report.output
     groups = json.loads(report.stdout)["groups"]
     outbox = campaigns_db.with_suffix(".outbox") / "email" / "tv-gamers.jsonl"
     assert groups["treated"]["recipients"] == len(outbox.read_text().splitlines()) > 0

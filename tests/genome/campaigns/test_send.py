@@ -89,8 +89,53 @@ def test_only_consenting_members_get_a_message_and_the_split_is_the_campaigns_ha
 
 def test_a_sent_campaign_is_not_sent_again_and_its_plan_says_sent(sent):
     db, _, _, _, said = sent
-    assert "held out; plan version 2 (sent)" in said
+    assert "held out; plan version 3 (sent)" in said
     again = _run(db, "campaign", "send", "tv-gamers", "--as", "mara")
-    assert again.exit_code != 0 and "tv-gamers (version 2): sent already" in again.output
+    assert again.exit_code != 0 and "tv-gamers (version 3): sent already" in again.output
     refused = _run(db, "campaign", "send", "tv-gamers", "--as", "max")
     assert refused.exit_code != 0 and "Sending campaigns is for marketers and administrators" in refused.output
+
+
+def test_a_sent_campaign_is_history_and_a_claim_to_send_is_won_once(sent):
+    from genome.campaigns.library import latest_campaign, save_campaign
+    from genome.errors import Refused
+
+    db, *_ = sent
+    with session(meta_url_for(db)) as s:
+        with pytest.raises(Refused, match="campaign tv-gamers is sent \\(version 3\\): plan a new campaign"):
+            save_campaign(s, name="tv-gamers", goal="purchase", owner="mara", role="marketer")
+        draft = save_campaign(s, name="tv-later", goal="purchase", owner="mara", role="marketer", segment="Gamers",
+                              segment_version=1, template="tv-offer")
+        save_campaign(s, name="tv-later", goal="purchase", owner="mara", role="marketer", state="sending",
+                      after=draft.version)
+        with pytest.raises(Refused, match="campaign tv-later is sending \\(version 2\\)"):  # a second sender
+            save_campaign(s, name="tv-later", goal="purchase", owner="sam", role="admin", state="sending",
+                          after=draft.version)
+        assert latest_campaign(s, "tv-later").owner == "mara"
+
+
+def test_a_send_that_fails_half_way_leaves_outbox_store_and_plan_as_they_were(demo_db, tmp_path, monkeypatch):
+    from genome.campaigns import send as sending
+    from genome.campaigns.library import latest_campaign, save_campaign
+    from genome.creative.templates import load_template
+
+    db = studio_copy(demo_db, tmp_path)
+    con = connect(db)
+    with session(meta_url_for(db)) as s:
+        save_segment(s, con, name="Gamers", rule=parse("bought_video_games"), owner="mara", role="marketer")
+        save_campaign(s, name="tv-fails", goal="purchase", owner="mara", role="marketer", segment="Gamers",
+                      segment_version=1, template="tv-offer")
+        before = con.execute("SELECT count(*) FROM events").fetchone()[0]
+
+        def broken(*_args, **_kwargs):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(sending, "_ingest", broken)
+        with pytest.raises(OSError, match="disk full"):
+            sending.send_campaign(s, con, "tv-fails", load_template(LIBRARY / "templates" / "tv-offer.toml"),
+                                  outbox=tmp_path / "outbox", by="mara", role="marketer")
+        plan = latest_campaign(s, "tv-fails")
+        assert plan.state == "draft" and plan.version == 4  # draft, sending, sent, draft again
+        assert con.execute("SELECT count(*) FROM events").fetchone()[0] == before
+        assert not list((tmp_path / "outbox").rglob("*.jsonl")) and not list((tmp_path / "outbox").rglob(".*"))
+    con.close()

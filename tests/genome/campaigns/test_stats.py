@@ -2,16 +2,20 @@
 catches a broken split, and a detectable effect that shrinks as the audience grows."""
 
 import numpy as np
+from scipy import stats
 
 from genome.campaigns.stats import cuped, lift, minimum_detectable_effect, sample_ratio_p
 
 
-def test_lift_gives_the_difference_and_the_delta_method_interval_of_the_ratio():
+def test_lift_gives_the_difference_with_a_welch_interval_and_the_delta_method_interval_of_the_ratio():
     treated, control = np.array([1, 0, 1, 1, 0, 1, 0, 1.0]), np.array([0, 1, 0, 0, 1, 0.0])
     result = lift(treated, control)
     assert result.absolute == treated.mean() - control.mean()
-    half = 1.959964 * np.sqrt(treated.var(ddof=1) / 8 + control.var(ddof=1) / 6)
-    assert abs((result.absolute_high - result.absolute_low) / 2 - half) < 1e-5
+    a, b = treated.var(ddof=1) / 8, control.var(ddof=1) / 6
+    df = (a + b) ** 2 / (a * a / 7 + b * b / 5)  # Welch-Satterthwaite
+    half = stats.t.ppf(0.975, df) * np.sqrt(a + b)
+    assert abs((result.absolute_high - result.absolute_low) / 2 - half) < 1e-9
+    assert half > 1.96 * np.sqrt(a + b)  # fourteen people: wider than the normal interval
     assert abs(result.relative - (treated.mean() / control.mean() - 1)) < 1e-12
     assert result.relative_low < result.relative < result.relative_high
 
