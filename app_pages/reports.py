@@ -53,14 +53,14 @@ if measured:
 
 table = pd.DataFrame([{
     "campaign": r["campaign"], "state": r["state"], "goal": OUTCOME_WORDS[r["goal"]], "sent": r["sent"],
-    "treated": r["treated"], "control": r["control"], "lift": r["lift"], "95% low": r["lift_low"],
-    "95% high": r["lift_high"], "relative lift": r["relative_lift"],
+    "treated": r["treated"], "control": r["control"], "lift (95% interval)": r["lift_text"],
+    "relative lift": float("nan") if r["relative_lift"] is None else r["relative_lift"],
     "clear result": None if r["significant"] is None else ("yes" if r["significant"] else "no"),
     "incremental revenue": r["incremental_revenue"], "cost": r["cost"], "return on cost": r["return_on_cost"],
 } for r in rows])
 st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", column_config={
-    "lift": st.column_config.NumberColumn(format="%+.4f", help="CUPED lift on the campaign's goal, per recipient"),
-    "95% low": st.column_config.NumberColumn(format="%+.4f"), "95% high": st.column_config.NumberColumn(format="%+.4f"),
+    "lift (95% interval)": st.column_config.TextColumn(help="CUPED lift on the campaign's goal: shares in "
+                                                            "percentage points, revenue per recipient"),
     "relative lift": st.column_config.NumberColumn(format="percent"),
     "incremental revenue": st.column_config.NumberColumn(format="%.0f"), "cost": st.column_config.NumberColumn(
         format="%.2f"), "return on cost": st.column_config.NumberColumn(format="percent")})

@@ -48,8 +48,7 @@ def list_command(
     if not rows:
         typer.echo("no campaigns yet: none planned, and no receipt or hold-out events in the store")
     for r in rows:
-        lift = "lift not measurable" if r["lift"] is None else (
-            f"lift {r['lift']:+.4g} [{r['lift_low']:+.4g}, {r['lift_high']:+.4g}]")
+        lift = "lift not measurable" if r["lift"] is None else f"lift {r['lift_text']}"
         typer.echo(f"{r['campaign']:<28} {r['state']:<9} {r['goal']:<17} {lift}")
     if totals["measured"]:
         typer.echo(f"incremental revenue over {totals['measured']:,} measured campaigns: "

@@ -50,7 +50,7 @@ def _lift_dict(lift) -> dict:
     return asdict(lift) | {"significant": lift.significant}
 
 
-def _amount(outcome: str, value: float) -> str:
+def amount(outcome: str, value: float) -> str:
     """A lift as people read it: shares in percentage points, revenue in money per recipient."""
     return f"{value * 100:+.2f} points" if outcome != "revenue" else f"{value:+,.2f} per recipient"
 
@@ -66,8 +66,8 @@ def summary(report: dict) -> list[str]:
     verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
     cost = "" if report["cost"] is None else f"; cost {report['cost']:,.2f}" + (
         "" if report["return_on_cost"] is None else f", return on cost {report['return_on_cost']:+.0%}")
-    return [f"Lift on {head['in_words']} (CUPED): {_amount(o, head['absolute'])}, 95% interval "
-            f"{_amount(o, head['absolute_low'])} to {_amount(o, head['absolute_high'])}{relative}: {verdict}.",
+    return [f"Lift on {head['in_words']} (CUPED): {amount(o, head['absolute'])}, 95% interval "
+            f"{amount(o, head['absolute_low'])} to {amount(o, head['absolute_high'])}{relative}: {verdict}.",
             f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "
             f"{report['incremental_revenue_low']:,.0f} to {report['incremental_revenue_high']:,.0f}){cost}."]
 
@@ -201,6 +201,9 @@ def portfolio(con: duckdb.DuckDBPyConnection, s: Session, *, role: str) -> list[
         rows.append({"campaign": name, "state": r["state"], "goal": r["goal"], "sent": r.get("sent_from"),
                      "treated": r.get("groups", {}).get("treated", {}).get("recipients"),
                      "control": r.get("groups", {}).get("control", {}).get("recipients"),
+                     "lift_text": None if not head else (
+                         f"{amount(head['outcome'], head['absolute'])} ({amount(head['outcome'], head['absolute_low'])}"
+                         f" to {amount(head['outcome'], head['absolute_high'])})"),
                      "lift": head.get("absolute"), "lift_low": head.get("absolute_low"),
                      "lift_high": head.get("absolute_high"), "relative_lift": head.get("relative"),
                      "significant": head.get("significant"),

@@ -40,7 +40,7 @@ def test_a_manager_sees_the_portfolio_and_a_campaigns_lift_as_the_shell_says(pag
     table = next(d.value for d in at.dataframe if "campaign" in d.value.columns).set_index("campaign")
     assert set(table.index) == set(listed) and len(listed) == 12
     for name, row in listed.items():
-        assert table.loc[name, "lift"] == pytest.approx(row["lift"])
+        assert table.loc[name, "lift (95% interval)"] == row["lift_text"]
         assert table.loc[name, "incremental revenue"] == pytest.approx(row["incremental_revenue"])
     name = at.selectbox(key="reports_campaign").value
     report = _shell("campaign", "report", name, "--db", str(reports_db))
