@@ -174,3 +174,23 @@ def studio_copy(demo_db: Path, folder: Path) -> Path:
     finally:
         con.close()
     return db
+
+
+GAMERS = "bought_video_games OR bought_game_consoles"
+
+
+def with_gamers(db: Path) -> Path:
+    """`db` with the saved segment "Gamers" (GAMERS, saved by mara): the audience the studio and campaign tests
+    send the demo's television offer to."""
+    from genome.segments.library import save_segment
+    from genome.segments.text import parse
+    from store.duck import connect
+    from store.meta import meta_url_for, session
+
+    con = connect(db, read_only=True)
+    try:
+        with session(meta_url_for(db)) as s:
+            save_segment(s, con, name="Gamers", rule=parse(GAMERS), owner="mara", role="marketer")
+    finally:
+        con.close()
+    return db

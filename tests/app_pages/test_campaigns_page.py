@@ -4,13 +4,11 @@ the smallest lift it can detect, as the shell's dry run says; plans micro-campai
 from pathlib import Path
 
 import pytest
-from helpers import sign_in_as, studio_copy
+from helpers import sign_in_as, studio_copy, with_gamers
 from typer.testing import CliRunner
 
 from genome.campaigns.library import list_campaigns
 from genome.cli import app as cli
-from genome.segments.library import save_segment
-from genome.segments.text import parse
 from store.duck import connect
 from store.meta import meta_url_for, session
 
@@ -20,13 +18,7 @@ LIBRARY = Path(__file__).resolve().parents[2] / "assets"
 @pytest.fixture
 def campaigns_db(demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
-    db = studio_copy(demo_db, tmp_path)
-    con = connect(db, read_only=True)
-    with session(meta_url_for(db)) as s:
-        save_segment(s, con, name="Gamers", rule=parse("bought_video_games OR bought_game_consoles"), owner="mara",
-                     role="marketer")
-    con.close()
-    return db
+    return with_gamers(studio_copy(demo_db, tmp_path))
 
 
 def _moved(db: Path, folder: Path) -> Path:

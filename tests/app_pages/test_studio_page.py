@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import sign_in_as, studio_copy
+from helpers import sign_in_as, studio_copy, with_gamers
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
@@ -27,13 +27,7 @@ def _document(frame) -> str:
 
 @pytest.fixture(scope="module")
 def studio_db(demo_db, tmp_path_factory):
-    db = studio_copy(demo_db, tmp_path_factory.mktemp("studio_page"))
-    con = connect(db, read_only=True)
-    with session(meta_url_for(db)) as s:
-        save_segment(s, con, name="Gamers", rule=parse("bought_video_games OR bought_game_consoles"), owner="mara",
-                     role="marketer")
-    con.close()
-    return db
+    return with_gamers(studio_copy(demo_db, tmp_path_factory.mktemp("studio_page")))
 
 
 def test_a_marketer_sees_three_gamers_get_the_gaming_picture_as_the_shell_says(page_at, studio_db, monkeypatch):

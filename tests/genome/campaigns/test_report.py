@@ -40,14 +40,19 @@ def reports(demo_db, tmp_path_factory):
     return db
 
 
-def test_the_shell_report_is_the_report_and_names_a_lift_with_its_interval(reports):
-    con = connect(reports, read_only=True)
+def _report_of(db, *, goal: str) -> tuple[str, dict]:
+    """The first recorded campaign with `goal`, and its report as a manager reads it."""
+    con = connect(db, read_only=True)
     try:
-        with session(meta_url_for(reports)) as s:
-            name = next(c.name for c in list_campaigns(s) if c.goal == "revenue")
-            report = campaign_report(con, s, name, role="manager")
+        with session(meta_url_for(db)) as s:
+            name = next(c.name for c in list_campaigns(s) if c.goal == goal)
+            return name, campaign_report(con, s, name, role="manager")
     finally:
         con.close()
+
+
+def test_the_shell_report_is_the_report_and_names_a_lift_with_its_interval(reports):
+    name, report = _report_of(reports, goal="revenue")
     shell = CliRunner().invoke(cli, ["campaign", "report", name, "--json", "--as", "max", "--db", str(reports)])
     assert shell.exit_code == 0, shell.output
     assert json.loads(shell.stdout) == json.loads(json.dumps(report, default=str))
@@ -98,13 +103,7 @@ def test_service_staff_may_not_read_reports_and_a_bad_plan_names_what_is_wrong(r
 def test_the_pdf_holds_the_reports_figures(reports, tmp_path):
     from genome.campaigns.pdf import report_pdf
 
-    con = connect(reports, read_only=True)
-    try:
-        with session(meta_url_for(reports)) as s:
-            name = next(c.name for c in list_campaigns(s) if c.goal == "purchase")
-            report = campaign_report(con, s, name, role="manager")
-    finally:
-        con.close()
+    name, report = _report_of(reports, goal="purchase")
     readable = report_pdf(report, compress=False)
     assert readable.startswith(b"%PDF") and f"Campaign report: {name}".encode() in readable
     assert f"Incremental revenue {report['incremental_revenue']:,.0f}".encode() in readable
