@@ -55,9 +55,9 @@ def test_95_percent_intervals_cover_the_true_lift_in_90_to_98_percent_of_campaig
     assert 0.90 <= _covered(results, truth, "purchase", "true_response_lift", adjusted=False) <= 0.98
     assert 0.90 <= _covered(results, truth, "purchase", "true_response_lift", adjusted=True) <= 0.98
     assert 0.90 <= _covered(results, truth, "revenue", "true_revenue_lift", adjusted=True) <= 0.98
-    # revenue per recipient is heavy-tailed and control groups are small: the plain interval covers less often
-    # (87.5% measured on this seed); CUPED takes most of that spread out, which is why reports lead with it
-    assert 0.80 <= _covered(results, truth, "revenue", "true_revenue_lift", adjusted=False) <= 0.98
+    # revenue per recipient is heavy-tailed and control groups are small: the plain interval can cover less often
+    # (91.5% on this seed, 89% on another), so its bound here is looser
+    assert 0.85 <= _covered(results, truth, "revenue", "true_revenue_lift", adjusted=False) <= 0.98
 
 
 def test_cuped_intervals_are_narrower_than_plain_ones(measured):
