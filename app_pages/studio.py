@@ -7,7 +7,7 @@ import streamlit as st
 from genome.creative.assembly import coverage, messages
 from genome.creative.library import KINDS, asset_dir_for, current_assets, file_of
 from genome.creative.phone import PHONE_HEIGHT, PHONE_WIDTH, inline_picture, phone_document
-from genome.creative.templates import list_templates, load_template
+from genome.creative.templates import list_templates, load_template, sms_length
 from genome.errors import GenomeError
 from genome.segments.library import saved_version, segment_table, stored_members
 from genome.service.lookup import find_customers
@@ -149,7 +149,8 @@ def _preview() -> None:
                     st.code(parts["email_html"], language="html")
             elif channel == "sms":
                 st.text(parts["sms"])
-                st.caption(f"{len(parts['sms'])} characters: "
+                units, encoding = sms_length(parts["sms"])
+                st.caption(f"{len(parts['sms'])} characters, {units} {encoding} units: "
                            + ("one message" if parts["sms_parts"] == 1 else f"{parts['sms_parts']} messages"))
             else:
                 st.markdown(f"**{md(parts['push_title'])}**")

@@ -166,9 +166,26 @@ def render_part(template: CreativeTemplate, part: str, context: dict) -> str:
     return text
 
 
+# GSM 03.38: the basic alphabet (one unit each) and its extension table (two units each: escape and character)
+GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
+           "abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_EXTENDED = set("^{}\\[~]|€\f")
+
+
+def sms_length(text: str) -> tuple[int, str]:
+    """How many units an SMS of `text` takes, and in which encoding: GSM-7 when every character is in its alphabet
+    (an extended one counts twice), else UCS-2 (UTF-16 units: an emoji counts twice)."""
+    if all(ch in GSM7 or ch in GSM7_EXTENDED for ch in text):
+        return len(text) + sum(ch in GSM7_EXTENDED for ch in text), "GSM-7"
+    return len(text.encode("utf-16-le")) // 2, "UCS-2"
+
+
 def sms_parts(text: str) -> int:
-    """How many messages an SMS of `text` takes (160 characters in one, 153 per part when split)."""
-    return 1 if len(text) <= SMS_LENGTH else -(-len(text) // 153)
+    """How many messages an SMS of `text` takes: 160 GSM-7 units in one, 153 per part when split; with a character
+    outside GSM-7 (an emoji, a curly quote) 70 in one and 67 per part."""
+    units, encoding = sms_length(text)
+    single, part = (SMS_LENGTH, 153) if encoding == "GSM-7" else (70, 67)
+    return 1 if units <= single else -(-units // part)
 
 
 def list_templates(folder: Path) -> dict[str, Path]:

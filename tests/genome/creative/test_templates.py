@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from genome.creative.templates import load_template, render_part, sample_context, sms_parts
+from genome.creative.templates import load_template, render_part, sample_context, sms_length, sms_parts
 from genome.errors import InputError
 
 LIBRARY = Path(__file__).resolve().parents[3] / "assets"
@@ -59,6 +59,15 @@ def test_values_from_the_data_are_escaped_in_e_mail_html_and_never_run(tmp_path)
 
 def test_sms_length_counts_parts():
     assert (sms_parts("x" * 160), sms_parts("x" * 161), sms_parts("x" * 306), sms_parts("x" * 307)) == (1, 2, 2, 3)
+
+
+def test_an_sms_outside_the_gsm_alphabet_counts_as_ucs2_and_extended_characters_count_twice():
+    assert sms_length("Café €5") == (8, "GSM-7")  # é is in the alphabet, € takes an escape and itself
+    assert sms_parts("x" * 80 + "€" * 40) == 1 and sms_parts("x" * 81 + "€" * 40) == 2
+    assert sms_length("It’s here") == (9, "UCS-2")  # a curly apostrophe
+    assert sms_parts("x" * 69 + "’") == 1 and sms_parts("x" * 70 + "’") == 2
+    assert sms_length("TV 📺") == (5, "UCS-2")  # an emoji takes two UTF-16 units
+    assert sms_parts("📺" * 35) == 1 and sms_parts("📺" * 36) == 2
 
 
 @pytest.mark.parametrize("html, named", [
