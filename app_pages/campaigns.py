@@ -119,7 +119,8 @@ if plans:
             a.metric("Members", f"{people.members:,}")
             b.metric("Without consent on the channel", f"{people.without_consent:,}")
             c.metric("Treated / held out", f"{len(people.treated):,} / {len(people.control):,}",
-                     help=f"{people.over_cap:,} left out at the weekly cap")
+                     help=f"{people.over_cap:,} left out at the weekly cap, {people.globally_held_out:,} in the "
+                          "global hold-out (kept out of every campaign)")
             d.metric("Smallest detectable lift on buying", "–" if people.detectable_effect is None
                      else f"{people.detectable_effect:+.2%}",
                      help=f"from the {people.baseline_rate:.2%} who bought in a window before; 5% test, 80% power")

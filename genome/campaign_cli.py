@@ -149,8 +149,9 @@ def send_command(
                     f"smallest detectable lift on buying {people.detectable_effect:+.2%} (from "
                     f"{people.baseline_rate:.2%}, 5% test, 80% power)")
                 typer.echo(f"{name}: {people.members:,} members, {people.without_consent:,} without consent on "
-                           f"{plans[name].channel}, {people.over_cap:,} at the weekly cap; {len(people.treated):,} "
-                           f"treated and {len(people.control):,} held out; {mde}")
+                           f"{plans[name].channel}, {people.globally_held_out:,} in the global hold-out, "
+                           f"{people.over_cap:,} at the weekly cap; {len(people.treated):,} treated and "
+                           f"{len(people.control):,} held out; {mde}")
         if dry_run:
             return
         done = [f"{n} (version {plan.version})" for n, plan in plans.items() if plan.state in ("sent", "measured")]

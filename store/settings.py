@@ -5,8 +5,8 @@ naming the variable, not halfway through an ingest.
 """
 
 from functools import lru_cache
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     asset_dir: Path | None = Field(
         None, description="folder of the creative studio's picture files (default: beside the store, "
                           "data/genome.assets)")
+    global_holdout: float = Field(
+        0.0, ge=0.0, lt=0.5, description="share of all customers kept out of every campaign (chosen by a hash of "
+                                         "the customer id), so the effect of marketing as a whole can be measured; "
+                                         "0 keeps nobody out")
+    weekly_cap: int = Field(3, ge=1, le=50, description="campaigns a customer is sent at most in 7 days")
     idle_minutes: int = Field(
         30, ge=1, le=24 * 60, description="a signed-in user who does nothing for this many minutes is signed out")
 

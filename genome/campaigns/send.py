@@ -4,7 +4,9 @@ Nothing is really sent. In order:
 1. the saved segment version's members;
 2. those whom marketing may reach on the channel now (consent read at this
    moment, with what customers told the service desk);
-3. minus those already sent `weekly_cap` campaigns in the last 7 days;
+3. minus the global hold-out (`GENOME_GLOBAL_HOLDOUT`, a share of all
+   customers chosen by hash, kept out of every campaign) and those already
+   sent `weekly_cap` campaigns in the last 7 days (`GENOME_WEEKLY_CAP`);
 4. the rest split by a hash of campaign and customer: SHA-256 of
    "campaign US customer" below the holdout share goes to control. The split is
    reproducible (the same campaign name always holds out the same people) and
@@ -47,8 +49,9 @@ from genome.errors import InputError, Refused
 from genome.ingest import ingest_file, ingest_transaction
 from genome.segments.library import saved_version, stored_members
 from store.meta import CampaignSend, utc
+from store.settings import get_settings
 
-WEEKLY_CAP = 3  # campaigns per customer per 7 days, unless the caller says otherwise
+GLOBAL = "global hold-out"  # the "campaign" whose hash keeps customers out of all of them
 
 
 def held_out(campaign: str, customer_id: str, share: float) -> bool:
@@ -64,17 +67,20 @@ class Audience:
     members: int
     without_consent: int
     over_cap: int
+    globally_held_out: int
     treated: list[str]
     control: list[str]
     baseline_rate: float  # the share of the audience who bought in the window before: the detectable effect's base
     detectable_effect: float | None
 
 
-def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str, weekly_cap: int = WEEKLY_CAP,
+def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str, weekly_cap: int | None = None,
              now: datetime | None = None) -> Audience:
     """Who campaign `name` would reach now and how it splits, with the smallest effect on buying it can detect,
     for `role` (which must allow running campaigns)."""
     require(role, "run_campaigns", doing="Looking at a campaign's audience")
+    settings = get_settings()
+    weekly_cap = settings.weekly_cap if weekly_cap is None else weekly_cap
     plan = latest_campaign(s, name)
     if plan is None:
         raise InputError(f"no campaign {name!r}: plan it first")
@@ -85,6 +91,11 @@ def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str
     if plan.cell:  # a micro-campaign: its cell of the segment
         members = cell_members(con, members, plan.cell)
     reachable = consenting(con, members, channel=CONSENT_CHANNEL[plan.channel], meta=s)
+    everyone_out = [c for c in reachable.column("customer_id").to_pylist()
+                    if settings.global_holdout and held_out(GLOBAL, c, settings.global_holdout)]
+    if everyone_out:
+        out = set(everyone_out)
+        reachable = reachable.filter(pa.array([c not in out for c in reachable.column("customer_id").to_pylist()]))
     now = now or datetime.now(UTC)
     cursor = con.cursor()
     try:
@@ -114,8 +125,9 @@ def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str
     control = [c for c in ids if held_out(name, c, plan.holdout_share)]
     held = set(control)
     treated = [c for c in ids if c not in held]
-    return Audience(len(members), members.num_rows - reachable.num_rows, len(reachable) - len(ids), treated, control,
-                    float(base), minimum_detectable_effect(len(ids), plan.holdout_share, float(base)))
+    return Audience(len(members), members.num_rows - reachable.num_rows - len(everyone_out),
+                    len(reachable) - len(ids), len(everyone_out), treated, control, float(base),
+                    minimum_detectable_effect(len(ids), plan.holdout_share, float(base)))
 
 
 KINDS = ("customer_ref", "loyalty_id", "email", "phone", "device_id")  # identifier kinds, the most stable first
@@ -147,7 +159,7 @@ class Sent:
 
 
 def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, template: CreativeTemplate, *,
-                  outbox: Path, by: str, role: str, weekly_cap: int = WEEKLY_CAP, now: datetime | None = None,
+                  outbox: Path, by: str, role: str, weekly_cap: int | None = None, now: datetime | None = None,
                   write_store: bool = True) -> Sent:
     """Send campaign `name` (see the module's steps) for `by` acting as `role`, which must allow running campaigns.
     With `write_store`, `con` is writable and the receipts and hold-outs are ingested now; without (the app reads

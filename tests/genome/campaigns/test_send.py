@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import studio_copy
+from helpers import studio_copy, with_gamers
 from typer.testing import CliRunner
 
 from genome.campaigns.measure import measure
@@ -59,7 +59,8 @@ def _send(demo_db, tmp_path_factory):
 
 def test_the_dry_run_says_who_it_reaches_and_the_smallest_detectable_effect(sent):
     _, members, reachable, dry, _ = sent
-    assert f"{members:,} members, {members - len(reachable):,} without consent on email" in dry
+    assert f"{members:,} members, {members - len(reachable):,} without consent on email, 0 in the global hold-out" \
+        in dry
     assert "smallest detectable lift on buying +" in dry and "80% power" in dry
 
 
@@ -139,3 +140,27 @@ def test_a_send_that_fails_half_way_leaves_outbox_store_and_plan_as_they_were(de
         assert con.execute("SELECT count(*) FROM events").fetchone()[0] == before
         assert not list((tmp_path / "outbox").rglob("*.jsonl")) and not list((tmp_path / "outbox").rglob(".*"))
     con.close()
+
+
+def test_the_global_hold_out_keeps_its_customers_out_of_every_campaign(demo_db, tmp_path, monkeypatch):
+    from genome.campaigns.library import save_campaign
+    from genome.campaigns.send import GLOBAL, audience
+    from store.settings import get_settings
+
+    db = with_gamers(studio_copy(demo_db, tmp_path))
+    monkeypatch.setenv("GENOME_GLOBAL_HOLDOUT", "0.3")
+    get_settings.cache_clear()
+    con = connect(db, read_only=True)
+    try:
+        with session(meta_url_for(db)) as s:
+            save_campaign(s, name="tv-a", goal="purchase", owner="mara", role="marketer", segment="Gamers",
+                          segment_version=1)
+            people = audience(s, con, "tv-a", role="marketer")
+            reachable = consenting(con, stored_members(s, saved_version(s, "Gamers")[1]), channel="e-mail", meta=s)
+    finally:
+        con.close()
+        get_settings.cache_clear()
+    kept_out = [c for c in reachable.column("customer_id").to_pylist() if held_out(GLOBAL, c, 0.3)]
+    assert people.globally_held_out == len(kept_out) > 0
+    assert not set(kept_out) & set(people.treated + people.control)
+    assert len(people.treated) + len(people.control) + len(kept_out) + people.over_cap == reachable.num_rows
