@@ -69,13 +69,15 @@ def _cents(amount: float) -> float:
 
 
 def value_interval(n: int, total: float, squares: float) -> tuple[float, float]:
-    """95% interval of an audience's total value from its size, sum and sum of squares (never below 0)."""
+    """95% interval of an audience's total value from its size, sum and sum of squares (never below 0), in cents:
+    the page (sums over the index) and the shell (sums in SQL) add in different orders, and a last-bit difference
+    must not round one way on the page and the other in the shell."""
     if n < 2:
-        return max(total, 0.0), total
+        return _cents(max(total, 0.0)), _cents(total)
     mean = total / n
     variance = max((squares - n * mean * mean) / (n - 1), 0.0)
     spread = 1.96 * math.sqrt(variance) * math.sqrt(n)
-    return max(total - spread, 0.0), total + spread
+    return _cents(max(total - spread, 0.0)), _cents(total + spread)
 
 
 def value_edges(lowest: float, p95: float, bins: int = VALUE_BINS) -> np.ndarray:
