@@ -125,9 +125,11 @@ def _group(rows: dict[str, np.ndarray], mask: np.ndarray) -> Group:
                  int((rows["redemptions"][mask] > 0).sum()), int((rows["clicks"][mask] > 0).sum()))
 
 
-def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: int = 14) -> Measurement:
-    """The campaign's results as its events tell them; lifts only when both groups have at least two people."""
-    table = recipient_outcomes(con, campaign_id, window_days=window_days)
+def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: int = 14,
+            outcomes: pa.Table | None = None) -> Measurement:
+    """The campaign's results as its events tell them (or as `outcomes`, its `recipient_outcomes` when the caller
+    has them already); lifts only when both groups have at least two people."""
+    table = recipient_outcomes(con, campaign_id, window_days=window_days) if outcomes is None else outcomes
     if table.num_rows == 0:
         raise InputError(f"no campaign {campaign_id!r} in the store: no receipt or hold-out event names it")
     both = np.asarray(table.column("both").to_numpy(zero_copy_only=False), bool)

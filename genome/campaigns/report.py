@@ -78,10 +78,9 @@ def _headline(m: Measurement, goal: str) -> dict | None:
     return {"outcome": goal, "in_words": GOALS[goal]} | _lift_dict(m.cuped_lifts[goal])
 
 
-def _over_index(con: duckdb.DuckDBPyConnection, campaign: str, window_days: int, *, top: int = 10) -> list[dict]:
+def _over_index(con: duckdb.DuckDBPyConnection, rows: pa.Table, *, top: int = 10) -> list[dict]:
     """Flag genes more common among treated responders (bought in the window) than among all treated recipients.
     The genome is built after the campaign, so a gene the response itself set (a purchase) can show here."""
-    rows = recipient_outcomes(con, campaign, window_days=window_days)
     treated = rows.filter(pc.and_(rows.column("treated"), pc.invert(rows.column("both"))))
     responded = pc.greater(treated.column("purchases"), 0)
     n, total = int(pc.sum(responded).as_py() or 0), treated.num_rows
@@ -109,12 +108,11 @@ def _over_index(con: duckdb.DuckDBPyConnection, campaign: str, window_days: int,
 BREAKDOWN_GENE = "clv_tier"  # recipients without a control group are shown by value tier
 
 
-def _responses_by(con: duckdb.DuckDBPyConnection, campaign: str, window_days: int) -> dict | None:
+def _responses_by(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> dict | None:
     """Treated recipients per value tier: how many bought and redeemed the campaign's coupon in the window. What
     can be said of a campaign without a control group: who responded, not what the campaign caused."""
     if BREAKDOWN_GENE not in genome(con).genes:
         return None
-    rows = recipient_outcomes(con, campaign, window_days=window_days)
     cursor = con.cursor()
     try:
         cursor.register("_responses", rows.select(["customer_id", "treated", "purchases", "redemptions"]))
@@ -131,21 +129,22 @@ def _responses_by(con: duckdb.DuckDBPyConnection, campaign: str, window_days: in
 
 
 def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, role: str,
-                    with_genes: bool = True) -> dict:
+                    with_genes: bool = True, found: set[str] | None = None) -> dict:
     """Everything a manager reads about campaign `name`, for `role` (which must allow reading reports); the genes
     that over-index among responders unless `with_genes` is False."""
     require(role, "read_reports", doing="Reading campaign reports")
     plan = latest_campaign(s, name)
     window = plan.window_days if plan else DEFAULT_WINDOW
     goal = plan.goal if plan else "purchase"
-    found = {c["campaign"]: c for c in campaigns_found(con)}
+    found = {c["campaign"] for c in campaigns_found(con)} if found is None else found
     if name not in found:
         if plan is None:
             raise InputError(f"no campaign {name!r}: neither planned here nor named by any receipt or hold-out")
         return {"campaign": name, "state": plan.state, "goal": goal, "goal_in_words": GOALS[goal],
                 "window_days": window, "measurable": False,
                 "notes": [f"Not sent yet ({plan.state}): nothing to measure."]}
-    m = measure(con, name, window_days=window)
+    rows = recipient_outcomes(con, name, window_days=window)  # once, for the measurement and its breakdowns
+    m = measure(con, name, window_days=window, outcomes=rows)
     treated, control = m.treated, m.control
     report = {
         "campaign": name, "state": plan.state if plan else "sent", "goal": goal, "goal_in_words": GOALS[goal],
@@ -158,7 +157,7 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
     if not m.measurable:
         report["notes"].append("This campaign has no control group: its recipients' responses are shown, but its "
                                "lift cannot be measured without one.")
-        report["responses_by"] = _responses_by(con, name, window)
+        report["responses_by"] = _responses_by(con, rows)
         return report
     revenue = m.cuped_lifts["revenue"]
     cost = plan.message_cost * treated.recipients if plan else None
@@ -177,7 +176,7 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
         "variants": [{"variant": v, **asdict(d["group"]), "response_rate": d["group"].response_rate,
                       "revenue_per_recipient": d["group"].revenue_per_recipient,
                       "lifts": {o: _lift_dict(x) for o, x in d["lifts"].items()}} for v, d in m.variants.items()],
-        "over_index": _over_index(con, name, window) if with_genes else None,
+        "over_index": _over_index(con, rows) if with_genes else None,
     }
     report["summary"] = summary(report)
     if report["sample_ratio"]["alert"]:
@@ -193,10 +192,11 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
 def portfolio(con: duckdb.DuckDBPyConnection, s: Session, *, role: str) -> list[dict]:
     """One row per campaign, sent or planned: state, recipients, headline lift, incremental revenue, cost, return."""
     require(role, "read_reports", doing="Reading campaign reports")
-    names = {c["campaign"] for c in campaigns_found(con)} | {c.name for c in list_campaigns(s)}
+    found = {c["campaign"] for c in campaigns_found(con)}  # one scan of the events for every campaign's report
+    names = found | {c.name for c in list_campaigns(s)}
     rows = []
     for name in sorted(names):
-        r = campaign_report(con, s, name, role=role, with_genes=False)
+        r = campaign_report(con, s, name, role=role, with_genes=False, found=found)
         head = r.get("headline") or {}
         rows.append({"campaign": name, "state": r["state"], "goal": r["goal"], "sent": r.get("sent_from"),
                      "treated": r.get("groups", {}).get("treated", {}).get("recipients"),
