@@ -62,6 +62,10 @@ class Settings(BaseSettings):
                                          "the customer id), so the effect of marketing as a whole can be measured; "
                                          "0 keeps nobody out")
     weekly_cap: int = Field(3, ge=1, le=50, description="campaigns a customer is sent at most in 7 days")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "customer-genome",
+        description="where figures that depend only on the product's own code and training texts are kept between "
+                    "runs (the life-event reader's held-out report, most of a minute to compute); safe to delete")
     idle_minutes: int = Field(
         30, ge=1, le=24 * 60, description="a signed-in user who does nothing for this many minutes is signed out")
 

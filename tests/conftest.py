@@ -1,10 +1,15 @@
 """Shared fixtures: stores built in temporary folders, never from ../shared."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from store.duck import connect
+
+# the run's own cache folder, inherited by the apps it serves: nothing is read from or left in the user's
+os.environ["GENOME_CACHE_DIR"] = tempfile.mkdtemp(prefix="genome-cache-")
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +77,30 @@ def demo(demo_db):
     con = connect(demo_db, read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def one_channel_fitted(demo_db, tmp_path_factory):
+    """A retailer with tills only: the small demo store with every event moved to the store channel, rebuilt, then
+    fitted from the shell (`genome models fit --tiers ... --approaching-days 21`). One fit serves the tests of the
+    shell's options and of models that cannot be fitted on such data. Returns (store, tiers file, CLI result)."""
+    import json
+    import shutil
+
+    from helpers import staff
+    from typer.testing import CliRunner
+
+    from genome.cli import app
+    from genome.genes.build import build_genome
+
+    folder = tmp_path_factory.mktemp("one_channel")
+    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
+    con = connect(db)
+    con.execute("UPDATE events SET channel = 'store'")
+    build_genome(con)
+    con.close()
+    tiers = folder / "tiers.json"
+    tiers.write_text(json.dumps({"all": [3000, 1000, 300, 1]}))
+    result = CliRunner().invoke(app, ["models", "fit", "--as", "mara", "--db", str(db), "--tiers", str(tiers),
+                                      "--approaching-days", "21"])
+    return db, tiers, result

@@ -10,13 +10,18 @@ for them "no life event" means unknown, not absent.
 """
 
 import functools
+import hashlib
+import json
+import os
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from genome.errors import InputError
 from genome.genes.definition import Gene
+from genome.models import life_events, sentence_encoder, wordpiece
 from genome.models.life_events import (
     MIN_PROBABILITY,
     NONE,
@@ -30,6 +35,7 @@ from genome.models.life_events import (
 )
 from genome.models.post_corpus import LIFE_EVENTS
 from genome.models.tasks import ModelOutput
+from store.settings import get_settings
 
 FAMILY = "life_events"
 APPROACHING_DAYS = 30  # the default window of the "approaching" flags
@@ -115,12 +121,38 @@ def trained_reader() -> tuple[pd.DataFrame, LifeEventClassifier, dict]:
     """The labelled corpus, the classifier fitted on it and its report (held-out wording, sealed posts).
 
     The corpus ships with the product and does not change with the store's data, so one fit serves every
-    refit in the process (the cross-validated report alone takes most of a minute).
+    refit in the process, and the cross-validated report (most of a minute) every process (`held_out_report`).
     """
     corpus = labelled_posts()
-    report = held_out_wording_report(corpus)
+    report = held_out_report(corpus)
     model = LifeEventClassifier().fit(corpus["text"], corpus["label"])
     return corpus, model, report | sealed_report(model)
+
+
+def held_out_report(corpus: pd.DataFrame) -> dict:
+    """`held_out_wording_report` of `corpus`, kept as JSON in the cache folder (`GENOME_CACHE_DIR`) under a key of
+    the corpus and the reader's code, so a new process (a `genome models fit`, an app refitting) finds it instead of
+    cross-validating again. Plain figures only: a file there can change no behaviour, and a stale one is never
+    found, since any change of texts or code changes the key."""
+    key = hashlib.sha256(pd.util.hash_pandas_object(corpus[["text", "label", "template_id"]], index=False)
+                         .to_numpy().tobytes())
+    for module in (life_events, sentence_encoder, wordpiece):
+        key.update(Path(module.__file__).read_bytes())
+    key.update(f"{sentence_encoder.PACKAGE} {sentence_encoder.VERSION}".encode())
+    path = get_settings().cache_dir / f"life-event-report-{key.hexdigest()[:24]}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    text = json.dumps(held_out_wording_report(corpus))
+    try:  # written whole or not at all; a folder that cannot be written only costs the next process the minute
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        pass
+    return json.loads(text)
 
 
 def run_life_events(con: duckdb.DuckDBPyConnection, as_of: datetime, consented: pd.Index, *,

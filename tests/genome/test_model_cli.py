@@ -14,21 +14,16 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def fitted(demo_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model_cli")
-    db = folder / "genome.duckdb"
-    staff(shutil.copy(demo_db, db))
-    tiers = folder / "tiers.json"
-    tiers.write_text(json.dumps({"all": [3000, 1000, 300, 1]}))
-    result = runner.invoke(app, ["models", "fit", "--as", "mara", "--db", str(db), "--tiers", str(tiers),
-                                 "--approaching-days", "21"])
+def fitted(one_channel_fitted):
+    """The store fitted from the shell with a tiers file and 21 approaching days (a store of tills only)."""
+    db, _, result = one_channel_fitted
     return db, result
 
 
 def test_fit_reports_every_model_with_its_headline(fitted):
     _, result = fitted
     assert result.exit_code == 0, result.output
-    assert "11 models fitted" in result.stderr
+    assert "12 models fitted" in result.stderr
     assert "Life events from social posts: macro F1" in result.stderr and "sealed hand-written posts" in result.stderr
 
 
@@ -52,7 +47,7 @@ def test_cards_list_every_fitted_model_as_json(fitted):
     result = runner.invoke(app, ["models", "cards", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     cards = json.loads(result.stdout)["models"]
-    assert len(cards) == 11 and {"life_events", "recommendations", "churn_risk_90d"} <= {c["name"] for c in cards}
+    assert len(cards) == 12 and {"life_events", "recommendations", "churn_risk_90d"} <= {c["name"] for c in cards}
 
 
 def test_a_bad_tiers_file_is_named_and_leaves_the_store_as_it_was(demo_db, tmp_path):

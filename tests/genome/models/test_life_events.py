@@ -5,9 +5,14 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from genome.models.life_event_genes import gene_values, life_event_genes
-from genome.models.life_events import (LifeEventClassifier, detect_occurrences, held_out_wording_report,
-                                       labelled_posts, next_anniversary, sealed_report)
+from genome.models.life_event_genes import gene_values, life_event_genes, trained_reader
+from genome.models.life_events import (
+    LifeEventClassifier,
+    detect_occurrences,
+    labelled_posts,
+    next_anniversary,
+    sealed_report,
+)
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +22,27 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def model():
-    product = labelled_posts()  # the corpus `genome models fit` trains on
-    return LifeEventClassifier().fit(product["text"], product["label"])
+    return trained_reader()[1]  # the reader `genome models fit` uses, fitted on the corpus it ships
+
+
+def test_the_held_out_report_is_computed_once_and_kept_for_every_later_process(monkeypatch, tmp_path):
+    from genome.models import life_event_genes
+    from store.settings import get_settings
+
+    monkeypatch.setenv("GENOME_CACHE_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    calls = []
+    monkeypatch.setattr(life_event_genes, "held_out_wording_report",
+                        lambda corpus: calls.append(len(corpus)) or {"macro_f1": 0.9, "posts": len(corpus)})
+    small = labelled_posts(variants=2, seed=1)
+    try:
+        first = life_event_genes.held_out_report(small)
+        assert life_event_genes.held_out_report(small) == first == {"macro_f1": 0.9, "posts": len(small)}
+        assert calls == [len(small)] and len(list(tmp_path.glob("life-event-report-*.json"))) == 1
+        life_event_genes.held_out_report(small.iloc[1:])  # other texts: another key, computed anew
+        assert len(calls) == 2
+    finally:
+        get_settings.cache_clear()
 
 
 def test_the_labelled_corpus_marks_other_peoples_events_as_none(corpus):
@@ -27,8 +51,8 @@ def test_the_labelled_corpus_marks_other_peoples_events_as_none(corpus):
     assert corpus["template_id"].nunique() > 150
 
 
-def test_wording_templates_the_classifier_never_saw_are_still_read_well(corpus):
-    report = held_out_wording_report(corpus)
+def test_wording_templates_the_classifier_never_saw_are_still_read_well():
+    report = trained_reader()[2]  # the report on the card, from the corpus the product ships
     assert report["macro_f1"] >= 0.85, report["per_class_f1"]
     # one event at a time, since a marketer acts on one: none is read badly on wording it never saw
     assert set(report["per_event"]) == {"birthday", "wedding", "new_baby", "graduation", "moving_house", "new_job",
