@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from genome.campaigns.library import CHANNELS, list_campaigns, save_campaign
+from genome.campaigns.library import CHANNELS, TARGETS, list_campaigns, save_campaign
 from genome.campaigns.measure import GOALS
 from genome.campaigns.micro import cut_genes, plan_micro_campaigns
 from genome.campaigns.send import audience, send_campaign
 from genome.creative.templates import list_templates, load_template
 from genome.errors import GenomeError, InputError
+from genome.segments.audience import genome
 from genome.segments.library import saved_version, segment_table
 from store.settings import get_settings
 from ui import state
@@ -49,6 +50,16 @@ def _plan() -> None:
         holdout = b.number_input("Held out as control (%)", min_value=1, max_value=90, value=10, step=1)
         window = c.number_input("Attribution window (days)", min_value=1, max_value=365, value=14, step=1)
         cost = d.number_input("Cost per message", min_value=0.0, value=0.0, step=0.01, format="%.3f")
+        offered = {gene: words for gene, words in TARGETS.items() if gene in genome(con).genes}
+        e, f = st.columns(2)
+        target = e.selectbox("Send to", [None, *offered], format_func=lambda g: offered.get(g, "everyone reachable "
+                                                                                           "in the segment"),
+                             help="Uplift ranks customers by how much a message changes their chance of buying; "
+                                  "the model cards compare it with purchase propensity on later campaigns.")
+        share = f.number_input("Share sent to when targeting (%)", min_value=1, max_value=100, value=30, step=5)
+        if "uplift_purchase" not in offered:
+            st.caption("Targeting by uplift appears once the uplift model is published (see Model cards): it "
+                       "learns from past campaigns with a control group.")
         submitted = st.form_submit_button("Save the plan", type="primary")
     if submitted:
         try:
@@ -56,7 +67,8 @@ def _plan() -> None:
                 version = saved_version(meta, segment)[1].version
                 plan = save_campaign(meta, name=name.strip(), goal=goal, owner=user.name, role=user.role,
                                      channel=channel, segment=segment, segment_version=version, template=template,
-                                     holdout_share=holdout / 100, window_days=int(window), message_cost=float(cost))
+                                     holdout_share=holdout / 100, window_days=int(window), message_cost=float(cost),
+                                     target_gene=target, target_share=share / 100 if target else 1.0)
         except GenomeError as exc:
             error(exc)
         else:
@@ -103,7 +115,9 @@ if plans:
     st.dataframe(pd.DataFrame([{
         "campaign": p.name, "version": p.version, "state": p.state, "goal": GOALS[p.goal], "segment": p.segment,
         "cell": p.cell, "template": p.template, "channel": p.channel, "held out": p.holdout_share,
-        "window (days)": p.window_days, "cost per message": p.message_cost, "owner": p.owner} for p in plans]),
+        "window (days)": p.window_days, "cost per message": p.message_cost,
+        "sent to": f"top {p.target_share:.0%} by {p.target_gene}" if p.target_gene else "everyone reachable",
+        "owner": p.owner} for p in plans]),
         hide_index=True, width="stretch", key="campaigns_list",
         column_config={"held out": st.column_config.NumberColumn(format="percent")})
     drafts = [p.name for p in plans if p.state in ("draft", "scheduled") and p.segment]
@@ -118,13 +132,15 @@ if plans:
             a, b, c, d = st.columns(4)
             a.metric("Members", f"{people.members:,}")
             b.metric("Without consent on the channel", f"{people.without_consent:,}")
+            plan = next(p for p in plans if p.name == name)
+            aimed = (f", {people.below_target:,} below the top {plan.target_share:.0%} by {md(plan.target_gene)}"
+                     if plan.target_gene else "")
             c.metric("Treated / held out", f"{len(people.treated):,} / {len(people.control):,}",
                      help=f"{people.over_cap:,} left out at the weekly cap, {people.globally_held_out:,} in the "
-                          "global hold-out (kept out of every campaign)")
+                          f"global hold-out (kept out of every campaign){aimed}")
             d.metric("Smallest detectable lift on buying", "–" if people.detectable_effect is None
                      else f"{people.detectable_effect:+.2%}",
                      help=f"from the {people.baseline_rate:.2%} who bought in a window before; 5% test, 80% power")
-            plan = next(p for p in plans if p.name == name)
             sure = st.checkbox(f"I have checked {md(name)}'s audience and its messages in the Creative studio",
                                key=state.CAMPAIGNS_SURE)
             if st.button(f"Send {md(name)} now", type="primary", disabled=not sure or not plan.template,

@@ -13,6 +13,7 @@ from genome.models.card_view import (
     lift_frame,
     per_event_frame,
     plain_sentence,
+    qini_frame,
     readable_feature,
     roc_frame,
     summary,
@@ -91,7 +92,11 @@ for card in cards:
                        + (f"; and {len(features) - 40} more" if len(features) > 40 else ""))
         metrics = card["metrics"]
         beside = comparison(card)
-        if beside is not None:
+        if beside is not None and "qini" in metrics:
+            st.markdown("**Beside random targeting and targeting by purchase propensity**, on the later campaigns "
+                        "(whether to publish was decided on customers held out of the earlier ones, never on these)")
+            st.table(beside.map(md), hide_index=True, border="horizontal")
+        elif beside is not None:
             st.markdown("**Beside simple rules**, on customers after the cut-off (the model or rule published was "
                         "chosen on customers held out of training, never on these)")
             st.table(beside.map(md), hide_index=True, border="horizontal")
@@ -107,6 +112,12 @@ for card in cards:
             cal.plotly_chart(fig, key=f"cal_{card['name']}")
             lift.plotly_chart(px.bar(lift_frame(card), x="decile", y="lift",
                                      title="Lift by decile (1 = highest scores)"), key=f"lift_{card['name']}")
+        elif "qini" in metrics:
+            fig = px.line(qini_frame(metrics["curve"]), x="share of customers sent to",
+                          y=["by uplift", "by purchase propensity", "at random"],
+                          title="Extra buyers per 100 customers, later campaigns (Qini curve)")
+            fig.update_layout(yaxis_title="extra buyers per 100 customers", legend_title_text="sending")
+            st.plotly_chart(fig, key=f"qini_{card['name']}")
         elif "per_class_f1" in metrics:
             events = per_event_frame(card)
             if events is not None:

@@ -3,13 +3,15 @@
 import re
 
 import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
 from genome.campaigns.pdf import report_pdf
-from genome.campaigns.report import campaign_report, portfolio, portfolio_totals
+from genome.campaigns.report import campaign_report, portfolio, portfolio_totals, targeting
 from genome.errors import GenomeError
+from genome.models.card_view import qini_frame
 from ui import state
 from ui.roles import current_user, may, refusal
 from ui.segments import metadata
@@ -40,15 +42,15 @@ a.metric("Campaigns measured", f"{totals['measured']:,} of {totals['campaigns']:
 b.metric("Incremental revenue", f"{totals['incremental_revenue']:,.0f}",
          help="CUPED revenue lift per recipient × treated recipients, summed over the measured campaigns")
 c.metric("Cost", f"{totals['cost']:,.0f}", help="message cost × treated recipients, where the plan records a cost")
-d.metric("Return on cost", "–" if totals["return_on_cost"] is None else f"{totals['return_on_cost']:+.0%}",
+d.metric("Return on cost", "–" if totals["return_on_cost"] is None else f"{totals['return_on_cost']:+,.0%}",
          help="(incremental revenue − cost) / cost over the campaigns with a cost")
 if measured:
     clear = totals["incremental_revenue_low"] > 0 or totals["incremental_revenue_high"] < 0
     st.caption(f"95% interval of the incremental revenue: {totals['incremental_revenue_low']:,.0f} to "
                f"{totals['incremental_revenue_high']:,.0f}"
                + ("" if totals["return_on_cost"] is None else
-                  f"; of the return on cost: {totals['return_on_cost_low']:+.0%} to "
-                  f"{totals['return_on_cost_high']:+.0%}")
+                  f"; of the return on cost: {totals['return_on_cost_low']:+,.0%} to "
+                  f"{totals['return_on_cost_high']:+,.0%}")
                + ("." if clear else ": not distinguishable from no effect."))
 
 table = pd.DataFrame([{
@@ -66,6 +68,32 @@ st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", c
         format="%.2f"), "return on cost": st.column_config.NumberColumn(format="percent")})
 st.download_button("Download the portfolio (CSV)", table.to_csv(index=False), file_name="campaign-portfolio.csv",
                    mime="text/csv", key="reports_portfolio_csv")
+
+aimed = targeting(con, role=role)
+with st.expander("Whom to send to: targeting by uplift against purchase propensity, on campaigns held out",
+                 expanded=False):
+    if not aimed["known"]:
+        st.info(md(aimed["note"]), icon=":material/target:")
+    else:
+        st.markdown(md(aimed["in_words"]))
+        st.table(pd.DataFrame([
+            {"sending to the top": f"{aimed['target_share']:.0%} by uplift",
+             "extra buyers per 1,000": f"{aimed['extra_buyers_per_1000']['model']:.1f}",
+             "Qini (95% interval)": f"{aimed['qini']:.3f} ({aimed['qini_interval'][0]:.3f} to "
+                                    f"{aimed['qini_interval'][1]:.3f})"},
+            {"sending to the top": f"{aimed['target_share']:.0%} by purchase propensity",
+             "extra buyers per 1,000": f"{aimed['extra_buyers_per_1000']['propensity']:.1f}",
+             "Qini (95% interval)": f"{aimed['propensity_qini']:.3f} ({aimed['propensity_interval'][0]:.3f} to "
+                                    f"{aimed['propensity_interval'][1]:.3f})"},
+            {"sending to the top": "everyone",
+             "extra buyers per 1,000": f"{aimed['extra_buyers_per_1000_everyone']:.1f}",
+             "Qini (95% interval)": "0 (random)"}]).map(md), hide_index=True, border="horizontal")
+        fig = px.line(qini_frame(aimed["curve"]), x="share of customers sent to",
+                      y=["by uplift", "by purchase propensity", "at random"],
+                      title=f"Extra buyers per 100 customers on {len(aimed['evaluation_campaigns'])} held-out "
+                            f"campaigns ({aimed['evaluation_recipients']:,} recipients)")
+        fig.update_layout(yaxis_title="extra buyers per 100 customers", legend_title_text="sending")
+        st.plotly_chart(fig, key="reports_targeting_chart")
 
 names = [r["campaign"] for r in rows]
 name = st.selectbox("Campaign", names, key=state.REPORTS_CAMPAIGN,

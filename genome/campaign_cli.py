@@ -36,14 +36,15 @@ def list_command(
 ) -> None:
     """Every campaign, sent or planned: state, recipients, headline lift, incremental revenue, cost and return; and
     the totals over the measured ones, with their 95% intervals."""
-    from genome.campaigns.report import portfolio, portfolio_totals
+    from genome.campaigns.report import portfolio, portfolio_totals, targeting
 
     actor = acting_user(db, user)
     with reading(db) as con, session(meta_url_for(db_path(db))) as s:
         rows = portfolio(con, s, role=actor.role)
+        aimed = targeting(con, role=actor.role)
     totals = portfolio_totals(rows)
     if as_json:
-        typer.echo(json.dumps({"campaigns": rows, "totals": totals}, default=str))
+        typer.echo(json.dumps({"campaigns": rows, "totals": totals, "targeting": aimed}, default=str))
         return
     if not rows:
         typer.echo("no campaigns yet: none planned, and no receipt or hold-out events in the store")
@@ -54,6 +55,7 @@ def list_command(
         typer.echo(f"incremental revenue over {totals['measured']:,} measured campaigns: "
                    f"{totals['incremental_revenue']:,.0f} [{totals['incremental_revenue_low']:,.0f}, "
                    f"{totals['incremental_revenue_high']:,.0f}]; cost {totals['cost']:,.2f}")
+    typer.echo(f"targeting: {aimed['in_words'] if aimed['known'] else aimed['note']}")
 
 
 @campaign_app.command("report")
@@ -90,8 +92,8 @@ def report_command(
         typer.echo(f"  note: {note}")
 
 
-@campaign_app.command("plan")
-def plan_command(
+@campaign_app.command("create")
+def create_command(
     name: Annotated[str, typer.Argument(help="the campaign's name: letters, digits, dashes")],
     user: AsOption,
     goal: Annotated[str, typer.Option(help="purchase, revenue, coupon_redemption or click")] = "purchase",
@@ -101,9 +103,13 @@ def plan_command(
     holdout: Annotated[float, typer.Option(help="the share held out as control")] = 0.1,
     window: Annotated[int, typer.Option(help="attribution window in days")] = 14,
     cost: Annotated[float, typer.Option(help="cost per message sent")] = 0.0,
+    target: Annotated[str | None, typer.Option(help="send only to the customers scoring highest on this number "
+                                                    "gene, e.g. uplift_purchase (the most persuadable)")] = None,
+    target_share: Annotated[float, typer.Option(help="with --target: the share of the reachable audience sent to "
+                                                     "(0.3 = the top 30%)")] = 0.3,
     db: DbOption = None,
 ) -> None:
-    """Plan a campaign (or change its plan: a new version); `genome campaign send` sends it."""
+    """Create a campaign's plan (or change it: a new version); `genome campaign send` sends it."""
     from genome.campaigns.library import save_campaign
     from genome.segments.library import saved_version
 
@@ -112,8 +118,10 @@ def plan_command(
         version = saved_version(s, segment)[1].version if segment else None
         plan = save_campaign(s, name=name, goal=goal, owner=actor.name, role=actor.role, channel=channel,
                              segment=segment, segment_version=version, template=template, holdout_share=holdout,
-                             window_days=window, message_cost=cost)
-    typer.echo(f"campaign {plan.name} planned (version {plan.version}, {plan.state})")
+                             window_days=window, message_cost=cost, target_gene=target,
+                             target_share=target_share if target else 1.0)
+    aimed = f", sent to the top {plan.target_share:.0%} by {plan.target_gene}" if plan.target_gene else ""
+    typer.echo(f"campaign {plan.name} planned (version {plan.version}, {plan.state}{aimed})")
 
 
 @campaign_app.command("send")
@@ -150,7 +158,10 @@ def send_command(
                     f"{people.baseline_rate:.2%}, 5% test, 80% power)")
                 typer.echo(f"{name}: {people.members:,} members, {people.without_consent:,} without consent on "
                            f"{plans[name].channel}, {people.globally_held_out:,} in the global hold-out, "
-                           f"{people.over_cap:,} at the weekly cap; {len(people.treated):,} treated and "
+                           f"{people.over_cap:,} at the weekly cap"
+                           + (f", {people.below_target:,} below the top {plans[name].target_share:.0%} by "
+                              f"{plans[name].target_gene}" if plans[name].target_gene else "")
+                           + f"; {len(people.treated):,} treated and "
                            f"{len(people.control):,} held out; {mde}")
         if dry_run:
             return
@@ -159,7 +170,7 @@ def send_command(
             raise InputError(f"{', '.join(done)}: sent already; plan a new campaign to send again")
         missing = [n for n, plan in plans.items() if not plan.template]
         if missing:
-            raise InputError(f"{', '.join(missing)}: the plan names no template (`genome campaign plan NAME "
+            raise InputError(f"{', '.join(missing)}: the plan names no template (`genome campaign create NAME "
                              "--template T`)")
         con = open_for_writing(db_path(db))
         try:

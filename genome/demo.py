@@ -15,7 +15,7 @@ from genome.ingest import IngestReport, IngestResult, ingest_file, ingest_transa
 from genome.synth_campaigns import simulate_campaigns
 
 TRUTH_TABLES = ("truth_customers", "truth_life_events", "truth_posts", "truth_corrupt_rows")
-CAMPAIGNS = 12  # past campaigns with a control group, so the reports have something to show
+CAMPAIGNS = 24  # past campaigns with a control group: the reports have something to show, the uplift model to learn from
 MAX_EFFECT = 0.15  # the most a demo campaign raises the chance of an extra purchase: some effects large enough to see
 REFERENCE_TABLES = ("products", "stores")
 

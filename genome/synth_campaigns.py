@@ -4,7 +4,10 @@ Part of the synthetic generator, run on a demo store after its customers are
 resolved. Each campaign e-mails a random audience on a day in the last months
 of the data, holds out a share of it at random, and gives treated recipients
 a chance (the campaign's own, sometimes zero) of one extra purchase in the
-next 14 days, sometimes with the campaign's coupon. It writes what a retailer
+next 14 days, sometimes with the campaign's coupon. That chance differs by
+customer, as it does in life: customers who have not bought for two months
+respond most, customers who bought in the last fortnight (who would have
+bought anyway) least, so there is an uplift for a model to learn. It writes what a retailer
 would have: receipts, hold-outs, clicks, redemptions and the extra purchases,
 as one more event source; and, apart, the truth: the campaign's true effect
 on its own recipients (the sample average effect, from both potential
@@ -47,9 +50,11 @@ def _audience(rng, people: np.ndarray, low: int, high: int) -> np.ndarray:
 
 
 def simulate_campaigns(con: duckdb.DuckDBPyConnection, folder: Path, *, campaigns: int, seed: int,
-                       sizes: tuple[int, int] = (400, 1200), max_effect: float = 0.06) -> SimulatedCampaigns:
+                       sizes: tuple[int, int] = (400, 1200), max_effect: float = 0.06,
+                       prefix: str = "") -> SimulatedCampaigns:
     """Simulate `campaigns` past e-mail campaigns over the store's e-mailable customers; write their events and
-    their truth under `folder`."""
+    their truth under `folder`. Their names start with `prefix` (a second simulation over one store needs its
+    own)."""
     rng = np.random.default_rng(seed)
     people = con.execute("SELECT customer_id, min(value) FROM identifiers WHERE kind = 'email' "
                          "GROUP BY customer_id ORDER BY customer_id").fetchall()
@@ -59,9 +64,9 @@ def simulate_campaigns(con: duckdb.DuckDBPyConnection, folder: Path, *, campaign
     # the products the extra purchases are of: the same ones for the same store, whatever the scan order
     products = con.execute("SELECT DISTINCT product_id, category FROM events WHERE event_type = 'purchase' "
                            "AND product_id IS NOT NULL ORDER BY ALL LIMIT 2000").fetchall() or [(None, None)]
-    plans, sends, extras = [], [], []
+    plans, drawn = [], []
     for c in range(campaigns):
-        name = f"{NAMES[c % len(NAMES)]}-{c // len(NAMES) + 1:03d}" if campaigns > len(NAMES) else NAMES[c]
+        name = prefix + NAMES[c % len(NAMES)] + (f"-{c // len(NAMES) + 1}" if c >= len(NAMES) else "")
         sent_at = (end - timedelta(days=int(rng.integers(WINDOW_DAYS + 1, 200)))).replace(
             hour=9, minute=0, second=0, microsecond=0) + timedelta(minutes=int(rng.integers(0, 120)))
         share = float(rng.choice(SHARES))
@@ -70,12 +75,19 @@ def simulate_campaigns(con: duckdb.DuckDBPyConnection, folder: Path, *, campaign
         who = _audience(rng, ids, *sizes)
         held = rng.random(who.size) < share
         variant = np.where(rng.random(who.size) < 0.5, "a", "b")
-        # both potential outcomes: every recipient's extra purchase is drawn, only the treated ones happen
-        extra = rng.random(who.size) < effect
-        amount = np.round(rng.lognormal(3.7, 0.6, who.size), 2) * extra
-        offset = rng.uniform(0, WINDOW_DAYS, who.size)
         plans.append({"campaign_id": name, "sent_at": sent_at, "holdout_share": share, "effect": effect,
                       "coupon": coupon, "recipients": int(who.size), "goal": GOALS[c % len(GOALS)]})
+        drawn.append((who, held, variant))
+    responsiveness = _responsiveness(con, plans, [ids[who] for who, _, _ in drawn])
+    sends, extras = [], []
+    for plan, (who, held, variant), weight in zip(plans, drawn, responsiveness, strict=True):
+        name, sent_at, share = plan["campaign_id"], plan["sent_at"], plan["holdout_share"]
+        # both potential outcomes: every recipient's extra purchase is drawn, only the treated ones happen; the
+        # campaign's effect is its audience's average chance
+        chance = np.minimum(1.0, plan["effect"] * weight / weight.mean())
+        extra = rng.random(who.size) < chance
+        amount = np.round(rng.lognormal(3.7, 0.6, who.size), 2) * extra
+        offset = rng.uniform(0, WINDOW_DAYS, who.size)
         for k, i in enumerate(who):
             sends.append((name, ids[i], emails[i], sent_at, bool(held[k]), f"{name}-{variant[k]}", share))
             if extra[k]:
@@ -98,6 +110,39 @@ def simulate_campaigns(con: duckdb.DuckDBPyConnection, folder: Path, *, campaign
                    "window_days": WINDOW_DAYS, "message_cost": MESSAGE_COST} for p in plans]
                  ).to_csv(plans_path, index=False)
     return SimulatedCampaigns(events_path, plans_path, truth_path, [p["campaign_id"] for p in plans])
+
+
+# how strongly a recipient responds, by days since their last purchase before the send: lapsed customers are the
+# persuadable ones, recent buyers would mostly have bought anyway
+LAPSED_DAYS, RECENT_DAYS = 60, 14
+RESPONSIVENESS = {"lapsed": 2.5, "between": 1.0, "recent": 0.3}
+
+
+def _responsiveness(con, plans: list[dict], audiences: list[np.ndarray]) -> list[np.ndarray]:
+    """Per campaign, each recipient's responsiveness weight (in audience order), from their purchases before the
+    send."""
+    sends = pa.table({"campaign": np.repeat(np.arange(len(plans)), [len(a) for a in audiences]),
+                      "customer_id": pa.array(np.concatenate(audiences).tolist() if audiences else [], pa.string()),
+                      "sent_at": pa.array(np.repeat([p["sent_at"] for p in plans], [len(a) for a in audiences]),
+                                          pa.timestamp("us"))})
+    cursor = con.cursor()
+    try:
+        cursor.register("_sends", sends)
+        days = cursor.sql("""
+            SELECT s.campaign, s.customer_id,
+                   date_diff('day', max(e.occurred_at), any_value(s.sent_at)) AS days
+            FROM _sends s LEFT JOIN customer_events e ON e.customer_id = s.customer_id
+             AND e.event_type = 'purchase' AND e.occurred_at < s.sent_at
+            GROUP BY ALL""").fetchall()
+    finally:
+        cursor.close()
+    found = {(c, i): d for c, i, d in days}
+    weights = []
+    for c, audience in enumerate(audiences):
+        d = np.array([found.get((c, i)) for i in audience], dtype=float)  # NaN: never bought
+        weights.append(np.where(np.isnan(d) | (d > LAPSED_DAYS), RESPONSIVENESS["lapsed"],
+                                np.where(d < RECENT_DAYS, RESPONSIVENESS["recent"], RESPONSIVENESS["between"])))
+    return weights
 
 
 def _truth(con, plans: list[dict], sends: pd.DataFrame, extras: pd.DataFrame) -> pd.DataFrame:

@@ -153,6 +153,10 @@ class Campaign(SQLModel, table=True):
     holdout_share: float = 0.1
     window_days: int = 14
     message_cost: float = 0.0  # per message sent, in the store's currency
+    # targeting: only the `target_share` of the reachable audience that scores highest on this number gene (for
+    # example `uplift_purchase`, the most persuadable); None sends to the whole reachable audience
+    target_gene: str | None = None
+    target_share: float = 1.0
     state: str = "draft"  # draft, scheduled, sent, measured
     owner: str
     created_at: datetime = Field(default_factory=_now)

@@ -24,6 +24,10 @@ from store.meta import Campaign, utc
 STATES = ("draft", "scheduled", "sending", "sent", "measured")
 LOCKED = ("sending", "sent", "measured")  # a plan in these states is history: a new campaign is planned instead
 CHANNELS = ("email", "sms", "push")
+# the scores the campaign form offers to target by, when the genome has them: uplift sends where the message
+# changes something, propensity where people would mostly buy anyway (the uplift model's card compares the two)
+TARGETS = {"uplift_purchase": "the most persuadable (uplift on buying)",
+           "purchase_propensity_30d": "the most likely to buy (purchase propensity)"}
 
 
 def latest_campaign(s: Session, name: str) -> Campaign | None:
@@ -39,7 +43,7 @@ def list_campaigns(s: Session) -> list[Campaign]:
 
 
 def _check(*, name: str, goal: str, channel: str, holdout_share: float, window_days: int, message_cost: float,
-           state: str) -> None:
+           state: str, target_gene: str | None = None, target_share: float = 1.0) -> None:
     """The first thing wrong with a plan, in one line."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}", name or ""):
         raise InputError(f"a campaign name is 1 to 80 letters, digits, dashes, dots or underscores; got {name!r}")
@@ -54,6 +58,11 @@ def _check(*, name: str, goal: str, channel: str, holdout_share: float, window_d
         raise InputError(f"campaign {name}: the attribution window is 1 to 365 days; got {window_days}")
     if message_cost < 0:
         raise InputError(f"campaign {name}: a message cannot cost less than nothing; got {message_cost}")
+    if not 0 < target_share <= 1:
+        raise InputError(f"campaign {name}: the share to target is above 0 and at most 1 (0.3 sends to the top 30%); "
+                         f"got {target_share}")
+    if target_gene is not None and not re.fullmatch(r"[a-z0-9_]{1,80}", target_gene):
+        raise InputError(f"campaign {name}: {target_gene!r} is not a gene name")
     if state not in STATES:
         raise InputError(f"campaign {name}: state {state!r} is not one of {', '.join(STATES)}")
 
@@ -62,7 +71,8 @@ def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, ch
                   segment: str | None = None, segment_version: int | None = None, cell: str = "",
                   template: str | None = None,
                   send_on: datetime | None = None, holdout_share: float = 0.1, window_days: int = 14,
-                  message_cost: float = 0.0, state: str = "draft", after: int | None = None) -> Campaign:
+                  message_cost: float = 0.0, target_gene: str | None = None, target_share: float = 1.0,
+                  state: str = "draft", after: int | None = None) -> Campaign:
     """Save a campaign's plan as its next version, for `owner` acting as `role` (which must allow running
     campaigns); audited. Every value is checked, and the message names the first one wrong. A campaign being
     sent, sent or measured is not planned again; only the send itself (or a recorded send) saves after one, naming
@@ -71,7 +81,7 @@ def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, ch
     require(role, "run_campaigns", doing="Planning campaigns")
     owner = person_name(owner, what="owner")
     _check(name=name, goal=goal, channel=channel, holdout_share=holdout_share, window_days=window_days,
-           message_cost=message_cost, state=state)
+           message_cost=message_cost, state=state, target_gene=target_gene, target_share=target_share)
     latest = latest_campaign(s, name)
     if latest is not None and latest.state in LOCKED and after != latest.version:
         raise Refused(f"campaign {name} is {latest.state} (version {latest.version}): plan a new campaign under "
@@ -82,7 +92,8 @@ def save_campaign(s: Session, *, name: str, goal: str, owner: str, role: str, ch
     campaign = Campaign(name=name, version=(latest.version + 1) if latest else 1, goal=goal, segment=segment,
                         segment_version=segment_version, cell=cell, template=template, channel=channel,
                         send_on=utc(send_on) if send_on else None, holdout_share=float(holdout_share),
-                        window_days=int(window_days), message_cost=float(message_cost), state=state, owner=owner)
+                        window_days=int(window_days), message_cost=float(message_cost), target_gene=target_gene,
+                        target_share=float(target_share), state=state, owner=owner)
     try:
         return save_recorded(s, campaign, actor=owner, role=role, target=f"campaign {name}",
                              detail=f"v{campaign.version} {state}")

@@ -60,6 +60,22 @@ ORDER BY s.customer_id
 """
 
 
+_FOUND = """
+SELECT json_extract_string(attributes, '$.campaign_id') AS campaign, min(occurred_at) AS first_send,
+       count(*) FILTER (WHERE event_type = 'campaign_receipt') AS receipts,
+       count(*) FILTER (WHERE event_type = 'campaign_holdout') AS holdouts
+FROM events
+WHERE event_type IN ('campaign_receipt', 'campaign_holdout') AND json_extract_string(attributes, '$.campaign_id') <> ''
+GROUP BY 1 ORDER BY 2 DESC, 1
+"""
+
+
+def campaigns_found(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every campaign the events name: its first send, receipts and hold-outs (grain: one row per campaign)."""
+    return [{"campaign": c, "first_send": f, "receipts": r, "holdouts": h}
+            for c, f, r, h in con.execute(_FOUND).fetchall()]
+
+
 def recipient_outcomes(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: int) -> pa.Table:
     """One row per recipient of `campaign_id`: group, variant, and what they did in the window and before it."""
     if window_days < 1:
@@ -106,6 +122,8 @@ class Measurement:
     sample_ratio_p: float | None
     daily: dict[str, list[float]]  # group -> cumulative share who bought, by day of the window
     variants: dict[str, dict] = field(default_factory=dict)  # variant -> its group and its lift on each outcome
+    revenue_cap: float | None = None  # revenue per recipient above this size was capped to it for the lifts
+    revenue_capped: int = 0  # recipients whose revenue was capped
 
     @property
     def measurable(self) -> bool:
@@ -115,8 +133,23 @@ class Measurement:
 OUTCOMES = ("purchase", "revenue", "coupon_redemption", "click")
 
 
-def _outcome_arrays(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {"purchase": (rows["purchases"] > 0).astype(float), "revenue": rows["revenue"].astype(float),
+# Revenue per recipient is heavy-tailed: one wholesale order can outweigh a campaign's whole effect and swing its
+# lift either way. As GrowthBook's percentile capping does, revenue (and the pre-period spend CUPED uses) is capped
+# in size at the 99th percentile of the campaign's recipients before lifts are computed; the cap is reported.
+CAP_PERCENTILE = 0.99
+
+
+def capped(values: np.ndarray, *, at: float = CAP_PERCENTILE) -> tuple[np.ndarray, float]:
+    """`values` with sizes above their `at` quantile brought down to it (refunds, negative, likewise), and the cap."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return values, 0.0
+    cap = float(np.quantile(np.abs(values), at))
+    return np.sign(values) * np.minimum(np.abs(values), cap), cap
+
+
+def _outcome_arrays(rows: dict[str, np.ndarray], revenue: np.ndarray) -> dict[str, np.ndarray]:
+    return {"purchase": (rows["purchases"] > 0).astype(float), "revenue": revenue,
             "coupon_redemption": (rows["redemptions"] > 0).astype(float), "click": (rows["clicks"] > 0).astype(float)}
 
 
@@ -138,8 +171,9 @@ def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: in
             for name in ("treated", "purchases", "revenue", "redemptions", "clicks", "pre_spend",
                          "first_purchase_day", "variant")}
     treated = np.asarray(rows["treated"], bool)
-    outcomes = _outcome_arrays(rows)
-    pre = rows["pre_spend"].astype(float)
+    revenue, cap = capped(rows["revenue"])
+    outcomes = _outcome_arrays(rows, revenue)
+    pre = capped(rows["pre_spend"])[0]
     lifts, adjusted = {}, {}
     if treated.sum() >= 2 and (~treated).sum() >= 2:
         for name, y in outcomes.items():
@@ -161,4 +195,4 @@ def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: in
     sent = table.column("sent_at")
     return Measurement(campaign_id, window_days, min(sent.to_pylist()), max(sent.to_pylist()),
                        _group(rows, treated), _group(rows, ~treated), int(both.sum()), share, lifts, adjusted, srm,
-                       daily, variants)
+                       daily, variants, cap, int((np.abs(rows["revenue"].astype(float)) > cap).sum()))

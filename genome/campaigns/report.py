@@ -21,30 +21,17 @@ from sqlmodel import Session
 
 from genome.access import require
 from genome.campaigns.library import latest_campaign, list_campaigns
-from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, measure, recipient_outcomes
+from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, campaigns_found, measure, recipient_outcomes
 from genome.campaigns.stats import SRM_ALERT, Z95
 from genome.errors import InputError
 from genome.genes.catalog import catalog_relation
+from genome.models.card_view import plain_sentence
+from genome.models.published import model_cards
+from genome.models.uplift import NAME as UPLIFT
 from genome.segments.audience import genome
 from genome.segments.figures import lift_rows
 
 DEFAULT_WINDOW = 14
-
-_FOUND = """
-SELECT json_extract_string(attributes, '$.campaign_id') AS campaign, min(occurred_at) AS first_send,
-       count(*) FILTER (WHERE event_type = 'campaign_receipt') AS receipts,
-       count(*) FILTER (WHERE event_type = 'campaign_holdout') AS holdouts
-FROM events
-WHERE event_type IN ('campaign_receipt', 'campaign_holdout') AND json_extract_string(attributes, '$.campaign_id') <> ''
-GROUP BY 1 ORDER BY 2 DESC, 1
-"""
-
-
-def campaigns_found(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every campaign the events name: its first send, receipts and hold-outs (grain: one row per campaign)."""
-    return [{"campaign": c, "first_send": f, "receipts": r, "holdouts": h}
-            for c, f, r, h in con.execute(_FOUND).fetchall()]
-
 
 def _lift_dict(lift) -> dict:
     return asdict(lift) | {"significant": lift.significant}
@@ -65,7 +52,7 @@ def summary(report: dict) -> list[str]:
         f" ({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
     verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
     cost = "" if report["cost"] is None else f"; cost {report['cost']:,.2f}" + (
-        "" if report["return_on_cost"] is None else f", return on cost {report['return_on_cost']:+.0%}")
+        "" if report["return_on_cost"] is None else f", return on cost {report['return_on_cost']:+,.0%}")
     return [f"Lift on {head['in_words']} (CUPED): {amount(o, head['absolute'])}, 95% interval "
             f"{amount(o, head['absolute_low'])} to {amount(o, head['absolute_high'])}{relative}: {verdict}.",
             f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "
@@ -140,9 +127,12 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
     if name not in found:
         if plan is None:
             raise InputError(f"no campaign {name!r}: neither planned here nor named by any receipt or hold-out")
+        note = (f"Sent {plan.send_on:%Y-%m-%d %H:%M} UTC: its receipts and hold-outs join the store's events at the "
+                "next `genome ingest` or `genome build`, and its responses are measured from then."
+                if plan.state in ("sent", "measured") and plan.send_on else
+                f"Not sent yet ({plan.state}): nothing to measure.")
         return {"campaign": name, "state": plan.state, "goal": goal, "goal_in_words": GOALS[goal],
-                "window_days": window, "measurable": False,
-                "notes": [f"Not sent yet ({plan.state}): nothing to measure."]}
+                "window_days": window, "measurable": False, "notes": [note]}
     rows = recipient_outcomes(con, name, window_days=window)  # once, for the measurement and its breakdowns
     m = measure(con, name, window_days=window, outcomes=rows)
     treated, control = m.treated, m.control
@@ -150,6 +140,7 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
         "campaign": name, "state": plan.state if plan else "sent", "goal": goal, "goal_in_words": GOALS[goal],
         "window_days": window, "sent_from": str(m.sent_from), "sent_to": str(m.sent_to),
         "holdout_share": m.holdout_share, "in_both_groups": m.in_both_groups, "measurable": m.measurable,
+        "revenue_cap": m.revenue_cap, "revenue_capped": m.revenue_capped,
         "groups": {g: asdict(x) | {"response_rate": x.response_rate, "revenue_per_recipient": x.revenue_per_recipient}
                    for g, x in (("treated", treated), ("control", control))},
         "notes": [],
@@ -182,6 +173,11 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
     if report["sample_ratio"]["alert"]:
         report["notes"].append(f"Sample ratio mismatch (p = {m.sample_ratio_p:.2g}): the groups are not the planned "
                                f"{m.holdout_share:.0%} hold-out; do not trust this lift until the split is explained.")
+    if m.revenue_capped:
+        report["notes"].append(
+            f"Revenue lifts count each recipient's revenue up to {m.revenue_cap:,.2f} (the 99th percentile of "
+            f"recipients; {m.revenue_capped:,} larger ones capped), so one large order cannot swing them; the groups' "
+            "revenue per recipient is as it was.")
     if m.in_both_groups:
         report["notes"].append(f"{m.in_both_groups:,} customers were in both groups and are left out.")
     if cost is None:
@@ -233,3 +229,25 @@ def portfolio_totals(rows: list[dict]) -> dict:
             "return_on_cost": (costed_revenue - cost) / cost if cost else None,
             "return_on_cost_low": (costed_revenue - costed_half - cost) / cost if cost else None,
             "return_on_cost_high": (costed_revenue + costed_half - cost) / cost if cost else None}
+
+
+def targeting(con: duckdb.DuckDBPyConnection, *, role: str) -> dict:
+    """Targeting by uplift against targeting by purchase propensity on campaigns the uplift model never learnt
+    from, as its model card measured it (`genome.models.uplift`): the Qini coefficients with their intervals, extra
+    buyers per 1,000 customers when sending to the top share by each, and the curves. Says why when it is not
+    known (no models fitted, too few past campaigns)."""
+    require(role, "read_reports", doing="Reading campaign reports")
+    card = next((c for c in model_cards(con) if c["name"] == UPLIFT), None)
+    if card is None:
+        return {"known": False, "note": "No uplift model yet: fit the models (`genome models fit`) once past campaigns "
+                                        "with a control group are in the store."}
+    if card.get("status") == "not fitted":
+        return {"known": False, "note": f"The uplift model could not be fitted: {card['reason']}."}
+    m = card["metrics"]
+    return {"known": True, "published": card.get("status") == "published", "in_words": plain_sentence(card),
+            "qini": m["qini"], "qini_interval": m["qini_interval"], "propensity_qini": m["propensity_qini"],
+            "propensity_interval": m["propensity_interval"], "difference_interval": m["model_minus_propensity"],
+            "target_share": m["target_share"], "extra_buyers_per_1000": m["extra_buyers_per_1000"],
+            "extra_buyers_per_1000_everyone": m["extra_buyers_per_1000_everyone"],
+            "evaluation_campaigns": m["evaluation_campaigns"], "evaluation_recipients": m["evaluation_recipients"],
+            "curve": m["curve"], "fitted_at": str(card["fitted_at"])}

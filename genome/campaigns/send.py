@@ -25,6 +25,7 @@ If any step fails, the store, the outbox and the plan are left as they were.
 import hashlib
 import io
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from genome.creative.render import CONSENT_CHANNEL
 from genome.creative.templates import CreativeTemplate
 from genome.errors import InputError, Refused
 from genome.ingest import ingest_file, ingest_transaction
+from genome.segments.audience import genome
 from genome.segments.library import saved_version, stored_members
 from store.meta import CampaignSend, utc
 from store.settings import get_settings
@@ -68,6 +70,7 @@ class Audience:
     without_consent: int
     over_cap: int
     globally_held_out: int
+    below_target: int  # reachable, but outside the share the campaign targets by its gene
     treated: list[str]
     control: list[str]
     baseline_rate: float  # the share of the audience who bought in the window before: the detectable effect's base
@@ -114,6 +117,10 @@ def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str
                 "AND occurred_at >= ?::TIMESTAMP - INTERVAL 7 DAY GROUP BY 1", [now.replace(tzinfo=None)]).fetchall())
             capped |= {c for c, k in counts.items() if k + stored.get(c, 0) >= weekly_cap}
         ids = [c for c in reachable.column("customer_id").to_pylist() if c not in capped]
+        below = 0
+        if plan.target_gene:
+            kept = _top_by(cursor, ids, plan.target_gene, plan.target_share)
+            below, ids = len(ids) - len(kept), kept
         cursor.register("_ids", pa.table({"customer_id": pa.array(ids, pa.string())}))
         base = cursor.execute(
             "SELECT avg(CASE WHEN bought THEN 1 ELSE 0 END) FROM (SELECT i.customer_id, bool_or(e.event_type = "
@@ -126,8 +133,28 @@ def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str
     held = set(control)
     treated = [c for c in ids if c not in held]
     return Audience(len(members), members.num_rows - reachable.num_rows - len(everyone_out),
-                    len(reachable) - len(ids), len(everyone_out), treated, control, float(base),
+                    len(reachable) - len(ids) - below, len(everyone_out), below, treated, control, float(base),
                     minimum_detectable_effect(len(ids), plan.holdout_share, float(base)))
+
+
+def _top_by(cursor: duckdb.DuckDBPyConnection, ids: list[str], gene: str, share: float) -> list[str]:
+    """The `share` of `ids` highest on number gene `gene` (customers without a value last; ties by id), in the
+    order of `ids`."""
+    known = genome(cursor)
+    if gene not in known.genes:
+        raise InputError(f"the campaign targets by gene {gene!r}, which is not in the genome"
+                         + (": the uplift model is published only when it beats targeting by purchase propensity "
+                            "on past campaigns (see its model card)" if gene.startswith("uplift_") else ""))
+    if known.genes[gene] != "number":
+        raise InputError(f"the campaign targets by gene {gene!r}, a {known.genes[gene]}: targeting ranks by a "
+                         "number gene (a score)")
+    cursor.register("_ranked", pa.table({"customer_id": pa.array(ids, pa.string())}))
+    column = '"' + gene.replace('"', '""') + '"'  # a catalog gene's name, quoted
+    ranked = [r[0] for r in cursor.execute(
+        f"SELECT r.customer_id FROM _ranked r LEFT JOIN customer_genes g USING (customer_id) "
+        f"ORDER BY g.{column} DESC NULLS LAST, r.customer_id").fetchall()]
+    kept = set(ranked[:math.ceil(share * len(ranked))])
+    return [c for c in ids if c in kept]
 
 
 KINDS = ("customer_ref", "loyalty_id", "email", "phone", "device_id")  # identifier kinds, the most stable first
@@ -187,7 +214,8 @@ def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, templat
     out = folder / f"{name}.jsonl"
     same = dict(goal=plan.goal, owner=by, role=role, channel=plan.channel, segment=plan.segment,
                 segment_version=plan.segment_version, cell=plan.cell, template=template.name,
-                holdout_share=plan.holdout_share, window_days=plan.window_days, message_cost=plan.message_cost)
+                holdout_share=plan.holdout_share, window_days=plan.window_days, message_cost=plan.message_cost,
+                target_gene=plan.target_gene, target_share=plan.target_share)
     claim = save_campaign(s, name=name, **same, send_on=now, state="sending", after=plan.version)
     handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".partial")  # one per send
     linked, held = False, claim.version

@@ -15,6 +15,10 @@ def headline(card: dict) -> str:
     if card.get("status") == "not fitted":
         return f"not fitted: {card['reason']}"
     m = card["metrics"]
+    if "qini" in m:
+        verdict = "" if card.get("status") == "published" else "not published: "
+        return (f"{verdict}Qini {m['qini']:.3f} vs {m['propensity_qini']:.3f} for purchase propensity (0 is random) on "
+                f"{len(m['evaluation_campaigns'])} later campaigns")
     if "roc_auc" in m and "baselines" in m:
         best = m["baselines"][m["best_baseline"]]
         if card.get("status") == "baseline published":
@@ -76,6 +80,8 @@ def plain_sentence(card: dict) -> str:
         return (f"Not fitted on this data ({card['reason']}): its genes hold a labelled fallback, so do not target "
                 "on them yet.")
     m = card["metrics"]
+    if "qini" in m:
+        return _uplift_sentence(card)
     ruled = card.get("status") == "baseline published"
     if "lift" in m and m.get("lift") and "base_rate" in m:
         top, base = m["lift"][0] * m["base_rate"], m["base_rate"]
@@ -121,11 +127,39 @@ def plain_sentence(card: dict) -> str:
     return card.get("predicts", "")
 
 
+def _uplift_sentence(card: dict) -> str:
+    m = card["metrics"]
+    gained, share = m["extra_buyers_per_1000"], m["target_share"]
+    later = (f"On {len(m['evaluation_campaigns'])} later campaigns, sending to the {share:.0%} it ranked most "
+             f"persuadable would have made {gained['model']:.1f} extra buyers per 1,000 customers, against "
+             f"{gained['propensity']:.1f} sending to the {share:.0%} most likely to buy anyway and "
+             f"{m['extra_buyers_per_1000_everyone']:.1f} sending to everyone")
+    if card.get("status") == "published":
+        return f"{later}. Target by uplift_purchase to spend messages where they change something."
+    return f"{later}. Not published: {card.get('reason', '')}; target by propensity or by segment meanwhile."
+
+
+def qini_frame(curve: dict) -> pd.DataFrame:
+    """The uplift card's Qini curves (on the later campaigns): extra buyers per 100 customers when sending to the
+    top share by uplift, by purchase propensity, or at random."""
+    end = curve["model"][-1]
+    return pd.DataFrame({"share of customers sent to": curve["share"], "by uplift": curve["model"],
+                         "by purchase propensity": curve["propensity"],
+                         "at random": [round(s * end, 3) for s in curve["share"]]})
+
+
 def comparison(card: dict) -> pd.DataFrame | None:
     """The model beside its simple rules on the evaluation window, with 95% bootstrap intervals, and which one
     validation chose to publish; None for a card with no rules to compare."""
     m = card.get("metrics", {})
-    if "baselines" in m and "roc_auc" in m:
+    if "qini" in m:
+        rows = [("uplift (two models)", m["qini"], m["qini_interval"], m.get("published") == "model",
+                 m["validation"]["model"]),
+                ("purchase propensity", m["propensity_qini"], m["propensity_interval"], False,
+                 m["validation"]["propensity"]),
+                ("random", 0.0, None, False, 0.0)]
+        figure = "Qini coefficient"
+    elif "baselines" in m and "roc_auc" in m:
         model = f"the model ({m['model_form']})" if m.get("model_form") else "the model"
         rows = [(model, m["model_roc_auc"], m["model_interval"], m.get("published") == "model",
                  m.get("validation", {}).get("model"))]

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from genome.genes.build import COUPON_SQL, DISCOUNT_SQL, events_relation, local_zone_of
 from genome.genes.definition import sql_literal
@@ -55,7 +56,7 @@ FROM {EVENTS} e JOIN identifiers i ON i.identifier = e.anchor
 # Aggregates in CASE form and distinct days from a per-day pass: DuckDB runs both several
 # times faster than FILTER clauses and count(DISTINCT ...) over every event.
 FEATURES_SQL = f"""
-WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at < $cutoff),
+WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at < $cutoff /* only */),
 per_day AS (
   SELECT customer_id, min(days_ago) AS days_ago, bool_or(event_type = 'purchase') AS bought
   FROM ev GROUP BY customer_id, day),
@@ -194,9 +195,27 @@ def for_store(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     return sql.replace(EVENTS, events_relation(con)).replace(LOCAL, local)
 
 
-def customer_features(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> pd.DataFrame:
-    """Numeric features per customer known before `cutoff`, indexed by customer_id."""
-    frame = con.execute(for_store(con, FEATURES_SQL), {"cutoff": cutoff}).df().set_index("customer_id")
+# customer_features for some customers only: their events alone are read (a campaign's recipients at its send)
+_ONLY = "/* only */"
+_ONLY_SOME = "AND i.customer_id IN (SELECT customer_id FROM _feature_customers)"
+
+
+def customer_features(con: duckdb.DuckDBPyConnection, cutoff: datetime, *,
+                      customers: pd.Index | None = None) -> pd.DataFrame:
+    """Numeric features per customer known before `cutoff`, indexed by customer_id; of `customers` only, when
+    given (those without an event before the cut-off have no row)."""
+    if customers is None:
+        frame = con.execute(for_store(con, FEATURES_SQL), {"cutoff": cutoff}).df()
+    else:
+        cursor = con.cursor()
+        try:
+            cursor.register("_feature_customers", pa.table({"customer_id": pa.array(
+                [str(c) for c in customers], pa.string())}))
+            frame = cursor.execute(for_store(cursor, FEATURES_SQL.replace(_ONLY, _ONLY_SOME)),
+                                   {"cutoff": cutoff}).df()
+        finally:
+            cursor.close()
+    frame = frame.set_index("customer_id")
     frame = frame.fillna({"gap_std_days": 0, "gap_max_days": 0, "purchase_weeks_13w": 0, "purchase_weeks_26w": 0,
                           "purchase_weeks_prev_13w": 0})
     for k in ("2nd", "3rd", "5th"):  # fewer shopping days than that: as long ago as the customer's history

@@ -19,7 +19,7 @@ import pandas as pd
 
 from genome.errors import GenomeError
 from genome.genes.build import events_relation
-from genome.models import channel, churn, coupon, discount, next_category, propensity
+from genome.models import channel, churn, coupon, discount, next_category, propensity, uplift
 from genome.models.features import store_as_of
 from genome.models.life_event_genes import APPROACHING_DAYS, run_life_events
 from genome.models.loyalty import run_loyalty
@@ -65,6 +65,7 @@ STEPS = (
     Step("taste profiles", "taste_profiles", "Taste profiles",
          "groups of categories customers buy together, found in the data",
          lambda ctx: run_tastes(ctx.con, ctx.as_of, ctx.frames.consented)),
+    Step("uplift", uplift.NAME, uplift.TITLE, uplift.PREDICTS, lambda ctx: uplift.run_uplift(ctx.frames)),
     Step("recommendations", "recommendations", "Product recommendations", "products the customer is likely to buy",
          lambda ctx: run_recommendations(ctx.con, ctx.as_of, ctx.frames.consented, ctx.product_categories)),
 )

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from genome.campaigns.library import import_sent_campaigns
 from genome.cli import app as cli
+from genome.demo import CAMPAIGNS
 from store.meta import meta_url_for, session
 
 
@@ -38,7 +39,7 @@ def test_a_manager_sees_the_portfolio_and_a_campaigns_lift_as_the_shell_says(pag
     assert f"{totals['incremental_revenue_low']:,.0f} to {totals['incremental_revenue_high']:,.0f}" in \
         at.caption[0].value
     table = next(d.value for d in at.dataframe if "campaign" in d.value.columns).set_index("campaign")
-    assert set(table.index) == set(listed) and len(listed) == 12
+    assert set(table.index) == set(listed) and len(listed) == CAMPAIGNS
     for name, row in listed.items():
         assert table.loc[name, "lift (95% interval)"] == row["lift_text"]
         assert table.loc[name, "incremental revenue"] == pytest.approx(row["incremental_revenue"])

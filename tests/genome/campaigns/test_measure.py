@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genome.campaigns.measure import measure
+from genome.campaigns.measure import measure, recipient_outcomes
 from genome.errors import InputError
 from genome.identity import resolve_identities
 from genome.ingest import ingest_file, ingest_transaction
@@ -22,7 +22,7 @@ def measured(demo_db, tmp_path_factory):
     """Each simulated campaign's measurement beside its true effect on its own recipients."""
     folder = tmp_path_factory.mktemp("campaigns")
     con = connect(shutil.copy(demo_db, folder / "genome.duckdb"))
-    simulated = simulate_campaigns(con, folder / "sources", campaigns=CAMPAIGNS, seed=5)
+    simulated = simulate_campaigns(con, folder / "sources", campaigns=CAMPAIGNS, seed=5, prefix="sim-")
     with ingest_transaction(con):
         ingest_file(con, simulated.events, source="campaigns")
     with ingest_transaction(con):
@@ -73,3 +73,35 @@ def test_a_campaign_no_event_names_is_an_error_that_names_it(measured):
     con, _, _ = measured
     with pytest.raises(InputError, match="no campaign 'nope' in the store"):
         measure(con, "nope")
+
+
+def test_the_attribution_window_counts_from_the_send_to_just_before_its_end(tmp_path):
+    """A purchase at the very moment of the send counts, one a second before the window ends counts on day 13,
+    one at its end does not, and one before the send is pre-period spend only."""
+    sent = pd.Timestamp("2026-03-01 09:00:00")
+    rows = [("r1", sent, "campaign_receipt", "A", None), ("h1", sent, "campaign_holdout", "B", None),
+            ("p1", sent - pd.Timedelta(seconds=1), "purchase", "A", 7.0),
+            ("p2", sent + pd.Timedelta(days=14, seconds=-1), "purchase", "A", 11.0),
+            ("p3", sent + pd.Timedelta(days=14), "purchase", "A", 13.0),
+            ("p4", sent, "purchase", "B", 5.0)]
+    events = pd.DataFrame({
+        "event_id": [r[0] for r in rows], "occurred_at": [r[1].isoformat() for r in rows],
+        "channel": ["email" if r[2].startswith("campaign") else "store" for r in rows],
+        "event_type": [r[2] for r in rows], "customer_ref": [r[3] for r in rows],
+        "amount": [None if r[4] is None else str(r[4]) for r in rows],
+        "quantity": [None if r[4] is None else "1" for r in rows],
+        "attributes": ['{"campaign_id": "edge", "holdout_share": 0.5}' if r[2].startswith("campaign") else None
+                       for r in rows]})
+    events.to_csv(tmp_path / "events.csv", index=False)
+    con = connect(tmp_path / "genome.duckdb")
+    with ingest_transaction(con):
+        ingest_file(con, tmp_path / "events.csv", source="edge")
+    with ingest_transaction(con):
+        resolve_identities(con)
+    out = {r["customer_id"]: r for r in recipient_outcomes(con, "edge", window_days=14).to_pylist()}
+    a, b = (next(r for r in out.values() if r["treated"] == treated) for treated in (True, False))
+    assert (a["purchases"], a["revenue"], a["pre_spend"], a["first_purchase_day"]) == (1, 11.0, 7.0, 13)
+    assert (b["purchases"], b["revenue"], b["first_purchase_day"]) == (1, 5.0, 0)
+    with pytest.raises(InputError, match="at least 1 day"):
+        recipient_outcomes(con, "edge", window_days=0)
+    con.close()

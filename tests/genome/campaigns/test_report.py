@@ -12,6 +12,7 @@ from genome.access import AccessDenied
 from genome.campaigns.library import import_sent_campaigns, list_campaigns, save_campaign
 from genome.campaigns.report import campaign_report, campaigns_found, portfolio
 from genome.cli import app as cli
+from genome.demo import CAMPAIGNS
 from genome.errors import InputError
 from genome.ingest import ingest_file, ingest_transaction
 from store.duck import connect
@@ -36,7 +37,7 @@ def reports(demo_db, tmp_path_factory):
     con.close()
     with session(meta_url_for(db)) as s:
         saved = import_sent_campaigns(s, demo_db.parent / "sources" / "campaigns.csv", owner="ada", role="admin")
-        assert saved == 12
+        assert saved == CAMPAIGNS
     return db
 
 
@@ -73,7 +74,7 @@ def test_the_portfolio_lists_every_campaign_and_the_one_without_control_cannot_b
             assert set(rows) == {c["campaign"] for c in campaigns_found(con)}
     finally:
         con.close()
-    assert len(rows) == 13 and sum(r["measurable"] for r in rows.values()) == 12
+    assert len(rows) == CAMPAIGNS + 1 and sum(r["measurable"] for r in rows.values()) == CAMPAIGNS
     assert rows["summer-mailer"]["lift"] is None
     assert not mailer["measurable"] and mailer["groups"]["treated"]["recipients"] == 30
     assert "lift cannot be measured without one" in mailer["notes"][0]

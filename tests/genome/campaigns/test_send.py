@@ -48,7 +48,7 @@ def _send(demo_db, tmp_path_factory):
         members = stored_members(s, saved_version(s, "Gamers")[1])
         reachable = set(consenting(con, members, channel="e-mail", meta=s).column("customer_id").to_pylist())
     con.close()
-    planned = _run(db, "campaign", "plan", "tv-gamers", "--segment", "Gamers", "--template", "tv-offer",
+    planned = _run(db, "campaign", "create", "tv-gamers", "--segment", "Gamers", "--template", "tv-offer",
                    "--goal", "revenue", "--holdout", "0.2", "--cost", "0.05", "--as", "mara")
     assert planned.exit_code == 0, planned.output
     dry = _run(db, "campaign", "send", "tv-gamers", "--dry-run", "--as", "mara")
