@@ -197,8 +197,8 @@ def test_a_genome_rebuild_keeps_the_model_genes(fitted):
     build_genome(con)
     after = con.execute("SELECT sum(churn_risk_90d), count(loyalty_tier) FROM customer_genes").fetchone()
     assert after == pytest.approx(before)
-    # six score and class models, three genes each (one not fitted: its genes hold a labelled fallback)
-    assert con.execute("SELECT count(*) FROM gene_catalog WHERE family = 'predictions'").fetchone()[0] == 21
+    # the score and class models' 21 genes (one not fitted: its genes hold a labelled fallback) and uplift's two
+    assert con.execute("SELECT count(*) FROM gene_catalog WHERE family = 'predictions'").fetchone()[0] == 23
 
 
 def test_taste_profiles_found_in_the_data_recover_hidden_personas(fitted):
