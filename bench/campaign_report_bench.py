@@ -48,18 +48,21 @@ WINDOW_DAYS = 14
 
 
 def make_campaign(con, folder: Path, recipients: int) -> int:
-    """Receipts and hold-outs for `recipients` customers, through their customer_ref; returns how many."""
+    """Receipts and hold-outs for `recipients` customers, through their identifiers; returns how many."""
     end = con.execute("SELECT max(occurred_at) FROM events WHERE event_type = 'purchase'").fetchone()[0]
     sent = (end - timedelta(days=30)).replace(hour=9, minute=0, second=0, microsecond=0)
-    refs = con.execute("SELECT customer_id, min(value) FROM identifiers WHERE kind = 'customer_ref' "
-                       "GROUP BY 1 ORDER BY 1 LIMIT ?", [recipients]).fetchall()
-    held = [held_out(CAMPAIGN, c, 0.1) for c, _ in refs]
+    # each customer by their customer reference, or their e-mail address when they have none
+    refs = con.execute("SELECT customer_id, min(value) FILTER (WHERE kind = 'customer_ref'), "
+                       "min(value) FILTER (WHERE kind = 'email') FROM identifiers "
+                       "WHERE kind IN ('customer_ref', 'email') GROUP BY 1 ORDER BY 1 LIMIT ?", [recipients]).fetchall()
+    held = [held_out(CAMPAIGN, c, 0.1) for c, _, _ in refs]
     n = len(refs)
     events = pa.table({
         "event_id": [f"bench-{i:08d}" for i in range(n)], "occurred_at": [sent.isoformat()] * n,
         "channel": ["email"] * n,
         "event_type": ["campaign_holdout" if h else "campaign_receipt" for h in held],
-        "customer_ref": [r for _, r in refs],
+        "customer_ref": pa.array([r for _, r, _ in refs], pa.string()),
+        "email": pa.array([None if r else e for _, r, e in refs], pa.string()),
         "attributes": [json.dumps({"campaign_id": CAMPAIGN, "holdout_share": 0.1}
                                   | ({} if h else {"variant": "ab"[i % 2]})) for i, h in enumerate(held)]})
     path = folder / "campaign.parquet"

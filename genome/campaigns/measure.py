@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from genome.campaigns.stats import Lift, cuped, lift, sample_ratio_p
 from genome.errors import InputError
@@ -180,10 +181,11 @@ def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: in
             lifts[name] = lift(y[treated], y[~treated])
             z = cuped(y, pre)
             adjusted[name] = lift(z[treated], z[~treated], relative_to=float(y[~treated].mean()))
-    shares = [s for s in table.column("holdout_share").to_pylist() if s is not None]
-    share = float(np.median(shares)) if shares else None
+    # arrow and numpy throughout: a million recipients as Python objects took seconds
+    shares = pc.drop_null(table.column("holdout_share")).to_numpy()
+    share = float(np.median(shares)) if shares.size else None
     srm = sample_ratio_p(int(treated.sum()), int((~treated).sum()), share) if share else None
-    first = np.array([np.nan if d is None else d for d in rows["first_purchase_day"]], float)
+    first = np.asarray(rows["first_purchase_day"], dtype=float)  # no purchase in the window: NaN
     daily = {group: [float(np.mean(first[mask] <= day)) if mask.any() else 0.0 for day in range(window_days)]
              for group, mask in (("treated", treated), ("control", ~treated))}
     variants = {}
@@ -192,7 +194,7 @@ def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: in
         variants[variant] = {"group": _group(rows, mask),
                              "lifts": {name: lift(y[mask], y[~treated]) for name, y in outcomes.items()}
                              if mask.sum() >= 2 and (~treated).sum() >= 2 else {}}
-    sent = table.column("sent_at")
-    return Measurement(campaign_id, window_days, min(sent.to_pylist()), max(sent.to_pylist()),
+    sent = pc.min_max(table.column("sent_at"))
+    return Measurement(campaign_id, window_days, sent["min"].as_py(), sent["max"].as_py(),
                        _group(rows, treated), _group(rows, ~treated), int(both.sum()), share, lifts, adjusted, srm,
                        daily, variants, cap, int((np.abs(rows["revenue"].astype(float)) > cap).sum()))
