@@ -83,9 +83,11 @@ st.table({"model": [md(m) for m in table["model"]], "in plain words": [md(t) for
 for card in cards:
     with st.expander(f"{card['title']}: {headline(card)}", expanded=False):
         st.markdown(f"**{md(plain_sentence(card))}**")
+        # a model that scores everyone it publishes for (uplift) has no fallback to describe
+        fallback = (f"  \n**Fallback**, for {card['fallback_share']:.1%} of {card['scored_customers']:,} customers: "
+                    f"{md(card['fallback'])}." if card.get("fallback") else "")
         st.markdown(f"**Predicts** {md(card['predicts'])}.  \n**Trained on** {md(card['training_window'])} "
-                    f"({card['training_customers']:,} examples).  \n**Fallback**, for "
-                    f"{card['fallback_share']:.1%} of {card['scored_customers']:,} customers: {md(card['fallback'])}.")
+                    f"({card['training_customers']:,} examples).{fallback}")
         if card.get("features"):
             features = [readable_feature(f) for f in card["features"]]
             st.caption("Learns from: " + md("; ".join(features[:40]))

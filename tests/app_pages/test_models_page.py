@@ -45,6 +45,8 @@ def test_each_card_opens_on_what_it_predicts_and_its_fallback(page, fitted_db):
     text = plain(" ".join(m.value for m in at.markdown))
     assert "**Fallback**, for " in text and ": the most popular products" in text
     assert "**Predicts** whether the customer makes no purchase in the next 90 days" in text
+    uplift = next(e for e, c in zip(at.expander, report.cards) if c["kind"] == "uplift")
+    assert "**Fallback**" not in plain(" ".join(m.value for m in uplift.markdown)), "uplift scores all it publishes"
 
 
 def test_each_card_opens_with_a_plain_sentence_equal_to_the_cli(page, fitted_db):
