@@ -78,18 +78,18 @@ def _over_index(con: duckdb.DuckDBPyConnection, rows: pa.Table, *, top: int = 10
     cursor = con.cursor()
     try:
         cursor.register("_treated", pa.table({"customer_id": treated.column("customer_id"), "responded": responded}))
-        # the treated recipients' flags as columns, summed in numpy: hundreds of filtered counts in one SQL
-        # aggregate took seconds on 20,000 customers, fetching the columns a tenth of that
-        columns = ", ".join('g."' + f.replace('"', '""') + '"' for f in flags)  # catalog names, quoted
-        fetched = cursor.execute(f"SELECT t.responded, {columns} FROM _treated t "
-                                 "JOIN customer_genes g USING (customer_id)").fetchnumpy()
+        # each flag's carriers among responders and the rest, counted by DuckDB in one grouped pass: fetching the
+        # flags as columns for numpy took 2 s for a million recipients, this a quarter of that
+        counts = ", ".join('count_if(g."' + f.replace('"', '""') + '")' for f in flags)  # catalog names, quoted
+        found = cursor.execute(f"SELECT t.responded, count(*), {counts} FROM _treated t "
+                               "JOIN customer_genes g USING (customer_id) GROUP BY t.responded").fetchall()
     finally:
         cursor.close()
-    who = np.asarray(fetched.pop("responded"), bool)
-    values = [np.asarray(np.ma.filled(fetched[f], False), bool) for f in flags]
-    inside = [int(v[who].sum()) for v in values]
-    carriers = [int(v.sum()) for v in values]
-    return lift_rows(flags, inside, carriers, int(who.sum()), len(who), top=top)
+    groups = {bool(row[0]): np.asarray(row[1:], dtype=np.int64) for row in found}
+    nobody = np.zeros(len(flags) + 1, dtype=np.int64)
+    responders, others = groups.get(True, nobody), groups.get(False, nobody)
+    inside, carriers = responders[1:], responders[1:] + others[1:]
+    return lift_rows(flags, inside, carriers, int(responders[0]), int(responders[0] + others[0]), top=top)
 
 
 BREAKDOWN_GENE = "clv_tier"  # recipients without a control group are shown by value tier
