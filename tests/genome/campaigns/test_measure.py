@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genome.campaigns.measure import measure, recipient_outcomes
+from genome.campaigns.measure import _cumulative_share, measure, recipient_outcomes
 from genome.errors import InputError
 from genome.identity import resolve_identities
 from genome.ingest import ingest_file, ingest_transaction
@@ -102,6 +102,14 @@ def test_the_attribution_window_counts_from_the_send_to_just_before_its_end(tmp_
     a, b = (next(r for r in out.values() if r["treated"] == treated) for treated in (True, False))
     assert (a["purchases"], a["revenue"], a["pre_spend"], a["first_purchase_day"]) == (1, 11.0, 7.0, 13)
     assert (b["purchases"], b["revenue"], b["first_purchase_day"]) == (1, 5.0, 0)
+    daily = measure(con, "edge", window_days=14).daily
+    assert daily == {"treated": [0.0] * 13 + [1.0], "control": [1.0] * 14}
     with pytest.raises(InputError, match="at least 1 day"):
         recipient_outcomes(con, "edge", window_days=0)
     con.close()
+
+
+def test_the_daily_response_is_the_share_who_had_bought_by_each_day_and_those_who_never_bought_count_too():
+    first_day = np.array([0.0, 2.0, 2.0, np.nan, 6.0, np.nan, np.nan, np.nan])
+    assert _cumulative_share(first_day, 7) == [1 / 8, 1 / 8, 3 / 8, 3 / 8, 3 / 8, 3 / 8, 4 / 8]
+    assert _cumulative_share(np.array([]), 3) == [0.0, 0.0, 0.0]
