@@ -31,7 +31,7 @@ from genome.genes.lifetime import LIFETIME_GENES, lifetime_values
 from genome.genes.personas import derived_genes
 from genome.genes.pivot import build_pivot
 from genome.genes.publication import Publication, publication
-from genome.models.published import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_genes
+from genome.genes.stored import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_genes, swap_genome
 from genome.store_settings import set_store_setting, store_setting
 from genome.today import genome_today
 
@@ -327,19 +327,12 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = Non
                        renamed_away=found.renamed_away)
 
 
-CATALOG_COLUMNS = ("name", "label", "family", "family_description", "description", "type", "unit", "source",
-                   "expression", "sensitivity", "owner", "version", "evidence_where", "evidence_noun", "inputs",
-                   "carriers", "coverage", "as_of", "published", "hidden_reason", "aliases")
-
-
 def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary, local_zone: str) -> None:
     family_text = {f.name: f.description for f in families} | MODEL_FAMILIES
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TABLE price_bands AS SELECT * FROM _price_bands")
-        con.execute("DROP TABLE IF EXISTS customer_genes")
-        con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
-        write_catalog(con, genes, family_text, published, as_of)
+        swap_genome(con, genes, family_text, published, as_of)
         write_spellings(con, vocabulary)
         set_store_setting(con, "local_zone", local_zone)
         write_event_rows(con)
@@ -372,29 +365,3 @@ def merged_spellings(con) -> dict[str, dict[str, str]]:
     for column, raw, value in rows:
         merged.setdefault(column, {})[raw] = value
     return merged
-
-
-def write_catalog(con, genes: list[Gene], family_text: dict, published: Publication, as_of) -> None:
-    """Replace `gene_catalog` (one row per gene, published or not) inside the caller's transaction."""
-    customers = published.customers
-    rows = [
-        (g.name, g.label, g.family, family_text.get(g.family, ""), g.description, g.type, g.unit, g.source, g.expression,
-         g.sensitivity, g.owner, g.version, g.evidence.where if g.evidence else None,
-         g.evidence.noun if g.evidence else None, ",".join(g.inputs) or None,
-         int(n), (n / customers) if customers else 0.0, as_of, g.name not in published.hidden,
-         published.reason(g.name), ",".join(published.aliases.get(g.name, [])) or None)
-        for g, n in zip(genes, published.carriers)
-    ]
-    con.execute("""
-        CREATE OR REPLACE TABLE gene_catalog (
-            name VARCHAR NOT NULL, label VARCHAR NOT NULL, family VARCHAR NOT NULL, family_description VARCHAR,
-            description VARCHAR NOT NULL, type VARCHAR NOT NULL, unit VARCHAR, source VARCHAR NOT NULL,
-            expression VARCHAR NOT NULL, sensitivity VARCHAR, owner VARCHAR NOT NULL, version INTEGER NOT NULL,
-            evidence_where VARCHAR, evidence_noun VARCHAR, inputs VARCHAR,
-            carriers BIGINT NOT NULL, coverage DOUBLE NOT NULL, as_of TIMESTAMP NOT NULL,
-            published BOOLEAN NOT NULL, hidden_reason VARCHAR, aliases VARCHAR)
-    """)
-    if rows:
-        con.register("_catalog_rows", pa.Table.from_pylist([dict(zip(CATALOG_COLUMNS, row)) for row in rows]))
-        con.execute("INSERT INTO gene_catalog SELECT * FROM _catalog_rows")
-        con.unregister("_catalog_rows")

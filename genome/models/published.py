@@ -21,30 +21,19 @@ import pandas as pd
 import pyarrow as pa
 
 from genome.errors import NotBuilt
-from genome.genes.definition import Evidence, Gene, GeneDefinitionError
+from genome.genes.definition import GeneDefinitionError
+from genome.genes.publication import publication
+from genome.genes.stored import (
+    MODEL_FAMILIES,
+    MODEL_GENES_TABLE,
+    catalog_genes,
+    model_gene_rows,
+    stored_model_genes,
+    swap_genome,
+)
 from store.duck import table_exists
 
-MODEL_GENES_TABLE = "model_genes"
-MODEL_FAMILIES = {
-    "predictions": "What the customer is likely to do next: buy, lapse, wait for a discount, which channel, "
-                   "when, which category. Model scores fitted out of time, with a labelled fallback.",
-    "life_events": "Own life events announced in the customer's social posts, with their dates and recurrences.",
-    "loyalty": "Loyalty tiers from trailing 12-month spend, overall and per category.",
-    "taste": "Taste profiles found in the data: groups of categories customers buy together, how much of each "
-             "customer's buying follows each, and who is a fan.",
-    "recommendations": "Products the customer is most likely to want next.",
-}
-GENE_FIELDS = ("name", "family", "description", "type", "unit", "source", "expression", "sensitivity", "owner",
-               "version")
 EXTRA_TABLES = ("customer_recommendations", "customer_life_events")
-
-
-def stored_model_genes(con: duckdb.DuckDBPyConnection) -> list[Gene]:
-    """The model genes of the last fit, or none when models were never fitted."""
-    if not table_exists(con, "model_gene_catalog") or not table_exists(con, MODEL_GENES_TABLE):
-        return []
-    rows = con.execute(f"SELECT {', '.join(GENE_FIELDS)} FROM model_gene_catalog ORDER BY position").fetchall()
-    return [Gene(**dict(zip(GENE_FIELDS, row))) for row in rows]
 
 
 def model_cards(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -76,17 +65,15 @@ def recommendations_for(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.
 
 def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetime, seconds: dict) -> None:
     """Write the models' outputs and merge their genes into the genome, all or nothing."""
-    from genome.genes.build import write_catalog
-    from genome.genes.publication import publication
-
     genes = [g for o in outputs for g in o.genes]
     names = [g.name for g in genes]
     if len(set(names)) != len(names):
-        raise GeneDefinitionError(f"two models define the same gene: {sorted({n for n in names if names.count(n) > 1})}")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise GeneDefinitionError(f"two models define the same gene: {twice}")
     values = pd.concat([o.values for o in outputs], axis=1)
     values.index.name = "customer_id"
     values = values.reset_index()
-    catalog = pd.DataFrame([{f: getattr(g, f) for f in GENE_FIELDS} | {"position": i} for i, g in enumerate(genes)])
+    catalog = model_gene_rows(genes)
     cards = pd.DataFrame([{"position": i, "name": o.card["name"], "card": json.dumps(o.card, default=str),
                            "fitted_at": fitted_at, "fit_seconds": seconds.get(o.card["name"])}
                           for i, o in enumerate(outputs)])
@@ -120,13 +107,11 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
                            for g in genes)
         con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS SELECT {kept}, {filled} "
                     f"FROM customer_genes g LEFT JOIN {MODEL_GENES_TABLE} m USING (customer_id)")
-        catalog_genes = _catalog_genes(con, keep) + genes
-        published = publication(con, catalog_genes)
+        every = catalog_genes(con, keep) + genes
+        published = publication(con, every)
         families = dict(con.execute("SELECT DISTINCT family, family_description FROM gene_catalog").fetchall())
         as_of = con.execute("SELECT max(as_of) FROM gene_catalog").fetchone()[0]
-        con.execute("DROP TABLE customer_genes")
-        con.execute("ALTER TABLE customer_genes_next RENAME TO customer_genes")
-        write_catalog(con, catalog_genes, families | MODEL_FAMILIES, published, as_of)
+        swap_genome(con, every, families | MODEL_FAMILIES, published, as_of)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -134,19 +119,3 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
     finally:
         for name in ("_model_values", "_model_catalog", "_model_cards", *(f"_extra_{n}" for n in extras)):
             con.unregister(name)
-
-
-def _catalog_genes(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[Gene]:
-    """The genome's own genes as stored in the catalog, in column order."""
-    fields = ("name", "label", "family", "description", "type", "unit", "source", "expression", "sensitivity",
-              "owner", "version", "inputs", "evidence_where", "evidence_noun")
-    rows = {r[0]: r for r in con.execute(f"SELECT {', '.join(fields)} FROM gene_catalog").fetchall()}
-    genes = []
-    for column in columns:
-        if column in rows:
-            record = dict(zip(fields, rows[column]))
-            record["inputs"] = tuple(record["inputs"].split(",")) if record["inputs"] else ()
-            where, noun = record.pop("evidence_where"), record.pop("evidence_noun")
-            record["evidence"] = Evidence(where, noun) if where else None
-            genes.append(Gene(**record))
-    return genes
