@@ -152,7 +152,7 @@ def main() -> None:
     args = parser.parse_args()
     db = args.db
     if db is None:
-        from genome.demo import build_demo
+        from synthetic.demo import build_demo
 
         db = Path(tempfile.mkdtemp(prefix="genome-build-bench-")) / "genome.duckdb"
         con = connect(db)

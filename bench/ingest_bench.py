@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from genome import synth
+import synthetic
 from genome.identity import resolve_identities
 from genome.ingest import ingest_file, ingest_transaction
 from store.duck import connect
@@ -87,7 +87,7 @@ def main() -> None:
                      for p in sorted(d.glob("*.parquet"))]
             generated_events = sum(pq.ParquetFile(p).metadata.num_rows for _s, p in files)
         else:
-            manifest = synth.generate(
+            manifest = synthetic.generate(
                 work / "sources", customers=args.customers, seed=args.seed,
                 progress=lambda done, total: print(f"\r  generating: {done:,}/{total:,} customers",
                                                    end="", file=sys.stderr),

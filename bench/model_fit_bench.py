@@ -55,7 +55,7 @@ def like_for_like(con, frames_class) -> tuple[float, list[float], Frames]:
 
 
 def demo_store(folder: Path, customers: int) -> Path:
-    from genome.demo import build_demo
+    from synthetic.demo import build_demo
     from genome.genes.build import build_genome
 
     con = connect(folder / "demo.duckdb")

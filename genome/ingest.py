@@ -407,7 +407,7 @@ def ingest_files(
     shared_identifier_links: int = 5,
     limits: Limits = Limits(),
     mapping: Mapping | None = None,
-    progress: Callable[[IngestResult], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
     """Ingest `paths` and refresh identities in one transaction.
 
@@ -415,6 +415,7 @@ def ingest_files(
     came from; by default the mapping's source name, else each file's name
     without its extension. With a `mapping`, each file is first put into the
     contract's shape (`genome.mapping`) and then validated like any other.
+    `progress(file, done, total)` hears of each file ingested.
     """
     paths = [Path(p) for p in paths]
     if mapping is None:
@@ -429,6 +430,6 @@ def ingest_files(
             result = ingest_file(con, path, source=name, phone_region=phone_region, limits=limits, label=label)
             results.append(result)
             if progress:
-                progress(result)
+                progress(path.name if mapping is None else Path(label).name, i + 1, len(paths))
         identity = resolve_identities(con, cap=identity_cap, shared_links=shared_identifier_links)
     return IngestReport(files=results, identity=identity)

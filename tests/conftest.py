@@ -40,8 +40,8 @@ def store(tmp_path):
 
 
 def _demo_store(folder: Path, customers: int, seed: int) -> Path:
-    from genome.demo import build_demo
     from genome.genes.build import build_genome
+    from synthetic.demo import build_demo
 
     con = connect(folder / "demo.duckdb")
     build_demo(con, folder / "sources", customers=customers, seed=seed)

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from genome.campaigns.library import import_sent_campaigns
 from genome.cli import app as cli
-from genome.demo import CAMPAIGNS
 from store.meta import meta_url_for, session
+from synthetic.demo import CAMPAIGNS
 
 
 @pytest.fixture(scope="module")

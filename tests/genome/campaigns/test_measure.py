@@ -11,8 +11,8 @@ from genome.campaigns.measure import _cumulative_share, measure, recipient_outco
 from genome.errors import InputError
 from genome.identity import resolve_identities
 from genome.ingest import ingest_file, ingest_transaction
-from genome.synth_campaigns import simulate_campaigns
 from store.duck import connect
+from synthetic.campaigns import simulate_campaigns
 
 CAMPAIGNS = 200
 

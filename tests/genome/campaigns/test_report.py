@@ -12,11 +12,11 @@ from genome.access import AccessDenied
 from genome.campaigns.library import import_sent_campaigns, list_campaigns, save_campaign
 from genome.campaigns.report import campaign_report, campaigns_found, portfolio
 from genome.cli import app as cli
-from genome.demo import CAMPAIGNS
 from genome.errors import InputError
 from genome.ingest import ingest_file, ingest_transaction
 from store.duck import connect
 from store.meta import meta_url_for, session
+from synthetic.demo import CAMPAIGNS
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import duckdb
 
-from genome import synth
+import synthetic
 from genome.identity import resolve_identities
 from genome.ingest import IngestReport, IngestResult, ingest_file, ingest_transaction
-from genome.synth_campaigns import simulate_campaigns
+from synthetic.campaigns import simulate_campaigns
 
 TRUTH_TABLES = ("truth_customers", "truth_life_events", "truth_posts", "truth_corrupt_rows")
-CAMPAIGNS = 24  # past campaigns with a control group: the reports have something to show, the uplift model to learn from
+# past campaigns with a control group: the reports have something to show, the uplift model to learn from
+CAMPAIGNS = 24
 MAX_EFFECT = 0.15  # the most a demo campaign raises the chance of an extra purchase: some effects large enough to see
 REFERENCE_TABLES = ("products", "stores")
 
@@ -26,15 +27,14 @@ def build_demo(
     *,
     customers: int,
     seed: int,
-    on_generated: Callable[[int, int], None] | None = None,
-    on_ingested: Callable[[IngestResult], None] | None = None,
-    before_ingest: Callable[[int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
-    """Generate `customers` synthetic customers into `sources_dir` and ingest them into `con`."""
-    manifest = synth.generate(sources_dir, customers=customers, seed=seed, progress=on_generated)
+    """Generate `customers` synthetic customers into `sources_dir` and ingest them into `con`; `progress(step,
+    done, total)` hears of the customers generated, then of the files ingested."""
+    say = progress or (lambda step, done, total: None)
+    manifest = synthetic.generate(sources_dir, customers=customers, seed=seed,
+                              progress=lambda done, total: say("generating customers", done, total))
     files = [(source, path) for source, paths in manifest.event_files.items() for path in paths]
-    if before_ingest:
-        before_ingest(len(files) + 1)  # and the past campaigns' events
     results: list[IngestResult] = []
     # one transaction per file, as a landing zone delivers them: a transaction holds its changes in memory, and
     # the whole of a million customers' events in one ran out of memory on a 24 GB machine. Nobody reads the
@@ -42,8 +42,7 @@ def build_demo(
     for source, path in files:
         with ingest_transaction(con):
             results.append(ingest_file(con, path, source=source))
-        if on_ingested:
-            on_ingested(results[-1])
+        say("ingesting files", len(results), len(files) + 1)  # and the past campaigns' events
     with ingest_transaction(con):
         identity = resolve_identities(con)
     # past e-mail campaigns over the resolved customers: their events are one more source, their plans a calendar
@@ -52,8 +51,7 @@ def build_demo(
                               sizes=(max(50, customers // 20), max(100, customers // 6)), max_effect=MAX_EFFECT)
     with ingest_transaction(con):
         results.append(ingest_file(con, past.events, source="campaigns"))
-    if on_ingested:
-        on_ingested(results[-1])
+    say("ingesting files", len(results), len(files) + 1)
     with ingest_transaction(con):
         identity = resolve_identities(con)
     con.execute("CREATE OR REPLACE TABLE truth_campaigns AS SELECT * FROM read_parquet(?)", [str(past.truth)])

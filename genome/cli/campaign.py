@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from genome.cli_support import AsOption, DbOption, acting_user, db_path, reading
+from genome.cli.support import AsOption, DbOption, acting_user, db_path, reading
 from store.meta import meta_url_for, session
 
 campaign_app = typer.Typer(no_args_is_help=True, help="Campaigns: their plans, and reports with honest lift.")
@@ -140,9 +140,9 @@ def send_command(
     from genome.access import require
     from genome.campaigns.library import latest_campaign
     from genome.campaigns.send import audience, send_campaign
-    from genome.cli_support import open_for_writing
+    from genome.cli.creative import template_path
+    from genome.cli.support import open_for_writing
     from genome.creative.templates import load_template
-    from genome.creative_cli import template_path
     from genome.errors import InputError
 
     actor = acting_user(db, user)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from genome.cli_support import AsOption, DbOption, acting_user, db_path, reading
+from genome.cli.support import AsOption, DbOption, acting_user, db_path, reading
 from store.meta import meta_url_for, session
 
 creative_app = typer.Typer(no_args_is_help=True, help="The creative studio: asset library, templates, previews.")
@@ -58,9 +58,9 @@ def preview_command(
     """The asset chosen for each slot with its reason, and the message as the customer would get it."""
     from genome.access import allowed, require
     from genome.audit import record_look
+    from genome.cli.service import one_customer
     from genome.creative.assembly import messages
     from genome.creative.templates import load_template
-    from genome.service_cli import one_customer
 
     actor = acting_user(db, user)
     require(actor.role, "edit_creatives", doing="Previewing creatives for a customer")

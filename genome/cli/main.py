@@ -7,40 +7,28 @@ JSON object on stdout and keeps progress bars on stderr.
 
 import json
 import shutil
-import sys
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from tqdm import tqdm
 
-from genome.campaign_cli import campaign_app
-from genome.cli_support import DbOption, GuardedGroup, db_path, fail, open_for_writing, reading
-from genome.creative_cli import creative_app
+from genome.cli.campaign import campaign_app
+from genome.cli.creative import creative_app
+from genome.cli.models import models_app
+from genome.cli.segment import segment_app
+from genome.cli.service import audit_command, consent_command, erase_command, profile_command
+from genome.cli.support import DbOption, GuardedGroup, db_path, fail, open_for_writing, progress_bar, reading
+from genome.cli.users import users_app
 from genome.errors import InputError
 from genome.ingest import FileRefused, Limits, ingest_files
-from genome.model_cli import models_app
 from genome.overview import store_overview
-from genome.segment_cli import segment_app
-from genome.service_cli import audit_command, consent_command, erase_command, profile_command
-from genome.users_cli import users_app
 from store.duck import building_path, connect, replace_store
 from store.settings import get_settings
 
 app = typer.Typer(cls=GuardedGroup, add_completion=False, no_args_is_help=True,
                   help="Customer Genome: one genome per customer.")
-
-
-def _bar(bar: tqdm, prefix: str) -> Callable[[str, int, int], None]:
-    """A progress callback drawing on `bar`."""
-    def progress(step: str, done: int, total: int) -> None:
-        bar.total, bar.n = total, done
-        bar.set_description(f"{prefix}{step}"[:32])
-        bar.refresh()
-    return progress
 
 
 def _build_and_fit(con, seconds: dict[str, float]) -> tuple[int, int]:
@@ -49,13 +37,13 @@ def _build_and_fit(con, seconds: dict[str, float]) -> tuple[int, int]:
     from genome.models.fit import fit_models
 
     started = time.perf_counter()
-    with tqdm(total=1, desc="building genome", unit="step", file=sys.stderr) as bar:
-        genome = build_genome(con, local_zone=get_settings().timezone, progress=_bar(bar, "genome: "))
+    with progress_bar("genome") as progress:
+        genome = build_genome(con, local_zone=get_settings().timezone, progress=progress)
     seconds["building the genome"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
-    with tqdm(total=1, desc="fitting models", unit="model", file=sys.stderr) as bar:
+    with progress_bar("models", unit="model") as progress:
         try:
-            report = fit_models(con, progress=_bar(bar, "models: "), profiling_basis=get_settings().profiling_basis)
+            report = fit_models(con, progress=progress, profiling_basis=get_settings().profiling_basis)
             fitted = sum(1 for card in report.cards if card.get("status") != "not fitted")
         except InputError as exc:  # a tiny demo may not hold enough history to learn from
             fitted = 0
@@ -93,36 +81,17 @@ def demo(
 
         work = target.parent / "completejourney-sources"
         shutil.rmtree(work, ignore_errors=True)
-        with tqdm(total=1, desc="loading", unit="step", file=sys.stderr) as bar:
-            loaded = load_completejourney(con, work, until=until, households=households,
-                                          progress=_bar(bar, "loading: "))
+        with progress_bar("loading") as progress:
+            loaded = load_completejourney(con, work, until=until, households=households, progress=progress)
         seconds.update(loaded.seconds)
         counts = (loaded.households, loaded.events, loaded.quarantined)
     else:
-        from genome.demo import build_demo  # the generator is only needed here
+        from synthetic.demo import build_demo  # the generator is only needed here
 
         sources = target.parent / "demo-sources"
         shutil.rmtree(sources, ignore_errors=True)
-        with tqdm(total=customers, desc="generating", unit="customer", file=sys.stderr) as bar:
-            progress = {"done": 0}
-
-            def generated(done: int, total: int) -> None:
-                bar.update(done - progress["done"])
-                progress["done"] = done
-
-            ingest_bar: list[tqdm] = []
-
-            def start_ingest(files: int) -> None:
-                bar.close()
-                ingest_bar.append(tqdm(total=files, desc="ingesting", unit="file", file=sys.stderr))
-
-            def ingested(_result) -> None:
-                ingest_bar[0].update(1)
-
-            report = build_demo(con, sources, customers=customers, seed=seed, on_generated=generated,
-                                before_ingest=start_ingest, on_ingested=ingested)
-            if ingest_bar:
-                ingest_bar[0].close()
+        with progress_bar("demo") as progress:
+            report = build_demo(con, sources, customers=customers, seed=seed, progress=progress)
         totals = report.totals()
         counts = (report.identity.customers, totals["accepted"], totals["quarantined"])
         seconds["generating and ingesting"] = round(time.perf_counter() - started, 1)
@@ -165,14 +134,14 @@ def ingest(
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
     if sends := fold_waiting_sends(con, db_path(db)):
         typer.echo(f"the receipts and hold-outs of {sends:,} campaigns sent from the app joined the events", err=True)
-    with tqdm(total=len(files), desc="ingesting", unit="file", file=sys.stderr, disable=len(files) < 2) as bar:
+    with progress_bar("ingesting", unit="file", hidden=len(files) < 2) as progress:
         try:
             report = ingest_files(
                 con, files, source=source, phone_region=settings.phone_region,
                 identity_cap=settings.identity_cap,
                 shared_identifier_links=settings.shared_identifier_links,
                 limits=Limits(max_amount=settings.max_amount, max_quantity=settings.max_quantity),
-                mapping=mapping, progress=lambda _r: bar.update(1),
+                mapping=mapping, progress=progress,
             )
         except FileRefused as exc:
             fail(f"{exc} (nothing was ingested)")
@@ -235,13 +204,7 @@ def build(
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
     if sends := fold_waiting_sends(con, db_path(db)):
         typer.echo(f"the receipts and hold-outs of {sends:,} campaigns sent from the app joined the events", err=True)
-    with tqdm(total=1, desc="building", unit="step", file=sys.stderr) as bar:
-        def progress(step: str, done: int, total: int) -> None:
-            bar.total = total
-            bar.set_description(step[:32])
-            bar.n = done
-            bar.refresh()
-
+    with progress_bar("building") as progress:
         try:
             report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress)
         finally:

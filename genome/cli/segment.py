@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from genome.cli_support import AsOption, DbOption, acting_user, db_path, reading
+from genome.cli.support import AsOption, DbOption, acting_user, db_path, reading
 from store.meta import meta_url_for, session
 
 segment_app = typer.Typer(no_args_is_help=True, help="Count, save, list and export segments.")

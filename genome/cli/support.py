@@ -1,17 +1,19 @@
-"""What every `genome` command shares: the store option, one-line errors, opening the store.
+"""What every `genome` command shares: the store option, one-line errors, opening the store, progress.
 
 Errors: every command runs inside `GuardedGroup`, which turns a
 `GenomeError` (the product's one error family) into one line on stderr and
 exit code 1. Nothing else is caught, so a bug stays a traceback.
 """
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import duckdb
 import typer
+from tqdm import tqdm
 from typer.core import TyperGroup
 
 from genome.errors import GenomeError
@@ -43,6 +45,24 @@ class GuardedGroup(TyperGroup):
             fail(str(exc))
 
 
+# What long domain work reports as it goes: the step it is on, and how many of how many steps are done.
+Progress = Callable[[str, int, int], None]
+
+
+@contextmanager
+def progress_bar(what: str, *, unit: str = "step", hidden: bool = False) -> Iterator[Progress]:
+    """A bar on stderr (stdout stays for `--json`) and the one progress callback every command hands to the
+    domain: the bar shows `what: step` and follows the done and total counts it is given (`hidden`: work too
+    short to draw, such as one file, whose error then stands alone on its line)."""
+    with tqdm(total=1, desc=what, unit=unit, file=sys.stderr, disable=hidden) as bar:
+        def progress(step: str, done: int, total: int) -> None:
+            bar.total, bar.n = max(total, 1), done
+            bar.set_description(f"{what}: {step}"[:40])
+            bar.refresh()
+
+        yield progress
+
+
 def open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return connect(path)
@@ -62,8 +82,6 @@ def reading(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
-
-
 
 
 AsOption = Annotated[str, typer.Option("--as", help="your user name: the account decides what you may do, and the "

@@ -1,14 +1,12 @@
 """`genome models ...`: fit every model and read their cards from the command line."""
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from tqdm import tqdm
 
-from genome.cli_support import AsOption, DbOption, acting_user, db_path, fail, open_for_writing, reading
+from genome.cli.support import AsOption, DbOption, acting_user, db_path, fail, open_for_writing, progress_bar, reading
 from genome.models.card_view import headline, plain_sentence
 from store.settings import get_settings
 
@@ -43,12 +41,7 @@ def fit_command(
     actor = acting_user(db, user)
     require(actor.role, "refit_models", doing="Refitting models")
     con = open_for_writing(db_path(db))
-    with tqdm(total=1, desc="fitting", unit="model", file=sys.stderr) as bar:
-        def progress(step: str, done: int, total: int) -> None:
-            bar.total, bar.n = total, done
-            bar.set_description(step[:32])
-            bar.refresh()
-
+    with progress_bar("fitting", unit="model") as progress:
         try:
             report = fit_models(con, tiers=thresholds, progress=progress,
                                 approaching_days=approaching_days or get_settings().approaching_days,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from genome.cli_support import AsOption, DbOption, acting_user, db_path, fail, reading
+from genome.cli.support import AsOption, DbOption, acting_user, db_path, fail, reading
 from store.meta import meta_url_for, session
 from store.settings import get_settings
 

@@ -1,6 +1,6 @@
 """Reference lists behind the synthetic retailer: categories, stores, names.
 
-Plain data, no logic: `genome.synth` turns these lists into a product
+Plain data, no logic: `synthetic` turns these lists into a product
 catalogue, a store network and customer identities. Keeping them apart from
 the generator keeps its code short and lets the wording be reviewed on its
 own. Prices are US dollars; the ranges are what a mid-market US retailer

@@ -1,4 +1,4 @@
-"""genome.synth: synthetic customers, their events on every channel, and the latent truth.
+"""The synthetic generator: customers, their events on every channel, and the latent truth.
 
 One small data set (2,000 customers in three chunks) is generated once for the
 module; a larger one (20,000) only where a statistic needs it.
@@ -16,10 +16,10 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from genome import catalog_data as cd
-from genome import synth
+import synthetic
 from genome.normalise import normalise_email, normalise_phone
-from genome.synth_text import LIFE_EVENTS, POST_TEMPLATES
+from synthetic import catalogue as cd
+from synthetic.texts import LIFE_EVENTS, POST_TEMPLATES
 
 CUSTOMERS = 2_000
 CHUNK = 800
@@ -42,13 +42,13 @@ IDENTIFIERS = ["customer_ref", "email", "phone", "loyalty_id", "device_id"]
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     calls = []
-    manifest = synth.generate(tmp_path_factory.mktemp("synth"), customers=CUSTOMERS, seed=7,
+    manifest = synthetic.generate(tmp_path_factory.mktemp("synth"), customers=CUSTOMERS, seed=7,
                               chunk_customers=CHUNK, progress=lambda done, total: calls.append((done, total)))
     return manifest, calls
 
 
 @pytest.fixture(scope="module")
-def manifest(generated) -> synth.SynthManifest:
+def manifest(generated) -> synthetic.SynthManifest:
     return generated[0]
 
 
@@ -122,11 +122,11 @@ def with_person(clean, normalised_ids, owner_of, truth) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def large_posts(tmp_path_factory) -> pd.DataFrame:
     out = tmp_path_factory.mktemp("synth_large")
-    manifest = synth.generate(out, customers=20_000, seed=5)
+    manifest = synthetic.generate(out, customers=20_000, seed=5)
     return pd.read_parquet(manifest.truth_files["truth_posts"])
 
 
-def _read_all(manifest: synth.SynthManifest) -> dict[str, pd.DataFrame]:
+def _read_all(manifest: synthetic.SynthManifest) -> dict[str, pd.DataFrame]:
     tables = {f"{s}/{p.name}": pd.read_parquet(p) for s, paths in manifest.event_files.items() for p in paths}
     tables.update({name: pd.read_parquet(path) for name, path in manifest.truth_files.items()})
     return tables
@@ -136,9 +136,9 @@ def _read_all(manifest: synth.SynthManifest) -> dict[str, pd.DataFrame]:
 
 
 def test_the_same_seed_gives_identical_data_and_another_seed_different_data(tmp_path):
-    first = _read_all(synth.generate(tmp_path / "a", customers=300, seed=3, chunk_customers=120))
-    again = _read_all(synth.generate(tmp_path / "b", customers=300, seed=3, chunk_customers=120))
-    other = _read_all(synth.generate(tmp_path / "c", customers=300, seed=4, chunk_customers=120))
+    first = _read_all(synthetic.generate(tmp_path / "a", customers=300, seed=3, chunk_customers=120))
+    again = _read_all(synthetic.generate(tmp_path / "b", customers=300, seed=3, chunk_customers=120))
+    other = _read_all(synthetic.generate(tmp_path / "c", customers=300, seed=4, chunk_customers=120))
     assert first.keys() == again.keys()
     for name in first:
         pd.testing.assert_frame_equal(first[name], again[name], obj=name)
@@ -147,13 +147,13 @@ def test_the_same_seed_gives_identical_data_and_another_seed_different_data(tmp_
 
 
 def test_each_source_gets_one_string_only_file_per_chunk_with_the_contract_columns_in_order(manifest):
-    assert set(manifest.event_files) == set(synth.SOURCES)
+    assert set(manifest.event_files) == set(synthetic.SOURCES)
     for source, paths in manifest.event_files.items():
         assert [p.name for p in paths] == ["part-0000.parquet", "part-0001.parquet", "part-0002.parquet"]
         for path in paths:
             assert path.parent.name == source and path.parent.parent.name == "events"
             schema = pq.read_schema(path)
-            assert schema.names == list(synth.EVENT_COLUMNS)
+            assert schema.names == list(synthetic.EVENT_COLUMNS)
             assert all(field.type == pa.string() for field in schema)
 
 
@@ -170,11 +170,11 @@ def test_progress_is_reported_after_each_chunk(generated):
 
 def test_bad_arguments_are_refused_with_the_field_named(tmp_path):
     with pytest.raises(ValueError, match="customers"):
-        synth.generate(tmp_path, customers=0)
+        synthetic.generate(tmp_path, customers=0)
     with pytest.raises(ValueError, match="chunk_customers"):
-        synth.generate(tmp_path, customers=10, chunk_customers=0)
+        synthetic.generate(tmp_path, customers=10, chunk_customers=0)
     with pytest.raises(ValueError, match="end"):
-        synth.generate(tmp_path, customers=10, start=date(2025, 3, 1), end=date(2025, 3, 20))
+        synthetic.generate(tmp_path, customers=10, start=date(2025, 3, 1), end=date(2025, 3, 20))
 
 
 def test_event_ids_are_unique_across_chunks_and_name_their_source(events):
@@ -184,8 +184,8 @@ def test_event_ids_are_unique_across_chunks_and_name_their_source(events):
 
 
 def test_every_channel_and_event_type_appears_and_only_where_plausible(clean):
-    assert set(clean.channel) == set(synth.SOURCES)
-    assert set(clean.event_type) == set(synth.EVENT_TYPES)
+    assert set(clean.channel) == set(synthetic.SOURCES)
+    assert set(clean.event_type) == set(synthetic.EVENT_TYPES)
     assert (clean.channel == clean.source).all()
     for channel, types in clean.groupby("channel").event_type.unique().items():
         assert set(types) <= PLAUSIBLE[channel], channel
@@ -394,7 +394,7 @@ def test_premium_buyers_buy_the_top_price_band(with_person):
 
 def test_traits_have_the_intended_prevalence_and_correlation(truth):
     customers = truth["truth_customers"]
-    for trait in synth.TRAITS:
+    for trait in synthetic.TRAITS:
         assert 0.08 <= customers[trait].mean() <= 0.3, trait
     premium = customers.is_premium_buyer
     assert customers.is_bargain_hunter[premium].mean() < 0.5 * customers.is_bargain_hunter[~premium].mean()
@@ -520,7 +520,7 @@ def test_about_0_05_percent_of_rows_are_corrupt_and_each_listed_with_its_defect(
 
 
 def test_more_customers_in_smaller_chunks_still_get_unique_identifiers(tmp_path):
-    manifest = synth.generate(tmp_path, customers=500, seed=1, chunk_customers=97)
+    manifest = synthetic.generate(tmp_path, customers=500, seed=1, chunk_customers=97)
     customers = pd.read_parquet(manifest.truth_files["truth_customers"])
     assert len(manifest.event_files["web"]) == 6
     for column in ("customer_ref", "email", "phone_e164", "loyalty_id"):

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from genome.access import ROLES
-from genome.cli_support import DbOption, db_path, fail
+from genome.cli.support import DbOption, db_path, fail
 from store.meta import meta_url_for, session
 
 users_app = typer.Typer(no_args_is_help=True, help="Accounts that sign in to the app: add, list, disable, reset.")
