@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from genome.attributes import normalised_sql, reason_sql as attribute_reasons
+from genome.attributes import normalised_sql, reason_sql as attribute_reasons, typed_columns_sql
 from genome.events import (
     CHANNELS,
     CONSENT_PURPOSES,
@@ -150,7 +150,7 @@ END
 """
 
 # The landed text, trimmed and typed; originals kept (…_in) to quote in reasons.
-PARSE_SQL = """
+PARSE_SQL = f"""
 SELECT s._line, s._raw, s._defect,
   _t(s.event_id) AS event_id_in,
   _t(s.occurred_at) AS occurred_at_in,
@@ -175,6 +175,7 @@ SELECT s._line, s._raw, s._defect,
   _t(s.city) AS city,
   nullif(s.text, '') AS text,
   _t(s.attributes) AS attributes,
+  {typed_columns_sql("_t(s.attributes)")},
   -- the purpose as stored: trimmed and lower-cased, so "Marketing" and " marketing" are one purpose
   -- (nested CASEs: JSON functions only see rows whose text is valid JSON)
   CASE WHEN lower(_t(s.event_type)) = 'consent' AND json_valid(_t(s.attributes)) THEN
@@ -214,15 +215,12 @@ def _prepare_session(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _land(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Copy the file's rows into the temp table _landing; returns rows read."""
-    con.execute("CREATE OR REPLACE TEMP TABLE _landing AS SELECT * FROM _empty_landing")
-    rows = 0
-    for batch in read_batches(path):
-        con.register("_batch", batch)
-        con.execute("INSERT INTO _landing SELECT * FROM _batch")
-        con.unregister("_batch")
-        rows += batch.num_rows
-    return rows
+    """The file's rows as the relation `_landing` (an Arrow table DuckDB scans in place); returns rows read.
+    Copying them into a temporary table first took as long as validating them."""
+    batches = list(read_batches(path))
+    table = pa.concat_tables(batches) if batches else LANDING_SCHEMA.empty_table()
+    con.register("_landing", table)
+    return table.num_rows
 
 
 def _map_phones(con: duckdb.DuckDBPyConnection, region: str) -> None:
@@ -376,13 +374,11 @@ def ingest_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     _prepare_session(con)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("_empty_landing_arrow", LANDING_SCHEMA.empty_table())
-        con.execute("CREATE OR REPLACE TEMP TABLE _empty_landing AS SELECT * FROM _empty_landing_arrow")
-        con.unregister("_empty_landing_arrow")
         con.execute("CREATE OR REPLACE TEMP TABLE _phone_map (raw VARCHAR, e164 VARCHAR)")
         yield
-        for table in ("_landing", "_checked", "_rejected", "_outcome", "_phone_map", "_empty_landing"):
+        for table in ("_checked", "_rejected", "_outcome", "_phone_map"):
             con.execute(f"DROP TABLE IF EXISTS {table}")  # fixed names, not user text
+        con.unregister("_landing")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
