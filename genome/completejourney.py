@@ -16,7 +16,6 @@ empty until consent is loaded.
 """
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
@@ -29,6 +28,7 @@ from genome.errors import InputError
 from genome.identity import resolve_identities
 from genome.ingest import ingest_file, ingest_transaction
 from genome.mapping import apply_mapping, load_mapping
+from genome.progress import Progress
 from genome.reference import import_reference
 from genome.store_settings import set_store_setting
 
@@ -98,7 +98,7 @@ def prepare(folder: Path, work: Path, *, until: datetime | None = None, househol
 
 def load_completejourney(con: duckdb.DuckDBPyConnection, work: Path, *, until: datetime | None = None,
                          households: int | None = None,
-                         progress: Callable[[str, int, int], None] | None = None) -> LoadReport:
+                         progress: Progress | None = None) -> LoadReport:
     """Load Complete Journey into the store `con` through the public mappings (no genome build, no models)."""
     say = progress or (lambda step, done, total: None)
     report = LoadReport()

@@ -12,7 +12,7 @@ identities in one transaction: if anything fails, the store is as it was.
 
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -38,6 +38,7 @@ from genome.events import (
 from genome.identity import IdentityReport, resolve_identities
 from genome.mapping import Mapping, apply_mapping
 from genome.normalise import normalise_phone
+from genome.progress import Progress
 from genome.readers import LANDING_SCHEMA, FileRefused, file_format, read_batches
 from genome.store_settings import store_setting
 from store.duck import table_exists
@@ -403,7 +404,7 @@ def ingest_files(
     shared_identifier_links: int = 5,
     limits: Limits = Limits(),
     mapping: Mapping | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest `paths` and refresh identities in one transaction.
 

@@ -4,7 +4,6 @@ The synthetic latent truth is loaded into truth_* tables for tests and
 benchmarks to score what the product infers; product code never reads them.
 """
 
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -12,6 +11,7 @@ import duckdb
 import synthetic
 from genome.identity import resolve_identities
 from genome.ingest import IngestReport, IngestResult, ingest_file, ingest_transaction
+from genome.progress import Progress
 from synthetic.campaigns import simulate_campaigns
 
 TRUTH_TABLES = ("truth_customers", "truth_life_events", "truth_posts", "truth_corrupt_rows")
@@ -27,7 +27,7 @@ def build_demo(
     *,
     customers: int,
     seed: int,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:
     """Generate `customers` synthetic customers into `sources_dir` and ingest them into `con`; `progress(step,
     done, total)` hears of the customers generated, then of the files ingested."""

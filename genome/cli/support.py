@@ -6,7 +6,7 @@ exit code 1. Nothing else is caught, so a bug stays a traceback.
 """
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +17,7 @@ from tqdm import tqdm
 from typer.core import TyperGroup
 
 from genome.errors import GenomeError
+from genome.progress import Progress
 from store.duck import connect
 from store.settings import get_settings
 
@@ -43,10 +44,6 @@ class GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except GenomeError as exc:
             fail(str(exc))
-
-
-# What long domain work reports as it goes: the step it is on, and how many of how many steps are done.
-Progress = Callable[[str, int, int], None]
 
 
 @contextmanager

@@ -16,7 +16,6 @@ the same events always give the same genome.
 """
 
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -32,10 +31,10 @@ from genome.genes.personas import derived_genes
 from genome.genes.pivot import build_pivot
 from genome.genes.publication import Publication, publication
 from genome.genes.stored import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_genes, swap_genome
+from genome.progress import Progress
 from genome.store_settings import set_store_setting, store_setting
 from genome.today import genome_today
 
-Progress = Callable[[str, int, int], None]
 
 def events_relation(con: duckdb.DuckDBPyConnection) -> str:
     """The events as genes read them: a line without a category takes its product's from the catalogue."""

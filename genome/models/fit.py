@@ -27,9 +27,9 @@ from genome.models.published import publish
 from genome.models.recommend import run_recommendations
 from genome.models.tasks import BinaryTask, ClassTask, Frames, ModelOutput, not_fitted, run_binary, run_class
 from genome.models.tastes import run_tastes
+from genome.progress import Progress
 from genome.store_settings import store_setting
 
-Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class Step:
