@@ -5,6 +5,8 @@ UTC so timestamps with offsets land as the same instant everywhere.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 
@@ -107,6 +109,17 @@ def _prepared(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def _memory_limit_mb() -> int:
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return max(256, int(total * 0.5 / 2**20))
+
+
+@contextmanager
+def memory_budget(con: duckdb.DuckDBPyConnection, megabytes: int) -> Iterator[None]:
+    """DuckDB's memory at most `megabytes` (and never more than the store's own limit) while the block runs,
+    for work that also holds large arrays outside DuckDB; the store's limit again afterwards."""
+    con.execute(f"SET memory_limit = '{min(int(megabytes), _memory_limit_mb())}MB'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{_memory_limit_mb()}MB'")
 
 
 def replace_store(built: Path, target: Path) -> None:

@@ -193,6 +193,10 @@ def build(
         "--as-of", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
         help="the genome's today (UTC): only events up to it count (default: the latest purchase, visit or "
              "other activity; consent decisions never move it)")] = None,
+    partitions: Annotated[int | None, typer.Option(
+        "--partitions", min=1,
+        help="build the customers in this many groups, one after another, so memory follows a group's size "
+             "(default: one group per 16 million events)")] = None,
 ) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
     from genome.campaigns.send import fold_waiting_sends
@@ -206,12 +210,14 @@ def build(
         typer.echo(f"the receipts and hold-outs of {sends:,} campaigns sent from the app joined the events", err=True)
     with progress_bar("building") as progress:
         try:
-            report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress)
+            report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress,
+                                  partitions=partitions)
         finally:
             con.close()
     typer.echo(f"genome built: {report.published:,} genes published of {report.genes:,} for {report.customers:,} "
-               f"customers (as of {report.as_of:%Y-%m-%d %H:%M}); {len(report.hidden):,} left out, see "
-               "`genome genes --hidden`", err=True)
+               f"customers (as of {report.as_of:%Y-%m-%d %H:%M})"
+               f"{f' in {report.partitions} partitions' if report.partitions > 1 else ''}; "
+               f"{len(report.hidden):,} left out, see `genome genes --hidden`", err=True)
     for column, spelling, value in report.merged[:20]:
         typer.echo(f"  {column} {spelling!r} merged into {value!r}", err=True)
     if len(report.merged) > 20:

@@ -54,7 +54,7 @@ def progress_bar(what: str, *, unit: str = "step", hidden: bool = False) -> Iter
     with tqdm(total=1, desc=what, unit=unit, file=sys.stderr, disable=hidden) as bar:
         def progress(step: str, done: int, total: int) -> None:
             bar.total, bar.n = max(total, 1), done
-            bar.set_description(f"{what}: {step}"[:40])
+            bar.set_description(f"{what}: {step}"[:64])
             bar.refresh()
 
         yield progress

@@ -16,6 +16,7 @@ the same events always give the same genome.
 """
 
 import zoneinfo
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -34,6 +35,7 @@ from genome.genes.stored import MODEL_FAMILIES, MODEL_GENES_TABLE, stored_model_
 from genome.progress import Progress
 from genome.store_settings import set_store_setting, store_setting
 from genome.today import genome_today
+from store.duck import memory_budget
 
 
 def events_relation(con: duckdb.DuckDBPyConnection) -> str:
@@ -84,12 +86,13 @@ COUPON_SQL = (f"(coalesce(lower({_ATTR.format('coupon')}) NOT IN ('false', 'no',
 
 def event_view_sql(bands: str = "_price_bands", one_customer: bool = False,
                    merged: dict[str, dict[str, str]] | None = None, events: str = "events",
-                   local_zone: str = "UTC") -> str:
+                   local_zone: str = "UTC", identifiers: str = "_identifier_index") -> str:
     """One row per event with its customer and the derived columns genes read.
 
     `$as_of` is the reference date. For the build, customers are numbered
     (`cust` from `_customer_index`): grouping 50 million events by a small
-    integer is several times faster than by a text id. With `one_customer`,
+    integer is several times faster than by a text id; `identifiers` (default
+    `_identifier_index`) limits the view to the customers it numbers. With `one_customer`,
     `$customer_id` limits the view to that customer (for explanations).
     `merged` maps column -> {spelling: value} for values spelt several ways.
     Weekdays, hours and calendar days are the store's local ones (`local_zone`): stored times are UTC.
@@ -98,7 +101,7 @@ def event_view_sql(bands: str = "_price_bands", one_customer: bool = False,
         key, join = "i.customer_id AS cust", "JOIN identifiers i ON i.identifier = e.anchor " \
                                              "WHERE i.customer_id = $customer_id"
     else:
-        key, join = "x.cust", "JOIN _identifier_index x ON x.identifier = e.anchor"
+        key, join = "x.cust", f"JOIN {identifiers} x ON x.identifier = e.anchor"
     merged = merged or {}
     category, store, city = (spelled(c, merged.get(c)) for c in ("category", "store_id", "city"))
     local = "e.occurred_at" if local_zone == "UTC" else \
@@ -172,6 +175,7 @@ class BuildReport:
     hidden: dict[str, str] = field(default_factory=dict)  # gene -> why it is left out of the catalog
     merged: list[tuple[str, str, str]] = field(default_factory=list)  # (column, spelling, merged into)
     renamed_away: list[tuple[str, str]] = field(default_factory=list)  # (gene name, family) named twice
+    partitions: int = 1  # groups of customers built one after another
 
 
 @dataclass(frozen=True)
@@ -212,18 +216,62 @@ def catalog(con: duckdb.DuckDBPyConnection, events: str = "events") -> Catalog:
     return Catalog(families, genes, vocabulary, dropped)
 
 
+# A partition's prepared events, family tables and pivot grids are what a build holds in memory at once: a
+# million customers' 60 million events build in four partitions, ten million customers' in forty.
+EVENTS_PER_PARTITION = 16_000_000
+# While a build works in partitions DuckDB keeps to this much memory (spilling to disk past it): a partition's
+# pivot grids and the lifetime arrays live outside DuckDB's budget, and the whole build stays under 12 GB.
+PARTITIONED_DUCKDB_MB = 6_000
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Customers `first` .. `first + count - 1` of `_customer_index` (numbered in customer_id order), built
+    together. Ranges rather than hashes: a pivot places a customer's cells by position, and the genome's rows
+    come out in customer order whatever the number of partitions."""
+
+    first: int
+    count: int
+    number: int = 1
+    of: int = 1
+
+    @property
+    def where(self) -> str:
+        return f"cust >= {self.first} AND cust < {self.first + self.count}"
+
+    @property
+    def name(self) -> str:
+        return f"partition {self.number} of {self.of}"
+
+
+def partitions_for(customers: int, events: int, wanted: int | None = None) -> list[Partition]:
+    """`wanted` partitions (default: enough that none holds much more than `EVENTS_PER_PARTITION` events),
+    of nearly equal numbers of customers; never more partitions than customers, always at least one."""
+    if wanted is not None and wanted < 1:
+        raise InputError(f"a build needs at least one partition; got {wanted}")
+    n = wanted or -(-events // EVENTS_PER_PARTITION)
+    n = max(1, min(n, customers))
+    size = -(-customers // n) if customers else 0
+    firsts = range(0, customers, size) if size else [0]
+    return [Partition(first, min(size, customers - first), number, len(firsts))
+            for number, first in enumerate(firsts, start=1)]
+
+
 def _quote(name: str) -> str:
     return f'"{name}"'  # gene names are checked snake_case, so quoting is enough
 
 
-def _build_family(con, family: Family, index: int) -> None:
+def _build_family(con, family: Family, index: int, part: Partition) -> None:
     """Aggregate families become temp tables; fan-out families a view over their pivot."""
     columns = ",\n  ".join(f"{g.expression} AS {_quote(g.name)}" for g in family.genes)
     if family.pivot is None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _family_{index} AS SELECT cust,\n  {columns}\n"
                     f"FROM ({family.relation}) GROUP BY cust")
     else:
-        con.register(f"_pivot_{index}", build_pivot(con, family.pivot))
+        # several partitions insert into one table: counts take one type in all of them (64-bit), not the
+        # narrowest each partition's values happen to fit
+        con.register(f"_pivot_{index}", build_pivot(con, family.pivot, first=part.first, count=part.count,
+                                                    narrow=part.of == 1))
         con.execute(f"CREATE OR REPLACE TEMP VIEW _family_{index} AS SELECT cust,\n  {columns}\nFROM _pivot_{index}")
 
 
@@ -232,7 +280,8 @@ def _filled(gene: Gene, table: str) -> str:
     return f"coalesce({column}, {gene.fill_sql})" if gene.fill_sql is not None else column
 
 
-def _wide_sql(families: list[Family], derived: list[Gene], models: list[Gene] = ()) -> str:
+def _wide_sql(families: list[Family], derived: list[Gene], models: list[Gene] = (),
+              customers: str = "_customer_index") -> str:
     columns = ["c.customer_id"]
     joins = []
     for i, family in enumerate(families):
@@ -244,7 +293,7 @@ def _wide_sql(families: list[Family], derived: list[Gene], models: list[Gene] = 
         # the latest fitted models' scores stay in the genome across rebuilds
         columns += [f"{_filled(g, 'mg')} AS {_quote(g.name)}" for g in models]
         joins.append(f"LEFT JOIN {MODEL_GENES_TABLE} mg USING (customer_id)")
-    sql = f"SELECT {', '.join(columns)} FROM _customer_index c {' '.join(joins)}"
+    sql = f"SELECT {', '.join(columns)} FROM {customers} c {' '.join(joins)}"
     # Derived genes may build on each other: each layer adds the genes whose inputs exist.
     for layer, genes in enumerate(_layers(derived)):
         values = ", ".join(
@@ -268,18 +317,61 @@ def _layers(derived: list[Gene]) -> list[list[Gene]]:
     return layers
 
 
+def _drop_families(con, families: list[Family]) -> None:
+    for i, family in enumerate(families):
+        if family.pivot is None:
+            con.execute(f"DROP TABLE IF EXISTS _family_{i}")
+        else:
+            con.execute(f"DROP VIEW IF EXISTS _family_{i}")
+            con.unregister(f"_pivot_{i}")
+
+
+def _build_partitions(con, parts: list[Partition], families: list[Family], derived: list[Gene], models: list[Gene],
+                      *, as_of: datetime, say: Progress, steps: int, view) -> None:
+    """`customer_genes_next`, one partition of customers after another; `view(identifiers)` is the event view
+    over the customers `identifiers` numbers."""
+    per_part = len(families) + 2
+    split = len(parts) > 1
+    if split:
+        # the models are fitted and ranked over every customer: read from the events as they stream by
+        say("lifetime value", 0, steps)
+        lifetime_values(con, as_of, events=f"({view('_identifier_index')})")
+    for p, part in enumerate(parts):
+        where = f"{part.name}: " if split else ""
+        step = 1 + p * per_part
+        say(f"{where}preparing events", step, steps)
+        if split:
+            con.execute("CREATE OR REPLACE TEMP TABLE _part_identifiers AS "
+                        f"SELECT * FROM _identifier_index WHERE {part.where}")
+        identifiers = "_part_identifiers" if split else "_identifier_index"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS {view(identifiers)}", {"as_of": as_of})
+        if not split:
+            lifetime_values(con, as_of)
+        for i, family in enumerate(families):
+            say(f"{where}family {family.name}", step + 1 + i, steps)
+            _build_family(con, family, i, part)
+        say(f"{where}assembling the genome", step + per_part - 1, steps)
+        wide = _wide_sql(families, derived, models, customers=f"(SELECT * FROM _customer_index WHERE {part.where})")
+        con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {wide}" if p == 0
+                    else f"INSERT INTO customer_genes_next {wide}")
+        _drop_families(con, families)
+
+
 def local_zone_of(con: duckdb.DuckDBPyConnection) -> str:
     """The time zone the store reads weekdays and hours in (UTC until one is set)."""
     return store_setting(con, "local_zone", "UTC")
 
 
 def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, local_zone: str | None = None,
-                 progress: Progress | None = None) -> BuildReport:
+                 progress: Progress | None = None, partitions: int | None = None) -> BuildReport:
     """Rebuild `customer_genes` and `gene_catalog` from the events in `con` up to `as_of` (default: the latest
     commerce or engagement event, `genome.today`).
 
     `local_zone` is the retailer's time zone: weekdays, hours and shopping days are read in it (times are
     stored in UTC). By default the zone of the last build, else UTC.
+
+    `partitions` splits the customers into that many groups built one after another (default: one per
+    `EVENTS_PER_PARTITION` events), so memory follows the size of a partition, not of the store.
     """
     say = progress or (lambda step, done, total: None)
     as_of = genome_today(con, as_of)
@@ -294,36 +386,28 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = Non
     derived = [g for g in genes if g.derived]
     models = [g for g in stored_model_genes(con) if g.name not in {x.name for x in genes}]
     genes += models
-    steps = len(families) + 4
-    say("preparing events", 0, steps)
+    say("preparing events", 0, 1)
     con.execute(price_bands_sql(vocabulary.merged, events))
     con.execute(INDEX_SQL)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS "
-                f"{event_view_sql(merged=vocabulary.merged, events=events, local_zone=local_zone)}", {"as_of": as_of})
-    for i, family in enumerate(families):
-        say(f"family {family.name}", i + 1, steps)
-        _build_family(con, family, i)
-    say("lifetime value", len(families) + 1, steps)
-    lifetime_values(con, as_of)
-    say("assembling the genome", len(families) + 2, steps)
-    con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {_wide_sql(families, derived, models)}")
-    say("measuring coverage", len(families) + 3, steps)
-    published = publication(con, genes)
-    _swap_in(con, genes, families, published, as_of, vocabulary, local_zone)
-    for i, family in enumerate(families):
-        if family.pivot is None:
-            con.execute(f"DROP TABLE IF EXISTS _family_{i}")
-        else:
-            con.execute(f"DROP VIEW IF EXISTS _family_{i}")
-            con.unregister(f"_pivot_{i}")
-    for table in ("_ev", "_lifetime", "_price_bands", "_customer_index", "_identifier_index"):
+    parts = partitions_for(con.execute("SELECT count(*) FROM _customer_index").fetchone()[0],
+                           con.execute("SELECT count(*) FROM events").fetchone()[0], partitions)
+    steps = len(parts) * (len(families) + 2) + 3
+    with memory_budget(con, PARTITIONED_DUCKDB_MB) if len(parts) > 1 else nullcontext():
+        _build_partitions(con, parts, families, derived, models, as_of=as_of, say=say, steps=steps,
+                          view=lambda identifiers: event_view_sql(merged=vocabulary.merged, events=events,
+                                                                  local_zone=local_zone, identifiers=identifiers))
+        say("measuring coverage", steps - 2, steps)
+        published = publication(con, genes)
+        say("swapping the new genome in", steps - 1, steps)
+        _swap_in(con, genes, families, published, as_of, vocabulary, local_zone)
+    for table in ("_ev", "_lifetime", "_price_bands", "_customer_index", "_identifier_index", "_part_identifiers"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     say("done", steps, steps)
     return BuildReport(genes=len(genes), customers=published.customers, as_of=as_of, families=len(families) + 2,
                        published=len(genes) - len(published.hidden), hidden=dict(published.hidden),
                        merged=[(column, raw, value) for column, spellings in vocabulary.merged.items()
                                for raw, value in sorted(spellings.items())],
-                       renamed_away=found.renamed_away)
+                       renamed_away=found.renamed_away, partitions=len(parts))
 
 
 def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary, local_zone: str) -> None:

@@ -18,6 +18,11 @@ from genome.genes.pivot import Pivot
 from genome.sensitivity import sensitivities, sensitivity_of
 
 P = "event_type = 'purchase'"
+# On a tie the first is the band: counting puts no order on events, so a mode() would settle ties by chance.
+PRICE_BANDS = ("budget", "mid", "premium")
+# Money is summed and averaged with compensation (fsum, favg): a plain sum depends on the order rows arrive in,
+# and a rounded cent must not change with the threads or partitions of a build.
+
 R = "event_type = 'return'"
 V = "event_type = 'view'"
 WINDOWS = (30, 90, 365)
@@ -193,7 +198,7 @@ def _spend(*, name, family, description, where, noun, **kw) -> Gene:
         family=family,
         description=description,
         type="number",
-        expression=f"round(coalesce(sum(amount) FILTER (WHERE {where}), 0), 2)",
+        expression=f"round(coalesce(fsum(amount) FILTER (WHERE {where}), 0), 2)",
         unit="USD",
         fill="0",
         where=where,
@@ -253,7 +258,7 @@ def rfm_family() -> Family:
             family=f,
             description="Average spend per shopping day.",
             type="number",
-            expression=f"round(sum(amount) FILTER (WHERE {P}) / nullif(count(DISTINCT CAST(local_time AS DATE)) "
+            expression=f"round(fsum(amount) FILTER (WHERE {P}) / nullif(count(DISTINCT CAST(local_time AS DATE)) "
             f"FILTER (WHERE {P}), 0), 2)",
             unit="USD",
             where=P,
@@ -340,7 +345,7 @@ def rfm_family() -> Family:
             family=f,
             description="Average price paid per item.",
             type="number",
-            expression=f"round(avg(unit_price) FILTER (WHERE {P}), 2)",
+            expression=f"round(favg(unit_price) FILTER (WHERE {P}), 2)",
             unit="USD",
             where=P,
             noun="purchases",
@@ -769,7 +774,8 @@ def price_family() -> Family:
             family=f,
             description="Price band bought most often (budget, mid, premium).",
             type="category",
-            expression=f"mode(price_band) FILTER (WHERE {P})",
+            expression=_most([f"count(*) FILTER (WHERE {P} AND price_band = '{band}')" for band in PRICE_BANDS],
+                             PRICE_BANDS),
         ),
         _share(
             name="discount_share",
@@ -876,7 +882,7 @@ SELECT cust, category,
   count(*) FILTER (WHERE {P} AND days_ago <= 30) AS purchases_30d,
   count(*) FILTER (WHERE {P} AND days_ago <= 90) AS purchases_90d,
   count(*) FILTER (WHERE {P} AND days_ago <= 365) AS purchases_365d,
-  coalesce(sum(amount) FILTER (WHERE {P} AND days_ago <= 365), 0) AS spend_365d,
+  coalesce(fsum(amount) FILTER (WHERE {P} AND days_ago <= 365), 0) AS spend_365d,
   min(days_ago) FILTER (WHERE {P}) AS days_since,
   max(days_ago) FILTER (WHERE {P}) AS days_since_first,
   count(*) FILTER (WHERE {V} AND days_ago <= 90) AS views_90d,
@@ -884,7 +890,7 @@ SELECT cust, category,
   count(*) FILTER (WHERE {R}) AS returns,
   count(*) FILTER (WHERE {P} AND weekend) AS weekend_purchases,
   count(*) FILTER (WHERE {P} AND discount) AS discount_purchases,
-  avg(unit_price) FILTER (WHERE {P}) AS avg_price,
+  favg(unit_price) FILTER (WHERE {P}) AS avg_price,
   count(*) FILTER (WHERE {P} AND channel = 'store') AS store_purchases,
   count(*) FILTER (WHERE {P} AND channel IN ('web', 'app')) AS online_purchases,
   count(*) FILTER (WHERE event_type IN ('view', 'cart', 'purchase', 'search')) AS interest

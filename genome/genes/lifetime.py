@@ -52,18 +52,20 @@ LIFETIME_GENES = (
          "top / high / mid / low by clv_12m rank", source="models"),
 )
 
+# Sums of money are compensated (fsum): a plain sum depends on the order rows arrive in, and a build that reads
+# the events in partitions must give the same cents as one that reads them at once.
 RFM_SQL = """
 WITH days AS (
-  SELECT cust, CAST(local_time AS DATE) AS day, sum(amount) AS amount
-  FROM _ev WHERE event_type = 'purchase' AND amount IS NOT NULL
+  SELECT cust, CAST(local_time AS DATE) AS day, fsum(amount) AS amount
+  FROM {events} WHERE event_type = 'purchase' AND amount IS NOT NULL
   GROUP BY cust, day
 )
 SELECT cust,
        count(*) - 1 AS frequency,
        date_diff('day', min(day), max(day)) / 7.0 AS recency,
        date_diff('day', min(day), CAST($as_of AS DATE)) / 7.0 AS t,
-       CASE WHEN count(*) > 1 THEN (sum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END AS monetary,
-       sum(amount) AS total
+       CASE WHEN count(*) > 1 THEN (fsum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END AS monetary,
+       fsum(amount) AS total
 FROM days GROUP BY cust ORDER BY cust
 """
 
@@ -73,8 +75,8 @@ WITH known AS (
   SELECT cust,
          min(occurred_at) AS first_seen,
          min(occurred_at) FILTER (WHERE event_type = 'purchase') AS first_purchase,
-         coalesce(sum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago <= 365), 0) AS spend_365d
-  FROM _ev GROUP BY cust
+         coalesce(fsum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago <= 365), 0) AS spend_365d
+  FROM {events} GROUP BY cust
 )
 SELECT avg(spend_365d) FROM known
 WHERE first_seen < $as_of - INTERVAL 365 DAY
@@ -115,12 +117,17 @@ def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return spend * purchases, bg.probability_alive(x, t_x, T), bg.expected_purchases(90 / 7, x, t_x, T), unscored
 
 
-def lifetime_values(con, as_of) -> None:
-    """Create temp table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes."""
+def lifetime_values(con, as_of, *, events: str = "_ev") -> None:
+    """Create temp table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes.
+
+    `events` is the prepared event relation (`_ev` columns) of every customer: the models are fitted and
+    ranked across all customers, also when the rest of the build works a partition at a time.
+    """
     rfm = con.execute(f"""
-        SELECT r.*, coalesce(s.spend_365d, 0) AS spend_365d FROM ({RFM_SQL}) r
-        LEFT JOIN (SELECT cust, sum(amount) AS spend_365d FROM _ev
+        SELECT r.*, coalesce(s.spend_365d, 0) AS spend_365d FROM ({RFM_SQL.format(events=events)}) r
+        LEFT JOIN (SELECT cust, fsum(amount) AS spend_365d FROM {events}
                    WHERE event_type = 'purchase' AND days_ago <= 365 GROUP BY cust) s USING (cust)
+        ORDER BY cust
     """, {"as_of": as_of}).fetchnumpy()
     n = len(rfm["cust"])
     value, alive, expected, failed = _scores(rfm) if n else (np.array([]),) * 4
@@ -132,7 +139,7 @@ def lifetime_values(con, as_of) -> None:
         "historical_value": np.round(rfm["total"].astype(float), 2) if n else np.array([]),
         "model_failed": np.asarray(failed, dtype=bool),
     }))
-    newcomer = con.execute(NEWCOMER_VALUE_SQL, {"as_of": as_of}).fetchone()[0] or 0.0
+    newcomer = con.execute(NEWCOMER_VALUE_SQL.format(events=events), {"as_of": as_of}).fetchone()[0] or 0.0
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _lifetime AS
         WITH scored AS (

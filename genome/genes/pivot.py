@@ -37,15 +37,17 @@ class Pivot:
         return f'"{slug(value)}__{stat}"'
 
 
-def build_pivot(con, pivot: Pivot) -> pa.Table:
-    """An Arrow table: cust plus one column per (value, stat).
+def build_pivot(con, pivot: Pivot, *, first: int = 0, count: int | None = None, narrow: bool = True) -> pa.Table:
+    """An Arrow table: cust plus one column per (value, stat), for customers `first` .. `first + count - 1`
+    (default: all of `_customer_index`).
 
     `cust` numbers customers 0..n-1 (temp table `_customer_index`), so a
     summary row's cell is found by position, without a join or a sort. A
     cell is NULL when the customer has no row for the value, or when the
-    statistic itself is NULL (a minimum over no purchases).
+    statistic itself is NULL (a minimum over no purchases). A partitioned
+    build passes one partition's range, so the grids hold only its customers.
     """
-    n = con.execute("SELECT count(*) FROM _customer_index").fetchall()[0][0]
+    n = con.execute("SELECT count(*) FROM _customer_index").fetchall()[0][0] if count is None else count
     k = len(pivot.values)
     con.register("_pivot_values", pa.table({"value": pa.array(pivot.values, pa.string()),
                                             "vidx": np.arange(k, dtype=np.int64)}))
@@ -62,14 +64,14 @@ def build_pivot(con, pivot: Pivot) -> pa.Table:
         ORDER BY v.vidx, s.cust
     """).to_arrow_table()
     con.unregister("_pivot_values")
-    cell = rows["vidx"].to_numpy().astype(np.int64) * n + rows["cust"].to_numpy().astype(np.int64)
+    cell = rows["vidx"].to_numpy().astype(np.int64) * n + (rows["cust"].to_numpy().astype(np.int64) - first)
     present = np.zeros(k * n, dtype=bool)
     present[cell] = True
     present_bits = _bitmaps(present.reshape(k, n))  # shared by every statistic without NULLs
-    columns: dict[str, pa.Array] = {"cust": pa.array(np.arange(n, dtype=np.int64))}
+    columns: dict[str, pa.Array] = {"cust": pa.array(np.arange(first, first + n, dtype=np.int64))}
     grids = {}
     for stat in pivot.stats:
-        grid, valid = _scatter(rows[stat], cell, k * n, present, stat in pivot.fractional)
+        grid, valid = _scatter(rows[stat], cell, k * n, present, stat in pivot.fractional, narrow)
         grids[stat] = grid = grid.reshape(k, n)
         bits = present_bits if valid is present else _bitmaps(valid.reshape(k, n))
         arrow_type = pa.from_numpy_dtype(grid.dtype)
@@ -90,11 +92,12 @@ def _bitmaps(valid: np.ndarray) -> list[pa.Buffer]:
     return [pa.py_buffer(np.packbits(row, bitorder="little")) for row in valid]
 
 
-def _scatter(values: pa.ChunkedArray, cell: np.ndarray, size: int, present: np.ndarray, fractional: bool):
+def _scatter(values: pa.ChunkedArray, cell: np.ndarray, size: int, present: np.ndarray, fractional: bool,
+             narrow: bool = True):
     """A flat grid holding `values` at `cell` (0 elsewhere), and where it is valid (present and not NULL)."""
     missing = values.is_null().to_numpy(zero_copy_only=False) if values.null_count else None
     data = values.fill_null(0).to_numpy()
-    grid = np.zeros(size, dtype=np.float64 if fractional else _narrowest(data))
+    grid = np.zeros(size, dtype=np.float64 if fractional else _narrowest(data) if narrow else np.int64)
     grid[cell] = data
     if missing is None:
         return grid, present
