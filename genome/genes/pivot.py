@@ -37,9 +37,8 @@ class Pivot:
         return f'"{slug(value)}__{stat}"'
 
 
-def build_pivot(con, pivot: Pivot, *, first: int = 0, count: int | None = None, narrow: bool = True) -> pa.Table:
-    """An Arrow table: cust plus one column per (value, stat), for customers `first` .. `first + count - 1`
-    (default: all of `_customer_index`).
+def build_pivot(con, pivot: Pivot, *, first: int, count: int, narrow: bool = True) -> pa.Table:
+    """An Arrow table: cust plus one column per (value, stat), for customers `first` .. `first + count - 1`.
 
     `cust` numbers customers 0..n-1 (temp table `_customer_index`), so a
     summary row's cell is found by position, without a join or a sort. A
@@ -47,7 +46,7 @@ def build_pivot(con, pivot: Pivot, *, first: int = 0, count: int | None = None, 
     statistic itself is NULL (a minimum over no purchases). A partitioned
     build passes one partition's range, so the grids hold only its customers.
     """
-    n = con.execute("SELECT count(*) FROM _customer_index").fetchall()[0][0] if count is None else count
+    n = count
     k = len(pivot.values)
     con.register("_pivot_values", pa.table({"value": pa.array(pivot.values, pa.string()),
                                             "vidx": np.arange(k, dtype=np.int64)}))
