@@ -110,6 +110,38 @@ def slug(value: str) -> str:
     return text
 
 
+def rounded(expression: str, places: int) -> str:
+    """`expression` rounded to `places` decimals, half away from zero, as a decimal number.
+
+    Gene values are ratios and sums of cents: 17/160 is 0.10625 exactly, but the double holding it sits a
+    hair below, so rounding the double gives 0.1062 on one engine and 0.1063 on another (and a sum of cents
+    can land either side of a half cent depending on the order it was added in). Read at ten decimals first,
+    the value is the exact one, and every engine rounds it the same way. A value no decimal holds (NaN) is NULL.
+    """
+    return f"CAST(round(TRY_CAST({expression} AS DECIMAL(38, 10)), {places}) AS DOUBLE)"
+
+
+def decimal_rounds(expression: str) -> str:
+    """Every `round(x, n)` in a gene's SQL as `rounded(x, n)`, so gene authors write plain SQL."""
+    out, at = [], 0
+    while (start := expression.find("round(", at)) >= 0:
+        if start and (expression[start - 1].isalnum() or expression[start - 1] == "_"):
+            out.append(expression[at:start + 6])
+            at = start + 6
+            continue
+        close = _closing(expression, start + 5)
+        inner, depth, comma = expression[start + 6:close], 0, -1
+        for i, ch in enumerate(inner):
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if ch == "," and depth == 0:
+                comma = i
+        if comma < 0 or not inner[comma + 1:].strip().isdigit():
+            raise GeneDefinitionError(f"round() in a gene needs its decimal places: {expression!r}")
+        out += [expression[at:start], rounded(decimal_rounds(inner[:comma]), int(inner[comma + 1:]))]
+        at = close + 1
+    return "".join(out) + expression[at:]
+
+
 def _closing(text: str, opening: int) -> int:
     """Index of the parenthesis closing the one at `opening`."""
     depth = 0

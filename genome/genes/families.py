@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from genome.genes.definition import Evidence, Gene, case_filters, merge_key, slug, sql_literal
+from genome.genes.definition import Evidence, Gene, case_filters, decimal_rounds, merge_key, slug, sql_literal
 from genome.genes.labels import sentence
 from genome.genes.pivot import Pivot
 from genome.sensitivity import sensitivities, sensitivity_of
@@ -119,7 +119,7 @@ def _gene(
     label=None,
 ) -> Gene:
     evidence = Evidence(where, noun) if where and noun else None
-    expression = case_filters(expression)
+    expression = decimal_rounds(case_filters(expression))
     return Gene(
         name=name,
         family=family,
