@@ -5,7 +5,7 @@ DB        ?= $(or $(GENOME_DB),data/genome.duckdb)
 CUSTOMERS ?= 20000
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test demo bench chromium postgres clean
+.PHONY: run test demo bench chromium postgres java clean
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -50,7 +50,11 @@ chromium:
 postgres:
 	@command -v pg_ctlcluster >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql; }
 
-test: $(VENV)/.installed-test chromium postgres
+# the Spark engine's tests run Spark inside the test process: it needs a Java runtime (17 or newer)
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q default-jre-headless; }
+
+test: $(VENV)/.installed-test chromium postgres java
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.installed-test

@@ -46,3 +46,8 @@ class InputError(GenomeError, ValueError):
 
 class Refused(GenomeError):
     """An action the product will not take, with the reason (an export below the privacy floor, a second refit)."""
+
+
+class EngineUnavailable(GenomeError):
+    """A build engine that cannot start here (Spark without pyspark or a Java runtime); the message says what to
+    install."""

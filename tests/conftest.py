@@ -72,6 +72,16 @@ def fitted_demo(demo_db, tmp_path_factory):
     return fitted_copy(demo_db, tmp_path_factory.mktemp("fitted_demo"))
 
 
+@pytest.fixture(scope="session")
+def spark():
+    """Spark inside the test process (`local[2]`), started once: starting it takes seconds."""
+    from store.spark import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
 @pytest.fixture
 def demo(demo_db):
     con = connect(demo_db, read_only=True)

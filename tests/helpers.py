@@ -194,3 +194,12 @@ def with_gamers(db: Path) -> Path:
     finally:
         con.close()
     return db
+
+
+def genome_rows(con) -> tuple[list[str], list[tuple]]:
+    """The genome's columns in order and its rows in customer order."""
+    columns = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'customer_genes' "
+        "ORDER BY ordinal_position").fetchall()]
+    rows = con.execute("SELECT * FROM customer_genes ORDER BY customer_id").fetchall()
+    return columns, rows

@@ -197,12 +197,25 @@ def build(
         "--partitions", min=1,
         help="build the customers in this many groups, one after another, so memory follows a group's size "
              "(default: one group per 16 million events)")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="where the genes are computed: duckdb (in the store, the default) or spark")] = "duckdb",
+    spark_master: Annotated[str, typer.Option(
+        "--spark-master", help="the Spark cluster to build on (spark://host:7077, yarn, k8s://...); "
+                               "default: local[2], Spark inside this process")] = "local[2]",
+    workdir: Annotated[Path | None, typer.Option(
+        "--workdir", help="with --engine spark: a folder every Spark worker can read and write, for the Parquet "
+                          "exchanged with the cluster (default: a temporary folder on this machine)")] = None,
 ) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
     from genome.campaigns.send import fold_waiting_sends
     from genome.consent_changes import fold_waiting
     from genome.genes.build import build_genome
 
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark", param_hint="--engine")
+    if engine == "spark" and partitions is not None:
+        raise typer.BadParameter("--partitions is for the DuckDB engine; Spark partitions its work itself",
+                                 param_hint="--partitions")
     con = open_for_writing(db_path(db))
     if folded := fold_waiting(con, db_path(db)):
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
@@ -210,13 +223,21 @@ def build(
         typer.echo(f"the receipts and hold-outs of {sends:,} campaigns sent from the app joined the events", err=True)
     with progress_bar("building") as progress:
         try:
-            report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress,
-                                  partitions=partitions)
+            if engine == "spark":
+                from genome.genes.engine_build import build_genome_on
+                from store.spark import SparkEngine, spark_session
+
+                report = build_genome_on(SparkEngine(spark_session(spark_master)), con, as_of=as_of,
+                                         local_zone=get_settings().timezone, progress=progress, workdir=workdir)
+            else:
+                report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress,
+                                      partitions=partitions)
         finally:
             con.close()
     typer.echo(f"genome built: {report.published:,} genes published of {report.genes:,} for {report.customers:,} "
                f"customers (as of {report.as_of:%Y-%m-%d %H:%M})"
-               f"{f' in {report.partitions} partitions' if report.partitions > 1 else ''}; "
+               f"{f' in {report.partitions} partitions' if report.partitions > 1 else ''}"
+               f"{' on Spark' if engine == 'spark' else ''}; "
                f"{len(report.hidden):,} left out, see `genome genes --hidden`", err=True)
     for column, spelling, value in report.merged[:20]:
         typer.echo(f"  {column} {spelling!r} merged into {value!r}", err=True)

@@ -36,6 +36,7 @@ from genome.progress import Progress
 from genome.store_settings import set_store_setting, store_setting
 from genome.today import genome_today
 from store.duck import memory_budget
+from store.engine import DuckEngine
 
 
 def events_relation(con: duckdb.DuckDBPyConnection) -> str:
@@ -63,7 +64,6 @@ def price_bands_sql(merged: dict[str, dict[str, str]] | None = None, events: str
     """Per category, the unit prices that open the bottom and the top fifth of what was paid."""
     category = spelled("category", (merged or {}).get("category"))
     return f"""
-CREATE OR REPLACE TEMP TABLE _price_bands AS
 SELECT {category} AS category,
        quantile_cont(e.amount / greatest(coalesce(e.quantity, 1), 1), 0.2) AS p20,
        quantile_cont(e.amount / greatest(coalesce(e.quantity, 1), 1), 0.8) AS p80
@@ -261,18 +261,25 @@ def _quote(name: str) -> str:
     return f'"{name}"'  # gene names are checked snake_case, so quoting is enough
 
 
-def _build_family(con, family: Family, index: int, part: Partition) -> None:
-    """Aggregate families become temp tables; fan-out families a view over their pivot."""
+def family_sql(family: Family, pivot: str | None = None) -> str:
+    """The family's genes, one row per customer (`cust`): grouped over its relation, or over `pivot`, the table
+    its fan-out summary was pivoted into."""
     columns = ",\n  ".join(f"{g.expression} AS {_quote(g.name)}" for g in family.genes)
     if family.pivot is None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _family_{index} AS SELECT cust,\n  {columns}\n"
-                    f"FROM ({family.relation}) GROUP BY cust")
+        return f"SELECT cust,\n  {columns}\nFROM ({family.relation}) GROUP BY cust"
+    return f"SELECT cust,\n  {columns}\nFROM {pivot}"
+
+
+def _build_family(con, family: Family, index: int, part: Partition) -> None:
+    """Aggregate families become temp tables; fan-out families a view over their pivot."""
+    if family.pivot is None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _family_{index} AS {family_sql(family)}")
     else:
         # several partitions insert into one table: counts take one type in all of them (64-bit), not the
         # narrowest each partition's values happen to fit
         con.register(f"_pivot_{index}", build_pivot(con, family.pivot, first=part.first, count=part.count,
                                                     narrow=part.of == 1))
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _family_{index} AS SELECT cust,\n  {columns}\nFROM _pivot_{index}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _family_{index} AS {family_sql(family, f'_pivot_{index}')}")
 
 
 def _filled(gene: Gene, table: str) -> str:
@@ -280,7 +287,7 @@ def _filled(gene: Gene, table: str) -> str:
     return f"coalesce({column}, {gene.fill_sql})" if gene.fill_sql is not None else column
 
 
-def _wide_sql(families: list[Family], derived: list[Gene], models: list[Gene] = (),
+def wide_sql(families: list[Family], derived: list[Gene], models: list[Gene] = (),
               customers: str = "_customer_index") -> str:
     columns = ["c.customer_id"]
     joins = []
@@ -335,7 +342,7 @@ def _build_partitions(con, parts: list[Partition], families: list[Family], deriv
     if split:
         # the models are fitted and ranked over every customer: read from the events as they stream by
         say("lifetime value", 0, steps)
-        lifetime_values(con, as_of, events=f"({view('_identifier_index')})")
+        lifetime_values(DuckEngine(con), as_of, events=f"({view('_identifier_index')})")
     for p, part in enumerate(parts):
         where = f"{part.name}: " if split else ""
         step = 1 + p * per_part
@@ -346,12 +353,12 @@ def _build_partitions(con, parts: list[Partition], families: list[Family], deriv
         identifiers = "_part_identifiers" if split else "_identifier_index"
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS {view(identifiers)}", {"as_of": as_of})
         if not split:
-            lifetime_values(con, as_of)
+            lifetime_values(DuckEngine(con), as_of)
         for i, family in enumerate(families):
             say(f"{where}family {family.name}", step + 1 + i, steps)
             _build_family(con, family, i, part)
         say(f"{where}assembling the genome", step + per_part - 1, steps)
-        wide = _wide_sql(families, derived, models, customers=f"(SELECT * FROM _customer_index WHERE {part.where})")
+        wide = wide_sql(families, derived, models, customers=f"(SELECT * FROM _customer_index WHERE {part.where})")
         con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {wide}" if p == 0
                     else f"INSERT INTO customer_genes_next {wide}")
         _drop_families(con, families)
@@ -360,6 +367,43 @@ def _build_partitions(con, parts: list[Partition], families: list[Family], deriv
 def local_zone_of(con: duckdb.DuckDBPyConnection) -> str:
     """The time zone the store reads weekdays and hours in (UTC until one is set)."""
     return store_setting(con, "local_zone", "UTC")
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What a build computes, whichever engine runs it: compiled from the store's vocabulary."""
+
+    as_of: datetime
+    local_zone: str
+    events: str  # the events relation genes read
+    found: Catalog
+    derived: list[Gene]
+    models: list[Gene]  # genes of the last model fit, carried into the new genome
+
+    @property
+    def genes(self) -> list[Gene]:
+        return list(self.found.genes) + self.models
+
+    def event_view(self, identifiers: str = "_identifier_index", events: str | None = None) -> str:
+        return event_view_sql(merged=self.found.vocabulary.merged, events=events or self.events,
+                              local_zone=self.local_zone, identifiers=identifiers)
+
+
+def plan_build(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None,
+               local_zone: str | None = None) -> BuildPlan:
+    """The genes the store's data supports and the reference date and time zone they are read at."""
+    as_of = genome_today(con, as_of)
+    local_zone = local_zone or local_zone_of(con)
+    try:
+        zoneinfo.ZoneInfo(local_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {local_zone!r} (use a name such as America/Chicago or UTC)") from None
+    events = events_relation(con)
+    found = catalog(con, events)
+    names = {g.name for g in found.genes}
+    return BuildPlan(as_of=as_of, local_zone=local_zone, events=events, found=found,
+                     derived=[g for g in found.genes if g.derived],
+                     models=[g for g in stored_model_genes(con) if g.name not in names])
 
 
 def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, local_zone: str | None = None,
@@ -374,40 +418,38 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = Non
     `EVENTS_PER_PARTITION` events), so memory follows the size of a partition, not of the store.
     """
     say = progress or (lambda step, done, total: None)
-    as_of = genome_today(con, as_of)
-    local_zone = local_zone or local_zone_of(con)
-    try:
-        zoneinfo.ZoneInfo(local_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"unknown time zone {local_zone!r} (use a name such as America/Chicago or UTC)") from None
-    events = events_relation(con)
-    found = catalog(con, events)
-    families, genes, vocabulary = found.families, list(found.genes), found.vocabulary
-    derived = [g for g in genes if g.derived]
-    models = [g for g in stored_model_genes(con) if g.name not in {x.name for x in genes}]
-    genes += models
+    plan = plan_build(con, as_of=as_of, local_zone=local_zone)
+    families = plan.found.families
     say("preparing events", 0, 1)
-    con.execute(price_bands_sql(vocabulary.merged, events))
+    bands = price_bands_sql(plan.found.vocabulary.merged, plan.events)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _price_bands AS {bands}")
     con.execute(INDEX_SQL)
     parts = partitions_for(con.execute("SELECT count(*) FROM _customer_index").fetchone()[0],
                            con.execute("SELECT count(*) FROM events").fetchone()[0], partitions)
     steps = len(parts) * (len(families) + 2) + 3
     with memory_budget(con, PARTITIONED_DUCKDB_MB) if len(parts) > 1 else nullcontext():
-        _build_partitions(con, parts, families, derived, models, as_of=as_of, say=say, steps=steps,
-                          view=lambda identifiers: event_view_sql(merged=vocabulary.merged, events=events,
-                                                                  local_zone=local_zone, identifiers=identifiers))
-        say("measuring coverage", steps - 2, steps)
-        published = publication(con, genes)
-        say("swapping the new genome in", steps - 1, steps)
-        _swap_in(con, genes, families, published, as_of, vocabulary, local_zone)
+        _build_partitions(con, parts, families, plan.derived, plan.models, as_of=plan.as_of, say=say, steps=steps,
+                          view=lambda identifiers: plan.event_view(identifiers))
+        report = finish_build(con, plan, say=say, steps=steps)
+    return replace(report, partitions=len(parts))
+
+
+def finish_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan, *, say: Progress, steps: int) -> BuildReport:
+    """`customer_genes_next` is complete: measure coverage, swap it in with its catalog, clean up."""
+    genes, vocabulary = plan.genes, plan.found.vocabulary
+    say("measuring coverage", steps - 2, steps)
+    published = publication(con, genes)
+    say("swapping the new genome in", steps - 1, steps)
+    _swap_in(con, genes, plan.found.families, published, plan.as_of, vocabulary, plan.local_zone)
     for table in ("_ev", "_lifetime", "_price_bands", "_customer_index", "_identifier_index", "_part_identifiers"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     say("done", steps, steps)
-    return BuildReport(genes=len(genes), customers=published.customers, as_of=as_of, families=len(families) + 2,
+    return BuildReport(genes=len(genes), customers=published.customers, as_of=plan.as_of,
+                       families=len(plan.found.families) + 2,
                        published=len(genes) - len(published.hidden), hidden=dict(published.hidden),
                        merged=[(column, raw, value) for column, spellings in vocabulary.merged.items()
                                for raw, value in sorted(spellings.items())],
-                       renamed_away=found.renamed_away, partitions=len(parts))
+                       renamed_away=plan.found.renamed_away)
 
 
 def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary, local_zone: str) -> None:

@@ -19,8 +19,9 @@ import pyarrow as pa
 
 from genome.clv import BetaGeo, GammaGamma, calibration_holdout, discounted_purchases
 from genome.errors import InputError
-from genome.genes.definition import Gene
+from genome.genes.definition import Gene, rounded
 from genome.today import genome_today
+from store.engine import Engine
 
 FAMILY = "lifetime_value"
 ANNUAL_DISCOUNT = 0.10
@@ -53,19 +54,23 @@ LIFETIME_GENES = (
 )
 
 # Sums of money are compensated (fsum): a plain sum depends on the order rows arrive in, and a build that reads
-# the events in partitions must give the same cents as one that reads them at once.
-RFM_SQL = """
+# the events in partitions must give the same cents as one that reads them at once. They are read at a
+# millionth (`MONEY`), so every engine hands the models the very same numbers and the fit, which amplifies
+# the last bit of a double, comes out the same.
+MONEY = 6
+RFM_SQL = f"""
 WITH days AS (
-  SELECT cust, CAST(local_time AS DATE) AS day, fsum(amount) AS amount
-  FROM {events} WHERE event_type = 'purchase' AND amount IS NOT NULL
+  SELECT cust, CAST(local_time AS DATE) AS day, {rounded('fsum(amount)', MONEY)} AS amount
+  FROM {{events}} WHERE event_type = 'purchase' AND amount IS NOT NULL
   GROUP BY cust, day
 )
 SELECT cust,
        count(*) - 1 AS frequency,
-       date_diff('day', min(day), max(day)) / 7.0 AS recency,
-       date_diff('day', min(day), CAST($as_of AS DATE)) / 7.0 AS t,
-       CASE WHEN count(*) > 1 THEN (fsum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END AS monetary,
-       fsum(amount) AS total
+       date_diff('day', min(day), max(day)) / 7 AS recency,
+       date_diff('day', min(day), CAST($as_of AS DATE)) / 7 AS t,
+       CASE WHEN count(*) > 1 THEN ({rounded('fsum(amount)', MONEY)} - arg_min(amount, day)) / (count(*) - 1)
+            ELSE 0 END AS monetary,
+       {rounded('fsum(amount)', MONEY)} AS total
 FROM days GROUP BY cust ORDER BY cust
 """
 
@@ -117,34 +122,37 @@ def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return spend * purchases, bg.probability_alive(x, t_x, T), bg.expected_purchases(90 / 7, x, t_x, T), unscored
 
 
-def lifetime_values(con, as_of, *, events: str = "_ev") -> None:
-    """Create temp table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes.
+def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> None:
+    """Table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes, on `engine`.
 
     `events` is the prepared event relation (`_ev` columns) of every customer: the models are fitted and
-    ranked across all customers, also when the rest of the build works a partition at a time.
+    ranked across all customers, also when the rest of the build works a partition at a time. The per-customer
+    summaries come to Python for the fit (four numbers a customer); the rest stays on the engine.
     """
-    rfm = con.execute(f"""
+    summary = engine.arrow(f"""
         SELECT r.*, coalesce(s.spend_365d, 0) AS spend_365d FROM ({RFM_SQL.format(events=events)}) r
-        LEFT JOIN (SELECT cust, fsum(amount) AS spend_365d FROM {events}
+        LEFT JOIN (SELECT cust, {rounded('fsum(amount)', MONEY)} AS spend_365d FROM {events}
                    WHERE event_type = 'purchase' AND days_ago <= 365 GROUP BY cust) s USING (cust)
         ORDER BY cust
-    """, {"as_of": as_of}).fetchnumpy()
+    """, {"as_of": as_of})
+    # engines differ in the numeric types they give (DuckDB doubles, Spark decimals): the fit reads floats
+    rfm = {name: np.asarray(summary[name].to_numpy(zero_copy_only=False), dtype=np.int64 if name == "cust" else float)
+           for name in summary.column_names}
     n = len(rfm["cust"])
     value, alive, expected, failed = _scores(rfm) if n else (np.array([]),) * 4
-    con.register("_lifetime_scores", pa.table({
-        "cust": pa.array(rfm["cust"], pa.int64()) if n else pa.array([], pa.int64()),
+    engine.register("_lifetime_scores", pa.table({
+        "cust": pa.array(rfm["cust"], pa.int64()),
         "clv_12m": np.round(np.asarray(value, dtype=float), 2),
         "p_alive": np.round(np.asarray(alive, dtype=float), 4),
         "expected_purchases_90d": np.round(np.asarray(expected, dtype=float), 3),
-        "historical_value": np.round(rfm["total"].astype(float), 2) if n else np.array([]),
+        "historical_value": np.round(rfm["total"], 2),
         "model_failed": np.asarray(failed, dtype=bool),
     }))
-    newcomer = con.execute(NEWCOMER_VALUE_SQL.format(events=events), {"as_of": as_of}).fetchone()[0] or 0.0
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _lifetime AS
+    newcomer = engine.arrow(NEWCOMER_VALUE_SQL.format(events=events), {"as_of": as_of}).column(0)[0].as_py() or 0.0
+    engine.table("_lifetime", f"""
         WITH scored AS (
           SELECT c.cust,
-                 CASE WHEN s.cust IS NULL THEN round($newcomer, 2)
+                 CASE WHEN s.cust IS NULL THEN {rounded('$newcomer', 2)}
                       ELSE coalesce(nullif(s.clv_12m, 'NaN'::DOUBLE), 0) END AS clv_12m,
                  nullif(s.p_alive, 'NaN'::DOUBLE) AS p_alive,
                  nullif(s.expected_purchases_90d, 'NaN'::DOUBLE) AS expected_purchases_90d,
@@ -153,7 +161,7 @@ def lifetime_values(con, as_of, *, events: str = "_ev") -> None:
           FROM _customer_index c LEFT JOIN _lifetime_scores s USING (cust)
         )
         SELECT *,
-               round(percent_rank() OVER (ORDER BY historical_value), 4) AS historical_value_rank,
+               {rounded('percent_rank() OVER (ORDER BY historical_value)', 4)} AS historical_value_rank,
                ntile(10) OVER (ORDER BY clv_12m, cust) AS value_decile,
                CASE WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.9 THEN 'top'
                     WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.7 THEN 'high'
@@ -161,7 +169,7 @@ def lifetime_values(con, as_of, *, events: str = "_ev") -> None:
                     ELSE 'low' END AS clv_tier
         FROM scored
     """, {"newcomer": float(newcomer)})
-    con.unregister("_lifetime_scores")
+    engine.drop("_lifetime_scores")
 
 
 @dataclass(frozen=True)

@@ -123,3 +123,33 @@ def _top(score: np.ndarray, values: tuple[str, ...], n: int) -> pa.Array:
     known = top > 0  # NaN compares false
     labels = np.asarray(values, dtype=object)[best]
     return pa.array(labels, pa.string(), mask=~known)
+
+
+def pivot_sql(pivot: Pivot, *, customers: str, values: str = "_pivot_values") -> str:
+    """The table `build_pivot` makes, as SQL for an engine that has no Python beside its data (Spark).
+
+    One row per customer of `customers` (`cust`); `values` holds the pivot's values with their position
+    (`value`, `vidx`). Cells are NULL where `build_pivot` leaves them NULL, totals count only the pivot's values
+    (0 when none), and the top value is the first in `values` order among the highest positive `rank_by`,
+    which is a count.
+    """
+    k = len(pivot.values)
+    stat_cells = ", ".join(
+        f"max(CASE WHEN v.vidx = {i} THEN {_stat(pivot, stat)} END) AS {pivot.cell(value, stat)}"
+        for stat in pivot.stats for i, value in enumerate(pivot.values))
+    totals = [f"sum(coalesce({_stat(pivot, stat)}, 0)) AS all_{stat}" for stat in pivot.totals]
+    outer = [f"coalesce(p.all_{stat}, 0) AS all_{stat}" for stat in pivot.totals]
+    if pivot.rank_by:
+        # one integer key orders by the statistic, then by the earlier value on a tie
+        totals.append(f"arg_max(v.value, CAST(s.{pivot.rank_by} AS BIGINT) * {k} + ({k - 1} - v.vidx)) "
+                      f"FILTER (WHERE s.{pivot.rank_by} > 0) AS top_{pivot.column}")
+        outer.append(f"p.top_{pivot.column}")
+    inner = ", ".join(filter(None, [stat_cells, *totals]))
+    cells = ", ".join(f"p.{pivot.cell(value, stat)}" for stat in pivot.stats for value in pivot.values)
+    return (f"SELECT {', '.join(filter(None, ['c.cust', cells, *outer]))} FROM {customers} c LEFT JOIN ("
+            f"SELECT s.cust{', ' + inner if inner else ''} FROM ({case_filters(pivot.stats_sql)}) s "
+            f"JOIN {values} v ON v.value = s.{pivot.column} GROUP BY s.cust) p USING (cust)")
+
+
+def _stat(pivot: Pivot, stat: str) -> str:
+    return f"s.{stat}" if stat in pivot.fractional else f"CAST(s.{stat} AS BIGINT)"

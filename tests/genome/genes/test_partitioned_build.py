@@ -3,18 +3,11 @@
 import shutil
 
 import pytest
+from helpers import genome_rows
 
 from genome.errors import InputError
 from genome.genes.build import EVENTS_PER_PARTITION, build_genome, partitions_for
 from store.duck import connect
-
-
-def _genome(con) -> tuple[list[str], list[tuple]]:
-    columns = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'customer_genes' "
-        "ORDER BY ordinal_position").fetchall()]
-    rows = con.execute("SELECT * FROM customer_genes ORDER BY customer_id").fetchall()
-    return columns, rows
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +18,11 @@ def both_builds(demo_db, tmp_path_factory):
     shutil.copy(demo_db, copy)
     con = connect(copy)
     report = build_genome(con, partitions=3)
-    split = _genome(con), con.execute("SELECT name, carriers, coverage, hidden_reason FROM gene_catalog "
+    split = genome_rows(con), con.execute("SELECT name, carriers, coverage, hidden_reason FROM gene_catalog "
                                       "ORDER BY name").fetchall()
     con.close()
     con = connect(demo_db, read_only=True)
-    whole = _genome(con), con.execute("SELECT name, carriers, coverage, hidden_reason FROM gene_catalog "
+    whole = genome_rows(con), con.execute("SELECT name, carriers, coverage, hidden_reason FROM gene_catalog "
                                       "ORDER BY name").fetchall()
     con.close()
     return report, whole, split

@@ -1,0 +1,73 @@
+"""The genome built on Spark (`genome build --engine spark`) is the genome DuckDB builds, gene for gene, and the
+app reads it from the same store."""
+
+import shutil
+
+import pytest
+from helpers import genome_rows
+from typer.testing import CliRunner
+
+from genome.cli import app
+from store.duck import connect
+
+runner = CliRunner()
+CATALOG = "SELECT name, carriers, coverage, published, hidden_reason, aliases FROM gene_catalog ORDER BY name"
+
+
+@pytest.fixture(scope="module")
+def spark_build(demo_db, spark, tmp_path_factory):
+    """A copy of the small demo store rebuilt on Spark local[2] from the command line, beside the DuckDB build."""
+    copy = tmp_path_factory.mktemp("spark_build") / "demo.duckdb"
+    shutil.copy(demo_db, copy)
+    result = runner.invoke(app, ["build", "--engine", "spark", "--db", str(copy)])
+    con = connect(copy, read_only=True)
+    built = genome_rows(con), con.execute(CATALOG).fetchall()
+    con.close()
+    con = connect(demo_db, read_only=True)
+    whole = genome_rows(con), con.execute(CATALOG).fetchall()
+    con.close()
+    return result, whole, built
+
+
+def test_the_command_line_builds_on_spark_and_says_so(spark_build):
+    result, _, _ = spark_build
+    assert result.exit_code == 0, result.output
+    assert "on Spark" in result.output
+
+
+def test_every_gene_of_every_customer_equals_the_duckdb_build(spark_build):
+    _, ((columns, rows), _), ((spark_columns, spark_rows), _) = spark_build
+    assert spark_columns == columns
+    assert len(spark_rows) == len(rows) > 1000
+    differing = {}
+    for whole, built in zip(rows, spark_rows):
+        for i, (a, b) in enumerate(zip(whole, built)):
+            exact = a == b and type(a) is type(b) or (isinstance(a, int) and isinstance(b, int) and a == b)
+            close = isinstance(a, float) and isinstance(b, float) and b == pytest.approx(a, rel=1e-9)
+            if not (exact or close):
+                differing.setdefault(columns[i], (whole[0], a, b))
+    assert differing == {}
+
+
+def test_the_catalog_coverage_and_what_is_left_out_are_the_same(spark_build):
+    _, (_, catalog), (_, spark_catalog) = spark_build
+    assert spark_catalog == catalog
+
+
+def test_an_unknown_engine_is_refused_by_name(tmp_path):
+    result = runner.invoke(app, ["build", "--engine", "oracle", "--db", str(tmp_path / "s.duckdb")])
+    assert result.exit_code != 0
+    assert "unknown engine 'oracle'" in result.output
+
+
+def test_partitions_belong_to_the_duckdb_engine(tmp_path):
+    result = runner.invoke(app, ["build", "--engine", "spark", "--partitions", "2", "--db", str(tmp_path / "s.duckdb")])
+    assert result.exit_code != 0
+    assert "--partitions is for the DuckDB engine" in result.output
+
+
+def test_a_missing_work_folder_is_named_before_anything_is_built(demo_db, tmp_path):
+    result = runner.invoke(app, ["build", "--engine", "spark", "--workdir", str(tmp_path / "nowhere"),
+                                 "--db", str(demo_db)])
+    assert result.exit_code != 0
+    assert "the work folder" in result.output and "nowhere" in result.output
