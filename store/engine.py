@@ -9,6 +9,7 @@ an engine for four things only, so the same steps drive either:
 `params` are named values (`$as_of` in the SQL).
 """
 
+from pathlib import Path
 from typing import Protocol
 
 import duckdb
@@ -52,3 +53,20 @@ class DuckEngine:
             self._registered.discard(name)
         else:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+class ExternalEngine(Engine, Protocol):
+    """An engine with its own storage: it reads the store's inputs from Parquet and writes results to it."""
+
+    def read_parquet(self, name: str, path: Path) -> None: ...
+
+    def write_parquet(self, sql: str, path: Path, params: dict | None = None) -> None: ...
+
+
+def hand_over(con: duckdb.DuckDBPyConnection, engine: ExternalEngine, inputs: dict[str, str], folder: Path) -> None:
+    """Each `inputs` name -> query over the store, written to Parquet in `folder` and read by `engine` under
+    that name. The queries are the caller's own SQL, never user text."""
+    for name, sql in inputs.items():
+        path = folder / f"{name.lstrip('_')}.parquet"  # engines skip files whose names start with _
+        con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
+        engine.read_parquet(name, path)

@@ -8,7 +8,8 @@ rewritten here and only here (`_SPARK_REWRITES`):
 - `date_diff('day', a, b)` counts calendar-day boundaries, as Spark's two-argument `datediff` does on dates
   (Spark's `DATEDIFF(DAY, ...)` counts whole elapsed days instead);
 - `isodow` is `weekday + 1` (SQLGlot's rendering assumes another day numbering);
-- `quantile_cont` is Spark's `percentile` (both interpolate linearly);
+- `quantile_cont` is Spark's `percentile` (both interpolate linearly), and `quantile_disc(x, q)` its
+  `percentile_disc(q) WITHIN GROUP (ORDER BY x)` (both the first value whose cumulative share reaches q);
 - `fsum` and `favg` (compensated, so a sum does not depend on row order) sum exact decimals;
 - `$name` parameters become literals.
 
@@ -79,6 +80,9 @@ def _rewrite(node: exp.Expression, params: dict) -> exp.Expression:
     if isinstance(node, exp.DayOfWeekIso):
         return exp.Paren(this=exp.Add(this=exp.Anonymous(this="WEEKDAY", expressions=[node.this]),
                                       expression=exp.Literal.number(1)))
+    if isinstance(node, exp.PercentileDisc) and node.expression is not None:
+        return exp.WithinGroup(this=exp.PercentileDisc(this=node.expression),
+                               expression=exp.Order(expressions=[exp.Ordered(this=node.this)]))
     if isinstance(node, exp.PercentileCont):
         return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
     return node

@@ -19,7 +19,19 @@ from genome.cli.creative import creative_app
 from genome.cli.models import models_app
 from genome.cli.segment import segment_app
 from genome.cli.service import audit_command, consent_command, erase_command, profile_command
-from genome.cli.support import DbOption, GuardedGroup, db_path, fail, open_for_writing, progress_bar, reading
+from genome.cli.support import (
+    DbOption,
+    EngineOption,
+    GuardedGroup,
+    SparkMasterOption,
+    WorkdirOption,
+    db_path,
+    external_engine,
+    fail,
+    open_for_writing,
+    progress_bar,
+    reading,
+)
 from genome.cli.users import users_app
 from genome.errors import InputError
 from genome.ingest import FileRefused, Limits, ingest_files
@@ -197,25 +209,20 @@ def build(
         "--partitions", min=1,
         help="build the customers in this many groups, one after another, so memory follows a group's size "
              "(default: one group per 16 million events)")] = None,
-    engine: Annotated[str, typer.Option(
-        "--engine", help="where the genes are computed: duckdb (in the store, the default) or spark")] = "duckdb",
-    spark_master: Annotated[str, typer.Option(
-        "--spark-master", help="the Spark cluster to build on (spark://host:7077, yarn, k8s://...); "
-                               "default: local[2], Spark inside this process")] = "local[2]",
-    workdir: Annotated[Path | None, typer.Option(
-        "--workdir", help="with --engine spark: a folder every Spark worker can read and write, for the Parquet "
-                          "exchanged with the cluster (default: a temporary folder on this machine)")] = None,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = "local[2]",
+    workdir: WorkdirOption = None,
 ) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
     from genome.campaigns.send import fold_waiting_sends
     from genome.consent_changes import fold_waiting
     from genome.genes.build import build_genome
 
-    if engine not in ("duckdb", "spark"):
-        raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark", param_hint="--engine")
     if engine == "spark" and partitions is not None:
         raise typer.BadParameter("--partitions is for the DuckDB engine; Spark partitions its work itself",
                                  param_hint="--partitions")
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark", param_hint="--engine")
     con = open_for_writing(db_path(db))
     if folded := fold_waiting(con, db_path(db)):
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
@@ -225,9 +232,8 @@ def build(
         try:
             if engine == "spark":
                 from genome.genes.engine_build import build_genome_on
-                from store.spark import SparkEngine, spark_session
 
-                report = build_genome_on(SparkEngine(spark_session(spark_master)), con, as_of=as_of,
+                report = build_genome_on(external_engine(engine, spark_master), con, as_of=as_of,
                                          local_zone=get_settings().timezone, progress=progress, workdir=workdir)
             else:
                 report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress,

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from genome.cli.support import AsOption, DbOption, acting_user, db_path, reading
+from genome.cli.support import (
+    AsOption,
+    DbOption,
+    EngineOption,
+    SparkMasterOption,
+    WorkdirOption,
+    acting_user,
+    db_path,
+    external_engine,
+    reading,
+)
 from store.meta import meta_url_for, session
 
 segment_app = typer.Typer(no_args_is_help=True, help="Count, save, list and export segments.")
@@ -19,13 +29,29 @@ def count_command(
     rule: RuleArgument,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print every figure the builder page shows as JSON")] = False,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = "local[2]",
+    workdir: WorkdirOption = None,
 ) -> None:
-    """Print a rule's exact audience: size, expected value with its interval, reach after consent, lift."""
+    """Print a rule's exact audience: size, expected value with its interval, reach after consent, lift.
+    On Spark (`--engine spark`) the audience's size, counted there."""
     from genome.formatting import money, share
     from genome.segments.audience import figures
     from genome.segments.library import members_of
     from genome.segments.text import parse
 
+    spark = external_engine(engine, spark_master)
+    if spark is not None:
+        from genome.segments.on_engine import count_on
+
+        with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
+            counted = count_on(spark, con, parse(rule), members=members_of(meta), workdir=workdir)
+        if as_json:
+            typer.echo(json.dumps({"count": counted.count, "total": counted.total, "engine": engine}))
+        else:
+            typer.echo(f"{counted.count:,} of {counted.total:,} customers "
+                       f"({share(counted.count / counted.total if counted.total else 0.0)}), counted on Spark")
+        return
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = figures(con, parse(rule), members=members_of(meta), with_lift=as_json)
     if as_json:

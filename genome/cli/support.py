@@ -92,3 +92,24 @@ def acting_user(db: Path | None, name: str):
 
     with session(meta_url_for(db_path(db))) as s:
         return acting(s, name=name)
+
+
+EngineOption = Annotated[str, typer.Option(
+    "--engine", help="where the work runs: duckdb (in the store, the default) or spark")]
+SparkMasterOption = Annotated[str, typer.Option(
+    "--spark-master", help="with --engine spark: the cluster (spark://host:7077, yarn, k8s://...); "
+                           "default: local[2], Spark inside this process")]
+WorkdirOption = Annotated[Path | None, typer.Option(
+    "--workdir", help="with --engine spark: a folder every Spark worker can read and write, for the Parquet "
+                      "exchanged with the cluster (default: a temporary folder on this machine)")]
+
+
+def external_engine(engine: str, spark_master: str):
+    """The Spark engine when asked for, None for DuckDB; an unknown engine is refused by name."""
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark", param_hint="--engine")
+    if engine == "duckdb":
+        return None
+    from store.spark import SparkEngine, spark_session
+
+    return SparkEngine(spark_session(spark_master))

@@ -14,7 +14,6 @@ cluster has no single Python process beside all its data.
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -26,23 +25,11 @@ from genome.genes.lifetime import lifetime_values
 from genome.genes.pivot import pivot_sql
 from genome.progress import Progress
 from store.duck import table_exists
-from store.engine import Engine
+from store.engine import ExternalEngine, hand_over
 
 # The columns of `events` a build reads, in the shape the event view expects.
 EVENT_COLUMNS = ("anchor", "event_type", "channel", "category", "amount", "quantity", "store_id", "city",
                  "occurred_at", "attributes")
-
-
-class ExternalEngine(Engine, Protocol):
-    """An engine with its own storage: it reads the store's inputs from Parquet and writes the genome to it."""
-
-    def read_parquet(self, name: str, path: Path) -> None: ...
-
-    def write_parquet(self, sql: str, path: Path, params: dict | None = None) -> None: ...
-
-
-def _export(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
-    con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")  # our own temporary path, no user text
 
 
 def build_genome_on(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None,
@@ -75,10 +62,7 @@ def build_genome_on(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, *, a
             inputs["model_genes"] = "SELECT * FROM model_genes"
         if table_exists(con, "customer_attributes"):
             inputs["customer_attributes"] = "SELECT * FROM customer_attributes"
-        for name, sql in inputs.items():
-            path = folder / f"{name.lstrip('_')}.parquet"  # engines skip files whose names start with _
-            _export(con, sql, path)
-            engine.read_parquet(name, path)
+        hand_over(con, engine, inputs, folder)
         say("preparing events", 1, steps)
         # the exported events already carry their product's category, so the engine reads them as they are
         engine.table("_ev", plan.event_view(events="events"), {"as_of": plan.as_of})
