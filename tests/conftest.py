@@ -1,6 +1,8 @@
 """Shared fixtures: stores built in temporary folders, never from ../shared."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from store.duck import connect
 
 # the run's own cache folder, inherited by the apps it serves: nothing is read from or left in the user's
 os.environ["GENOME_CACHE_DIR"] = tempfile.mkdtemp(prefix="genome-cache-")
+atexit.register(shutil.rmtree, os.environ["GENOME_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
