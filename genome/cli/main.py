@@ -223,6 +223,9 @@ def build(
                                  param_hint="--partitions")
     if engine not in ("duckdb", "spark"):
         raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark", param_hint="--engine")
+    if workdir is not None and not workdir.is_dir():
+        raise typer.BadParameter(f"the work folder {workdir} does not exist: create it, on storage every Spark "
+                                 "worker can reach", param_hint="--workdir")
     con = open_for_writing(db_path(db))
     if folded := fold_waiting(con, db_path(db)):
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)

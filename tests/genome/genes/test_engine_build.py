@@ -66,8 +66,9 @@ def test_partitions_belong_to_the_duckdb_engine(tmp_path):
     assert "--partitions is for the DuckDB engine" in result.output
 
 
-def test_a_missing_work_folder_is_named_before_anything_is_built(demo_db, tmp_path):
+def test_a_missing_work_folder_is_named_before_anything_is_built(tmp_path):
     result = runner.invoke(app, ["build", "--engine", "spark", "--workdir", str(tmp_path / "nowhere"),
-                                 "--db", str(demo_db)])
+                                 "--db", str(tmp_path / "s.duckdb")])
     assert result.exit_code != 0
     assert "the work folder" in result.output and "nowhere" in result.output
+    assert not (tmp_path / "s.duckdb").exists()
