@@ -137,21 +137,18 @@ CASE
   WHEN currency IS NOT NULL AND NOT regexp_full_match(currency, '[A-Z]{{{{3}}}}')
     THEN 'currency ' || {_quoted('currency')} || ' is not a three-letter code'
 {_UNNAMEABLE.replace("{", "{{").replace("}", "}}")}
-  WHEN attributes IS NOT NULL AND NOT json_valid(attributes) THEN 'attributes is not valid JSON'
-  WHEN attributes IS NOT NULL AND json_type(attributes) <> 'OBJECT' THEN 'attributes is not a JSON object'
-{attribute_reasons().replace("{", "{{").replace("}", "}}")}
-  WHEN event_type = 'consent' AND (attributes IS NULL
-        OR json_type(attributes, '$.purpose') IS DISTINCT FROM 'VARCHAR' OR json_extract(attributes, '$.granted') IS NULL)
+  WHEN attributes_reason IS NOT NULL THEN attributes_reason
+  WHEN event_type = 'consent' AND NOT coalesce(consent_shaped, false)
     THEN 'consent event needs attributes.purpose (text) and attributes.granted (true or false)'
   WHEN event_type = 'consent' AND consent_purpose NOT IN ({_in_list(CONSENT_PURPOSES)})
-    THEN 'unknown consent purpose ' || {_quoted("json_extract_string(attributes, '$.purpose')")}
+    THEN 'unknown consent purpose ' || {_quoted("purpose_text")}
          || ' (use one of {", ".join(CONSENT_PURPOSES)})'
   WHEN length(text) > {MAX_TEXT_CHARS} THEN 'text is longer than {MAX_TEXT_CHARS:,} characters'
 END
 """
 
 # The landed text, trimmed and typed; originals kept (…_in) to quote in reasons.
-PARSE_SQL = f"""
+PARSE_SQL = """
 SELECT s._line, s._raw, s._defect,
   _t(s.event_id) AS event_id_in,
   _t(s.occurred_at) AS occurred_at_in,
@@ -175,15 +172,53 @@ SELECT s._line, s._raw, s._defect,
   _t(s.store_id) AS store_id,
   _t(s.city) AS city,
   nullif(s.text, '') AS text,
-  _t(s.attributes) AS attributes,
-  {typed_columns_sql("_t(s.attributes)")},
-  -- the purpose as stored: trimmed and lower-cased, so "Marketing" and " marketing" are one purpose
-  -- (nested CASEs: JSON functions only see rows whose text is valid JSON)
-  CASE WHEN lower(_t(s.event_type)) = 'consent' AND json_valid(_t(s.attributes)) THEN
-    CASE WHEN json_type(_t(s.attributes), '$.purpose') = 'VARCHAR'
-         THEN lower(trim(json_extract_string(_t(s.attributes), '$.purpose'))) END END AS consent_purpose
-FROM _landing s LEFT JOIN _phone_map pm ON pm.raw = s.phone
+  a.attributes, a.attributes_reason, a.consent_shaped, a.purpose_text, a.normalised, a.normalised_consent,
+  CASE WHEN lower(_t(s.event_type)) = 'consent' THEN a.purpose END AS consent_purpose
+FROM _landing s LEFT JOIN _phone_map pm ON pm.raw = s.phone LEFT JOIN _attributes a ON a.raw = s.attributes
 """
+
+# A file repeats a few thousand distinct attribute objects over millions of rows ({"page": "product"}): each
+# distinct text is parsed, checked and normalised once (`_attributes`), and rows join their result.
+# grain: one row per distinct attributes text of the landed file.
+ATTRIBUTES_SQL = f"""
+WITH typed AS (
+  SELECT raw, attributes, {typed_columns_sql("attributes")}
+  FROM (SELECT raw, _t(raw) AS attributes FROM (SELECT DISTINCT attributes AS raw FROM _landing
+                                                 WHERE attributes IS NOT NULL))
+), checked AS (
+  SELECT *,
+    CASE
+      WHEN attributes IS NOT NULL AND NOT json_valid(attributes) THEN 'attributes is not valid JSON'
+      WHEN attributes IS NOT NULL AND json_type(attributes) <> 'OBJECT' THEN 'attributes is not a JSON object'
+{attribute_reasons()}
+    END AS attributes_reason
+  FROM typed
+), read AS (
+  -- nested CASEs: JSON functions only see objects that passed their checks
+  SELECT *,
+    CASE WHEN attributes IS NOT NULL AND attributes_reason IS NULL THEN
+      json_type(attributes, '$.purpose') = 'VARCHAR' AND json_extract(attributes, '$.granted') IS NOT NULL
+    END AS consent_shaped,
+    CASE WHEN attributes IS NOT NULL AND attributes_reason IS NULL THEN
+      json_extract_string(attributes, '$.purpose') END AS purpose_text,
+    -- the purpose as stored: trimmed and lower-cased, so "Marketing" and " marketing" are one purpose
+    CASE WHEN attributes IS NOT NULL AND attributes_reason IS NULL THEN
+      CASE WHEN json_type(attributes, '$.purpose') = 'VARCHAR'
+           THEN lower(trim(json_extract_string(attributes, '$.purpose'))) END END AS purpose,
+    CASE WHEN attributes IS NOT NULL AND attributes_reason IS NULL THEN {normalised_sql()} END AS normalised
+  FROM checked
+)
+SELECT raw, attributes, attributes_reason, consent_shaped, purpose_text, purpose, normalised,
+  CASE WHEN purpose IS NOT NULL THEN json_merge_patch(normalised, json_object('purpose', purpose))::VARCHAR
+  END AS normalised_consent
+FROM read
+"""
+
+# What later steps read of a checked row (the originals quoted in reasons are not kept): writing the checked
+# rows is a good part of an ingest's time, and every column written costs.
+CHECKED_COLUMNS = ("occurred_at", "channel", "event_type", *IDENTIFIER_COLUMNS, "product_id", "category", "amount",
+                   "quantity_big", "currency", "store_id", "city", "text", "normalised", "normalised_consent",
+                   "consent_purpose")
 
 _HASHED = ("occurred_at", "channel", "event_type", *IDENTIFIER_COLUMNS, "product_id",
            "category", "amount", "quantity_big", "currency", "store_id", "city", "text", "attributes")
@@ -197,12 +232,12 @@ ANCHOR_SQL = "CASE " + " ".join(
 
 
 def _prepare_session(con: duckdb.DuckDBPyConnection) -> None:
-    # Trimming is the costliest step on clean data, so values without
-    # surrounding whitespace skip it.
+    # Trimming is the costliest step on clean data, so values that neither start nor end with a space or a
+    # control character skip it (looking at two characters is cheaper than a regular expression).
     con.execute("""
         CREATE OR REPLACE TEMP MACRO _t(x) AS CASE
           WHEN x IS NULL OR x = '' THEN NULL
-          WHEN NOT regexp_matches(x, '^\\s|\\s$') THEN x
+          WHEN ascii(x) > 32 AND ascii(right(x, 1)) > 32 THEN x
           ELSE nullif(trim(x, ' ' || chr(9) || chr(10) || chr(13)), '') END
     """)
     # A timestamp with an offset or zone goes through the time-zone aware
@@ -251,17 +286,18 @@ class Limits:
 
 def _check(con: duckdb.DuckDBPyConnection, limits: Limits) -> None:
     """Classify every landed row as accepted, quarantined or duplicate (temp table _outcome)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _attributes AS {ATTRIBUTES_SQL}")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _checked AS
-        SELECT *,
+        SELECT _line, reason,
           CASE WHEN reason IS NULL THEN {EVENT_KEY_SQL} END AS event_key,
-          {ANCHOR_SQL} AS anchor
+          {ANCHOR_SQL} AS anchor, {", ".join(CHECKED_COLUMNS)}
         FROM (SELECT *, {reason_sql(max_amount=limits.max_amount, max_quantity=limits.max_quantity)} AS reason
               FROM ({PARSE_SQL}))
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _rejected AS
-        SELECT c._line, c.reason, coalesce(c._raw, {RAW_JSON_SQL}) AS raw
+        SELECT c._line, c.reason, coalesce(l._raw, {RAW_JSON_SQL}) AS raw
         FROM _checked c JOIN _landing l USING (_line) WHERE c.reason IS NOT NULL
     """)
     # Keys already stored are looked up with the file's keys as the build side:
@@ -315,10 +351,7 @@ def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: 
                device_id, anchor, product_id, category,
                CASE WHEN {_REFUND} THEN -amount ELSE amount END, CAST(quantity_big AS INTEGER),
                currency, store_id, city, text,
-               CASE WHEN attributes IS NOT NULL THEN
-                 CASE WHEN consent_purpose IS NULL THEN {normalised_sql()}
-                      ELSE json_merge_patch({normalised_sql()}, json_object('purpose', consent_purpose))::VARCHAR
-                 END END,
+               CASE WHEN consent_purpose IS NULL THEN normalised ELSE normalised_consent END,
                ?, ?, c._line, ?
         FROM _checked c JOIN _outcome o USING (_line) WHERE o.outcome = 'accepted'
     """, [source, file, batch_id])

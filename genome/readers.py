@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -222,7 +223,7 @@ def _read_parquet(path: Path) -> Iterator[pa.Table]:
         table = pa.Table.from_batches([record_batch])
         rows = table.num_rows
         columns = {
-            "_line": pa.array(range(offset + 1, offset + rows + 1), pa.int64()),
+            "_line": pa.array(np.arange(offset + 1, offset + rows + 1, dtype=np.int64)),
             "_raw": pa.nulls(rows, pa.string()),  # rendered as JSON only if the row is rejected
             "_defect": pa.nulls(rows, pa.string()),
         }
