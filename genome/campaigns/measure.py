@@ -25,38 +25,63 @@ GOALS = {"purchase": "buying anything", "revenue": "revenue per recipient",
          "coupon_redemption": "redeeming the campaign's coupon", "click": "clicking in the campaign's e-mail"}
 PRE_DAYS = 90
 
+# The events are read once and their identifiers resolved to customers once: the campaign's receipts and
+# hold-outs, and in the time span its windows cover (pre-period included), the purchases and returns, and the
+# coupon redemptions and clicks that name it. Resolving each part on its own (three joins with `identifiers`)
+# made this take 2.5 s for a million recipients; one join over all of them, a third less.
 _OUTCOMES = """
-WITH sends AS (
+WITH marked AS (
+    SELECT anchor, occurred_at, event_type, json_extract_string(attributes, '$.variant') AS variant,
+           try_cast(json_extract_string(attributes, '$.holdout_share') AS DOUBLE) AS holdout_share
+    FROM events
+    WHERE event_type IN ('campaign_receipt', 'campaign_holdout')
+      AND json_extract_string(attributes, '$.campaign_id') = $campaign),
+span AS (SELECT min(occurred_at) AS first_send, max(occurred_at) AS last_send FROM marked),
+found AS (
+    SELECT anchor, occurred_at, event_type, variant, holdout_share, NULL::DOUBLE AS amount FROM marked
+    UNION ALL
+    SELECT e.anchor, e.occurred_at, e.event_type, NULL, NULL, e.amount FROM events e, span
+    WHERE e.event_type IN ('purchase', 'return')
+      AND e.occurred_at >= first_send - to_days($pre_days) AND e.occurred_at < last_send + to_days($window)
+    UNION ALL
+    SELECT e.anchor, e.occurred_at, e.event_type, NULL, NULL, NULL FROM events e, span
+    WHERE e.event_type IN ('coupon_redemption', 'email_click')
+      AND e.occurred_at >= first_send AND e.occurred_at < last_send + to_days($window)
+      AND json_extract_string(e.attributes, '$.campaign_id') = $campaign),
+resolved AS MATERIALIZED (
+    SELECT i.customer_id, f.occurred_at, f.event_type, f.variant, f.holdout_share, f.amount
+    FROM found f JOIN identifiers i ON i.identifier = f.anchor),
+sends AS (
     SELECT customer_id, min(occurred_at) AS sent_at,
            bool_or(event_type = 'campaign_receipt') AS got, bool_or(event_type = 'campaign_holdout') AS held,
-           any_value(json_extract_string(attributes, '$.variant')) AS variant,
-           any_value(try_cast(json_extract_string(attributes, '$.holdout_share') AS DOUBLE)) AS holdout_share
-    FROM customer_events
-    WHERE event_type IN ('campaign_receipt', 'campaign_holdout')
-      AND json_extract_string(attributes, '$.campaign_id') = $campaign
-    GROUP BY customer_id)
+           any_value(variant) AS variant, any_value(holdout_share) AS holdout_share
+    FROM resolved WHERE event_type IN ('campaign_receipt', 'campaign_holdout')
+    GROUP BY customer_id),
+responses AS (
+    SELECT s.customer_id,
+           count(*) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at) AS purchases,
+           coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at), 0)
+             - coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'return' AND e.occurred_at >= s.sent_at), 0)
+             AS revenue,
+           count(*) FILTER (WHERE e.event_type = 'coupon_redemption' AND e.occurred_at >= s.sent_at) AS redemptions,
+           count(*) FILTER (WHERE e.event_type = 'email_click' AND e.occurred_at >= s.sent_at) AS clicks,
+           coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at < s.sent_at), 0)
+             AS pre_spend,
+           -- whole days since the send (not calendar days crossed: 13.5 days after a 09:00 send is day 13)
+           min(floor(epoch(e.occurred_at - s.sent_at) / 86400))
+             FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at) AS first_purchase_day
+    FROM sends s
+    JOIN resolved e
+      ON e.customer_id = s.customer_id
+     AND e.occurred_at >= s.sent_at - to_days($pre_days)
+     AND e.occurred_at < s.sent_at + to_days($window)
+     AND e.event_type IN ('purchase', 'return', 'coupon_redemption', 'email_click')
+    GROUP BY s.customer_id)
 SELECT s.customer_id, s.got AND NOT s.held AS treated, s.got AND s.held AS both, s.variant, s.holdout_share,
-       s.sent_at,
-       count(e.event_id) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at) AS purchases,
-       coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at), 0)
-         - coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'return' AND e.occurred_at >= s.sent_at), 0)
-         AS revenue,
-       count(e.event_id) FILTER (WHERE e.event_type = 'coupon_redemption' AND e.occurred_at >= s.sent_at
-                                  AND json_extract_string(e.attributes, '$.campaign_id') = $campaign) AS redemptions,
-       count(e.event_id) FILTER (WHERE e.event_type = 'email_click' AND e.occurred_at >= s.sent_at
-                                  AND json_extract_string(e.attributes, '$.campaign_id') = $campaign) AS clicks,
-       coalesce(sum(e.amount) FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at < s.sent_at), 0)
-         AS pre_spend,
-       -- whole days since the send (not calendar days crossed: 13.5 days after a 09:00 send is day 13)
-       min(floor(epoch(e.occurred_at - s.sent_at) / 86400))
-         FILTER (WHERE e.event_type = 'purchase' AND e.occurred_at >= s.sent_at) AS first_purchase_day
-FROM sends s
-LEFT JOIN customer_events e
-  ON e.customer_id = s.customer_id
- AND e.occurred_at >= s.sent_at - to_days($pre_days)
- AND e.occurred_at < s.sent_at + to_days($window)
- AND e.event_type IN ('purchase', 'return', 'coupon_redemption', 'email_click')
-GROUP BY ALL
+       s.sent_at, coalesce(r.purchases, 0) AS purchases, coalesce(r.revenue, 0) AS revenue,
+       coalesce(r.redemptions, 0) AS redemptions, coalesce(r.clicks, 0) AS clicks,
+       coalesce(r.pre_spend, 0) AS pre_spend, r.first_purchase_day
+FROM sends s LEFT JOIN responses r USING (customer_id)
 ORDER BY s.customer_id
 """
 
@@ -154,9 +179,10 @@ def _outcome_arrays(rows: dict[str, np.ndarray], revenue: np.ndarray) -> dict[st
             "coupon_redemption": (rows["redemptions"] > 0).astype(float), "click": (rows["clicks"] > 0).astype(float)}
 
 
-def _group(rows: dict[str, np.ndarray], mask: np.ndarray) -> Group:
-    return Group(int(mask.sum()), int((rows["purchases"][mask] > 0).sum()), float(rows["revenue"][mask].sum()),
-                 int((rows["redemptions"][mask] > 0).sum()), int((rows["clicks"][mask] > 0).sum()))
+def _group(rows: dict[str, np.ndarray], part: slice) -> Group:
+    return Group(part.stop - part.start, int(np.count_nonzero(rows["purchases"][part])),
+                 float(rows["revenue"][part].sum()), int(np.count_nonzero(rows["redemptions"][part])),
+                 int(np.count_nonzero(rows["clicks"][part])))
 
 
 def _cumulative_share(first_day: np.ndarray, window_days: int) -> list[float]:
@@ -177,39 +203,50 @@ def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: in
         raise InputError(f"no campaign {campaign_id!r} in the store: no receipt or hold-out event names it")
     both = np.asarray(table.column("both").to_numpy(zero_copy_only=False), bool)
     keep = ~both
-    rows = {name: table.column(name).to_numpy(zero_copy_only=False)[keep]
-            for name in ("treated", "purchases", "revenue", "redemptions", "clicks", "pre_spend",
-                         "first_purchase_day")}
     # variants as small integer codes: a million recipients' variant names as Python strings took a tenth of a
     # second to make and as long again to compare
     encoded = pc.dictionary_encode(table.column("variant")).combine_chunks()
     variant_codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)[keep]
     variant_names = encoded.dictionary.to_pylist()
-    treated = np.asarray(rows["treated"], bool)
+    treated = np.asarray(table.column("treated").to_numpy(zero_copy_only=False), bool)[keep]
+    # recipients in one order, control first and then the treated variant by variant, so that every group below is
+    # a slice of the arrays and not a copy: picking groups out by masks took a third of a second for a million
+    group_key = np.where(treated, variant_codes.astype(np.int64) + 2, 0)
+    order = np.argsort(group_key, kind="stable")
+    group_key, pick = group_key[order], np.flatnonzero(keep)[order]
+    rows = {name: table.column(name).to_numpy(zero_copy_only=False)[pick]
+            for name in ("purchases", "revenue", "redemptions", "clicks", "pre_spend", "first_purchase_day")}
+    n_control = int(np.searchsorted(group_key, 1))
+    control, treated_part = slice(0, n_control), slice(n_control, group_key.size)
     revenue, cap = capped(rows["revenue"])
     outcomes = _outcome_arrays(rows, revenue)
     pre = capped(rows["pre_spend"])[0]
     lifts, adjusted = {}, {}
-    if treated.sum() >= 2 and (~treated).sum() >= 2:
+    measurable = n_control >= 2 and group_key.size - n_control >= 2
+    if measurable:
         for name, y in outcomes.items():
-            lifts[name] = lift(y[treated], y[~treated])
+            lifts[name] = lift(y[treated_part], y[control])
             z = cuped(y, pre)
-            adjusted[name] = lift(z[treated], z[~treated], relative_to=float(y[~treated].mean()))
+            adjusted[name] = lift(z[treated_part], z[control], relative_to=float(y[control].mean()))
     # arrow and numpy throughout: a million recipients as Python objects took seconds
     shares = pc.drop_null(table.column("holdout_share")).to_numpy()
     share = float(np.median(shares)) if shares.size else None
-    srm = sample_ratio_p(int(treated.sum()), int((~treated).sum()), share) if share else None
+    n_treated = group_key.size - n_control
+    srm = sample_ratio_p(n_treated, n_control, share) if share else None
     first = np.asarray(rows["first_purchase_day"], dtype=float)  # no purchase in the window: NaN
-    daily = {group: _cumulative_share(first[mask], window_days)
-             for group, mask in (("treated", treated), ("control", ~treated))}
+    daily = {group: _cumulative_share(first[part], window_days)
+             for group, part in (("treated", treated_part), ("control", control))}
     variants = {}
-    present = np.unique(variant_codes[treated & (variant_codes >= 0)])
-    for variant, code in sorted((variant_names[c], c) for c in present if variant_names[c]):
-        mask = treated & (variant_codes == code)
-        variants[variant] = {"group": _group(rows, mask),
-                             "lifts": {name: lift(y[mask], y[~treated]) for name, y in outcomes.items()}
-                             if mask.sum() >= 2 and (~treated).sum() >= 2 else {}}
+    for code in np.unique(variant_codes[treated & (variant_codes >= 0)]):
+        if not variant_names[code]:
+            continue
+        part = slice(*(int(i) for i in np.searchsorted(group_key, [code + 2, code + 3])))
+        variants[variant_names[code]] = {
+            "group": _group(rows, part),
+            "lifts": {name: lift(y[part], y[control]) for name, y in outcomes.items()}
+            if part.stop - part.start >= 2 and n_control >= 2 else {}}
+    variants = dict(sorted(variants.items()))
     sent = pc.min_max(table.column("sent_at"))
     return Measurement(campaign_id, window_days, sent["min"].as_py(), sent["max"].as_py(),
-                       _group(rows, treated), _group(rows, ~treated), int(both.sum()), share, lifts, adjusted, srm,
+                       _group(rows, treated_part), _group(rows, control), int(both.sum()), share, lifts, adjusted, srm,
                        daily, variants, cap, int((np.abs(rows["revenue"].astype(float)) > cap).sum()))

@@ -79,11 +79,12 @@ def welch_t(vt: float, nt: int, vc: float, nc: int) -> float:
 def cuped(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     """`y` with what the pre-period covariate `x` predicts of it taken out (both groups together)."""
     y, x = np.asarray(y, float), np.asarray(x, float)
-    variance = x.var()
+    centred = x - x.mean()
+    variance = float(np.dot(centred, centred))  # both sums over n: n cancels in theta
     if variance == 0:
         return y
-    theta = np.cov(y, x, ddof=0)[0, 1] / variance
-    return y - theta * (x - x.mean())
+    theta = float(np.dot(y - y.mean(), centred)) / variance
+    return y - theta * centred
 
 
 def sample_ratio_p(treated: int, control: int, holdout_share: float) -> float:
