@@ -132,10 +132,20 @@ def resolve_identities(
         CREATE OR REPLACE TEMP TABLE _resolved AS
         WITH members AS (
             SELECT i.*, c.component FROM _ids i JOIN _component_arrow c USING (node)
-        ), named AS (
-            SELECT component,
-                   'C' || upper(left(md5(arg_min(identifier, (first_seen, identifier))), 10)) AS customer_id
+        ), firsts AS (
+            SELECT component, arg_min(identifier, (first_seen, identifier)) AS first_identifier,
+                   min(first_seen) AS since
             FROM members GROUP BY component
+        ), digests AS (
+            SELECT component, first_identifier, since, upper(md5(first_identifier)) AS digest FROM firsts
+        ), named AS (
+            -- ten hex digits name a customer; two customers whose first identifiers share them (among a million
+            -- customers that happens about every other store) would be merged into one, so each after the first
+            -- to be seen is named by the whole digest instead
+            SELECT component,
+                   'C' || CASE WHEN row_number() OVER (PARTITION BY left(digest, 10) ORDER BY since, first_identifier) = 1
+                               THEN left(digest, 10) ELSE digest END AS customer_id
+            FROM digests
         )
         SELECT m.identifier, m.kind, m.value, n.customer_id, m.first_seen
         FROM members m JOIN named n USING (component);

@@ -73,3 +73,14 @@ def test_customer_ids_are_pseudonymous(store, tmp_path):
     ingest_files(store, [write_csv(tmp_path / "f.csv", [event(email="jane@example.com")])])
     customer_id = store.execute("SELECT customer_id FROM customers").fetchone()[0]
     assert customer_id.startswith("C") and "jane" not in customer_id.lower() and len(customer_id) == 11
+
+
+def test_two_customers_whose_names_would_share_ten_hex_digits_stay_two_customers(store, tmp_path):
+    # the md5 digests of these two identifiers begin with the same ten hex digits (a235958457)
+    rows = [event(event_id="older", customer_ref="T-1591024", occurred_at="2025-01-01"),
+            event(event_id="newer", customer_ref="T-1888987", occurred_at="2025-02-01")]
+    ingest_files(store, [write_csv(tmp_path / "f.csv", rows)])
+    older, newer = customer_of(store, "customer_ref:T-1591024"), customer_of(store, "customer_ref:T-1888987")
+    assert store.execute("SELECT count(*) FROM customers").fetchone()[0] == 2
+    assert older == "CA235958457"  # the first seen keeps the short name it always had
+    assert newer.startswith("CA235958457") and len(newer) == 33
