@@ -11,7 +11,6 @@ exactly `campaign_report`; the Reports page shows the same dictionary.
 """
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
 import duckdb
@@ -68,8 +67,7 @@ def _headline(m: Measurement, goal: str) -> dict | None:
 
 def _over_index(con: duckdb.DuckDBPyConnection, rows: pa.Table, *, top: int = 10) -> list[dict]:
     """Flag genes more common among treated responders (bought in the window) than among all treated recipients.
-    The genome is built after the campaign, so a gene the response itself set (a purchase) can show here. Reads
-    through a cursor of its own, so it can run beside the measurement."""
+    The genome is built after the campaign, so a gene the response itself set (a purchase) can show here."""
     treated = rows.filter(pc.and_(rows.column("treated"), pc.invert(rows.column("both"))))
     responded = pc.greater(treated.column("purchases"), 0)
     n, total = int(pc.sum(responded).as_py() or 0), treated.num_rows
@@ -136,11 +134,7 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
                 f"Not sent yet ({plan.state}): nothing to measure.")
         return {"campaign": name, "state": plan.state, "goal": goal, "goal_in_words": GOALS[goal],
                 "window_days": window, "measurable": False, "notes": [note]}
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # DuckDB counts the genes over-indexing among responders while numpy measures the lifts: a million
-        # recipients' report takes the longer of the two instead of both
-        over_index = pool.submit(_over_index, con, rows) if with_genes else None
-        m = measure(con, name, window_days=window, outcomes=rows)
+    m = measure(con, name, window_days=window, outcomes=rows)
     treated, control = m.treated, m.control
     report = {
         "campaign": name, "state": plan.state if plan else "sent", "goal": goal, "goal_in_words": GOALS[goal],
@@ -173,7 +167,7 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
         "variants": [{"variant": v, **asdict(d["group"]), "response_rate": d["group"].response_rate,
                       "revenue_per_recipient": d["group"].revenue_per_recipient,
                       "lifts": {o: _lift_dict(x) for o, x in d["lifts"].items()}} for v, d in m.variants.items()],
-        "over_index": over_index.result() if over_index else None,
+        "over_index": _over_index(con, rows) if with_genes else None,
     }
     report["summary"] = summary(report)
     if report["sample_ratio"]["alert"]:
