@@ -67,8 +67,13 @@ def consenting(con: duckdb.DuckDBPyConnection, customers: pa.Table, *, channel: 
     try:
         cursor.register("_consent_customers", customers.select(["customer_id"]))
         with pending_consent(meta, cursor) if meta is not None else nullcontext():
-            return cursor.sql(
-                f"SELECT m.customer_id FROM _consent_customers m LEFT JOIN ({CONSENT_NOW_SQL}) c USING (customer_id) "
-                f"WHERE {allowed_sql(channel)} ORDER BY m.customer_id").to_arrow_table()
+            return cursor.sql(consenting_sql(channel)).to_arrow_table()
     finally:
         cursor.close()
+
+
+def consenting_sql(channel: str | None = None) -> str:
+    """SQL selecting the customers of `_consent_customers` whom marketing may reach now (on `channel`), by id:
+    over `consent_latest`, on DuckDB or another engine."""
+    return (f"SELECT m.customer_id FROM _consent_customers m LEFT JOIN ({CONSENT_NOW_SQL}) c USING (customer_id) "
+            f"WHERE {allowed_sql(channel)} ORDER BY m.customer_id")

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from sqlmodel import Session, select
 
 from genome.access import require
@@ -135,6 +136,28 @@ def mark_folded(s: Session, ids: list[int]) -> None:
     s.commit()
 
 
+def desk_decisions(changes: list[ConsentChange]) -> pa.Table:
+    """The waiting decisions as rows (anchor, purpose, granted, decided_at), the shape `desk_consent_sql` reads
+    as `_desk_consent`."""
+    rows = event_rows(changes)
+    return pa.table({"anchor": pa.array([r["anchor"] for r in rows], pa.string()),
+                     "purpose": pa.array([c.purpose for c in changes], pa.string()),
+                     "granted": pa.array([c.granted for c in changes], pa.bool_()),
+                     "decided_at": pa.array([r["occurred_at"] for r in rows], pa.timestamp("us"))})
+
+
+def desk_consent_sql(store_latest: str, identifiers: str) -> str:
+    """`consent_latest` with the decisions of `_desk_consent` too, the newest per customer and purpose winning:
+    over the store's own latest decisions (`store_latest`) and its `identifiers`, on any engine."""
+    return f"""
+        SELECT customer_id, purpose, arg_max(granted, decided_at) AS granted, max(decided_at) AS decided_at
+        FROM (SELECT customer_id, purpose, granted, decided_at FROM {store_latest}
+              UNION ALL
+              SELECT i.customer_id, d.purpose, d.granted, d.decided_at
+              FROM _desk_consent d JOIN {identifiers} i ON i.identifier = d.anchor)
+        GROUP BY customer_id, purpose"""
+
+
 @contextmanager
 def pending_consent(s: Session, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Within the block, `consent_latest` on the cursor `con` also holds the decisions still waiting in the
@@ -144,23 +167,15 @@ def pending_consent(s: Session, con: duckdb.DuckDBPyConnection) -> Iterator[None
     if not changes:
         yield
         return
-    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
-    con.execute("CREATE OR REPLACE TEMP TABLE _desk_consent (anchor VARCHAR, purpose VARCHAR, granted BOOLEAN, "
-                "decided_at TIMESTAMP)")
+    database = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+    con.register("_desk_consent_rows", desk_decisions(changes))
     try:
-        con.executemany("INSERT INTO _desk_consent VALUES (?, ?, ?, ?)",
-                        [(r["anchor"], c.purpose, c.granted, r["occurred_at"])
-                         for c, r in zip(changes, event_rows(changes))])
-        con.execute(f"""
-            CREATE OR REPLACE TEMP VIEW consent_latest AS
-            SELECT customer_id, purpose, arg_max(granted, decided_at) AS granted, max(decided_at) AS decided_at
-            FROM (SELECT customer_id, purpose, granted, decided_at FROM "{database}".main.consent_latest
-                  UNION ALL
-                  SELECT i.customer_id, d.purpose, d.granted, d.decided_at
-                  FROM _desk_consent d JOIN "{database}".main.identifiers i ON i.identifier = d.anchor)
-            GROUP BY customer_id, purpose""")
+        con.execute("CREATE OR REPLACE TEMP TABLE _desk_consent AS SELECT * FROM _desk_consent_rows")
+        con.execute("CREATE OR REPLACE TEMP VIEW consent_latest AS "
+                    + desk_consent_sql(f'"{database}".main.consent_latest', f'"{database}".main.identifiers'))
         yield
     finally:
+        con.unregister("_desk_consent_rows")
         con.execute("DROP VIEW IF EXISTS temp.consent_latest")
         con.execute("DROP TABLE IF EXISTS temp._desk_consent")
 

@@ -11,6 +11,7 @@ rewritten here and only here (`_SPARK_REWRITES`):
 - `quantile_cont` is Spark's `percentile` (both interpolate linearly), and `quantile_disc(x, q)` its
   `percentile_disc(q) WITHIN GROUP (ORDER BY x)` (both the first value whose cumulative share reaches q);
 - `fsum` and `favg` (compensated, so a sum does not depend on row order) sum exact decimals;
+- `row(a, b)`, a tuple that orders field by field (`arg_max(x, row(at, id))`), is Spark's `struct(a, b)`;
 - `$name` parameters become literals.
 
 Sessions run in UTC with ANSI mode off, so casts that DuckDB tries (`try_cast`) and divisions by NULL behave
@@ -53,7 +54,10 @@ def _exact(aggregate: str, argument: exp.Expression, where: exp.Expression | Non
 
 
 def _is_call(node: exp.Expression, *names: str) -> bool:
-    return isinstance(node, exp.Anonymous) and str(node.this).lower() in names
+    if not isinstance(node, exp.Anonymous):
+        return False
+    name = node.this.name if isinstance(node.this, exp.Identifier) else str(node.this)  # "row"(...) is quoted
+    return name.lower() in names
 
 
 def _rewrite(node: exp.Expression, params: dict) -> exp.Expression:
@@ -83,6 +87,8 @@ def _rewrite(node: exp.Expression, params: dict) -> exp.Expression:
     if isinstance(node, exp.PercentileDisc) and node.expression is not None:
         return exp.WithinGroup(this=exp.PercentileDisc(this=node.expression),
                                expression=exp.Order(expressions=[exp.Ordered(this=node.this)]))
+    if _is_call(node, "row"):
+        return exp.Struct(expressions=list(node.expressions))
     if isinstance(node, exp.PercentileCont):
         return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
     return node

@@ -121,16 +121,23 @@ def export_command(
     allow_sensitive: Annotated[bool, typer.Option(
         "--allow-sensitive", help="send a segment that reads special-category genes (children, health, ...) to "
                                   "an ad platform: a person's decision, off by default")] = False,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = "local[2]",
+    workdir: WorkdirOption = None,
     db: DbOption = None,
 ) -> None:
-    """Export a saved segment's audience; consent is read now, and customers without it are always removed."""
+    """Export a saved segment's audience; consent is read now, and customers without it are always removed.
+
+    On Spark (`--engine spark`) consent and the people's e-mails and phones are worked out there."""
     from genome.segments.export import export_audience
 
     actor = acting_user(db, user)
+    spark = external_engine(engine, spark_master)
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = export_audience(meta, con, name=name, out=out, by=actor.name, role=actor.role, purpose=purpose,
-                                 file_format=file_format,
-                                 version=version, overwrite=force, allow_sensitive=allow_sensitive)
+                                 file_format=file_format, version=version, overwrite=force,
+                                 allow_sensitive=allow_sensitive, engine=spark, workdir=workdir)
     unmatched = f", {result.unmatched:,} without an e-mail or phone" if result.unmatched else ""
+    where = " on Spark" if spark else ""
     typer.echo(f"wrote {result.rows:,} rows for {result.people:,} people of {result.segment} v{result.version} "
-               f"to {result.path} ({result.removed_without_consent:,} removed without consent{unmatched})")
+               f"to {result.path}{where} ({result.removed_without_consent:,} removed without consent{unmatched})")

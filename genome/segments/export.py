@@ -43,8 +43,10 @@ from genome.consent import consenting
 from genome.errors import Refused, RuleError
 from genome.people import person_name
 from genome.segments.library import saved_version, stored_members
-from genome.segments.platforms import PLATFORMS, platform_rows
+from genome.segments.on_engine import reachable_on
+from genome.segments.platforms import CONTACT_IDENTIFIERS_SQL, PLATFORMS, by_person, platform_rows
 from genome.segments.rules import from_json, genes_in
+from store.engine import ExternalEngine
 from store.meta import AudienceExport
 
 AD_PLATFORM_MINIMUM = 100
@@ -90,16 +92,9 @@ def _identifiers(con: duckdb.DuckDBPyConnection, people: pa.Table) -> dict[str, 
     cursor = con.cursor()
     try:
         cursor.register("_export_members", people)
-        rows = cursor.execute("""
-            SELECT i.customer_id, i.kind, i.value FROM identifiers i JOIN _export_members m USING (customer_id)
-            WHERE i.kind IN ('email', 'phone') ORDER BY i.customer_id, i.first_seen DESC, i.value
-        """).fetchall()
+        return by_person(cursor.execute(CONTACT_IDENTIFIERS_SQL).fetchall())
     finally:
         cursor.close()
-    found: dict[str, tuple[list[str], list[str]]] = {}
-    for customer_id, kind, value in rows:
-        found.setdefault(customer_id, ([], []))[0 if kind == "email" else 1].append(value)
-    return found
 
 
 def _write_csv(path: Path, header: list[str], rows) -> None:
@@ -134,9 +129,11 @@ def _place(partial: Path, out: Path, overwrite: bool) -> None:
 
 def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, out: Path, by: str, role: str,
                     purpose: str = "ids", file_format: str | None = None, version: int | None = None,
-                    overwrite: bool = False, allow_sensitive: bool = False) -> ExportResult:
+                    overwrite: bool = False, allow_sensitive: bool = False, engine: ExternalEngine | None = None,
+                    workdir: Path | None = None) -> ExportResult:
     """Export version `version` (default: the latest) of the saved segment `name` to `out`, by the person `by`
-    acting as `role`, which must allow exporting; the export is audited."""
+    acting as `role`, which must allow exporting; the export is audited. With `engine` (Apache Spark) consent
+    and the people's e-mails and phones are worked out there, from the store's events handed over in `workdir`."""
     require(role, "export_audiences", doing="Exporting audiences")
     if purpose not in PURPOSES:
         raise ExportRefused(f"export purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
@@ -164,7 +161,13 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
                   "person's decision (--allow-sensitive), or drop those genes from the rule")
     members = stored_members(s, saved)
     # read now, not at build, with what customers told the service desk since the store was last written
-    allowed = consenting(con, members, channel="ad platforms" if platform else None, meta=s)
+    channel = "ad platforms" if platform else None
+    if engine is None:
+        allowed = consenting(con, members, channel=channel, meta=s)
+        contacts = _identifiers(con, allowed) if platform else None
+    else:
+        allowed, contacts = reachable_on(engine, con, members, channel=channel, meta=s, contacts=bool(platform),
+                                         workdir=workdir)
     removed = len(members) - len(allowed)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
@@ -176,7 +179,7 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
             else:
                 pq.write_table(allowed, partial)
         else:
-            header, lines = platform_rows(platform, _identifiers(con, allowed))
+            header, lines = platform_rows(platform, contacts)
             rows = people = len(lines)
             if people < AD_PLATFORM_MINIMUM:
                 raise ExportRefused(

@@ -25,6 +25,21 @@ from genome.normalise import normalise_email
 
 PER_TYPE = 3  # every platform above accepts up to three columns of each identifier type
 
+# The e-mails and phones of the people in `_export_members`, each person's most recently seen first; the same
+# query on DuckDB or another engine.
+CONTACT_IDENTIFIERS_SQL = """
+SELECT i.customer_id, i.kind, i.value FROM identifiers i JOIN _export_members m USING (customer_id)
+WHERE i.kind IN ('email', 'phone') ORDER BY i.customer_id, i.first_seen DESC, i.value
+"""
+
+
+def by_person(rows) -> dict[str, tuple[list[str], list[str]]]:
+    """(customer_id, kind, value) rows, in order, as each person's e-mails and phones."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for customer_id, kind, value in rows:
+        found.setdefault(customer_id, ([], []))[0 if kind == "email" else 1].append(value)
+    return found
+
 
 def _digits(e164: str) -> str:
     return e164.lstrip("+")

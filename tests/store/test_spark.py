@@ -71,6 +71,13 @@ def test_enum_casts_and_percentiles_translate(engines):
     assert [r["p80"] for r in spark] == pytest.approx([r["p80"] for r in duck], rel=1e-12)
 
 
+def test_the_latest_by_a_tuple_picks_the_same_row_on_both(engines):
+    # every row of a customer ties on the first field: the second decides
+    sql = "SELECT cust, arg_max(kind, row(cust, amount)) AS latest FROM t GROUP BY cust ORDER BY cust"
+    duck, spark = _both(engines, sql)
+    assert spark == duck == [{"cust": 1, "latest": "a"}, {"cust": 2, "latest": "b"}]
+
+
 def test_parameters_become_literals_and_a_missing_one_is_named():
     assert "'2025-01-01 00:00:00.000000'" in to_spark("SELECT $as_of AS d", {"as_of": datetime(2025, 1, 1)})
     with pytest.raises(KeyError, match="as_of"):
