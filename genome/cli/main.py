@@ -25,6 +25,7 @@ from genome.cli.support import (
     GuardedGroup,
     SparkMasterOption,
     WorkdirOption,
+    check_engine,
     db_path,
     external_engine,
     fail,
@@ -221,11 +222,7 @@ def build(
     if engine == "spark" and partitions is not None:
         raise typer.BadParameter("--partitions is for the DuckDB engine; Spark partitions its work itself",
                                  param_hint="--partitions")
-    if engine not in ("duckdb", "spark"):
-        raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark", param_hint="--engine")
-    if workdir is not None and not workdir.is_dir():
-        raise typer.BadParameter(f"the work folder {workdir} does not exist: create it, on storage every Spark "
-                                 "worker can reach", param_hint="--workdir")
+    check_engine(engine, workdir)
     con = open_for_writing(db_path(db))
     if folded := fold_waiting(con, db_path(db)):
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)

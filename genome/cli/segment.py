@@ -40,7 +40,7 @@ def count_command(
     from genome.segments.library import members_of
     from genome.segments.text import parse
 
-    spark = external_engine(engine, spark_master)
+    spark = external_engine(engine, spark_master, workdir)
     if spark is not None:
         from genome.segments.on_engine import count_on
 
@@ -132,7 +132,7 @@ def export_command(
     from genome.segments.export import export_audience
 
     actor = acting_user(db, user)
-    spark = external_engine(engine, spark_master)
+    spark = external_engine(engine, spark_master, workdir)
     with reading(db) as con, session(meta_url_for(db_path(db))) as meta:
         result = export_audience(meta, con, name=name, out=out, by=actor.name, role=actor.role, purpose=purpose,
                                  file_format=file_format, version=version, overwrite=force,

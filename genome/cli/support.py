@@ -104,10 +104,19 @@ WorkdirOption = Annotated[Path | None, typer.Option(
                       "exchanged with the cluster (default: a temporary folder on this machine)")]
 
 
-def external_engine(engine: str, spark_master: str):
-    """The Spark engine when asked for, None for DuckDB; an unknown engine is refused by name."""
+def check_engine(engine: str, workdir: Path | None = None) -> None:
+    """Refuse an unknown engine and a work folder that does not exist, by name, before anything starts."""
     if engine not in ("duckdb", "spark"):
         raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark", param_hint="--engine")
+    if workdir is not None and not workdir.is_dir():
+        raise typer.BadParameter(f"the work folder {workdir} does not exist: create it, on storage every Spark "
+                                 "worker can reach", param_hint="--workdir")
+
+
+def external_engine(engine: str, spark_master: str, workdir: Path | None = None):
+    """The Spark engine when asked for, None for DuckDB; an unknown engine or a missing work folder is refused by
+    name before Spark starts."""
+    check_engine(engine, workdir)
     if engine == "duckdb":
         return None
     from store.spark import SparkEngine, spark_session
