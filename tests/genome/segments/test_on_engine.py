@@ -131,8 +131,9 @@ def test_the_command_line_exports_on_spark_what_it_exports_from_duckdb(saved, sp
 
 def test_a_missing_work_folder_is_named_before_anything_is_written(saved, tmp_path):
     db, _, _ = saved
-    result = runner.invoke(app, ["segment", "export", "Everyone", "--as", "mara", "--db", str(db), "--out",
-                                 str(tmp_path / "out.csv"), "--engine", "spark", "--workdir", str(tmp_path / "nowhere")])
+    result = runner.invoke(app, ["segment", "export", "Everyone", "--as", "mara", "--db", str(db),
+                                 "--out", str(tmp_path / "out.csv"), "--engine", "spark",
+                                 "--workdir", str(tmp_path / "nowhere")])
     assert result.exit_code != 0
     assert "the work folder" in result.output and "nowhere" in result.output
     assert not (tmp_path / "out.csv").exists()
