@@ -18,6 +18,7 @@ Sessions run in UTC with ANSI mode off, so casts that DuckDB tries (`try_cast`) 
 as in DuckDB.
 """
 
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -119,7 +120,10 @@ def spark_session(master: str = "local[2]"):
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.ui.showConsoleProgress", "false"))
     if master.startswith("local"):
-        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+        # the genome keeps nothing in Spark's catalog (temporary views only): its empty warehouse folder goes to
+        # the temporary folder, not into whatever folder the command ran in
+        builder = (builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+                   .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "customer-genome-spark")))
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # py4j reports a missing Java as a generic failure

@@ -2,6 +2,7 @@
 same expression on both engines."""
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -99,3 +100,8 @@ def test_a_spark_that_cannot_start_says_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_pyspark)
     with pytest.raises(GenomeError, match=r"pip install 'customer-genome\[spark\]'"):
         spark.spark_session()
+
+
+def test_a_local_session_keeps_its_warehouse_folder_out_of_the_working_folder(spark):
+    warehouse = spark.conf.get("spark.sql.warehouse.dir")
+    assert "customer-genome-spark" in warehouse and str(Path.cwd()) not in warehouse
