@@ -92,8 +92,8 @@ def reachable_on(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, people:
     changes = waiting(meta) if meta is not None else []
     made = [*inputs, "_consent_customers", "customer_events", "consent_latest"]
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
-        hand_over(con, engine, inputs, Path(folder))
-        try:
+        try:  # whatever was handed over or made is dropped again, also when a step fails
+            hand_over(con, engine, inputs, Path(folder))
             engine.register("_consent_customers", people.select(["customer_id"]))
             engine.table("customer_events", _store_view(con, "customer_events"))
             if changes:
