@@ -66,19 +66,42 @@ def auc(y: np.ndarray, score: np.ndarray) -> float:
     return float(roc_auc_score(y, score)) if 0 < y.sum() < y.size else float("nan")
 
 
+class _Ranked:
+    """A score's customers in score order with their tie groups, so the ROC AUC of any resample is two passes
+    over the groups: a resample is the customers counted with multiplicities, and the AUC is the weighted
+    Mann-Whitney statistic (ties count half), which is what `roc_auc_score` gives on the resampled rows."""
+
+    def __init__(self, y: np.ndarray, score: np.ndarray):
+        self.order = np.argsort(score, kind="stable")
+        ordered = np.asarray(score)[self.order]
+        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        self.positive = np.asarray(y)[self.order] == 1
+
+    def auc(self, weights: np.ndarray) -> float:
+        w = weights[self.order]
+        positives = np.add.reduceat(np.where(self.positive, w, 0), self.starts)
+        negatives = np.add.reduceat(np.where(self.positive, 0, w), self.starts)
+        below = np.cumsum(negatives) - negatives  # negatives in lower tie groups
+        return float(np.dot(positives, below + 0.5 * negatives) / (positives.sum() * negatives.sum()))
+
+
 def paired_intervals(y, scores: dict[str, np.ndarray], *, against: str, draws: int = DRAWS,
                      seed: int = 0) -> dict[str, dict]:
     """ROC AUC of each score with its 95% bootstrap interval, and the interval of its difference from
     `against`, all on the same resampled customers (paired: shared luck cancels out)."""
     y = np.asarray(y, dtype=int)
     rng = np.random.default_rng(seed)
+    # each score sorted once, each resample as counts per customer: sorting every resample anew for
+    # `roc_auc_score` took most of a model fit (12 of 19 s for four models on the small demo)
+    ranked = {name: _Ranked(y, np.asarray(score, dtype=float)) for name, score in scores.items()}
     samples = {name: [] for name in scores}
     for _ in range(draws):
         rows = rng.integers(0, y.size, y.size)
         if y[rows].min() == y[rows].max():
             continue
-        for name, score in scores.items():
-            samples[name].append(auc(y[rows], score[rows]))
+        weights = np.bincount(rows, minlength=y.size).astype(float)
+        for name in scores:
+            samples[name].append(ranked[name].auc(weights))
     out = {}
     for name, score in scores.items():
         drawn = np.asarray(samples[name])

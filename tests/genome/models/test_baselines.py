@@ -39,6 +39,29 @@ def test_paired_intervals_hold_the_figure_and_a_score_against_itself_differs_by_
     assert judged["noise"]["difference"][1] < 0  # clearly worse, and the interval says so
 
 
+def test_each_resample_is_judged_as_roc_auc_score_judges_the_resampled_customers():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 300)
+    tied = np.round(y + rng.normal(0, 1, 300))  # a handful of values: most customers share theirs with others
+    smooth = y + rng.normal(0, 1, 300)
+    scores = {"tied": tied, "smooth": smooth}
+    judged = paired_intervals(y, scores, against="smooth", draws=50, seed=7)
+    draws = np.random.default_rng(7)
+    drawn = {name: [] for name in scores}
+    for _ in range(50):  # the same resamples, each sorted anew
+        rows = draws.integers(0, y.size, y.size)
+        for name, score in scores.items():
+            drawn[name].append(roc_auc_score(y[rows], score[rows]))
+    for name in scores:
+        expected = [np.quantile(drawn[name], q) for q in (0.025, 0.975)]
+        assert judged[name]["interval"] == pytest.approx(expected, abs=1e-12)
+    gap = np.asarray(drawn["tied"]) - np.asarray(drawn["smooth"])
+    assert judged["tied"]["difference"] == pytest.approx([np.quantile(gap, 0.025), np.quantile(gap, 0.975)],
+                                                         abs=1e-12)
+
+
 def test_the_share_interval_brackets_the_share():
     lo, hi = mean_interval(np.r_[np.ones(30), np.zeros(70)])
     assert lo < 0.3 < hi and hi - lo < 0.25
