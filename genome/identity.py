@@ -139,11 +139,12 @@ def resolve_identities(
         ), digests AS (
             SELECT component, first_identifier, since, upper(md5(first_identifier)) AS digest FROM firsts
         ), named AS (
-            -- ten hex digits name a customer; two customers whose first identifiers share them (among a million
-            -- customers that happens about every other store) would be merged into one, so each after the first
-            -- to be seen is named by the whole digest instead
+            -- ten hex digits name a customer; two customers whose first identifiers share them (a store of a
+            -- million customers has about a one-in-three chance of such a pair) would be merged into one, so each
+            -- after the first to be seen is named by the whole digest instead
             SELECT component,
-                   'C' || CASE WHEN row_number() OVER (PARTITION BY left(digest, 10) ORDER BY since, first_identifier) = 1
+                   'C' || CASE WHEN row_number() OVER (PARTITION BY left(digest, 10)
+                                                       ORDER BY since, first_identifier) = 1
                                THEN left(digest, 10) ELSE digest END AS customer_id
             FROM digests
         )
