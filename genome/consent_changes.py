@@ -168,16 +168,14 @@ def pending_consent(s: Session, con: duckdb.DuckDBPyConnection) -> Iterator[None
         yield
         return
     database = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
-    con.register("_desk_consent_rows", desk_decisions(changes))
+    con.register("_desk_consent", desk_decisions(changes))
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _desk_consent AS SELECT * FROM _desk_consent_rows")
         con.execute("CREATE OR REPLACE TEMP VIEW consent_latest AS "
                     + desk_consent_sql(f'"{database}".main.consent_latest', f'"{database}".main.identifiers'))
         yield
     finally:
-        con.unregister("_desk_consent_rows")
         con.execute("DROP VIEW IF EXISTS temp.consent_latest")
-        con.execute("DROP TABLE IF EXISTS temp._desk_consent")
+        con.unregister("_desk_consent")
 
 
 def fold_waiting(con: duckdb.DuckDBPyConnection, db: Path) -> int:

@@ -217,13 +217,13 @@ def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: in
     rows = {name: table.column(name).to_numpy(zero_copy_only=False)[pick]
             for name in ("purchases", "revenue", "redemptions", "clicks", "pre_spend", "first_purchase_day")}
     n_control = int(np.searchsorted(group_key, 1))
+    n_treated = group_key.size - n_control
     control, treated_part = slice(0, n_control), slice(n_control, group_key.size)
     revenue, cap = capped(rows["revenue"])
     outcomes = _outcome_arrays(rows, revenue)
     pre = capped(rows["pre_spend"])[0]
     lifts, adjusted = {}, {}
-    measurable = n_control >= 2 and group_key.size - n_control >= 2
-    if measurable:
+    if n_control >= 2 and n_treated >= 2:
         for name, y in outcomes.items():
             lifts[name] = lift(y[treated_part], y[control])
             z = cuped(y, pre)
@@ -231,7 +231,6 @@ def measure(con: duckdb.DuckDBPyConnection, campaign_id: str, *, window_days: in
     # arrow and numpy throughout: a million recipients as Python objects took seconds
     shares = pc.drop_null(table.column("holdout_share")).to_numpy()
     share = float(np.median(shares)) if shares.size else None
-    n_treated = group_key.size - n_control
     srm = sample_ratio_p(n_treated, n_control, share) if share else None
     first = np.asarray(rows["first_purchase_day"], dtype=float)  # no purchase in the window: NaN
     daily = {group: _cumulative_share(first[part], window_days)
