@@ -9,7 +9,18 @@ Three ways over the same built genome, in the same run, on the same rules:
 - pandas: the rule's columns in a DataFrame, boolean masks, `np.histogram`.
 
 The lift table (the flag genes that over-index in the audience) is timed on
-the same audiences after the comparison.
+the same audiences after the comparison. The index's memory (columns, codes,
+ids) is printed after the timings.
+
+`--times N` times a genome N times the store's size: the store's genome
+repeated N times under new customer ids (each copy an exact replica, so
+rules select N times as many customers), written once to `--keep DIR` and
+reused from there. Only what a preview reads is copied: the catalog's genes
+the rules can draw (every category and, drawn with a fixed seed, flags and
+numbers held by 5-95% of customers, `--genes` in all), the value
+gene, and the identifiers and consent that reach counts need. This is how
+ten million customers are timed on a machine where building them from events
+is not practical; the build at that size is a separate question.
 
 Each rule is answered once to warm (columns loaded), then timed REPEAT times;
 p50 and p95 are over all timed answers. The three must agree on every count.
@@ -17,14 +28,17 @@ The index keeps the edge of each "top N %" once found; the baselines get the
 same edge, found once before timing, so all three do the same work per answer.
 
     python bench/segment_preview_bench.py --db STORE   # a store with a built genome
+    python bench/segment_preview_bench.py --db STORE --times 10 --keep DIR
 """
 
 import argparse
+import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -38,6 +52,43 @@ from store.duck import connect
 
 REPEAT = 10
 RULES = 20
+GENES = 60
+
+
+def tiled_store(source: Path, times: int, folder: Path, genes: int) -> Path:
+    """The genome of `source` repeated `times` times under new customer ids, with what previews read."""
+    target = folder / f"{source.stem}_x{times}.duckdb"
+    if target.exists():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    con = duckdb.connect(str(partial))  # not the store's own schema: only the tables below
+    con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")
+    drawn = con.execute("SELECT name, type FROM src.gene_catalog WHERE published AND coverage BETWEEN 0.05 AND 0.95 "
+                        "AND type IN ('flag', 'number', 'category') ORDER BY name").fetchall()
+    rng = np.random.default_rng(3)
+    categories = [n for n, kind in drawn if kind == "category"]  # few, and every rule names one: all of them
+    others = [n for n, kind in drawn if kind != "category"]
+    kept = categories + [str(n) for n in rng.choice(others, max(min(genes - len(categories), len(others)), 0),
+                                                     replace=False)]
+    names = sorted(set(kept) | {"clv_12m", "uses_app"} & {n for (n,) in con.execute(
+        "SELECT name FROM src.gene_catalog").fetchall()})
+    copies = f"range({times}) t(copy)"
+    columns = ", ".join(f'g."{n}"' for n in names)  # names from the catalog
+    print(f"writing {target.name}: {len(names)} genes x {times} copies of the genome", flush=True)
+    con.execute(f"CREATE TABLE customer_genes AS SELECT g.customer_id || '.' || copy AS customer_id, {columns} "
+                f"FROM {copies}, src.customer_genes g ORDER BY copy")
+    con.execute("CREATE TABLE gene_catalog AS SELECT * FROM src.gene_catalog WHERE name IN "
+                f"({', '.join('?' for _ in names)})", names)
+    con.execute(f"CREATE TABLE identifiers AS SELECT i.customer_id || '.' || copy AS customer_id, i.kind "
+                f"FROM {copies}, src.identifiers i WHERE i.kind IN ('email', 'phone')")
+    con.execute(f"CREATE TABLE consent_latest AS SELECT c.customer_id || '.' || copy AS customer_id, c.purpose, "
+                f"c.granted FROM {copies}, (SELECT * FROM src.consent_latest) c")
+    con.execute("DETACH src")
+    con.close()
+    partial.rename(target)
+    return target
 
 
 def _rules(con, index: GenomeIndex, n: int, seed: int = 7) -> list[Group]:
@@ -87,8 +138,16 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="store with a built genome")
     parser.add_argument("--rules", type=int, default=RULES)
     parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument("--times", type=int, default=1, help="time a genome this many times the store's")
+    parser.add_argument("--keep", type=Path, help="folder for the larger genome (made once, then reused)")
+    parser.add_argument("--genes", type=int, default=GENES, help="genes copied into the larger genome")
     args = parser.parse_args()
-    con = connect(args.db, read_only=True)
+    db = args.db
+    if args.times > 1:
+        if args.keep is None:
+            parser.error("--times needs --keep DIR for the larger genome")
+        db = tiled_store(args.db, args.times, args.keep, args.genes)
+    con = connect(db, read_only=True)
     base = genome(con)
     started = time.perf_counter()
     index = GenomeIndex(con, base)
@@ -143,6 +202,9 @@ def main() -> None:
     lift_times, _ = _timed(lambda m: len(lift(index, m)), masks, 3)
     print(f"lift table             p50 {_p(lift_times, 50):8.2f} ms   p95 {_p(lift_times, 95):8.2f} ms   over "
           f"{len(index.flag_bits()[0]):,} flag genes (their bits loaded once in {bits_load:.2f} s)")
+    print(f"index memory           {index.memory() / 2**20:,.0f} MiB for the rules' columns and codes "
+          f"({len(names)} genes), and {index.flag_bits()[1].nbytes / 2**20:,.0f} MiB for the flags' bits; "
+          f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB")
 
 
 def _genes(rule) -> list[str]:
