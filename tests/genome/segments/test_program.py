@@ -1,8 +1,6 @@
 """Rules run as compiled programs over one-byte codes count exactly what SQL counts, for numbers with far more
 distinct values than one byte holds (so thresholds fall inside a code's bucket) and categories with more values."""
 
-from datetime import datetime
-
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -12,6 +10,7 @@ from genome.segments.index import GenomeIndex
 from genome.segments.preview import preview
 from genome.segments.program import Quantized
 from genome.segments.text import parse
+from genome.segments.warm import write_genome
 from store.duck import connect
 
 N = 40_000
@@ -32,13 +31,7 @@ def store(tmp_path_factory):
         "customer_id": [f"C{i:06d}" for i in range(N)], "x": pa.array(x, from_pandas=True),
         "f": rng.random(N) < 0.3, "c": [None if k < 0 else f"shop {k}" for k in shop],
         "clv_12m": np.round(rng.gamma(1.5, 200.0, N), 2)})
-    con.register("_genes", genes)
-    con.execute("CREATE TABLE customer_genes AS SELECT * FROM _genes")
-    con.execute("CREATE TABLE gene_catalog (name VARCHAR, type VARCHAR, label VARCHAR, published BOOLEAN, "
-                "as_of TIMESTAMP, family VARCHAR, description VARCHAR, coverage DOUBLE)")
-    con.executemany("INSERT INTO gene_catalog VALUES (?, ?, ?, true, ?, 'test', '', 1.0)", [
-        (name, kind, name, datetime(2026, 1, 1)) for name, kind in
-        (("x", "number"), ("f", "flag"), ("c", "category"), ("clv_12m", "number"))])
+    write_genome(con, genes, {"x": "number", "f": "flag", "c": "category", "clv_12m": "number"})
     con.close()
     con = connect(path, read_only=True)
     yield con, GenomeIndex(con), x
