@@ -68,16 +68,19 @@ def draw_inputs(label: str, condition, index: GenomeIndex) -> None:
         current = {Compare: 0, Between: 1, TopPercent: 2}[type(condition)]
         mode = st.radio("mode", MODES, index=current, horizontal=True, label_visibility="collapsed", key=key("mode"))
         step = input_step(index.column(condition.gene))
+        shown = "%.0f" if whole_numbers(index.column(condition.gene)) else "%.2f"  # days as 10, not 10.00
         if mode == MODES[0]:
             a, b = st.columns([1, 2])
             a.selectbox(f"comparison for {label}", COMPARISONS, label_visibility="collapsed", key=key("op"),
                         index=COMPARISONS.index(condition.op) if isinstance(condition, Compare) else 0)
             b.number_input(f"threshold for {label}", label_visibility="collapsed", key=key("value"), step=step,
-                           value=float(getattr(condition, "value", 0.0)))
+                           value=float(getattr(condition, "value", 0.0)), format=shown)
         elif mode == MODES[1]:
             a, b = st.columns(2)
-            low = a.number_input("from", value=float(getattr(condition, "low", 0.0)), step=step, key=key("low"))
-            b.number_input("to", value=float(getattr(condition, "high", max(low, 0.0))), step=step, key=key("high"))
+            low = a.number_input("from", value=float(getattr(condition, "low", 0.0)), step=step, key=key("low"),
+                                 format=shown)
+            b.number_input("to", value=float(getattr(condition, "high", max(low, 0.0))), step=step, key=key("high"),
+                           format=shown)
         else:
             st.number_input("top % of customers by this gene", min_value=0.1, max_value=100.0, key=key("top"),
                             step=1.0, value=float(getattr(condition, "percent", 10.0)))
@@ -95,6 +98,14 @@ def draw_inputs(label: str, condition, index: GenomeIndex) -> None:
 COMPARISONS = [">=", ">", "<=", "<", "=", "!="]
 
 
+def whole_numbers(values) -> bool:
+    """Whether every known value of a number gene is whole (counts, days): its inputs then show no decimals."""
+    import numpy as np
+
+    known = values[~np.isnan(values)]
+    return bool(np.all(known == np.round(known)))
+
+
 def input_step(values) -> float:
     """What the + and - of a threshold add: a tenth of the typical size of the gene's values, rounded to a power
     of ten ($10 for values in the hundreds, 0.01 for shares, 1 for counts), never less than 0.01."""
@@ -105,4 +116,4 @@ def input_step(values) -> float:
     if typical <= 0:
         return 1.0
     step = max(10.0 ** (np.floor(np.log10(typical)) - 1), 0.01)
-    return max(step, 1.0) if np.all(known == np.round(known)) else step  # counts move by whole numbers
+    return max(step, 1.0) if whole_numbers(values) else step  # counts move by whole numbers

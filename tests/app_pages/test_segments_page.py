@@ -435,3 +435,13 @@ def test_a_segment_with_one_version_is_not_compared_with_itself(page, db):
     at = open_tab(save(drop(page.run(), {"Must have all": ["repeat_buyer"]}), "Loyal"), "Saved segments")
     assert not any(m.label == "Leave" for m in at.metric)
     assert any("has one version" in c.value for c in at.caption)
+
+
+def test_thresholds_of_whole_number_genes_show_no_decimals(page, db):
+    at = page.run()
+    at.text_area(key="seg_text").input("days_since_last_purchase BETWEEN 10 AND 200 AND clv_12m >= 150.5")
+    at = click(at, "Apply text")
+    assert at.number_input(key="seg_condition::days_since_last_purchase::low").proto.format == "%.0f"
+    assert at.number_input(key="seg_condition::days_since_last_purchase::high").value == 200
+    assert at.number_input(key="seg_condition::clv_12m::value").proto.format == "%.2f"
+    assert at.text[0].value == "days_since_last_purchase BETWEEN 10 AND 200 AND clv_12m >= 150.5"
