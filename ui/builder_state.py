@@ -67,8 +67,9 @@ def draw_inputs(label: str, condition, index: GenomeIndex) -> None:
         # numeric conditions are labelled by gene name ("clv_12m", "clv_12m #2"): plain text as it is
         current = {Compare: 0, Between: 1, TopPercent: 2}[type(condition)]
         mode = st.radio("mode", MODES, index=current, horizontal=True, label_visibility="collapsed", key=key("mode"))
-        step = input_step(index.column(condition.gene))
-        shown = "%.0f" if whole_numbers(index.column(condition.gene)) else "%.2f"  # days as 10, not 10.00
+        values = index.column(condition.gene)
+        step = input_step(values)
+        shown = "%.0f" if whole_numbers(values) else "%.2f"  # days as 10, not 10.00
         if mode == MODES[0]:
             a, b = st.columns([1, 2])
             a.selectbox(f"comparison for {label}", COMPARISONS, label_visibility="collapsed", key=key("op"),

@@ -75,7 +75,6 @@ class GenomeIndex:
             if self.size else value_edges(0.0, 1.0, VALUE_BINS)
         self.value_codes = bin_codes(self.value, self.value_edges)
         self.base_histogram = np.bincount(self.value_codes, minlength=len(self.value_edges) - 1)
-        self.value_sum, self.value_squares = float(self.value.sum()), float(np.dot(self.value, self.value))
 
     # --- the catalog, for finding genes ------------------------------------------------------------------------
 
@@ -218,18 +217,26 @@ class GenomeIndex:
                     return base, figures
         return None
 
-    def sums_base(self) -> tuple:
-        """(reach labels, reach columns, everyone's sums per block) for the compiled sums: with the reach masks
-        once a preview has set them (`genome.segments.preview`), without until then."""
+    def sums_base(self, reach: dict[str, np.ndarray] | None = None) -> tuple:
+        """(reach labels, reach masks as packed bits, everyone's sums per block) for the compiled sums.
+
+        The preview passes its reach masks (the same for the life of an index);
+        from then on every mask made here is summed with them, and before that
+        without any."""
         with self._lock:
-            found = self.derived.get("sums_base")
-            if found is None:
-                if "plain_sums_base" not in self.derived:
-                    nobody = numba.typed.List.empty_list(READ_ONLY_BYTES)
-                    self.derived["plain_sums_base"] = [], nobody, block_sums(
-                        self.value_codes, len(self.base_histogram), self.value, nobody, self.size)
-                found = self.derived["plain_sums_base"]
-            return found
+            if reach is not None and "sums_base" not in self.derived:
+                self.derived["sums_base"] = self._sums_base(reach)
+            if "sums_base" in self.derived:
+                return self.derived["sums_base"]
+            if "plain_sums_base" not in self.derived:
+                self.derived["plain_sums_base"] = self._sums_base({})
+            return self.derived["plain_sums_base"]
+
+    def _sums_base(self, reach: dict[str, np.ndarray]) -> tuple:
+        bits = numba.typed.List.empty_list(READ_ONLY_BYTES)
+        for m in reach.values():
+            bits.append(np.packbits(m, bitorder="little"))
+        return list(reach), bits, block_sums(self.value_codes, len(self.base_histogram), self.value, bits, self.size)
 
     def _program(self, rule: Node, members: Members | None) -> tuple[tuple, int]:
         """The rule's program and its stack depth, kept for rules that name no saved segment (a segment's members

@@ -5,14 +5,12 @@ every drop; `genome.segments.audience.figures` computes the same `Figures`
 in SQL for the shell, and tests hold the two to the same numbers.
 """
 
-import numba
 import numpy as np
 
 from genome.consent import CHANNEL_PURPOSES, CONSENT_NOW_SQL, NARROWING
 from genome.segments.figures import REACH, Figures, lift_rows, value_interval
 from genome.segments.index import GenomeIndex
-from genome.segments.kernels import audience_sums, block_sums, workers
-from genome.segments.program import READ_ONLY_BYTES
+from genome.segments.kernels import audience_sums, workers
 
 __all__ = ["Figures", "lift", "preview", "reach_masks", "sample"]
 
@@ -54,23 +52,10 @@ def _reach_masks(index: GenomeIndex) -> dict[str, np.ndarray]:
     return masks
 
 
-def _sums_base(index: GenomeIndex) -> tuple[list[str], numba.typed.List, tuple]:
-    """The reach masks as packed bits for the compiled sums, and everyone's sums per block (kept per index)."""
-    with index._lock:
-        if "sums_base" not in index.derived:
-            masks = reach_masks(index)
-            codes = numba.typed.List.empty_list(READ_ONLY_BYTES)
-            for m in masks.values():
-                codes.append(np.packbits(m, bitorder="little"))
-            base = block_sums(index.value_codes, len(index.base_histogram), index.value, codes, index.size)
-            index.derived["sums_base"] = list(masks), codes, base
-        return index.derived["sums_base"]
-
-
 def _value_sums(index: GenomeIndex, mask: np.ndarray) -> tuple[int, np.ndarray, float, float, dict[str, int]]:
     """The audience's size, the histogram, sum and sum of squares of its value, and how many of it each channel
     reaches: summed while the index made the mask when it did, else in one compiled pass over it."""
-    base = _sums_base(index)
+    base = index.sums_base(reach_masks(index))
     kept = index.figures_of(mask)
     if kept is not None and kept[0] is base:
         n, histogram, total, squares, reached = kept[1]
