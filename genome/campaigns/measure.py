@@ -29,7 +29,9 @@ PRE_DAYS = 90
 # hold-outs, and in the time span its windows cover (pre-period included), the purchases and returns, and the
 # coupon redemptions and clicks that name it. Resolving each part on its own (three joins with `identifiers`)
 # made this take 2.5 s for a million recipients; one join over all of them, a third less.
-_OUTCOMES = """
+# Money is summed as decimals (to a millionth, amounts up to 10^12): sums of doubles depend on the order DuckDB's
+# threads meet the rows, so one campaign measured twice could differ in the last digit.
+OUTCOMES_SQL = """
 WITH marked AS (
     SELECT anchor, occurred_at, event_type, json_extract_string(attributes, '$.variant') AS variant,
            try_cast(json_extract_string(attributes, '$.holdout_share') AS DOUBLE) AS holdout_share
@@ -38,9 +40,9 @@ WITH marked AS (
       AND json_extract_string(attributes, '$.campaign_id') = $campaign),
 span AS (SELECT min(occurred_at) AS first_send, max(occurred_at) AS last_send FROM marked),
 found AS (
-    SELECT anchor, occurred_at, event_type, variant, holdout_share, NULL::DOUBLE AS amount FROM marked
+    SELECT anchor, occurred_at, event_type, variant, holdout_share, NULL::DECIMAL(18, 6) AS amount FROM marked
     UNION ALL
-    SELECT e.anchor, e.occurred_at, e.event_type, NULL, NULL, e.amount FROM events e, span
+    SELECT e.anchor, e.occurred_at, e.event_type, NULL, NULL, e.amount::DECIMAL(18, 6) FROM events e, span
     WHERE e.event_type IN ('purchase', 'return')
       AND e.occurred_at >= first_send - to_days($pre_days) AND e.occurred_at < last_send + to_days($window)
     UNION ALL
@@ -78,9 +80,9 @@ responses AS (
      AND e.event_type IN ('purchase', 'return', 'coupon_redemption', 'email_click')
     GROUP BY s.customer_id)
 SELECT s.customer_id, s.got AND NOT s.held AS treated, s.got AND s.held AS both, s.variant, s.holdout_share,
-       s.sent_at, coalesce(r.purchases, 0) AS purchases, coalesce(r.revenue, 0) AS revenue,
+       s.sent_at, coalesce(r.purchases, 0) AS purchases, coalesce(r.revenue, 0)::DOUBLE AS revenue,
        coalesce(r.redemptions, 0) AS redemptions, coalesce(r.clicks, 0) AS clicks,
-       coalesce(r.pre_spend, 0) AS pre_spend, r.first_purchase_day
+       coalesce(r.pre_spend, 0)::DOUBLE AS pre_spend, r.first_purchase_day
 FROM sends s LEFT JOIN responses r USING (customer_id)
 ORDER BY s.customer_id
 """
@@ -108,7 +110,7 @@ def recipient_outcomes(con: duckdb.DuckDBPyConnection, campaign_id: str, *, wind
         raise InputError(f"an attribution window is at least 1 day; got {window_days}")
     cursor = con.cursor()
     try:
-        return cursor.sql(_OUTCOMES, params={"campaign": campaign_id, "window": int(window_days),
+        return cursor.sql(OUTCOMES_SQL, params={"campaign": campaign_id, "window": int(window_days),
                                              "pre_days": PRE_DAYS}).to_arrow_table()
     finally:
         cursor.close()
