@@ -42,6 +42,11 @@ def list_campaigns(s: Session) -> list[Campaign]:
     return list(latest.values())
 
 
+def planned_windows(s: Session) -> dict[str, int]:
+    """Each planned campaign's attribution window in days, by name (its latest version)."""
+    return {c.name: int(c.window_days) for c in list_campaigns(s)}
+
+
 def _check(*, name: str, goal: str, channel: str, holdout_share: float, window_days: int, message_cost: float,
            state: str, target_gene: str | None = None, target_share: float = 1.0) -> None:
     """The first thing wrong with a plan, in one line."""

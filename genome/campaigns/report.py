@@ -20,8 +20,9 @@ import pyarrow.compute as pc
 from sqlmodel import Session
 
 from genome.access import require
+from genome.campaigns.kept import campaign_outcomes, campaigns_named, kept_is_current
 from genome.campaigns.library import latest_campaign, list_campaigns
-from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, campaigns_found, measure, recipient_outcomes
+from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, measure
 from genome.campaigns.stats import SRM_ALERT, Z95
 from genome.errors import InputError
 from genome.genes.catalog import catalog_relation
@@ -116,15 +117,17 @@ def _responses_by(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> dict | None
 
 
 def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, role: str,
-                    with_genes: bool = True, found: set[str] | None = None) -> dict:
+                    with_genes: bool = True, found: set[str] | None = None, current: bool | None = None) -> dict:
     """Everything a manager reads about campaign `name`, for `role` (which must allow reading reports); the genes
-    that over-index among responders unless `with_genes` is False."""
+    that over-index among responders unless `with_genes` is False. `found` (the campaigns the events name) and
+    `current` (whether the build's kept outcomes are current) are for callers that report many campaigns."""
     require(role, "read_reports", doing="Reading campaign reports")
     plan = latest_campaign(s, name)
     window = plan.window_days if plan else DEFAULT_WINDOW
     goal = plan.goal if plan else "purchase"
     # the recipients' outcomes say whether the events name the campaign at all: no scan of every campaign first
-    rows = recipient_outcomes(con, name, window_days=window) if found is None or name in found else None
+    rows = (campaign_outcomes(con, name, window_days=window, current=current)
+            if found is None or name in found else None)
     if rows is None or rows.num_rows == 0:
         if plan is None:
             raise InputError(f"no campaign {name!r}: neither planned here nor named by any receipt or hold-out")
@@ -188,11 +191,12 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
 def portfolio(con: duckdb.DuckDBPyConnection, s: Session, *, role: str) -> list[dict]:
     """One row per campaign, sent or planned: state, recipients, headline lift, incremental revenue, cost, return."""
     require(role, "read_reports", doing="Reading campaign reports")
-    found = {c["campaign"] for c in campaigns_found(con)}  # one scan of the events for every campaign's report
+    current = kept_is_current(con)  # checked once for every campaign's report
+    found = campaigns_named(con, current=current)
     names = found | {c.name for c in list_campaigns(s)}
     rows = []
     for name in sorted(names):
-        r = campaign_report(con, s, name, role=role, with_genes=False, found=found)
+        r = campaign_report(con, s, name, role=role, with_genes=False, found=found, current=current)
         head = r.get("headline") or {}
         rows.append({"campaign": name, "state": r["state"], "goal": r["goal"], "sent": r.get("sent_from"),
                      "treated": r.get("groups", {}).get("treated", {}).get("recipients"),

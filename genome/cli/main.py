@@ -46,12 +46,14 @@ app = typer.Typer(cls=GuardedGroup, add_completion=False, no_args_is_help=True,
 
 def _build_and_fit(con, seconds: dict[str, float]) -> tuple[int, int]:
     """Build the genome and fit the models on a freshly loaded store: (published genes, fitted models)."""
+    from genome.campaigns.kept import keep_outcomes
     from genome.genes.build import build_genome
     from genome.models.fit import fit_models
 
     started = time.perf_counter()
     with progress_bar("genome") as progress:
         genome = build_genome(con, local_zone=get_settings().timezone, progress=progress)
+        keep_outcomes(con, progress=progress)  # the demo's campaigns are planned with the default window
     seconds["building the genome"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     with progress_bar("models", unit="model") as progress:
@@ -215,14 +217,19 @@ def build(
     workdir: WorkdirOption = None,
 ) -> None:
     """Rebuild the genome: every gene for every customer, swapped in when complete."""
+    from genome.campaigns.kept import keep_outcomes
+    from genome.campaigns.library import planned_windows
     from genome.campaigns.send import fold_waiting_sends
     from genome.consent_changes import fold_waiting
     from genome.genes.build import build_genome
+    from store.meta import meta_url_for, session
 
     if engine == "spark" and partitions is not None:
         raise typer.BadParameter("--partitions is for the DuckDB engine; Spark partitions its work itself",
                                  param_hint="--partitions")
     check_engine(engine, workdir)
+    with session(meta_url_for(db_path(db))) as s:
+        windows = planned_windows(s)  # campaigns are measured over their planned windows
     con = open_for_writing(db_path(db))
     if folded := fold_waiting(con, db_path(db)):
         typer.echo(f"{folded:,} consent decisions recorded by staff joined the events", err=True)
@@ -238,6 +245,7 @@ def build(
             else:
                 report = build_genome(con, as_of=as_of, local_zone=get_settings().timezone, progress=progress,
                                       partitions=partitions)
+            kept = keep_outcomes(con, windows=windows, progress=progress)
         finally:
             con.close()
     typer.echo(f"genome built: {report.published:,} genes published of {report.genes:,} for {report.customers:,} "
@@ -245,6 +253,8 @@ def build(
                f"{f' in {report.partitions} partitions' if report.partitions > 1 else ''}"
                f"{' on Spark' if engine == 'spark' else ''}; "
                f"{len(report.hidden):,} left out, see `genome genes --hidden`", err=True)
+    if kept:
+        typer.echo(f"{kept:,} campaigns measured for their reports", err=True)
     for column, spelling, value in report.merged[:20]:
         typer.echo(f"  {column} {spelling!r} merged into {value!r}", err=True)
     if len(report.merged) > 20:

@@ -25,7 +25,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from genome.campaigns.measure import campaigns_found, recipient_outcomes
+from genome.campaigns.kept import campaign_outcomes, kept_is_current
+from genome.campaigns.measure import campaigns_found
 from genome.errors import InputError
 from genome.genes.definition import Gene
 from genome.models.baselines import DRAWS, validation_rows
@@ -95,8 +96,9 @@ def past_recipients(frames: Frames) -> tuple[Recipients, dict]:
     found = sorted((c for c in campaigns_found(con) if c["receipts"] >= 2 and c["holdouts"] >= 2),
                    key=lambda c: (c["first_send"], c["campaign"]))
     parts, names, sent = [], [], {}
+    current = kept_is_current(con)
     for c in found:
-        outcomes = recipient_outcomes(con, c["campaign"], window_days=WINDOW_DAYS).to_pandas()
+        outcomes = campaign_outcomes(con, c["campaign"], window_days=WINDOW_DAYS, current=current).to_pandas()
         if outcomes.empty or outcomes["sent_at"].max() + pd.Timedelta(days=WINDOW_DAYS) > frames.as_of:
             continue  # its window has not ended: its outcomes are not known yet
         outcomes = outcomes[~outcomes["both"] & outcomes["customer_id"].isin(frames.consented)]

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from genome.access import AccessDenied
 from genome.campaigns.library import import_sent_campaigns, list_campaigns, save_campaign
-from genome.campaigns.report import campaign_report, campaigns_found, portfolio
+from genome.campaigns.measure import campaigns_found
+from genome.campaigns.report import campaign_report, portfolio
 from genome.cli import app as cli
 from genome.errors import InputError
 from genome.ingest import ingest_file, ingest_transaction
