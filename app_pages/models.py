@@ -114,11 +114,13 @@ for card in cards:
             cal.plotly_chart(fig, key=f"cal_{card['name']}")
             lift.plotly_chart(px.bar(lift_frame(card), x="decile", y="lift",
                                      title="Lift by decile (1 = highest scores)"), key=f"lift_{card['name']}")
+        elif "qini" in metrics and "curve_per_1000" not in metrics:
+            st.caption("The curves are drawn by the next model fit (`genome models fit`).")
         elif "qini" in metrics:
-            fig = px.line(qini_frame(metrics["curve"]), x="share of customers sent to",
+            fig = px.line(qini_frame(metrics["curve_per_1000"]), x="share of customers sent to",
                           y=["by uplift", "by purchase propensity", "at random"],
-                          title="Extra buyers per 100 customers, later campaigns (Qini curve)")
-            fig.update_layout(yaxis_title="extra buyers per 100 customers", legend_title_text="sending")
+                          title="Extra buyers per 1,000 customers, later campaigns")
+            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending")
             st.plotly_chart(fig, key=f"qini_{card['name']}")
         elif "per_class_f1" in metrics:
             events = per_event_frame(card)

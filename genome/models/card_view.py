@@ -140,8 +140,8 @@ def _uplift_sentence(card: dict) -> str:
 
 
 def qini_frame(curve: dict) -> pd.DataFrame:
-    """The uplift card's Qini curves (on the later campaigns): extra buyers per 100 customers when sending to the
-    top share by uplift, by purchase propensity, or at random."""
+    """The uplift card's curves (on the later campaigns): extra buyers per 1,000 customers when sending to the
+    top share by uplift, by purchase propensity, or at random, the figures its table gives."""
     end = curve["model"][-1]
     return pd.DataFrame({"share of customers sent to": curve["share"], "by uplift": curve["model"],
                          "by purchase propensity": curve["propensity"],

@@ -62,8 +62,8 @@ def extra_buyers_at(y, treated, score, share: float) -> float:
 
 
 def curve_points(y, treated, score, *, points: int = 21) -> list[float]:
-    """The Qini curve at evenly spaced shares of recipients (0%, 5%, ... 100%), as extra buyers per 100 recipients
-    of the whole group: what a chart draws."""
-    x, curve = qini_curve(y, treated, score)
-    n = x[-1]
-    return [round(float(np.interp(share * n, x, curve)) * 100 / n, 3) for share in np.linspace(0, 1, points)]
+    """Extra buyers per 1,000 recipients when sending to the top 0%, 5%, ... 100% by `score`: `extra_buyers_at` at
+    each share, so a chart draws the very figures its table gives (the Qini curve scales the difference to the
+    treated count instead, which on a 90/10 split reads about a tenth lower)."""
+    return [round(1000 * extra_buyers_at(y, treated, score, float(share)), 2) if share else 0.0
+            for share in np.linspace(0, 1, points)]

@@ -197,7 +197,7 @@ def run_uplift(frames: Frames) -> ModelOutput:
                                   for name, s in scores.items()},
         "extra_buyers_per_1000_everyone": round(1000 * extra_buyers_at(evaluate.bought, evaluate.treated,
                                                                        np.zeros(evaluate.bought.size), 1.0), 2),
-        "curve": {"share": [round(float(s), 2) for s in shares]} | {
+        "curve_per_1000": {"share": [round(float(s), 2) for s in shares]} | {
             name: curve_points(evaluate.bought, evaluate.treated, s) for name, s in scores.items()},
     }
     card = {"name": NAME, "title": TITLE, "predicts": PREDICTS, "kind": "uplift", "horizon_days": WINDOW_DAYS,

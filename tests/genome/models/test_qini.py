@@ -43,7 +43,16 @@ def test_the_curve_ends_at_the_campaigns_extra_buyers(campaign):
     assert x[0] == 0 and x[-1] == bought.size and curve[0] == 0
     extra = bought[treated].sum() - bought[~treated].sum() * treated.sum() / (~treated).sum()
     assert curve[-1] == pytest.approx(extra)
-    assert curve_points(bought, treated, persuadable)[-1] == pytest.approx(round(extra * 100 / bought.size, 3))
+
+
+def test_the_charted_curve_gives_the_tables_figures_at_every_share(campaign):
+    bought, treated, persuadable = campaign
+    points = curve_points(bought, treated, persuadable)
+    assert len(points) == 21 and points[0] == 0
+    for i, share in enumerate(np.linspace(0, 1, 21)[1:], start=1):
+        assert points[i] == round(1000 * extra_buyers_at(bought, treated, persuadable, share), 2)
+    everyone = bought[treated].mean() - bought[~treated].mean()
+    assert points[-1] == pytest.approx(1000 * everyone, abs=0.01)
 
 
 def test_sending_to_the_persuadable_half_gains_about_what_they_are_made_to_buy(campaign):
