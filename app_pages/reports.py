@@ -21,6 +21,11 @@ from ui.text import error, md
 OUTCOME_WORDS = {"purchase": "bought anything", "revenue": "revenue per recipient",
                  "coupon_redemption": "redeemed the coupon", "click": "clicked"}
 
+
+def points(share: float | None) -> float | None:
+    """A difference of two shares in percentage points, as the report's sentences give it."""
+    return None if share is None else share * 100
+
 st.title("Campaign reports")
 if not may("read_reports"):
     st.info(refusal("read_reports", "Campaign reports"), icon=":material/lock:")
@@ -63,9 +68,10 @@ table = pd.DataFrame([{
 st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", column_config={
     "lift (95% interval)": st.column_config.TextColumn(help="CUPED lift on the campaign's goal: shares in "
                                                             "percentage points, revenue per recipient"),
-    "relative lift": st.column_config.NumberColumn(format="percent"),
-    "incremental revenue": st.column_config.NumberColumn(format="%.0f"), "cost": st.column_config.NumberColumn(
-        format="%.2f"), "return on cost": st.column_config.NumberColumn(format="percent")})
+    "relative lift": st.column_config.NumberColumn(format="percent", help="empty when the control group's mean is "
+                                                   "0 or less: a lift on nothing has no relative size"),
+    "incremental revenue": st.column_config.NumberColumn(format="%,.0f"), "cost": st.column_config.NumberColumn(
+        format="%,.2f"), "return on cost": st.column_config.NumberColumn(format="percent")})
 st.download_button("Download the portfolio (CSV)", table.to_csv(index=False), file_name="campaign-portfolio.csv",
                    mime="text/csv", key="reports_portfolio_csv")
 
@@ -88,12 +94,15 @@ with st.expander("Whom to send to: targeting by uplift against purchase propensi
             {"sending to the top": "everyone",
              "extra buyers per 1,000": f"{aimed['extra_buyers_per_1000_everyone']:.1f}",
              "Qini (95% interval)": "0 (random)"}]).map(md), hide_index=True, border="horizontal")
-        fig = px.line(qini_frame(aimed["curve"]), x="share of customers sent to",
-                      y=["by uplift", "by purchase propensity", "at random"],
-                      title=f"Extra buyers per 100 customers on {len(aimed['evaluation_campaigns'])} held-out "
-                            f"campaigns ({aimed['evaluation_recipients']:,} recipients)")
-        fig.update_layout(yaxis_title="extra buyers per 100 customers", legend_title_text="sending")
-        st.plotly_chart(fig, key="reports_targeting_chart")
+        if aimed["curve"] is None:
+            st.caption("The curves are drawn by the next model fit (`genome models fit`).")
+        else:
+            fig = px.line(qini_frame(aimed["curve"]), x="share of customers sent to",
+                          y=["by uplift", "by purchase propensity", "at random"],
+                          title=f"Extra buyers per 1,000 customers on {len(aimed['evaluation_campaigns'])} held-out "
+                                f"campaigns ({aimed['evaluation_recipients']:,} recipients)")
+            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending")
+            st.plotly_chart(fig, key="reports_targeting_chart")
 
 names = [r["campaign"] for r in rows]
 name = st.selectbox("Campaign", names, key=state.REPORTS_CAMPAIGN,
@@ -158,14 +167,14 @@ if head := report.get("headline"):
         st.dataframe(pd.DataFrame([{
             "variant": v["variant"], "recipients": v["recipients"], "bought": v["response_rate"],
             "revenue per recipient": v["revenue_per_recipient"],
-            "lift on buying": v["lifts"].get("purchase", {}).get("absolute"),
-            "95% low": v["lifts"].get("purchase", {}).get("absolute_low"),
-            "95% high": v["lifts"].get("purchase", {}).get("absolute_high")} for v in report["variants"]]),
+            **{column: points(v["lifts"].get("purchase", {}).get(key)) for column, key in (
+                ("lift on buying (points)", "absolute"), ("95% low", "absolute_low"),
+                ("95% high", "absolute_high"))}} for v in report["variants"]]),
             hide_index=True, width="stretch", key="reports_variants",
             column_config={"bought": st.column_config.NumberColumn(format="percent"),
                            "revenue per recipient": st.column_config.NumberColumn(format="%.2f"),
-                           **{c: st.column_config.NumberColumn(format="percent")
-                              for c in ("lift on buying", "95% low", "95% high")}})
+                           **{c: st.column_config.NumberColumn(format="%+.2f")
+                              for c in ("lift on buying (points)", "95% low", "95% high")}})
     if report["over_index"]:
         st.markdown("**Genes that over-index among responders** (treated recipients who bought, against all treated "
                     "recipients; the genome is built after the campaign, so the purchase itself can show here)")

@@ -33,6 +33,7 @@ from genome.segments.audience import genome
 from genome.segments.figures import lift_rows
 
 DEFAULT_WINDOW = 14
+SMALL_CONTROL = 100  # recipients: below this a control group's mean moves by chance with a few customers
 
 def _lift_dict(lift) -> dict:
     return asdict(lift) | {"significant": lift.significant}
@@ -52,6 +53,9 @@ def summary(report: dict) -> list[str]:
     relative = "" if head["relative"] is None else (
         f" ({head['relative']:+.1%}, 95% interval {head['relative_low']:+.1%} to {head['relative_high']:+.1%})")
     verdict = "a clear result" if head["significant"] else "not distinguishable from no effect"
+    if head["significant"] and head["relative"] is not None and head["relative_low"] < 0 < head["relative_high"]:
+        # the delta method divides by the control's mean: a small, noisy one leaves the ratio unsized
+        verdict += ", though its relative size is uncertain (the control group's mean is small)"
     cost = "" if report["cost"] is None else f"; cost {report['cost']:,.2f}" + (
         "" if report["return_on_cost"] is None else f", return on cost {report['return_on_cost']:+,.0%}")
     return [f"Lift on {head['in_words']} (CUPED): {amount(o, head['absolute'])}, 95% interval "
@@ -183,6 +187,9 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
             "revenue per recipient is as it was.")
     if m.in_both_groups:
         report["notes"].append(f"{m.in_both_groups:,} customers were in both groups and are left out.")
+    if control.recipients < SMALL_CONTROL:
+        report["notes"].append(f"The control group has only {control.recipients:,} recipients: its intervals are "
+                               "wide, and a few customers move the lift.")
     if cost is None:
         report["notes"].append("No plan records this campaign's cost: the return on cost is not known.")
     return report
@@ -238,8 +245,9 @@ def portfolio_totals(rows: list[dict]) -> dict:
 def targeting(con: duckdb.DuckDBPyConnection, *, role: str) -> dict:
     """Targeting by uplift against targeting by purchase propensity on campaigns the uplift model never learnt
     from, as its model card measured it (`genome.models.uplift`): the Qini coefficients with their intervals, extra
-    buyers per 1,000 customers when sending to the top share by each, and the curves. Says why when it is not
-    known (no models fitted, too few past campaigns)."""
+    buyers per 1,000 customers when sending to the top share by each, and the curves on the same scale (None for a
+    model fitted before they were: the next fit draws them). Says why when it is not known (no models fitted, too
+    few past campaigns)."""
     require(role, "read_reports", doing="Reading campaign reports")
     card = next((c for c in model_cards(con) if c["name"] == UPLIFT), None)
     if card is None:
@@ -254,4 +262,4 @@ def targeting(con: duckdb.DuckDBPyConnection, *, role: str) -> dict:
             "target_share": m["target_share"], "extra_buyers_per_1000": m["extra_buyers_per_1000"],
             "extra_buyers_per_1000_everyone": m["extra_buyers_per_1000_everyone"],
             "evaluation_campaigns": m["evaluation_campaigns"], "evaluation_recipients": m["evaluation_recipients"],
-            "curve": m["curve"], "fitted_at": str(card["fitted_at"])}
+            "curve": m.get("curve_per_1000"), "fitted_at": str(card["fitted_at"])}

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from genome.access import AccessDenied
 from genome.campaigns.library import import_sent_campaigns, list_campaigns, save_campaign
 from genome.campaigns.measure import campaigns_found
-from genome.campaigns.report import campaign_report, portfolio
+from genome.campaigns.report import SMALL_CONTROL, campaign_report, portfolio, summary
 from genome.cli import app as cli
 from genome.errors import InputError
 from genome.ingest import ingest_file, ingest_transaction
@@ -115,3 +115,32 @@ def test_the_pdf_holds_the_reports_figures(reports, tmp_path):
                                      "--db", str(reports)])
     assert shell.exit_code == 0 and (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     assert report["summary"][0] in shell.stdout
+
+
+def test_a_small_control_group_is_named_in_the_notes_and_a_large_one_is_not(reports):
+    con = connect(reports, read_only=True)
+    try:
+        with session(meta_url_for(reports)) as s:
+            rows = {r["campaign"]: r for r in portfolio(con, s, role="manager") if r["control"]}
+            small = next(n for n, r in rows.items() if r["control"] < SMALL_CONTROL)
+            large = next(n for n, r in rows.items() if r["control"] >= SMALL_CONTROL)
+            small_notes = campaign_report(con, s, small, role="manager", with_genes=False)["notes"]
+            large_notes = campaign_report(con, s, large, role="manager", with_genes=False)["notes"]
+    finally:
+        con.close()
+    assert any(f"only {rows[small]['control']:,} recipients" in n for n in small_notes)
+    assert not any("The control group has only" in n for n in large_notes)
+
+
+def _headline(**lift) -> dict:
+    return {"headline": {"outcome": "purchase", "in_words": "bought anything", "absolute": 0.05,
+                         "absolute_low": 0.01, "absolute_high": 0.09, "significant": True} | lift,
+            "cost": None, "incremental_revenue": 10.0, "incremental_revenue_low": 1.0, "incremental_revenue_high": 19.0}
+
+
+def test_a_clear_lift_whose_relative_interval_spans_zero_says_its_relative_size_is_uncertain():
+    unsized = summary(_headline(relative=1.2, relative_low=-0.3, relative_high=2.7))[0]
+    sized = summary(_headline(relative=1.2, relative_low=0.3, relative_high=2.1))[0]
+    assert unsized.endswith("a clear result, though its relative size is uncertain (the control group's mean is "
+                            "small).")
+    assert sized.endswith("(+120.0%, 95% interval +30.0% to +210.0%): a clear result.")
