@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from genome.campaigns.measure import PRE_DAYS
 from genome.campaigns.pdf import report_pdf
 from genome.campaigns.report import campaign_report, portfolio, portfolio_totals, targeting
 from genome.errors import GenomeError
@@ -136,6 +137,10 @@ if breakdown := report.get("responses_by"):
 if head := report.get("headline"):
     first, second = report["summary"]
     st.markdown(f"**{md(first)}** {md(second)}")
+    st.caption(f"CUPED: each recipient's outcome less what their spend in the {PRE_DAYS} days before the send "
+               "predicts of it, so chance differences between the groups before the campaign do not count as "
+               "lift; the mean difference is the same in expectation and the interval narrower. The groups' "
+               "figures above are plain, so their difference can differ from the CUPED lift.")
     days = list(range(1, report["window_days"] + 1))
     response = go.Figure([go.Scatter(x=days, y=report["daily"][g], mode="lines+markers", name=g)
                           for g in ("treated", "control")])
