@@ -120,7 +120,8 @@ for card in cards:
             fig = px.line(qini_frame(metrics["curve_per_1000"]), x="share of customers sent to",
                           y=["by uplift", "by purchase propensity", "at random"],
                           title="Extra buyers per 1,000 customers, later campaigns")
-            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending")
+            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending",
+                              xaxis_tickformat=".0%")
             st.plotly_chart(fig, key=f"qini_{card['name']}")
         elif "per_class_f1" in metrics:
             events = per_event_frame(card)

@@ -102,7 +102,8 @@ with st.expander("Whom to send to: targeting by uplift against purchase propensi
                           y=["by uplift", "by purchase propensity", "at random"],
                           title=f"Extra buyers per 1,000 customers on {len(aimed['evaluation_campaigns'])} held-out "
                                 f"campaigns ({aimed['evaluation_recipients']:,} recipients)")
-            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending")
+            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending",
+                              xaxis_tickformat=".0%")
             st.plotly_chart(fig, key="reports_targeting_chart")
 
 names = [r["campaign"] for r in rows]
