@@ -225,7 +225,9 @@ def main() -> None:
     print(f"project full build            {ours['seconds']:8.1f} s  {ours['genes']:,} genes  "
           f"{ours['events'] / ours['seconds']:,.0f} events/s  peak {ours['peak_gb']:.1f} GB  "
           f"{ours['partitions']} partition{'s' if ours['partitions'] > 1 else ''}  "
-          f"(target < 180 s: {'met' if ours['seconds'] < 180 else 'NOT met'})")
+          + (f"(target for a million customers < 180 s: {'met' if ours['seconds'] < 180 else 'NOT met'})"
+             if ours["customers"] <= 1_100_000 else  # larger stores: bounded memory (peak_gb is in GiB)
+             f"(target peak < 12 GB: {'met' if ours['peak_gb'] * 1024 ** 3 / 1e9 < 12 else 'NOT met'})"))
     if args.no_baseline:
         print(json.dumps({"project": ours}, default=str), file=sys.stderr)
         for step, seconds in ours["steps"].items():
