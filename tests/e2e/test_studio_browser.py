@@ -78,9 +78,12 @@ def test_a_marketer_uploads_a_picture_and_a_renamed_svg_is_refused(page, studio,
     drawing = tmp_path / "night.png"  # an SVG drawing renamed: the name passes the picker, the content does not
     drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
     page.locator("input[type=file]").set_input_files(str(drawing))
+    # the upload goes to the server on its own: adding before the uploader lists the file would add nothing
+    expect(page.get_by_text("night.png")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Add to the library").click()
     expect(page.get_by_text("is an SVG drawing, which can carry scripts")).to_be_visible(timeout=30_000)
     page.locator("input[type=file]").set_input_files(str(LIBRARY / "images" / "tv-family.png"))
+    expect(page.get_by_text("tv-family.png")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Add to the library").click()
     expect(page.get_by_text("Saved tv-hero-night as version 1.")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Version 1: A television at night")).to_be_visible()
