@@ -18,16 +18,15 @@ Grain of `campaign_outcomes`: one row per campaign_id, window_days and recipient
 Grain of `campaign_outcome_sets`: one row per campaign_id and window_days kept.
 """
 
-from collections.abc import Callable
-
 import duckdb
 import pyarrow as pa
 
 from genome.campaigns.measure import OUTCOMES_SQL, PRE_DAYS, campaigns_found, recipient_outcomes
+from genome.progress import Progress
 from genome.store_settings import set_store_setting, store_setting
 from store.duck import table_exists
 
-DEFAULT_WINDOW = 14
+DEFAULT_WINDOW = 14  # days: a campaign no plan gives a window is measured over this
 MARK = "campaign_outcomes_of"
 
 _FINGERPRINT = """
@@ -42,7 +41,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def keep_outcomes(con: duckdb.DuckDBPyConnection, *, windows: dict[str, int] | None = None,
-                  progress: Callable[[str, int, int], None] | None = None) -> int:
+                  progress: Progress | None = None) -> int:
     """Measure every campaign the events name, over its planned window (`windows`, by campaign; else 14 days),
     and keep the rows in place of those kept before, in one transaction. Returns how many campaigns were kept."""
     say = progress or (lambda step, done, total: None)
@@ -103,6 +102,8 @@ def campaign_outcomes(con: duckdb.DuckDBPyConnection, campaign_id: str, *, windo
 
 def campaigns_named(con: duckdb.DuckDBPyConnection, *, current: bool | None = None) -> set[str]:
     """Every campaign the events name: those the last build kept when its outcomes are current, else found now."""
-    if current if current is not None else kept_is_current(con):
+    if current is None:
+        current = kept_is_current(con)
+    if current:
         return {r[0] for r in con.execute("SELECT DISTINCT campaign_id FROM campaign_outcome_sets").fetchall()}
     return {c["campaign"] for c in campaigns_found(con)}

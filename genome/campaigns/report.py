@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from sqlmodel import Session
 
 from genome.access import require
-from genome.campaigns.kept import campaign_outcomes, campaigns_named, kept_is_current
+from genome.campaigns.kept import DEFAULT_WINDOW, campaign_outcomes, campaigns_named, kept_is_current
 from genome.campaigns.library import latest_campaign, list_campaigns
 from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, measure
 from genome.campaigns.stats import SRM_ALERT, Z95
@@ -32,7 +32,6 @@ from genome.models.uplift import NAME as UPLIFT
 from genome.segments.audience import genome
 from genome.segments.figures import lift_rows
 
-DEFAULT_WINDOW = 14
 SMALL_CONTROL = 100  # recipients: below this a control group's mean moves by chance with a few customers
 
 def _lift_dict(lift) -> dict:
