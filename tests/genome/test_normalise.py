@@ -1,3 +1,4 @@
+import phonenumbers
 from hypothesis import given, strategies as st
 
 from genome.normalise import normalise_email, normalise_phone
@@ -37,3 +38,26 @@ def test_normalisers_never_crash_on_arbitrary_text(text):
     assert email is None or email == email.strip().lower()
     phone = normalise_phone(text)
     assert phone is None or (phone.startswith("+") and phone[1:].isdigit())
+
+
+def _libphonenumber(raw: str, region: str) -> str | None:
+    """The full parse, for comparison with the shortcut North American numbers take."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+NORTH_AMERICAN_SHAPES = ["{a}{b}{c}", "({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "1{a}{b}{c}", "1 {a} {b} {c}",
+                         "+1 {a} {b} {c}", "+1{a}{b}{c}", "+1 ({a}) {b}-{c}", " {a} {b} {c} ", "1-{a}-{b}-{c}",
+                         "({a}){b}{c}", "+1-{a}-{b}-{c}"]
+
+
+@given(area=st.integers(0, 999), exchange=st.integers(0, 999), line=st.integers(0, 9999),
+       shape=st.sampled_from(NORTH_AMERICAN_SHAPES), region=st.sampled_from(["US", "CA", "JM", "PR", "GB", "DE"]))
+def test_north_american_numbers_normalise_as_a_full_libphonenumber_parse_would(area, exchange, line, shape, region):
+    raw = shape.format(a=f"{area:03d}", b=f"{exchange:03d}", c=f"{line:04d}")
+    assert normalise_phone(raw, region) == _libphonenumber(raw, region)
