@@ -31,11 +31,24 @@ class IdentityReport:
     refused_cap: int
 
 
-def _identifier_rows_sql() -> str:
-    """One row per (event, identifier present on it)."""
+def _identifiers_sql() -> str:
+    """One row per identifier with when it was first seen; each column is grouped by its value before the
+    kind is prefixed, so the text 'kind:value' is made once per identifier rather than once per event."""
     return " UNION ALL ".join(
-        f"SELECT event_id, occurred_at, anchor, '{c}:' || {c} AS identifier, '{c}' AS kind, {c} AS value "
-        f"FROM events WHERE {c} IS NOT NULL"
+        f"SELECT '{c}:' || {c} AS identifier, '{c}' AS kind, {c} AS value, first_seen "
+        f"FROM (SELECT {c}, min(occurred_at) AS first_seen FROM events WHERE {c} IS NOT NULL GROUP BY {c})"
+        for c in IDENTIFIER_COLUMNS
+    )
+
+
+# An event links identifiers only when it carries two or more; most carry one (their anchor) and link nothing.
+_LINKING = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in IDENTIFIER_COLUMNS) + " >= 2"
+
+
+def _linking_rows_sql() -> str:
+    """One row per (event carrying several identifiers, identifier on it)."""
+    return " UNION ALL ".join(
+        f"SELECT event_id, occurred_at, anchor, '{c}:' || {c} AS identifier FROM _linking WHERE {c} IS NOT NULL"
         for c in IDENTIFIER_COLUMNS
     )
 
@@ -72,12 +85,12 @@ def resolve_identities(
     resolution until the caller commits.
     """
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _id_rows AS {_identifier_rows_sql()};
         CREATE OR REPLACE TEMP TABLE _ids AS
         SELECT row_number() OVER (ORDER BY identifier) - 1 AS node, identifier, kind, value, first_seen
-        FROM (SELECT identifier, any_value(kind) AS kind, any_value(value) AS value,
-                     min(occurred_at) AS first_seen
-              FROM _id_rows GROUP BY identifier);
+        FROM ({_identifiers_sql()});
+        CREATE OR REPLACE TEMP TABLE _linking AS
+        SELECT event_id, occurred_at, anchor, {", ".join(IDENTIFIER_COLUMNS)} FROM events WHERE {_LINKING};
+        CREATE OR REPLACE TEMP TABLE _id_rows AS {_linking_rows_sql()};
         CREATE OR REPLACE TEMP TABLE _edges AS
         SELECT a.node AS a, b.node AS b, e.event_id, e.first_seen
         FROM (SELECT anchor, identifier AS other,
@@ -153,8 +166,9 @@ def resolve_identities(
 
         DELETE FROM customers;
         INSERT INTO customers
-        SELECT r.customer_id, any_value(ids.n), count(*), min(e.occurred_at), max(e.occurred_at)
-        FROM events e
+        SELECT r.customer_id, any_value(ids.n), sum(e.events), min(e.first_at), max(e.last_at)
+        FROM (SELECT anchor, count(*) AS events, min(occurred_at) AS first_at, max(occurred_at) AS last_at
+              FROM events GROUP BY anchor) e
         JOIN _resolved r ON r.identifier = e.anchor
         JOIN (SELECT customer_id, count(*) AS n FROM _resolved GROUP BY customer_id) ids USING (customer_id)
         GROUP BY r.customer_id;
@@ -186,6 +200,6 @@ def resolve_identities(
         refused_shared=sum(1 for r in refused_reason if r and r.startswith("shared")),
         refused_cap=sum(1 for r in refused_reason if r and r.startswith("customer would")),
     )
-    for table in ("_id_rows", "_ids", "_edges", "_degree", "_resolved"):
+    for table in ("_linking", "_id_rows", "_ids", "_edges", "_degree", "_resolved"):
         con.execute(f"DROP TABLE IF EXISTS {table}")  # fixed names, not user text
     return report
