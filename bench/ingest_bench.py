@@ -5,6 +5,9 @@
 - baseline: pandas reads the same Parquet files and appends them to a DuckDB
   table as they are (no validation, no de-duplication, no identities).
 
+Both figures include a last checkpoint of the store, so work DuckDB defers is
+counted where it is done.
+
 Both run in this process on the same files; the figures are events per second.
 
     python bench/ingest_bench.py [--customers 1000000] [--seed 7] [--keep DIR]
@@ -46,10 +49,15 @@ def project_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, floa
     landed = time.perf_counter()
     with ingest_transaction(con):
         resolve_identities(con)
+    resolved = time.perf_counter()
+    # The store checkpoints when the log passes its threshold or the writer closes: that cost is counted too,
+    # in the validating figure as well.
+    con.execute("CHECKPOINT")
     finished = time.perf_counter()
     print(file=sys.stderr)
     con.close()
-    return landed - started, finished - landed, accepted, quarantined
+    checkpoint = finished - resolved
+    return landed - started + checkpoint, resolved - landed, accepted, quarantined
 
 
 def baseline_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, int]:
@@ -64,6 +72,7 @@ def baseline_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, int
             con.append("events", frame)
         rows += len(frame)
         print(f"\r  baseline: {n}/{len(files)} files", end="", file=sys.stderr)
+    con.execute("CHECKPOINT")  # as the project's figure counts its own
     print(file=sys.stderr)
     elapsed = time.perf_counter() - started
     con.close()
