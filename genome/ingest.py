@@ -222,8 +222,10 @@ CHECKED_COLUMNS = ("occurred_at", "channel", "event_type", *IDENTIFIER_COLUMNS, 
 
 _HASHED = ("occurred_at", "channel", "event_type", *IDENTIFIER_COLUMNS, "product_id",
            "category", "amount", "quantity_big", "currency", "store_id", "city", "text", "attributes")
-# Events without an event_id are identified by their content, so a re-sent file adds nothing.
-EVENT_KEY_SQL = "coalesce(event_id_in, 'h-' || md5(concat_ws(chr(31), {})))".format(
+# Events without an event_id are identified by their content, so a re-sent file adds nothing. (A CASE, not
+# coalesce: coalesce hashed the content of every row, even those that carry an id.)
+EVENT_KEY_SQL = ("CASE WHEN event_id_in IS NOT NULL THEN event_id_in "
+                 "ELSE 'h-' || md5(concat_ws(chr(31), {})) END").format(
     ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(30))" for c in _HASHED)
 )
 ANCHOR_SQL = "CASE " + " ".join(
