@@ -133,11 +133,13 @@ def replace_store(built: Path, target: Path) -> None:
     half-built store.
     """
     built, target = Path(built), Path(target)
-    for suffix in (".wal",):
-        leftover = Path(str(target) + suffix)
-        if leftover.exists():
-            leftover.unlink()
+    log, built_log = Path(str(target) + ".wal"), Path(str(built) + ".wal")
+    log.unlink(missing_ok=True)  # the old store's log belongs to the old store
     built.replace(target)
+    # A closed store has folded its log in; one still open elsewhere may not have, and its log holds committed
+    # changes (writers checkpoint only every GB of log), so it travels with the file.
+    if built_log.exists():
+        built_log.replace(log)
 
 
 def building_path(target: Path) -> Path:
