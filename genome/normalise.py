@@ -36,6 +36,11 @@ def normalise_phone(raw: str | None, region: str = "US") -> str | None:
         national = "".join(plain.groups())
         valid = phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=1, national_number=int(national)))
         return "+1" + national if valid else None
+    return parsed_phone(raw, region)
+
+
+def parsed_phone(raw: str, region: str = "US") -> str | None:
+    """The E.164 form through libphonenumber's full parse (what `normalise_phone` gives for any text)."""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
