@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from genome.events import IDENTIFIER_COLUMNS
 
@@ -76,6 +78,40 @@ class _Components:
         self.size[a] += self.size[b]
 
 
+def _link(n_nodes: int, a: np.ndarray, b: np.ndarray, shared: np.ndarray, *, cap: int,
+          shared_links: int) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Each node's component, whether each link (in the order given) was accepted, and why not.
+
+    The cap makes links depend on their order only inside a group of identifiers that would together exceed it:
+    every other group takes all its links, whatever their order. So the groups are found at once (SciPy's
+    connected components), and links are taken one by one only inside the few groups over the cap."""
+    usable = ~shared
+    graph = coo_matrix((np.ones(int(usable.sum()), dtype=np.int8), (a[usable], b[usable])), shape=(n_nodes, n_nodes))
+    n_groups, roots = connected_components(graph, directed=False)
+    roots = roots.astype(np.int64)
+    accepted = usable.copy()
+    refused_reason: list[str | None] = [None] * len(a)
+    for k in np.flatnonzero(shared).tolist():
+        refused_reason[k] = f"shared identifier: seen with more than {shared_links} identifiers of one kind"
+    over_cap = np.bincount(roots, minlength=n_groups)[roots] > cap
+    ordered = np.flatnonzero(usable & over_cap[a])
+    if ordered.size:
+        components = _Components(n_nodes)
+        for k, x, y in zip(ordered.tolist(), a[ordered].tolist(), b[ordered].tolist()):
+            rx, ry = components.find(x), components.find(y)
+            if rx == ry:
+                continue
+            if components.size[rx] + components.size[ry] > cap:
+                accepted[k] = False
+                refused_reason[k] = f"customer would exceed {cap} identifiers"
+                continue
+            components.union(rx, ry)
+        members = np.flatnonzero(over_cap)
+        roots[members] = n_groups + np.fromiter((components.find(i) for i in members.tolist()), dtype=np.int64,
+                                                count=members.size)
+    return roots, accepted, refused_reason
+
+
 def resolve_identities(
     con: duckdb.DuckDBPyConnection, *, cap: int = 50, shared_links: int = 5
 ) -> IdentityReport:
@@ -118,23 +154,8 @@ def resolve_identities(
         ORDER BY e.first_seen, e.event_id, e.a, e.b
     """, [shared_links, shared_links]).fetchnumpy()
 
-    components = _Components(n_nodes)
-    accepted = np.zeros(len(edges["a"]), dtype=bool)
-    refused_reason: list[str | None] = [None] * len(accepted)
-    for k, (a, b, shared) in enumerate(zip(edges["a"].tolist(), edges["b"].tolist(), edges["shared"].tolist())):
-        if shared:
-            refused_reason[k] = f"shared identifier: seen with more than {shared_links} identifiers of one kind"
-            continue
-        ra, rb = components.find(a), components.find(b)
-        if ra == rb:
-            accepted[k] = True
-            continue
-        if components.size[ra] + components.size[rb] > cap:
-            refused_reason[k] = f"customer would exceed {cap} identifiers"
-            continue
-        components.union(ra, rb)
-        accepted[k] = True
-    roots = np.fromiter((components.find(i) for i in range(n_nodes)), dtype=np.int64, count=n_nodes)
+    roots, accepted, refused_reason = _link(n_nodes, edges["a"].astype(np.int64), edges["b"].astype(np.int64),
+                                            edges["shared"].astype(bool), cap=cap, shared_links=shared_links)
 
     con.register("_component_arrow", pa.table({"node": np.arange(n_nodes, dtype=np.int64), "component": roots}))
     con.register("_edge_outcome_arrow", pa.table({

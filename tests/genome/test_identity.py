@@ -1,5 +1,8 @@
+import numpy as np
 from helpers import event, write_csv
-from genome.identity import resolve_identities
+from hypothesis import given, strategies as st
+
+from genome.identity import _link, resolve_identities
 from genome.ingest import ingest_files
 
 
@@ -84,3 +87,39 @@ def test_two_customers_whose_names_would_share_ten_hex_digits_stay_two_customers
     assert store.execute("SELECT count(*) FROM customers").fetchone()[0] == 2
     assert older == "CA235958457"  # the first seen keeps the short name it always had
     assert newer.startswith("CA235958457") and len(newer) == 33
+
+
+def _one_by_one(n_nodes, links, cap):
+    """Links taken in order, each refused when shared or when it would grow a customer past the cap."""
+    group = list(range(n_nodes))
+    accepted = []
+    for a, b, shared in links:
+        ga, gb = group[a], group[b]
+        size_a, size_b = group.count(ga), group.count(gb)
+        ok = not shared and (ga == gb or size_a + size_b <= cap)
+        if ok and ga != gb:
+            group = [ga if g == gb else g for g in group]
+        accepted.append(ok)
+    return group, accepted
+
+
+def _partition(groups):
+    members = {}
+    for node, g in enumerate(groups):
+        members.setdefault(int(g), set()).add(node)
+    return sorted(sorted(m) for m in members.values())
+
+
+@given(st.integers(2, 25).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.booleans()), max_size=60),
+    st.integers(2, 8))))
+def test_linking_groups_at_once_gives_what_taking_links_one_by_one_gives(case):
+    n_nodes, links, cap = case
+    links = [(a, b, shared) for a, b, shared in links if a != b]
+    a, b, shared = (np.array([link[i] for link in links], dtype=dtype)
+                    for i, dtype in ((0, np.int64), (1, np.int64), (2, bool)))
+    roots, accepted, reasons = _link(n_nodes, a, b, shared, cap=cap, shared_links=5)
+    groups, expected = _one_by_one(n_nodes, links, cap)
+    assert _partition(roots) == _partition(groups)
+    assert accepted.tolist() == expected
+    assert [r is None for r in reasons] == expected
