@@ -13,7 +13,6 @@ from genome.models.card_view import (
     lift_frame,
     per_event_frame,
     plain_sentence,
-    qini_frame,
     readable_feature,
     roc_frame,
     summary,
@@ -22,6 +21,7 @@ from genome.models.published import model_cards
 from genome.models.refit import refit_aside
 from store.settings import get_settings
 from ui import jobs, state
+from ui.charts import uplift_curve_figure
 from ui.roles import current_actor, current_role, may
 from ui.store import require_store, store_path
 from ui.text import md
@@ -117,12 +117,9 @@ for card in cards:
         elif "qini" in metrics and "curve_per_1000" not in metrics:
             st.caption("The curves are drawn by the next model fit (`genome models fit`).")
         elif "qini" in metrics:
-            fig = px.line(qini_frame(metrics["curve_per_1000"]), x="share of customers sent to",
-                          y=["by uplift", "by purchase propensity", "at random"],
-                          title="Extra buyers per 1,000 customers, later campaigns")
-            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending",
-                              xaxis_tickformat=".0%")
-            st.plotly_chart(fig, key=f"qini_{card['name']}")
+            st.plotly_chart(uplift_curve_figure(metrics["curve_per_1000"],
+                                                title="Extra buyers per 1,000 customers, later campaigns"),
+                            key=f"qini_{card['name']}")
         elif "per_class_f1" in metrics:
             events = per_event_frame(card)
             if events is not None:

@@ -3,7 +3,6 @@
 import re
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
@@ -12,8 +11,8 @@ from genome.campaigns.measure import PRE_DAYS
 from genome.campaigns.pdf import report_pdf
 from genome.campaigns.report import campaign_report, portfolio, portfolio_totals, targeting
 from genome.errors import GenomeError
-from genome.models.card_view import qini_frame
 from ui import state
+from ui.charts import uplift_curve_figure
 from ui.roles import current_user, may, refusal
 from ui.segments import metadata
 from ui.store import require_store
@@ -98,13 +97,10 @@ with st.expander("Whom to send to: targeting by uplift against purchase propensi
         if aimed["curve"] is None:
             st.caption("The curves are drawn by the next model fit (`genome models fit`).")
         else:
-            fig = px.line(qini_frame(aimed["curve"]), x="share of customers sent to",
-                          y=["by uplift", "by purchase propensity", "at random"],
-                          title=f"Extra buyers per 1,000 customers on {len(aimed['evaluation_campaigns'])} held-out "
-                                f"campaigns ({aimed['evaluation_recipients']:,} recipients)")
-            fig.update_layout(yaxis_title="extra buyers per 1,000 customers", legend_title_text="sending",
-                              xaxis_tickformat=".0%")
-            st.plotly_chart(fig, key="reports_targeting_chart")
+            st.plotly_chart(uplift_curve_figure(
+                aimed["curve"], title=f"Extra buyers per 1,000 customers on {len(aimed['evaluation_campaigns'])} "
+                                      f"held-out campaigns ({aimed['evaluation_recipients']:,} recipients)"),
+                key="reports_targeting_chart")
 
 names = [r["campaign"] for r in rows]
 name = st.selectbox("Campaign", names, key=state.REPORTS_CAMPAIGN,
