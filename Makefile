@@ -56,8 +56,10 @@ postgres:
 java:
 	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q default-jre-headless; }
 
+# Two workers: much of the suite waits on browsers and app servers, so the second core is otherwise idle. A file's
+# tests, and every test sharing an expensive fixture (the fitted demo, Spark), run on one worker (tests/parallel.py).
 test: $(VENV)/.installed-test chromium postgres java
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/ingest_bench.py

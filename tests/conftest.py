@@ -2,17 +2,34 @@
 
 import atexit
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
+# A worker of a parallel run computes on one core: two workers whose OpenMP and BLAS pools each spin on both cores
+# slow the boosted-tree fits tenfold.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    for pool in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[pool] = "1"
 
-from store.duck import connect
+import pytest  # noqa: E402  (after the pools are sized: numpy reads them when it loads)
+from parallel import pytest_configure_node, pytest_xdist_make_scheduler, write_groups  # noqa: E402, F401
 
-# the run's own cache folder, inherited by the apps it serves: nothing is read from or left in the user's
-os.environ["GENOME_CACHE_DIR"] = tempfile.mkdtemp(prefix="genome-cache-")
-atexit.register(shutil.rmtree, os.environ["GENOME_CACHE_DIR"], ignore_errors=True)
+from store.duck import connect  # noqa: E402
+
+# The run's own cache folder, inherited by the apps it serves: nothing is read from or left in the user's. Workers
+# of a parallel run (`make test` runs two) inherit the folder their controller made, so a report one worker
+# computes the other finds; the controller removes it at the end.
+if "PYTEST_XDIST_WORKER" not in os.environ:
+    os.environ["GENOME_CACHE_DIR"] = tempfile.mkdtemp(prefix="genome-cache-")
+    atexit.register(shutil.rmtree, os.environ["GENOME_CACHE_DIR"], ignore_errors=True)
+    # one password for the run's PostgreSQL role, so that a worker setting it cannot lock the other out
+    os.environ["GENOME_TEST_PG_PASSWORD"] = secrets.token_urlsafe(16)
+
+
+def pytest_collection_modifyitems(config, items):
+    write_groups(config, items)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,11 @@ with a password made for this run, and pytest-postgresql's janitor creates
 and drops a database per test.
 """
 
+import fcntl
 import os
 import secrets
 import subprocess
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +39,15 @@ def _port(version: str) -> int:
 
 
 def start_server() -> dict:
-    """Start the cluster if it is down and (re)create the test role; returns how to connect."""
+    """Start the cluster if it is down and (re)create the test role; returns how to connect.
+
+    The workers of a parallel run take turns (a lock file) and set the one password their controller made."""
+    with open(Path(tempfile.gettempdir()) / "genome-test-postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _start_server(os.environ.get("GENOME_TEST_PG_PASSWORD") or secrets.token_urlsafe(16))
+
+
+def _start_server(password: str) -> dict:
     version = _version()
     status = subprocess.run([*_sudo(), "pg_ctlcluster", version, "main", "status"], capture_output=True, text=True)
     if status.returncode != 0:
@@ -45,7 +55,6 @@ def start_server() -> dict:
                                  text=True)
         if started.returncode != 0:
             raise RuntimeError(f"PostgreSQL {version} did not start: {started.stderr.strip()}")
-    password = secrets.token_urlsafe(16)
     statement = (f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') THEN "
                  f"ALTER ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}'; ELSE "
                  f"CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}'; END IF; END $$;")

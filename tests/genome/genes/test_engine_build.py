@@ -11,6 +11,8 @@ from genome.cli import app
 from store.duck import connect
 
 runner = CliRunner()
+# the message names a long temporary path, which the error box of a narrow terminal would break across lines
+WIDE = {"COLUMNS": "400"}
 CATALOG = "SELECT name, carriers, coverage, published, hidden_reason, aliases FROM gene_catalog ORDER BY name"
 
 
@@ -68,7 +70,7 @@ def test_partitions_belong_to_the_duckdb_engine(tmp_path):
 
 def test_a_missing_work_folder_is_named_before_anything_is_built(tmp_path):
     result = runner.invoke(app, ["build", "--engine", "spark", "--workdir", str(tmp_path / "nowhere"),
-                                 "--db", str(tmp_path / "s.duckdb")])
+                                 "--db", str(tmp_path / "s.duckdb")], env=WIDE)
     assert result.exit_code != 0
     assert "the work folder" in result.output and "nowhere" in result.output
     assert not (tmp_path / "s.duckdb").exists()

@@ -21,6 +21,8 @@ from store.meta import meta_url_for, session
 from store.spark import SparkEngine
 
 runner = CliRunner()
+# the message names a long temporary path, which the error box of a narrow terminal would break across lines
+WIDE = {"COLUMNS": "400"}
 RULES = [
     "weekend_shopper AND clv_12m >= 200",
     "clv_12m IN TOP 10%",
@@ -133,7 +135,7 @@ def test_a_missing_work_folder_is_named_before_anything_is_written(saved, tmp_pa
     db, _, _ = saved
     result = runner.invoke(app, ["segment", "export", "Everyone", "--as", "mara", "--db", str(db),
                                  "--out", str(tmp_path / "out.csv"), "--engine", "spark",
-                                 "--workdir", str(tmp_path / "nowhere")])
+                                 "--workdir", str(tmp_path / "nowhere")], env=WIDE)
     assert result.exit_code != 0
     assert "the work folder" in result.output and "nowhere" in result.output
     assert not (tmp_path / "out.csv").exists()
