@@ -45,8 +45,11 @@ class CandidateRanker(BaseEstimator):
         own["days_since_last"] = (now - pd.to_datetime(own["last_bought"])).dt.total_seconds() / 86400
         own["days_since_first"] = (now - pd.to_datetime(own["first_bought"])).dt.total_seconds() / 86400
         span = own["days_since_first"] - own["days_since_last"]
-        own["interval_days"] = np.where(own["lines"] > 1, span / (own["lines"] - 1).clip(lower=1), np.nan)
-        own["overdue"] = own["days_since_last"] / own["interval_days"]
+        # no interval is seen when every line was bought at one moment (two lines of one basket); and a gap under a
+        # day counts as a day, so that no ratio is infinite (the trees' binning cannot place infinity)
+        own["interval_days"] = np.where((own["lines"] > 1) & (span > 0), span / (own["lines"] - 1).clip(lower=1),
+                                        np.nan)
+        own["overdue"] = own["days_since_last"] / own["interval_days"].clip(lower=1.0)
         own["rate_30d"] = 30 * own["lines"] / own["days_since_first"].clip(lower=1)
         own["own"] = 1.0
         pairs = [own[["customer_id", "product_id", "own", "lines", "days_since_last", "days_since_first",

@@ -1,6 +1,7 @@
 """The candidate ranker learns from a window which of a customer's products come back: the one that is due, not
 the one bought most."""
 
+import warnings
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -61,3 +62,20 @@ def test_a_window_with_nothing_bought_after_cannot_teach_it():
     history, _ = _world(50, 3)
     with pytest.raises(InputError, match="before and after a cut-off"):
         CandidateRanker().fit(history, pd.Series(dtype=object), CUT)
+
+
+def test_lines_bought_at_one_moment_give_no_interval_and_no_infinite_feature():
+    history, truth = _world(120, 3)
+    at_once = history.index[::5]  # every fifth product: all its lines in one basket
+    history.loc[at_once, "first_bought"] = history.loc[at_once, "last_bought"]
+    history.loc[at_once, "lines"] = 2
+    ranker = CandidateRanker(top=3, new_candidates=0)
+    ranker.products_ = pd.DataFrame({"product_buyers": [], "product_repeat_share": []})
+    pairs = ranker._pairs(history, pd.Index(history["customer_id"].unique()), CUT)
+    numbers = pairs[["interval_days", "overdue"]].to_numpy(dtype=float)
+    assert not np.isinf(numbers).any()
+    assert pairs.loc[pairs["lines"].eq(2) & pairs["days_since_first"].eq(pairs["days_since_last"]),
+                     "interval_days"].isna().all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        ranker.fit(history, truth, CUT)
