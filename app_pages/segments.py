@@ -12,7 +12,7 @@ from genome.segments.preview import Figures, preview, sample
 from genome.segments.rules import OneOf, genes_in
 from genome.segments.text import parse, to_text
 from ui import state
-from ui.builder_state import catch_up, draw_inputs, shown_items, take_drop
+from ui.builder_state import catch_up, condition_key, draw_inputs, shown_items, take_drop
 from ui.builder_view import DRAG_STYLE, STICKY_STRIP, add_more, draw_figures, value_chart
 from ui.segment_tabs import load_rule, render_tabs
 from ui.segments import genome_index, metadata
@@ -109,14 +109,14 @@ with build_col:
                     draw_inputs(label, condition, index)
                     changed = condition_from_inputs(
                         condition, lambda part, default, label=label: st.session_state.get(
-                            state.condition_key(label, part), default))
+                            condition_key(label, part), default))
                     if changed is not None:
                         builder.set_condition(label, changed)
                     elif isinstance(condition, OneOf):
                         st.warning("Pick at least one value.")
                     else:
                         st.warning("The range runs from the lower to the higher value.")
-                if row[2].button("", icon=":material/close:", key=state.condition_key(label, "remove"),
+                if row[2].button("", icon=":material/close:", key=condition_key(label, "remove"),
                                  help=f"Remove {md(label)}"):
                     builder.remove(label)
                     st.rerun()

@@ -32,13 +32,18 @@ def take_drop(builder: Builder, index: GenomeIndex, dropped, shown: dict[str, st
         builder.set_condition(gene, default_condition(gene, index.base.genes[gene], index.column(gene)))
 
 
+def condition_key(label: str, part: str) -> str:
+    """The session key of one input of a placed condition, in the builder's current generation."""
+    return state.condition_key(label, part, st.session_state.get(state.CONDITION_GENERATION, 0))
+
+
 def take_inputs(builder: Builder) -> None:
     """Apply every condition's inputs (mode, comparison, threshold, range, share, values) to the builder."""
     for items in builder.containers.values():
         for label in items:
             changed = condition_from_inputs(
                 builder.condition(label),
-                lambda part, default, label=label: st.session_state.get(state.condition_key(label, part), default))
+                lambda part, default, label=label: st.session_state.get(condition_key(label, part), default))
             if changed is not None:
                 builder.set_condition(label, changed)
 
@@ -61,7 +66,7 @@ def draw_inputs(label: str, condition, index: GenomeIndex) -> None:
     from ui.text import md
 
     def key(part: str) -> str:
-        return state.condition_key(label, part)
+        return condition_key(label, part)
 
     if isinstance(condition, (Compare, Between, TopPercent)):
         # numeric conditions are labelled by gene name ("clv_12m", "clv_12m #2"): plain text as it is

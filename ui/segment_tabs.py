@@ -39,7 +39,9 @@ PASS, FAIL = "✔ holds", "✘ fails"
 def load_rule(rule) -> None:
     """Show `rule` in the builder: in the containers, or held as text when it nests deeper than they show."""
     st.session_state[state.SEG_BUILDER] = for_rule(rule)
-    # the conditions' widgets keep what they showed last: forget it, or an old threshold would win over the new one
+    # The conditions' inputs keep what they showed last, on this side and in the browser, which sends it back with
+    # the next action: new keys make new inputs, or an old threshold would win over the new rule's (and be saved).
+    st.session_state[state.CONDITION_GENERATION] = st.session_state.get(state.CONDITION_GENERATION, 0) + 1
     for key in [k for k in st.session_state if str(k).startswith(state.CONDITION_PREFIX)]:
         del st.session_state[key]
 

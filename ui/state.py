@@ -37,6 +37,9 @@ SEG_EXPORT_VERSION = "seg_export_version"
 SEG_LAST_EXPORT = "seg_last_export"  # the file of this session's latest export, for its download button
 SEG_DOWNLOAD = "seg_download_pick"  # the export picked for download
 CONDITION_PREFIX = "seg_condition::"
+# Counts the whole rules loaded into the builder (applied text, a saved version): part of every condition input's
+# key, so that the browser makes fresh inputs rather than keep, and later send back, what the old ones showed.
+CONDITION_GENERATION = "seg_condition_generation"
 
 
 def sortables_key(arrangement: list[dict]) -> str:
@@ -45,8 +48,8 @@ def sortables_key(arrangement: list[dict]) -> str:
     return f"seg_sortables_{digest}"
 
 
-def condition_key(label: str, part: str) -> str:
-    return f"{CONDITION_PREFIX}{label}::{part}"
+def condition_key(label: str, part: str, generation: int) -> str:
+    return f"{CONDITION_PREFIX}{generation}::{label}::{part}"
 
 USER = "user"  # the signed-in account (genome.users.Actor)
 LAST_SEEN = "last_seen"  # time.monotonic() of the user's last action, for the idle sign-out

@@ -15,7 +15,7 @@ from genome.segments.audience import count, member_ids
 from genome.segments.builder import shown_as
 from genome.segments.text import parse, to_text
 from store.duck import connect
-from ui.state import SEG_SORTABLES
+from ui.state import CONDITION_GENERATION, SEG_SORTABLES, condition_key
 
 
 @pytest.fixture
@@ -80,6 +80,12 @@ def save(at, name: str):
     return click(at, "Save as new version")
 
 
+def condition(at, label: str, part: str) -> str:
+    """The key of one input of a placed condition: it changes whenever a whole rule is loaded."""
+    generation = at.session_state[CONDITION_GENERATION] if CONDITION_GENERATION in at.session_state else 0
+    return condition_key(label, part, generation)
+
+
 def audience(at) -> str:
     return next(m.value for m in at.metric if m.label == "Audience")
 
@@ -102,7 +108,7 @@ def test_dropped_genes_become_the_rule_and_the_count_follows(page, db):
 def test_a_numeric_gene_gets_a_threshold_the_marketer_can_change(page, db):
     at = page.run()
     at = drop(at, {"Must have all": ["repeat_buyer", "clv_12m"]})
-    at.number_input(key="seg_condition::clv_12m::value").set_value(250.0).run()
+    at.number_input(key=condition(at, "clv_12m", "value")).set_value(250.0).run()
     assert at.text[0].value == "repeat_buyer AND clv_12m >= 250"
     assert audience(at) == f"{exact(db, 'repeat_buyer AND clv_12m >= 250'):,}"
 
@@ -139,7 +145,7 @@ def test_applying_text_changes_a_threshold_and_the_text_box_shows_the_rule(page,
     at.text_area(key="seg_text").input("clv_12m >= 300")
     at = click(at, "Apply text")
     assert at.text[0].value == "clv_12m >= 300"
-    assert at.number_input(key="seg_condition::clv_12m::value").value == 300
+    assert at.number_input(key=condition(at, "clv_12m", "value")).value == 300
     assert audience(at) == f"{exact(db, 'clv_12m >= 300'):,}"
     assert at.text_area(key="seg_text").value == "clv_12m >= 300"
 
@@ -247,20 +253,20 @@ def test_a_group_added_by_button_holds_its_own_alternatives(page, db):
 
 def test_a_numeric_gene_switches_to_a_range_and_to_a_top_share(page, db):
     at = drop(page.run(), {"Must have all": ["clv_12m"]})
-    at.radio(key="seg_condition::clv_12m::mode").set_value("between").run()
-    at.number_input(key="seg_condition::clv_12m::low").set_value(100.0).run()
-    at.number_input(key="seg_condition::clv_12m::high").set_value(500.0).run()
+    at.radio(key=condition(at, "clv_12m", "mode")).set_value("between").run()
+    at.number_input(key=condition(at, "clv_12m", "low")).set_value(100.0).run()
+    at.number_input(key=condition(at, "clv_12m", "high")).set_value(500.0).run()
     assert at.text[0].value == "clv_12m BETWEEN 100 AND 500"
     assert audience(at) == f"{exact(db, 'clv_12m BETWEEN 100 AND 500'):,}"
-    at.radio(key="seg_condition::clv_12m::mode").set_value("top %").run()
-    at.number_input(key="seg_condition::clv_12m::top").set_value(10.0).run()
+    at.radio(key=condition(at, "clv_12m", "mode")).set_value("top %").run()
+    at.number_input(key=condition(at, "clv_12m", "top")).set_value(10.0).run()
     assert at.text[0].value == "clv_12m IN TOP 10%"
     assert audience(at) == f"{exact(db, 'clv_12m IN TOP 10%'):,}"
 
 
 def test_a_category_gene_gets_a_value_picker(page, db):
     at = drop(page.run(), {"Must have all": ["home_city"]})
-    picker = at.multiselect(key="seg_condition::home_city::values")
+    picker = at.multiselect(key=condition(at, "home_city", "values"))
     assert len(picker.value) == 1  # the commonest city to start with
     two = sorted(picker.options)[:2]
     picker.set_value(two).run()
@@ -383,7 +389,7 @@ def test_every_figure_on_the_page_equals_what_the_cli_says_for_the_same_rule(pag
 def test_a_removed_condition_stays_removed(page, db):
     at = drop(page.run(), {"Must have all": ["repeat_buyer", "email_engaged"]})
     assert at.text[0].value == "repeat_buyer AND email_engaged"
-    at.button(key="seg_condition::repeat_buyer::remove").click().run()
+    at.button(key=condition(at, "repeat_buyer", "remove")).click().run()
     assert at.text[0].value == "email_engaged"
     at.run()
     assert at.text[0].value == "email_engaged"
@@ -441,7 +447,7 @@ def test_thresholds_of_whole_number_genes_show_no_decimals(page, db):
     at = page.run()
     at.text_area(key="seg_text").input("days_since_last_purchase BETWEEN 10 AND 200 AND clv_12m >= 150.5")
     at = click(at, "Apply text")
-    assert at.number_input(key="seg_condition::days_since_last_purchase::low").proto.format == "%.0f"
-    assert at.number_input(key="seg_condition::days_since_last_purchase::high").value == 200
-    assert at.number_input(key="seg_condition::clv_12m::value").proto.format == "%.2f"
+    assert at.number_input(key=condition(at, "days_since_last_purchase", "low")).proto.format == "%.0f"
+    assert at.number_input(key=condition(at, "days_since_last_purchase", "high")).value == 200
+    assert at.number_input(key=condition(at, "clv_12m", "value")).proto.format == "%.2f"
     assert at.text[0].value == "days_since_last_purchase BETWEEN 10 AND 200 AND clv_12m >= 150.5"

@@ -2,11 +2,13 @@
 
 import json
 import re
+import shutil
 import time
 
 import numpy as np
 import pytest
 from e2e.serving import open_signed_in
+from helpers import staff
 from playwright.sync_api import expect
 from typer.testing import CliRunner
 
@@ -126,3 +128,39 @@ def test_at_phone_width_the_audience_number_sits_right_above_the_drop_zones(brow
         assert top_of_number < top_of_zones < top_of_number + 700, (top_of_number, top_of_zones)
     finally:
         context.close()
+
+
+@pytest.fixture
+def own_app(demo_db, tmp_path, app_server):
+    """An app over a copy of the demo store: saving a segment must not change the store other tests share."""
+    db = tmp_path / "genome.duckdb"
+    staff(shutil.copy(demo_db, db))
+    with app_server(db) as url:
+        yield url, db
+
+
+def test_the_saved_segment_holds_the_rule_applied_last_after_a_threshold_was_changed_by_hand(page, own_app):
+    url, db = own_app
+    open_signed_in(page, f"{url}/segments")
+    rule_shown = page.get_by_test_id("stText").first
+
+    def apply(rule: str) -> None:
+        page.get_by_role("textbox", name="Edit as text (experts)").fill(rule)
+        page.get_by_role("button", name="Apply text").click()
+        expect(rule_shown).to_have_text(rule, timeout=20_000)
+
+    apply("clv_12m >= 100")
+    threshold = page.get_by_label("threshold for clv_12m")
+    threshold.fill("150")
+    threshold.press("Enter")
+    expect(rule_shown).to_have_text("clv_12m >= 150", timeout=20_000)
+    apply("clv_12m >= 100")  # the threshold's box held 150 in the browser: the applied text wins over it
+    expect(threshold).to_have_count(1, timeout=20_000)  # the old input lingers while the page is redrawn
+    expect(threshold).to_have_value("100.00", timeout=20_000)
+
+    page.get_by_role("tab", name="Save", exact=True).click()
+    page.get_by_role("textbox", name="Segment name").fill("Worth over 100")
+    page.get_by_role("button", name="Save as new version").click()
+    expected = cli_count(db, "clv_12m >= 100")
+    expect(page.get_by_text(f"Saved Worth over 100 v1: {expected:,} customers.")).to_be_visible(timeout=30_000)
+    expect(rule_shown).to_have_text("clv_12m >= 100")
