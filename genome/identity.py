@@ -48,11 +48,11 @@ _LINKING = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in IDENTIFIER_COLUMNS)
 
 
 def _linking_rows_sql() -> str:
-    """One row per (event carrying several identifiers, identifier on it)."""
-    return " UNION ALL ".join(
-        f"SELECT event_id, occurred_at, anchor, '{c}:' || {c} AS identifier FROM _linking WHERE {c} IS NOT NULL"
-        for c in IDENTIFIER_COLUMNS
-    )
+    """One row per (event carrying several identifiers, identifier on it other than its anchor), read in one pass
+    over the events: a list of the event's identifiers, unnested."""
+    listed = ", ".join(f"'{c}:' || {c}" for c in IDENTIFIER_COLUMNS)  # NULL where the event lacks it
+    return (f"SELECT * FROM (SELECT event_id, occurred_at, anchor, unnest([{listed}]) AS identifier "
+            f"FROM events WHERE {_LINKING}) WHERE identifier IS NOT NULL AND identifier <> anchor")
 
 
 class _Components:
@@ -124,15 +124,12 @@ def resolve_identities(
         CREATE OR REPLACE TEMP TABLE _ids AS
         SELECT row_number() OVER (ORDER BY identifier) - 1 AS node, identifier, kind, value, first_seen
         FROM ({_identifiers_sql()});
-        CREATE OR REPLACE TEMP TABLE _linking AS
-        SELECT event_id, occurred_at, anchor, {", ".join(IDENTIFIER_COLUMNS)} FROM events WHERE {_LINKING};
-        CREATE OR REPLACE TEMP TABLE _id_rows AS {_linking_rows_sql()};
         CREATE OR REPLACE TEMP TABLE _edges AS
         SELECT a.node AS a, b.node AS b, e.event_id, e.first_seen
         FROM (SELECT anchor, identifier AS other,
                      min(occurred_at) AS first_seen,
                      arg_min(event_id, (occurred_at, event_id)) AS event_id
-              FROM _id_rows WHERE identifier <> anchor GROUP BY anchor, identifier) e
+              FROM ({_linking_rows_sql()}) GROUP BY anchor, identifier) e
         JOIN _ids a ON a.identifier = e.anchor
         JOIN _ids b ON b.identifier = e.other;
         CREATE OR REPLACE TEMP TABLE _degree AS
@@ -221,6 +218,6 @@ def resolve_identities(
         refused_shared=sum(1 for r in refused_reason if r and r.startswith("shared")),
         refused_cap=sum(1 for r in refused_reason if r and r.startswith("customer would")),
     )
-    for table in ("_linking", "_id_rows", "_ids", "_edges", "_degree", "_resolved"):
+    for table in ("_ids", "_edges", "_degree", "_resolved"):
         con.execute(f"DROP TABLE IF EXISTS {table}")  # fixed names, not user text
     return report
