@@ -158,10 +158,11 @@ def run_tastes(con: duckdb.DuckDBPyConnection, as_of, consented: pd.Index, *, th
         genes += [
             Gene(name, FAMILY, f"Share of the customer's buying that follows the taste profile found in the "
                                f"data around {label}.", "number", f"model:taste_profiles {name}", unit="share",
-                 source="models", sensitivity=sensitivity),
+                 source="models", sensitivity=sensitivity, label=f"Taste profile: {label}"),
             Gene(f"{name}_fan", FAMILY, f"At least {threshold:.0%} of the customer's buying follows the taste "
                                         f"profile around {label} (and {min_lines} or more purchase lines).",
-                 "flag", f"{name} >= {threshold}", source="models", sensitivity=sensitivity),
+                 "flag", f"{name} >= {threshold}", source="models", sensitivity=sensitivity,
+                 label=f"Fan of taste profile: {label}"),
         ]
         profiles[name] = {"label": label, "fans": int(values[f"{name}_fan"].sum()), "sensitivity": sensitivity}
     top = strength.to_numpy()

@@ -33,3 +33,12 @@ def test_genes_from_values_in_the_data_say_the_value(demo):
     assert labels["running_shoes_purchases_90d"] == "Running shoes purchases, last 90 days"
     assert labels["lives_in_chicago"] == "Lives in Chicago"
     assert labels["bargain_hunter_weekend_shopper"] == "Bargain hunter who shops at weekends"
+
+
+def test_a_prediction_is_never_labelled_as_past_behaviour():
+    from genome.models.fit import STEPS
+    from genome.models.tasks import _genes
+
+    labels = {gene.name: gene.label for step in STEPS if step.task is not None for gene in _genes(step.task)}
+    assert labels["coupon_response_90d"] == "Chance of redeeming a coupon, next 90 days"
+    assert not [name for name, label in labels.items() if ", last " in label]

@@ -201,6 +201,15 @@ def test_a_genome_rebuild_keeps_the_model_genes(fitted):
     assert con.execute("SELECT count(*) FROM gene_catalog WHERE family = 'predictions'").fetchone()[0] == 23
 
 
+def test_taste_genes_are_labelled_by_the_categories_of_their_profile(fitted):
+    con, _, cards = fitted
+    profiles = cards["taste_profiles"]["metrics"]["profiles"]
+    labels = dict(con.execute("SELECT name, label FROM gene_catalog WHERE name LIKE 'taste%'").fetchall())
+    assert profiles and all(labels[name] == f"Taste profile: {p['label']}" and
+                            labels[f"{name}_fan"] == f"Fan of taste profile: {p['label']}"
+                            for name, p in profiles.items())
+
+
 def test_taste_profiles_found_in_the_data_recover_hidden_personas(fitted):
     """A check of the method: of the demo's hidden traveller, gamer, parent and runner personas, which product
     code never reads, at least two come back as distinct taste profiles whose fans are mostly that persona (on
