@@ -99,8 +99,8 @@ with list_col:
 with gene_col:
     gene = gene_definition(con, name)
     st.subheader(md(gene["label"]))
-    unit = f" in {gene['unit']}" if gene["unit"] else ""
-    st.caption(f"Technical name: {md(gene['name'])} · {gene['type']}{md(unit)}")
+    unit = f" in {md(gene['unit'])}" if gene["unit"] else ""  # outside md(), which trims its text
+    st.caption(f"Technical name: {md(gene['name'])} · {gene['type']}{unit}")
     if isinstance(gene["sensitivity"], str):
         st.warning(f"Sensitive gene ({md(gene['sensitivity'])}): use only with a documented purpose and consent.",
                    icon=":material/warning:")

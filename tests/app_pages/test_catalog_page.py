@@ -44,6 +44,14 @@ def test_the_catalog_lists_every_gene_with_its_label_and_opens_the_first(catalog
     assert plain(at.caption[1].value).startswith(f"Technical name: {opened} · ")
 
 
+def test_an_opened_gene_says_its_type_and_unit_as_the_cli_gives_them(catalog_page, demo_db):
+    at = catalog_page.run()
+    at.selectbox(key="catalog_open_gene").set_value("clv_12m").run()
+    gene = said_by_cli(demo_db, "clv_12m")
+    assert gene["unit"]
+    assert plain(at.caption[1].value) == f"Technical name: clv_12m · {gene['type']} in {gene['unit']}"
+
+
 def test_searching_narrows_the_catalog_to_matching_genes(catalog_page):
     at = catalog_page.run()
     at.text_input(key="catalog_search").input("weekend").run()
