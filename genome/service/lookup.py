@@ -48,8 +48,11 @@ def find_customers(con: duckdb.DuckDBPyConnection, text: str, *, reveal: bool = 
             "SELECT customer_id, kind, value FROM identifiers "
             "WHERE (kind IN (SELECT unnest(?)) AND value ILIKE ? ESCAPE '\\') "
             "   OR (kind = 'phone' AND length(?) >= 4 AND value LIKE ? ESCAPE '\\') "
+            "UNION ALL SELECT customer_id, 'customer_id', customer_id FROM customers "
+            "WHERE customer_id ILIKE ? ESCAPE '\\' "
             "ORDER BY kind, value LIMIT ?",
-            [list(PARTIAL_KINDS[:-1]), _like(text), phone_digits, _like(phone_digits), limit * 3]).fetchall()
+            [list(PARTIAL_KINDS[:-1]), _like(text), phone_digits, _like(phone_digits), _like(text),
+             limit * 3]).fetchall()
         is_exact = False
     seen: dict[str, Match] = {}
     for customer_id, kind, value in rows:

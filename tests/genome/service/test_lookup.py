@@ -41,6 +41,16 @@ def test_part_of_an_e_mail_lists_everyone_it_fits_with_contacts_masked_unless_re
     assert all(part.lower() in m.value.lower() for m in revealed if m.kind == "email")
 
 
+def test_part_of_a_customer_id_lists_the_customers_whose_id_holds_it(demo, person):
+    customer_id, _, _ = person
+    part = customer_id[:4].lower()  # "C018": the start of a pseudonymous id, in any case
+    expected = {r[0] for r in demo.execute("SELECT customer_id FROM customers WHERE customer_id ILIKE ?",
+                                           [f"%{part}%"]).fetchall()}
+    found = find_customers(demo, part, limit=1000)
+    assert customer_id in expected and {m.customer_id for m in found} >= expected
+    assert all(not m.exact for m in found)
+
+
 def test_wildcards_are_letters_not_patterns(demo):
     assert find_customers(demo, "%%%") == [] and find_customers(demo, "___") == []
 
