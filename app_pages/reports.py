@@ -11,6 +11,7 @@ from genome.campaigns.measure import PRE_DAYS
 from genome.campaigns.pdf import report_pdf
 from genome.campaigns.report import campaign_report, portfolio, portfolio_totals, targeting
 from genome.errors import GenomeError
+from genome.formatting import money
 from ui import state
 from ui.charts import uplift_curve_figure
 from ui.roles import current_user, may, refusal
@@ -44,15 +45,15 @@ measured = [r for r in rows if r["measurable"]]
 totals = portfolio_totals(rows)
 a, b, c, d = st.columns(4)
 a.metric("Campaigns measured", f"{totals['measured']:,} of {totals['campaigns']:,}")
-b.metric("Incremental revenue", f"{totals['incremental_revenue']:,.0f}",
+b.metric("Incremental revenue", money(totals["incremental_revenue"]),
          help="CUPED revenue lift per recipient × treated recipients, summed over the measured campaigns")
-c.metric("Cost", f"{totals['cost']:,.0f}", help="message cost × treated recipients, where the plan records a cost")
+c.metric("Cost", money(totals["cost"]), help="message cost × treated recipients, where the plan records a cost")
 d.metric("Return on cost", "–" if totals["return_on_cost"] is None else f"{totals['return_on_cost']:+,.0%}",
          help="(incremental revenue − cost) / cost over the campaigns with a cost")
 if measured:
     clear = totals["incremental_revenue_low"] > 0 or totals["incremental_revenue_high"] < 0
-    st.caption(f"95% interval of the incremental revenue: {totals['incremental_revenue_low']:,.0f} to "
-               f"{totals['incremental_revenue_high']:,.0f}"
+    st.caption(f"95% interval of the incremental revenue: {money(totals['incremental_revenue_low'])} to "
+               f"{money(totals['incremental_revenue_high'])}"
                + ("" if totals["return_on_cost"] is None else
                   f"; of the return on cost: {totals['return_on_cost_low']:+,.0%} to "
                   f"{totals['return_on_cost_high']:+,.0%}")
@@ -70,8 +71,8 @@ st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", c
                                                             "percentage points, revenue per recipient"),
     "relative lift": st.column_config.NumberColumn(format="percent", help="empty when the control group's mean is "
                                                    "0 or less: a lift on nothing has no relative size"),
-    "incremental revenue": st.column_config.NumberColumn(format="%,.0f"), "cost": st.column_config.NumberColumn(
-        format="%,.2f"), "return on cost": st.column_config.NumberColumn(format="percent")})
+    "incremental revenue": st.column_config.NumberColumn(format="dollar"), "cost": st.column_config.NumberColumn(
+        format="dollar"), "return on cost": st.column_config.NumberColumn(format="percent")})
 st.download_button("Download the portfolio (CSV)", table.to_csv(index=False), file_name="campaign-portfolio.csv",
                    mime="text/csv", key="reports_portfolio_csv")
 
@@ -122,9 +123,13 @@ if groups:
     left, right = st.columns(2)
     for column, group in ((left, "treated"), (right, "control")):
         g = groups[group]
+        if not g["recipients"]:  # nobody held out: there is nothing measured to show, not a zero
+            column.metric(f"{group.capitalize()}: bought in the window", "–", help=f"nobody in the {group} group")
+            column.metric(f"{group.capitalize()}: revenue per recipient", "–", help=f"nobody in the {group} group")
+            continue
         column.metric(f"{group.capitalize()}: bought in the window", f"{g['response_rate']:.2%}",
                       help=f"{g['responders']:,} of {g['recipients']:,} recipients")
-        column.metric(f"{group.capitalize()}: revenue per recipient", f"{g['revenue_per_recipient']:,.2f}")
+        column.metric(f"{group.capitalize()}: revenue per recipient", money(g["revenue_per_recipient"], cents=True))
 if breakdown := report.get("responses_by"):
     st.markdown(f"**Recipients by {md(breakdown['gene'])}**: who bought and who redeemed the coupon in the window "
                 "(without a control group this says who responded, not what the campaign caused)")

@@ -203,3 +203,29 @@ def genome_rows(con) -> tuple[list[str], list[tuple]]:
         "ORDER BY ordinal_position").fetchall()]
     rows = con.execute("SELECT * FROM customer_genes ORDER BY customer_id").fetchall()
     return columns, rows
+
+
+def with_unmeasured_campaign(demo_db: Path, folder: Path) -> Path:
+    """A staffed copy of the demo store in `folder` with one more campaign, "summer-mailer", sent by e-mail to 30
+    customers without a control group (so its lift cannot be measured)."""
+    import json
+    import shutil
+
+    from genome.ingest import ingest_file, ingest_transaction
+    from store.duck import connect
+
+    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
+    receipts = folder / "mailer.jsonl"
+    reader = connect(db, read_only=True)
+    emails = [r[0] for r in reader.execute(
+        "SELECT min(value) FROM identifiers WHERE kind = 'email' GROUP BY customer_id ORDER BY 1 LIMIT 30").fetchall()]
+    reader.close()
+    receipts.write_text("".join(json.dumps({
+        "event_id": f"mailer-{i}", "occurred_at": "2026-06-01T09:00:00", "channel": "email",
+        "event_type": "campaign_receipt", "email": e, "attributes": {"campaign_id": "summer-mailer"}}) + "\n"
+        for i, e in enumerate(emails)))
+    con = connect(db)
+    with ingest_transaction(con):
+        ingest_file(con, receipts, source="mailer")
+    con.close()
+    return db

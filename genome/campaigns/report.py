@@ -11,6 +11,7 @@ exactly `campaign_report`; the Reports page shows the same dictionary.
 """
 
 import math
+import re
 from dataclasses import asdict
 
 import duckdb
@@ -25,6 +26,7 @@ from genome.campaigns.library import latest_campaign, list_campaigns
 from genome.campaigns.measure import GOALS, OUTCOMES, Measurement, measure
 from genome.campaigns.stats import SRM_ALERT, Z95
 from genome.errors import InputError
+from genome.formatting import money
 from genome.genes.catalog import catalog_relation
 from genome.models.card_view import plain_sentence
 from genome.models.published import model_cards
@@ -55,12 +57,12 @@ def summary(report: dict) -> list[str]:
     if head["significant"] and head["relative"] is not None and head["relative_low"] < 0 < head["relative_high"]:
         # the delta method divides by the control's mean: a small, noisy one leaves the ratio unsized
         verdict += ", though its relative size is uncertain (the control group's mean is small)"
-    cost = "" if report["cost"] is None else f"; cost {report['cost']:,.2f}" + (
+    cost = "" if report["cost"] is None else f"; cost {money(report['cost'], cents=True)}" + (
         "" if report["return_on_cost"] is None else f", return on cost {report['return_on_cost']:+,.0%}")
     return [f"Lift on {head['in_words']} (CUPED): {amount(o, head['absolute'])}, 95% interval "
             f"{amount(o, head['absolute_low'])} to {amount(o, head['absolute_high'])}{relative}: {verdict}.",
-            f"Incremental revenue {report['incremental_revenue']:,.0f} (95% interval "
-            f"{report['incremental_revenue_low']:,.0f} to {report['incremental_revenue_high']:,.0f}){cost}."]
+            f"Incremental revenue {money(report['incremental_revenue'])} (95% interval "
+            f"{money(report['incremental_revenue_low'])} to {money(report['incremental_revenue_high'])}){cost}."]
 
 
 def _headline(m: Measurement, goal: str) -> dict | None:
@@ -194,6 +196,11 @@ def campaign_report(con: duckdb.DuckDBPyConnection, s: Session, name: str, *, ro
     return report
 
 
+def natural_order(name: str) -> list:
+    """Campaign "2" before "10": the numbers in a name are compared as numbers (text and numbers alternate)."""
+    return [int(part) if i % 2 else part.lower() for i, part in enumerate(re.split(r"(\d+)", name))]
+
+
 def portfolio(con: duckdb.DuckDBPyConnection, s: Session, *, role: str) -> list[dict]:
     """One row per campaign, sent or planned: state, recipients, headline lift, incremental revenue, cost, return."""
     require(role, "read_reports", doing="Reading campaign reports")
@@ -201,7 +208,7 @@ def portfolio(con: duckdb.DuckDBPyConnection, s: Session, *, role: str) -> list[
     found = campaigns_named(con, current=current)
     names = found | {c.name for c in list_campaigns(s)}
     rows = []
-    for name in sorted(names):
+    for name in sorted(names, key=natural_order):
         r = campaign_report(con, s, name, role=role, with_genes=False, found=found, current=current)
         head = r.get("headline") or {}
         rows.append({"campaign": name, "state": r["state"], "goal": r["goal"], "sent": r.get("sent_from"),

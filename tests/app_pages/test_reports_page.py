@@ -5,11 +5,12 @@ import json
 import shutil
 
 import pytest
-from helpers import sign_in_as, staff
+from helpers import sign_in_as, staff, with_unmeasured_campaign
 from typer.testing import CliRunner
 
 from genome.campaigns.library import import_sent_campaigns
 from genome.cli import app as cli
+from genome.formatting import money
 from store.meta import meta_url_for, session
 from synthetic.demo import CAMPAIGNS
 
@@ -34,9 +35,8 @@ def test_a_manager_sees_the_portfolio_and_a_campaigns_lift_as_the_shell_says(pag
     shell = _shell("campaign", "list", "--db", str(reports_db))
     listed = {r["campaign"]: r for r in shell["campaigns"]}
     totals = shell["totals"]
-    assert next(m for m in at.metric if m.label == "Incremental revenue").value == \
-        f"{totals['incremental_revenue']:,.0f}"
-    assert f"{totals['incremental_revenue_low']:,.0f} to {totals['incremental_revenue_high']:,.0f}" in \
+    assert next(m for m in at.metric if m.label == "Incremental revenue").value == money(totals["incremental_revenue"])
+    assert f"{money(totals['incremental_revenue_low'])} to {money(totals['incremental_revenue_high'])}" in \
         at.caption[0].value
     table = next(d.value for d in at.dataframe if "campaign" in d.value.columns).set_index("campaign")
     assert set(table.index) == set(listed) and len(listed) == CAMPAIGNS
@@ -47,7 +47,7 @@ def test_a_manager_sees_the_portfolio_and_a_campaigns_lift_as_the_shell_says(pag
     report = _shell("campaign", "report", name, "--db", str(reports_db))
     text = next(m.value.replace("\\", "") for m in at.markdown if "95% interval" in m.value.replace("\\", ""))
     assert text == f"**{report['summary'][0]}** {report['summary'][1]}"
-    assert f"Incremental revenue {report['incremental_revenue']:,.0f}" in text
+    assert f"Incremental revenue {money(report['incremental_revenue'])}" in text
     treated = next(m for m in at.metric if m.label == "Treated: bought in the window")
     assert treated.value == f"{report['groups']['treated']['response_rate']:.2%}"
     assert len(at.get("plotly_chart")) == 2
@@ -57,3 +57,13 @@ def test_service_staff_are_told_the_reports_are_not_theirs(page_at, reports_db):
     at = sign_in_as(page_at("reports.py", reports_db), "service").run()
     assert not at.exception
     assert "is for marketers, managers and administrators" in at.info[0].value.replace("\\", "")
+
+
+def test_a_campaign_without_a_control_group_shows_no_control_figures(page_at, demo_db, tmp_path):
+    db = with_unmeasured_campaign(demo_db, tmp_path)
+    at = sign_in_as(page_at("reports.py", db), "manager").run()
+    at.selectbox(key="reports_campaign").set_value("summer-mailer").run()
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Control: bought in the window"] == "–" and shown["Control: revenue per recipient"] == "–"
+    assert shown["Treated: revenue per recipient"].startswith("$")

@@ -2,19 +2,18 @@
 up, managers may read them and service staff may not, and a campaign without a control group says so."""
 
 import json
-import shutil
 
 import pytest
-from helpers import staff
+from helpers import with_unmeasured_campaign
 from typer.testing import CliRunner
 
 from genome.access import AccessDenied
 from genome.campaigns.library import import_sent_campaigns, list_campaigns, save_campaign
 from genome.campaigns.measure import campaigns_found
-from genome.campaigns.report import SMALL_CONTROL, campaign_report, portfolio, summary
+from genome.campaigns.report import SMALL_CONTROL, campaign_report, natural_order, portfolio, summary
 from genome.cli import app as cli
 from genome.errors import InputError
-from genome.ingest import ingest_file, ingest_transaction
+from genome.formatting import money
 from store.duck import connect
 from store.meta import meta_url_for, session
 from synthetic.demo import CAMPAIGNS
@@ -23,19 +22,7 @@ from synthetic.demo import CAMPAIGNS
 @pytest.fixture(scope="module")
 def reports(demo_db, tmp_path_factory):
     """A copy of the demo with its campaign calendar recorded, and one more campaign sent without a control group."""
-    folder = tmp_path_factory.mktemp("reports")
-    db = staff(shutil.copy(demo_db, folder / "genome.duckdb"))
-    receipts = folder / "mailer.jsonl"
-    emails = [r[0] for r in connect(db, read_only=True).execute(
-        "SELECT min(value) FROM identifiers WHERE kind = 'email' GROUP BY customer_id ORDER BY 1 LIMIT 30").fetchall()]
-    receipts.write_text("".join(json.dumps({
-        "event_id": f"mailer-{i}", "occurred_at": "2026-06-01T09:00:00", "channel": "email",
-        "event_type": "campaign_receipt", "email": e, "attributes": {"campaign_id": "summer-mailer"}}) + "\n"
-        for i, e in enumerate(emails)))
-    con = connect(db)
-    with ingest_transaction(con):
-        ingest_file(con, receipts, source="mailer")
-    con.close()
+    db = with_unmeasured_campaign(demo_db, tmp_path_factory.mktemp("reports"))
     with session(meta_url_for(db)) as s:
         saved = import_sent_campaigns(s, demo_db.parent / "sources" / "campaigns.csv", owner="ada", role="admin")
         assert saved == CAMPAIGNS
@@ -108,7 +95,7 @@ def test_the_pdf_holds_the_reports_figures(reports, tmp_path):
     name, report = _report_of(reports, goal="purchase")
     readable = report_pdf(report, compress=False)
     assert readable.startswith(b"%PDF") and f"Campaign report: {name}".encode() in readable
-    assert f"Incremental revenue {report['incremental_revenue']:,.0f}".encode() in readable
+    assert f"Incremental revenue {money(report['incremental_revenue'])}".encode() in readable
     assert report["summary"][0].startswith("Lift on buying anything (CUPED): ") and " points, 95% interval " in \
         report["summary"][0]
     shell = CliRunner().invoke(cli, ["campaign", "report", name, "--pdf", str(tmp_path / "r.pdf"), "--as", "max",
@@ -144,3 +131,8 @@ def test_a_clear_lift_whose_relative_interval_spans_zero_says_its_relative_size_
     assert unsized.endswith("a clear result, though its relative size is uncertain (the control group's mean is "
                             "small).")
     assert sized.endswith("(+120.0%, 95% interval +30.0% to +210.0%): a clear result.")
+
+
+def test_campaigns_are_listed_with_the_numbers_in_their_names_in_number_order():
+    names = ["18", "2", "Spring 10", "spring 9", "1", "10", "B", "a"]
+    assert sorted(names, key=natural_order) == ["1", "2", "10", "18", "a", "B", "spring 9", "Spring 10"]
