@@ -74,7 +74,7 @@ def draw_inputs(label: str, condition, index: GenomeIndex) -> None:
         mode = st.radio("mode", MODES, index=current, horizontal=True, label_visibility="collapsed", key=key("mode"))
         values = index.column(condition.gene)
         step = input_step(values)
-        shown = "%.0f" if whole_numbers(values) else "%.2f"  # days as 10, not 10.00
+        shown = "%.0f" if whole_numbers(values) else decimals_for(getattr(condition, "value", None))
         if mode == MODES[0]:
             a, b = st.columns([1, 2])
             a.selectbox(f"comparison for {label}", COMPARISONS, label_visibility="collapsed", key=key("op"),
@@ -110,6 +110,15 @@ def whole_numbers(values) -> bool:
 
     known = values[~np.isnan(values)]
     return bool(np.all(known == np.round(known)))
+
+
+def decimals_for(value) -> str:
+    """Two decimals, or as many as a small threshold needs to be seen (0.0043, not 0.00)."""
+    import math
+
+    if not value or abs(value) >= 0.01:
+        return "%.2f"
+    return f"%.{min(6, 1 - math.floor(math.log10(abs(value))))}f"
 
 
 def input_step(values) -> float:

@@ -180,7 +180,10 @@ def default_condition(gene: str, kind: str, values) -> Condition:
         known = values[~np.isnan(values)]
         carriers = known[known > 0]  # most counts are 0 for most customers: ">= 0" would select everyone
         median = float(np.median(carriers if len(carriers) else known)) if len(known) else 0.0
-        return Compare(gene, ">=", round(median, 2))
+        # two decimals, but two significant digits below 1: a churn risk's median of 0.004 rounded to 0.00 or 0.01
+        # would select everyone or nearly nobody
+        value = round(median, 2) if abs(median) >= 1 else float(f"{median:.2g}")
+        return Compare(gene, ">=", value)
     codes = values.codes[values.codes >= 0]
     if len(codes) == 0:
         raise RuleError(f"{gene} has no values to match yet")

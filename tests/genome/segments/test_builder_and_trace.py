@@ -1,5 +1,6 @@
 """The builder's containers make the rule the marketer means; traces and near misses explain the audience."""
 
+import numpy as np
 import pytest
 
 from genome.segments.builder import (
@@ -88,6 +89,13 @@ def test_a_dropped_gene_starts_with_a_sensible_condition(index):
     assert isinstance(purchases, Compare) and purchases.value >= 1  # not ">= 0", which is everyone
     city = default_condition("home_city", "category", index.column("home_city"))
     assert isinstance(city, OneOf) and len(city.values) == 1
+
+
+def test_a_gene_of_small_values_gets_a_threshold_that_selects_about_half_its_carriers():
+    risks = np.r_[np.linspace(0.001, 0.009, 900), [0.2, 0.5, np.nan]]  # churn risks: nearly all tiny
+    condition = default_condition("churn_risk_90d", "number", risks)
+    assert condition.op == ">=" and 0 < condition.value < 0.01
+    assert 0.4 < np.mean(risks[~np.isnan(risks)] >= condition.value) < 0.6
 
 
 def test_a_trace_shows_each_condition_with_the_customers_value(index):
