@@ -9,6 +9,7 @@ with one outcome, too few customers) gets a card saying why and, for scores
 and classes, its genes as a labelled fallback; the others are published.
 """
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +90,9 @@ def product_categories(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "AND product_id IS NOT NULL GROUP BY 1").fetchall())
 
 
+_ESTIMATOR_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: ")  # "ChannelPreference: ", as estimators say
+
+
 @dataclass(frozen=True)
 class FitReport:
     models: int
@@ -121,7 +125,9 @@ def fit_models(con: duckdb.DuckDBPyConnection, *, tiers: dict | None = None,
         try:
             output = step.run(ctx)
         except GenomeError as exc:  # this model cannot be fitted on this data: the others still are
-            output = not_fitted(name=step.name, title=step.title, predicts=step.predicts, reason=str(exc),
+            # the card names the model by its title; an estimator's class name in front would only puzzle
+            reason = _ESTIMATOR_NAME.sub("", str(exc), count=1)
+            output = not_fitted(name=step.name, title=step.title, predicts=step.predicts, reason=reason,
                                 customers=customers, task=step.task)
         seconds[output.card["name"]] = round(time.perf_counter() - t, 2)
         outputs.append(output)
