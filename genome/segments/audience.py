@@ -96,9 +96,13 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
     value = f'coalesce(g."{VALUE_GENE}", 0)' if base.genes.get(VALUE_GENE) == "number" else "0"
     app = 'coalesce(g."uses_app", false)' if base.genes.get("uses_app") == "flag" else "false"
     audience = compiled.select(f"g.customer_id, CAST({value} AS DOUBLE) AS value, {app} AS uses_app")
-    has = {"email": "coalesce(k.email, false)", "phone": "coalesce(k.phone, false)", "uses_app": "a.uses_app"}
+    has = {"email": "coalesce(k.email, false)", "phone": "coalesce(k.phone, false)"}
+    if base.genes.get("uses_app") == "flag":  # a store without app users has no app channel (as in the preview)
+        has["uses_app"] = "a.uses_app"
+    channels = {label: [n for n in needs if n in has] for label, needs in REACH.items()}
+    channels = {label: needs for label, needs in channels.items() if needs}
     reach = [f"count(*) FILTER (WHERE ({' OR '.join(has[n] for n in needs)}) AND {allowed_sql(label)})"
-             for label, needs in REACH.items()]
+             for label, needs in channels.items()]
     cursor = con.cursor()
     try:
         for name, table in compiled.relations.items():
@@ -126,7 +130,7 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
         value_low=low, value_high=high,
         histogram=np.bincount(bin_codes(np.asarray(values, dtype=float), edges), minlength=len(edges) - 1),
         base_histogram=np.bincount(bin_codes(np.asarray(base_values, dtype=float), edges), minlength=len(edges) - 1),
-        edges=edges, reachable={label: int(v) for label, v in zip(REACH, row[3:])}, lift=lift,
+        edges=edges, reachable={label: int(v) for label, v in zip(channels, row[3:])}, lift=lift,
     )
 
 

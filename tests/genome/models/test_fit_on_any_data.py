@@ -50,3 +50,21 @@ def test_customers_who_refused_profiling_are_not_scored_under_legitimate_interes
                                           "AND NOT granted").fetchall()}
     allowed = set(Frames(demo, genome_today(demo), profiling_basis="legitimate_interest").consented)
     assert refused and not refused & allowed
+
+
+def test_a_store_without_app_users_reaches_the_same_channels_on_the_page_as_in_the_shell(one_channel_fitted):
+    from genome.segments.audience import figures
+    from genome.segments.index import GenomeIndex
+    from genome.segments.preview import preview
+    from genome.segments.text import parse
+
+    db, _, _ = one_channel_fitted
+    con = connect(db, read_only=True)
+    try:
+        assert "uses_app" not in {r[0] for r in con.execute("SELECT name FROM gene_catalog").fetchall()}
+        index = GenomeIndex(con)
+        shown = preview(index, index.mask(parse("purchases_total >= 1"))).reachable
+        said = figures(con, parse("purchases_total >= 1")).reachable
+    finally:
+        con.close()
+    assert shown == said and "app push" not in said
