@@ -168,6 +168,10 @@ if figures is not None:
         st.markdown("**Reachable after consent** (read from the latest decisions)")
         st.table({"channel": list(figures.reachable), "customers": [f"{n:,}" for n in figures.reachable.values()]},
                  hide_index=True, border="horizontal")
+        if figures.count and not any(figures.reachable.values()):
+            st.info("Nobody in this audience can be reached yet: none of them has granted marketing consent on a "
+                    "channel. Consent comes from consent events in the data, or from decisions staff record "
+                    "(`genome consent`).", icon=":material/block:")
         if figures.lift:
             st.markdown("**Over-indexing genes** (beside those in the rule)")
             st.table({"gene": [md(labels.get(r["gene"], r["gene"])) for r in figures.lift],

@@ -138,6 +138,15 @@ def test_expert_text_loads_into_the_builder_and_errors_name_the_gene(page, db):
     assert any("unknown gene 'repeat_buyr' (did you mean repeat_buyer?)" in plain(e.value) for e in at.error)
 
 
+def test_an_audience_nobody_may_be_sent_to_says_why_the_reach_is_zero(page, db):
+    at = page.run()
+    assert not any("Nobody in this audience can be reached" in i.value for i in at.info)  # the base is reachable
+    at.text_area(key="seg_text").input("NOT consent_marketing")
+    at = click(at, "Apply text")
+    assert audience(at) == f"{exact(db, 'NOT consent_marketing'):,}" != "0"
+    assert any("Nobody in this audience can be reached yet" in i.value for i in at.info)
+
+
 def test_applying_text_changes_a_threshold_and_the_text_box_shows_the_rule(page, db):
     at = drop(page.run(), {"Must have all": ["clv_12m"]})
     shown = at.text[0].value
