@@ -38,10 +38,13 @@ with metadata() as meta:
 preview, matrix, shelf = st.tabs(["Preview", "Coverage", "Asset library"], key=state.STUDIO_TAB, on_change="rerun")
 
 
+EMPTY_LIBRARY = ("The asset library is empty: load one with `genome creative load FOLDER --as USER` (the demo's is "
+                 "`assets/`), or add assets in the Asset library tab.")
+
+
 def _library() -> None:
     if not library:
-        st.info("The library is empty: load one with `genome creative load FOLDER --as USER` (the demo's is "
-                "`assets/`).", icon=":material/photo_library:")
+        st.info(EMPTY_LIBRARY, icon=":material/photo_library:")
     else:
         st.caption(f"{len(library)} assets valid today, latest versions; pictures are kept by content hash in "
                    f"{md(folder)}")
@@ -54,7 +57,9 @@ def _library() -> None:
 
 
 def _coverage() -> None:
-    if not templates or not saved:
+    if not library:  # every template names assets: without them there is nothing to choose between
+        st.info(EMPTY_LIBRARY, icon=":material/photo_library:")
+    elif not templates or not saved:
         st.info("Coverage needs a template and a saved segment.", icon=":material/grid_on:")
     else:
         left, middle, right = st.columns(3)
@@ -88,6 +93,9 @@ def _coverage() -> None:
 
 
 def _preview() -> None:
+    if not library:
+        st.info(EMPTY_LIBRARY, icon=":material/photo_library:")
+        return
     if not templates:
         st.info(f"No templates in {md(get_settings().creative_dir / 'templates')}: add a template file there "
                 "(`genome creative check FILE` checks it).", icon=":material/draft:")

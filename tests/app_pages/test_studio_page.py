@@ -3,10 +3,11 @@ preview; closed to roles that may not change creatives."""
 
 import base64
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from helpers import sign_in_as, studio_copy, with_gamers
+from helpers import sign_in_as, staff, studio_copy, with_gamers
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
@@ -169,3 +170,14 @@ def test_a_picture_missing_from_the_asset_folder_is_named_not_shown_broken(page_
     warning = at.warning[0].value.replace("\\", "")
     named, _, folder = warning.partition(" is missing from ")
     assert "tv-hero-gaming" in named and folder.startswith(str(db.with_suffix(".assets")))
+
+
+@pytest.mark.parametrize("tab", ["Preview", "Coverage"])
+def test_an_empty_library_says_how_to_fill_it_rather_than_naming_a_missing_asset(page_at, demo_db, tmp_path,
+                                                                               monkeypatch, tab):
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))  # the templates are there; the store has no assets
+    at = page_at("studio.py", staff(shutil.copy(demo_db, tmp_path / "genome.duckdb")))
+    at.session_state["studio_tab"] = tab
+    at = at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("The asset library is empty" in i.value for i in at.info)
