@@ -12,6 +12,7 @@ from genome.campaigns.pdf import report_pdf
 from genome.campaigns.report import campaign_report, portfolio, portfolio_totals, targeting
 from genome.errors import GenomeError
 from genome.formatting import money
+from genome.genes.labels import label_for
 from ui import state
 from ui.charts import uplift_curve_figure
 from ui.roles import current_user, may, refusal
@@ -66,6 +67,11 @@ table = pd.DataFrame([{
     "clear result": None if r["significant"] is None else ("yes" if r["significant"] else "no"),
     "incremental revenue": r["incremental_revenue"], "cost": r["cost"], "return on cost": r["return_on_cost"],
 } for r in rows])
+# a planned or unmeasured campaign has no date, groups or lift yet: shown as a dash, not as "None"
+for column in ("sent", "lift (95% interval)", "clear result"):
+    table[column] = table[column].astype(object).where(table[column].notna(), "–")
+for column in ("treated", "control"):
+    table[column] = pd.to_numeric(table[column])
 st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", column_config={
     "lift (95% interval)": st.column_config.TextColumn(help="CUPED lift on the campaign's goal: shares in "
                                                             "percentage points, revenue per recipient"),
@@ -131,8 +137,8 @@ if groups:
                       help=f"{g['responders']:,} of {g['recipients']:,} recipients")
         column.metric(f"{group.capitalize()}: revenue per recipient", money(g["revenue_per_recipient"], cents=True))
 if breakdown := report.get("responses_by"):
-    st.markdown(f"**Recipients by {md(breakdown['gene'])}**: who bought and who redeemed the coupon in the window "
-                "(without a control group this says who responded, not what the campaign caused)")
+    st.markdown(f"**Recipients by {md(label_for(breakdown['gene']).lower())}**: who bought and who redeemed the "
+                "coupon in the window (without a control group this says who responded, not what the campaign caused)")
     st.dataframe(pd.DataFrame(breakdown["rows"]), hide_index=True, width="stretch", key="reports_breakdown",
                  column_config={"bought": st.column_config.NumberColumn(format="percent"),
                                 "redeemed": st.column_config.NumberColumn(format="percent")})

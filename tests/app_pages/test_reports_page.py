@@ -67,3 +67,7 @@ def test_a_campaign_without_a_control_group_shows_no_control_figures(page_at, de
     shown = {m.label: m.value for m in at.metric}
     assert shown["Control: bought in the window"] == "–" and shown["Control: revenue per recipient"] == "–"
     assert shown["Treated: revenue per recipient"].startswith("$")
+    by = next(m.value for m in at.markdown if "Recipients by" in m.value)
+    assert by.startswith("**Recipients by value tier**")
+    table = next(d.value for d in at.dataframe if "campaign" in d.value.columns).set_index("campaign")
+    assert table.loc["summer-mailer", "lift (95% interval)"] == "–" and table.loc["summer-mailer", "control"] == 0
