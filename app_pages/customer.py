@@ -179,7 +179,9 @@ with marketing:
     segments = profile["segments"] or []
     st.markdown("**Saved segments the customer is in** (as each was last saved)")
     if segments:
-        st.dataframe(pd.DataFrame(segments), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([{"segment": s["segment"], "version": s["version"],
+                                    "saved (UTC)": f"{s['saved_at']:%Y-%m-%d %H:%M}"} for s in segments]),
+                     hide_index=True, width="stretch")
     else:
         st.caption("In no saved segment.")
     st.markdown("**Campaigns received**")

@@ -39,6 +39,8 @@ from genome.store_settings import store_setting
 from store.duck import table_exists
 
 PAGE_SIZE = 25
+SPEND_SUFFIX = " spend, last 365 days"  # how a category's spend gene is labelled ("Cleaning spend, last 365 days")
+
 # Families shown, in this order; per-category, store and city genes are summed up as favourite categories.
 FAMILIES = ("value", "lifetime_value", "predictions", "loyalty", "persona", "combination", "taste", "life_events",
             "habits", "recency_frequency_monetary", "engagement", "channel", "price_and_discount", "consent",
@@ -171,7 +173,9 @@ def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dic
         grouped.setdefault(family, []).append({
             "name": name, "label": label, "value": format_value(shown, unit), "description": description,
             "sensitivity": sensitivity})
-    favourites = [{"name": name, "label": label, "value": format_value(amount, "USD"), "sensitivity": sensitivity}
+    # named by the category alone: the list is headed "spend, last 365 days" once
+    favourites = [{"name": name, "label": label.removesuffix(SPEND_SUFFIX), "value": format_value(amount, "USD"),
+                   "sensitivity": sensitivity}
                   for amount, name, label, sensitivity in sorted(spend, key=lambda x: -x[0])[:FAVOURITES]]
     ordered = {f: grouped[f] for f in FAMILIES if f in grouped}
     return values, ordered, favourites

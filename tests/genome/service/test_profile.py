@@ -90,6 +90,17 @@ def test_genes_shown_are_the_customers_own_values_and_only_what_says_something(s
             assert bool(row[gene["name"]]) and gene["value"] == "yes"
 
 
+def test_favourite_categories_are_named_by_the_category_alone_and_ranked_by_spend(store, meta):
+    gene = store.execute("SELECT name FROM gene_catalog WHERE family = 'category' AND name LIKE '%\\_spend\\_365d' "
+                         "ESCAPE '\\' ORDER BY carriers DESC LIMIT 1").fetchone()[0]
+    shopper = store.execute(f'SELECT customer_id FROM customer_genes ORDER BY "{gene}" DESC LIMIT 1').fetchone()[0]
+    favourites = customer_profile(store, shopper, actor="sam", role="service", meta=meta)["favourite_categories"]
+    labels = dict(store.execute("SELECT name, label FROM gene_catalog").fetchall())
+    spend = store.execute("SELECT * FROM customer_genes WHERE customer_id = ?", [shopper]).df().iloc[0]
+    assert favourites and all(f["label"] + " spend, last 365 days" == labels[f["name"]] for f in favourites)
+    assert [spend[f["name"]] for f in favourites] == sorted((spend[f["name"]] for f in favourites), reverse=True)
+
+
 def test_recommendations_are_named_products_in_rank_order(store, linked, meta):
     recommendations = customer_profile(store, linked, actor="sam", role="service", meta=meta)["recommendations"]
     assert [r["rank"] for r in recommendations] == list(range(1, len(recommendations) + 1))
