@@ -31,8 +31,8 @@ MODEL_FAMILIES = {
     "recommendations": "Products the customer is most likely to want next.",
 }
 # a model gene's definition as `model_gene_catalog` holds it
-MODEL_GENE_FIELDS = ("name", "family", "description", "type", "unit", "source", "expression", "sensitivity", "owner",
-                     "version")
+MODEL_GENE_FIELDS = ("name", "label", "family", "description", "type", "unit", "source", "expression", "sensitivity",
+                     "owner", "version")
 CATALOG_COLUMNS = ("name", "label", "family", "family_description", "description", "type", "unit", "source",
                    "expression", "sensitivity", "owner", "version", "evidence_where", "evidence_noun", "inputs",
                    "carriers", "coverage", "as_of", "published", "hidden_reason", "aliases")
@@ -50,8 +50,12 @@ def stored_model_genes(con: duckdb.DuckDBPyConnection) -> list[Gene]:
     """The model genes of the last fit, or none when models were never fitted."""
     if not table_exists(con, "model_gene_catalog") or not table_exists(con, MODEL_GENES_TABLE):
         return []
-    rows = con.execute(f"SELECT {', '.join(MODEL_GENE_FIELDS)} FROM model_gene_catalog ORDER BY position").fetchall()
-    return [Gene(**dict(zip(MODEL_GENE_FIELDS, row))) for row in rows]
+    # a store whose models were fitted before labels were kept takes each label from the gene's name
+    stored = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                        "WHERE table_name = 'model_gene_catalog'").fetchall()}
+    fields = [f for f in MODEL_GENE_FIELDS if f in stored]
+    rows = con.execute(f"SELECT {', '.join(fields)} FROM model_gene_catalog ORDER BY position").fetchall()
+    return [Gene(**dict(zip(fields, row))) for row in rows]
 
 
 def catalog_genes(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[Gene]:
