@@ -103,6 +103,13 @@ def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
                             [table]).fetchone()[0])
 
 
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of `table` in their order; none when it is missing (a table written before a column existed
+    lacks that column)."""
+    return [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                      "ORDER BY ordinal_position", [table]).fetchall()]
+
+
 def _prepared(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("USE store")
     con.execute("SET TimeZone = 'UTC'")

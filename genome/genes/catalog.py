@@ -12,6 +12,7 @@ import pandas as pd
 
 from genome.errors import InputError, NotBuilt, UnknownGene
 from genome.formatting import money, money_short
+from store.duck import table_columns
 
 CATALOG_COLUMNS = ("name", "label", "family", "description", "type", "unit", "sensitivity", "coverage", "carriers",
                    "source", "expression", "owner", "version", "inputs", "family_description", "as_of",
@@ -22,8 +23,7 @@ _DEFAULTS = {"label": "name", "published": "true", "hidden_reason": "NULL::VARCH
 
 def catalog_relation(con: duckdb.DuckDBPyConnection) -> str:
     """`gene_catalog` with every column the readers expect, whichever build wrote it."""
-    present = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                          "WHERE table_name = 'gene_catalog'").fetchall()}
+    present = set(table_columns(con, "gene_catalog"))
     missing = [f"{default} AS {name}" for name, default in _DEFAULTS.items() if name not in present]
     return f"(SELECT *{', ' if missing else ''}{', '.join(missing)} FROM gene_catalog)"
 

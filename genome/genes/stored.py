@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from genome.genes.definition import Evidence, Gene
 from genome.genes.publication import Publication
-from store.duck import table_exists
+from store.duck import table_columns, table_exists
 
 MODEL_GENES_TABLE = "model_genes"
 MODEL_FAMILIES = {
@@ -51,8 +51,7 @@ def stored_model_genes(con: duckdb.DuckDBPyConnection) -> list[Gene]:
     if not table_exists(con, "model_gene_catalog") or not table_exists(con, MODEL_GENES_TABLE):
         return []
     # a store whose models were fitted before labels were kept takes each label from the gene's name
-    stored = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                        "WHERE table_name = 'model_gene_catalog'").fetchall()}
+    stored = set(table_columns(con, "model_gene_catalog"))
     fields = [f for f in MODEL_GENE_FIELDS if f in stored]
     rows = con.execute(f"SELECT {', '.join(fields)} FROM model_gene_catalog ORDER BY position").fetchall()
     return [Gene(**dict(zip(fields, row))) for row in rows]

@@ -31,7 +31,7 @@ from genome.genes.stored import (
     stored_model_genes,
     swap_genome,
 )
-from store.duck import table_exists
+from store.duck import table_columns, table_exists
 
 EXTRA_TABLES = ("customer_recommendations", "customer_life_events")
 
@@ -79,9 +79,7 @@ def publish(con: duckdb.DuckDBPyConnection, outputs: list, *, fitted_at: datetim
                           for i, o in enumerate(outputs)])
     extras = {name: table for o in outputs for name, table in o.extra_tables.items()}
     previous = {g.name for g in stored_model_genes(con)}
-    existing = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'customer_genes' "
-        "ORDER BY ordinal_position").fetchall()]
+    existing = table_columns(con, "customer_genes")
     if not existing:
         raise NotBuilt("the genome has not been built yet: run `genome build` before fitting models")
     keep = [c for c in existing if c not in previous and c not in names]
