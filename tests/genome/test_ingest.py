@@ -74,9 +74,24 @@ def test_reingesting_the_same_file_adds_nothing(store, tmp_path):
     assert (counts(store, "events"), counts(store, "quarantined_rows")) == before
 
 
-def test_timestamps_with_offsets_are_stored_as_utc(store, tmp_path):
-    ingest_files(store, [write_csv(tmp_path / "f.csv", [event(occurred_at="2025-06-01T12:00:00+02:00")])])
+@pytest.mark.parametrize("written", ["2025-06-01T12:00:00+02:00", "2025-06-01 12:00+02:00", "2025-06-01 12:00+02",
+                                     "2025-06-01T11:00:00+0100", "2025-06-01T10:00:00Z"])
+def test_timestamps_with_offsets_are_stored_as_utc(store, tmp_path, written):
+    ingest_files(store, [write_csv(tmp_path / "f.csv", [event(occurred_at=written)])])
     assert str(store.execute("SELECT occurred_at FROM events").fetchone()[0]) == "2025-06-01 10:00:00"
+
+
+def test_values_are_read_without_surrounding_blanks_and_blank_values_count_as_missing(store, tmp_path):
+    header = HEADER + ["category"]
+    padded = event(event_id=" p-1\t", occurred_at=" 2025-06-01T10:00:00 ", channel="  Store", event_type="purchase\r",
+                   customer_ref="  CR-7 ", email=" Ann@Example.com ", amount=" 12.50 ", quantity=" \t ",
+                   category=" toys ")
+    blank_channel = event(event_id="p-2", channel=" \t ")
+    ingest_files(store, [write_csv(tmp_path / "f.csv", [padded, blank_channel], header)])
+    assert store.execute("SELECT event_id, occurred_at::VARCHAR, channel, event_type, customer_ref, email, amount, "
+                         "quantity, category FROM events").fetchall() == [
+        ("p-1", "2025-06-01 10:00:00", "store", "purchase", "CR-7", "ann@example.com", 12.5, None, "toys")]
+    assert store.execute("SELECT reason FROM quarantined_rows").fetchall() == [("missing channel",)]
 
 
 HOSTILE_TEXT = [
