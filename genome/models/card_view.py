@@ -99,8 +99,13 @@ def plain_sentence(card: dict) -> str:
     if "accuracy" in m:
         better = m["accuracy"] - m["baseline_accuracy"]
         verdict = "better than" if better > 0.005 else "no better than" if better > -0.005 else "worse than"
-        return (f"It names the {card['predicts'].removeprefix('the ')} right for {m['accuracy']:.0%} of customers, "
+        said = (f"It names the {card['predicts'].removeprefix('the ')} right for {m['accuracy']:.0%} of customers, "
                 f"{verdict} the simple rule \"{m['baseline']}\" ({m['baseline_accuracy']:.0%}).")
+        if better > 0.005:
+            return said
+        # Published because it beat the rule on the earlier, validation weeks; the later weeks only report.
+        return (f"{said} It is published because it beat the rule on earlier weeks; on these later weeks it did not, "
+                "so expect no more of it than of the rule.")
     if "macro_f1" in m:
         return (f"It reads customers' own life events from their posts with a macro F1 of {m['macro_f1']:.2f} on "
                 f"wording it never saw (1.0 is perfect): use the event genes to time messages, and expect "

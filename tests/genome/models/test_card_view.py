@@ -64,3 +64,17 @@ def test_the_comparison_names_the_form_of_model_validation_chose():
     card = _card("published")
     card["metrics"]["model_form"] = "boosted trees averaged with a linear model"
     assert comparison(card)["ranking by"].iloc[0] == "the model (boosted trees averaged with a linear model)"
+
+
+def _category_card(accuracy: float) -> dict:
+    return {"status": "published", "predicts": "the category the customer buys next", "metrics": {
+        "accuracy": accuracy, "baseline_accuracy": 0.316, "model_accuracy": accuracy,
+        "baseline": "the customer's own top category"}}
+
+
+def test_a_published_model_that_trails_its_rule_on_later_weeks_says_why_it_is_published():
+    sentence = plain_sentence(_category_card(0.314))
+    assert "no better than the simple rule \"the customer's own top category\" (32%)" in sentence
+    assert sentence.endswith("It is published because it beat the rule on earlier weeks; on these later weeks it "
+                             "did not, so expect no more of it than of the rule.")
+    assert plain_sentence(_category_card(0.35)).endswith("the simple rule \"the customer's own top category\" (32%).")
