@@ -28,6 +28,7 @@ from genome.campaigns.stats import SRM_ALERT, Z95
 from genome.errors import InputError
 from genome.formatting import money
 from genome.genes.catalog import catalog_relation
+from genome.genes.lifetime import CLV_TIERS
 from genome.models.card_view import plain_sentence
 from genome.models.published import model_cards
 from genome.models.uplift import NAME as UPLIFT
@@ -114,9 +115,11 @@ def _responses_by(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> dict | None
                    avg(CASE WHEN r.purchases > 0 THEN 1 ELSE 0 END) AS bought,
                    avg(CASE WHEN r.redemptions > 0 THEN 1 ELSE 0 END) AS redeemed
             FROM _responses r LEFT JOIN customer_genes g USING (customer_id)
-            WHERE r.treated GROUP BY ALL ORDER BY recipients DESC, value""").fetchall()
+            WHERE r.treated GROUP BY ALL""").fetchall()
     finally:
         cursor.close()
+    # highest tier first, as a manager reads them; customers without a tier last
+    found.sort(key=lambda row: CLV_TIERS.index(row[0]) if row[0] in CLV_TIERS else len(CLV_TIERS))
     return {"gene": BREAKDOWN_GENE, "rows": [{"value": v, "recipients": n, "bought": b, "redeemed": r}
                                              for v, n, b, r in found]}
 

@@ -23,6 +23,8 @@ from genome.genes.definition import Gene, rounded
 from genome.today import genome_today
 from store.engine import Engine
 
+# The value tiers from highest to lowest (clv_tier), the order they are listed in.
+CLV_TIERS = ("top", "high", "mid", "low")
 FAMILY = "lifetime_value"
 ANNUAL_DISCOUNT = 0.10
 WEEKS = 52
@@ -163,10 +165,10 @@ def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> None:
         SELECT *,
                {rounded('percent_rank() OVER (ORDER BY historical_value)', 4)} AS historical_value_rank,
                ntile(10) OVER (ORDER BY clv_12m, cust) AS value_decile,
-               CASE WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.9 THEN 'top'
-                    WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.7 THEN 'high'
-                    WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.3 THEN 'mid'
-                    ELSE 'low' END AS clv_tier
+               CASE WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.9 THEN '{CLV_TIERS[0]}'
+                    WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.7 THEN '{CLV_TIERS[1]}'
+                    WHEN percent_rank() OVER (ORDER BY clv_12m) >= 0.3 THEN '{CLV_TIERS[2]}'
+                    ELSE '{CLV_TIERS[3]}' END AS clv_tier
         FROM scored
     """, {"newcomer": float(newcomer)})
     engine.drop("_lifetime_scores")

@@ -14,6 +14,7 @@ from genome.campaigns.report import SMALL_CONTROL, campaign_report, natural_orde
 from genome.cli import app as cli
 from genome.errors import InputError
 from genome.formatting import money
+from genome.genes.lifetime import CLV_TIERS
 from store.duck import connect
 from store.meta import meta_url_for, session
 from synthetic.demo import CAMPAIGNS
@@ -69,6 +70,8 @@ def test_the_portfolio_lists_every_campaign_and_the_one_without_control_cannot_b
     tiers = mailer["responses_by"]
     assert tiers["gene"] == "clv_tier" and sum(r["recipients"] for r in tiers["rows"]) == 30
     assert all(0 <= r["bought"] <= 1 and r["redeemed"] == 0 for r in tiers["rows"])
+    listed = [r["value"] for r in tiers["rows"]]
+    assert len(listed) > 1 and listed == [t for t in (*CLV_TIERS, "unknown") if t in listed]  # highest tier first
 
 
 def test_service_staff_may_not_read_reports_and_a_bad_plan_names_what_is_wrong(reports):
