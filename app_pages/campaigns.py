@@ -41,7 +41,7 @@ one, many = st.tabs(["Plan a campaign", "Micro-campaigns"], key=state.CAMPAIGNS_
 def _plan() -> None:
     with st.form("campaign_plan", border=True):
         left, right = st.columns(2)
-        name = left.text_input("Name (letters, digits, dashes)", placeholder="spring-tv-gamers")
+        name = left.text_input("Name (letters, digits, dashes)", placeholder="spring-offer")
         goal = right.selectbox("Goal", list(GOALS), format_func=GOALS.get)
         segment = left.selectbox("Saved segment (its latest version)", segments)
         template = right.selectbox("Creative template", templates)
