@@ -141,7 +141,8 @@ def sign_in_form() -> None:
         st.session_state[state.LAST_SEEN] = time.monotonic()
         st.rerun()
     st.caption("No account? An administrator adds one with `genome users add NAME --role ROLE`. The first "
-               "administrator's one-time password is printed by `make run`.")
+               "administrator's one-time password was printed once, by `genome users first-run` (which `make run` "
+               "calls); a lost one is replaced with `genome users reset NAME`.")
 
 
 def change_password_form(user: Actor) -> None:

@@ -92,3 +92,19 @@ def test_a_configured_identity_provider_is_offered_beside_the_password(app):
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in", "Sign in with your company account"]
     assert [b.label for b in app().run().button] == ["Sign in"]  # not configured: the form alone
+
+
+def test_the_sign_in_hint_names_shell_commands_that_exist():
+    """The hint is read by someone locked out: every `genome …` command it names must be one the shell knows."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from genome.cli import app as cli
+
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    hint = " ".join(c.value for c in at.caption)
+    named = re.findall(r"`genome ([a-z-]+) ([a-z-]+)", hint)
+    assert ("users", "first-run") in named and ("users", "reset") in named
+    for group, command in named:
+        assert CliRunner().invoke(cli, [group, command, "--help"]).exit_code == 0, (group, command)
