@@ -169,6 +169,12 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
         allowed, contacts = reachable_on(engine, con, members, channel=channel, meta=s, contacts=bool(platform),
                                          workdir=workdir)
     removed = len(members) - len(allowed)
+    if not len(allowed):  # an empty file in the export log helps nobody; say why there is nobody instead
+        raise ExportRefused(
+            f"{name!r} v{saved.version} has no members: no file was written" if not len(members) else
+            f"nobody of the {len(members):,} people in {name!r} v{saved.version} may be sent marketing"
+            + (" or matched on ad platforms" if platform else "") + ": no file was written. Consent comes from "
+            "consent events in the data, or from decisions staff record (`genome consent`)")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     try:

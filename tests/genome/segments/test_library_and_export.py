@@ -290,3 +290,31 @@ def test_people_saving_the_same_segment_at_once_lose_no_version(meta_url, demo_d
         assert [v.version for v in saved] == list(range(1, len(rules) + 1))
         assert sorted(v.rule_text for v in saved) == sorted(rules)
         assert len(entries(s, action="save")) == len(rules)
+
+
+def test_an_audience_nobody_of_which_may_be_sent_marketing_is_refused_and_says_why(demo_db, tmp_path):
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    with session(f"sqlite:///{tmp_path / 'meta.sqlite'}") as meta:
+        con = connect(db)
+        top = save_segment(meta, con, name="Top", rule=parse("clv_12m IN TOP 1%"), **MARA)
+        consenting = sorted(_consenting_now(con) & set(members_of(meta)("Top").column("customer_id").to_pylist()))
+        assert consenting
+        as_of = genome(con).as_of
+        rows = []
+        for customer in consenting:  # every member who may be sent marketing now withdraws
+            kind, value = con.execute(
+                "SELECT kind, min(value) FROM identifiers WHERE customer_id = ? AND kind IN ('customer_ref', 'email') "
+                "GROUP BY kind ORDER BY kind LIMIT 1", [customer]).fetchone()
+            rows.append(event(occurred_at=(as_of + timedelta(hours=1)).isoformat(), channel="email",
+                              event_type="consent", **{"customer_ref": None, kind: value},
+                              attributes=json.dumps({"purpose": "marketing", "granted": False})))
+        ingest_files(con, [write_csv(tmp_path / "withdrawals.csv", rows)])
+        with pytest.raises(ExportRefused, match=f"nobody of the {top.size:,} people in 'Top' v1 may be sent "
+                                                "marketing: no file was written. Consent comes from consent events"):
+            export_audience(meta, con, name="Top", out=tmp_path / "top.csv", **BY_MARA)
+        save_segment(meta, con, name="Nobody", rule=parse("clv_12m >= 1000000000"), **MARA)
+        with pytest.raises(ExportRefused, match="'Nobody' v1 has no members: no file was written"):
+            export_audience(meta, con, name="Nobody", out=tmp_path / "nobody.csv", **BY_MARA)
+        assert list(tmp_path.glob("*.csv")) == [tmp_path / "withdrawals.csv"] and list_exports(meta) == []
+        con.close()
