@@ -6,7 +6,7 @@ import streamlit as st
 from genome.campaigns.library import CHANNELS, TARGETS, list_campaigns, save_campaign
 from genome.campaigns.measure import GOALS
 from genome.campaigns.micro import cut_genes, plan_micro_campaigns
-from genome.campaigns.send import audience, send_campaign
+from genome.campaigns.send import audience, nobody_to_send, send_campaign
 from genome.creative.templates import list_templates, load_template
 from genome.errors import GenomeError, InputError
 from genome.segments.audience import genome
@@ -141,9 +141,12 @@ if plans:
             d.metric("Smallest detectable lift on buying", "–" if people.detectable_effect is None
                      else f"{people.detectable_effect:+.2%}",
                      help=f"from the {people.baseline_rate:.2%} who bought in a window before; 5% test, 80% power")
+            nobody = nobody_to_send(people, channel=plan.channel)
+            if nobody is not None:
+                st.warning(f"Campaign {md(name)}: {md(nobody)}.", icon=":material/block:")
             sure = st.checkbox(f"I have checked {md(name)}'s audience and its messages in the Creative studio",
                                key=state.CAMPAIGNS_SURE)
-            if st.button(f"Send {md(name)} now", type="primary", disabled=not sure or not plan.template,
+            if st.button(f"Send {md(name)} now", type="primary", disabled=not sure or not plan.template or nobody is not None,
                          key=state.CAMPAIGNS_SEND):
                 try:
                     source = list_templates(get_settings().creative_dir).get(plan.template)

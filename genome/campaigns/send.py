@@ -77,6 +77,18 @@ class Audience:
     detectable_effect: float | None
 
 
+def nobody_to_send(people: Audience, *, channel: str) -> str | None:
+    """Why a campaign would reach nobody now, or None when somebody would get its message."""
+    if people.treated:
+        return None
+    said = (f"nobody to send to ({people.members:,} members, {people.without_consent:,} without consent on {channel}, "
+            f"{people.over_cap:,} at the weekly cap)")
+    if people.members and people.without_consent == people.members:
+        said += ("; consent comes from consent events in the data, or from decisions staff record "
+                 "(`genome consent`)")
+    return said
+
+
 def audience(s: Session, con: duckdb.DuckDBPyConnection, name: str, *, role: str, weekly_cap: int | None = None,
              now: datetime | None = None) -> Audience:
     """Who campaign `name` would reach now and how it splits, with the smallest effect on buying it can detect,
@@ -204,9 +216,8 @@ def send_campaign(s: Session, con: duckdb.DuckDBPyConnection, name: str, templat
                       "send again")
     now = now or datetime.now(UTC)
     people = audience(s, con, name, role=role, weekly_cap=weekly_cap, now=now)
-    if not people.treated:
-        raise InputError(f"campaign {name}: nobody to send to ({people.members:,} members, {people.without_consent:,} "
-                         f"without consent on {plan.channel}, {people.over_cap:,} at the weekly cap)")
+    if (why := nobody_to_send(people, channel=plan.channel)) is not None:
+        raise InputError(f"campaign {name}: {why}")
     rendered = messages(s, con, template, people.treated, channel=plan.channel)
     image_slot = next((slot for slot, spec in template.slots.items() if spec.kind == "image"), None)
     folder = Path(outbox) / plan.channel

@@ -9,7 +9,7 @@ from helpers import studio_copy, with_gamers
 from typer.testing import CliRunner
 
 from genome.campaigns.measure import measure
-from genome.campaigns.send import held_out
+from genome.campaigns.send import Audience, held_out, nobody_to_send
 from genome.cli import app as cli
 from genome.consent import consenting
 from genome.segments.library import save_segment, saved_version, stored_members
@@ -164,3 +164,19 @@ def test_the_global_hold_out_keeps_its_customers_out_of_every_campaign(demo_db, 
     assert people.globally_held_out == len(kept_out) > 0
     assert not set(kept_out) & set(people.treated + people.control)
     assert len(people.treated) + len(people.control) + len(kept_out) + people.over_cap == reachable.num_rows
+
+
+def _audience(*, members: int, without_consent: int, over_cap: int = 0, treated: int = 0) -> Audience:
+    return Audience(members=members, without_consent=without_consent, over_cap=over_cap, globally_held_out=0,
+                    below_target=0, treated=[f"c{i}" for i in range(treated)], control=[], baseline_rate=0.1,
+                    detectable_effect=None)
+
+
+def test_a_campaign_that_would_reach_nobody_says_why_and_where_consent_comes_from():
+    assert nobody_to_send(_audience(members=50, without_consent=10, treated=40), channel="email") is None
+    assert nobody_to_send(_audience(members=50, without_consent=50), channel="sms") == (
+        "nobody to send to (50 members, 50 without consent on sms, 0 at the weekly cap); consent comes from consent "
+        "events in the data, or from decisions staff record (`genome consent`)")
+    # reachable people who were all capped are not a consent problem
+    assert nobody_to_send(_audience(members=50, without_consent=20, over_cap=30), channel="sms") == (
+        "nobody to send to (50 members, 20 without consent on sms, 30 at the weekly cap)")
