@@ -146,8 +146,8 @@ if plans:
                 st.warning(f"Campaign {md(name)}: {md(nobody)}.", icon=":material/block:")
             sure = st.checkbox(f"I have checked {md(name)}'s audience and its messages in the Creative studio",
                                key=state.CAMPAIGNS_SURE)
-            if st.button(f"Send {md(name)} now", type="primary", disabled=not sure or not plan.template or nobody is not None,
-                         key=state.CAMPAIGNS_SEND):
+            ready = sure and plan.template and nobody is None
+            if st.button(f"Send {md(name)} now", type="primary", disabled=not ready, key=state.CAMPAIGNS_SEND):
                 try:
                     source = list_templates(get_settings().creative_dir).get(plan.template)
                     if source is None:
