@@ -7,7 +7,8 @@ from genome.campaigns.library import CHANNELS, TARGETS, list_campaigns, save_cam
 from genome.campaigns.measure import GOALS
 from genome.campaigns.micro import cut_genes, plan_micro_campaigns
 from genome.campaigns.send import audience, nobody_to_send, send_campaign
-from genome.creative.templates import list_templates, load_template
+from genome.creative.library import current_assets
+from genome.creative.templates import list_templates, load_template, unusable_templates
 from genome.errors import GenomeError, InputError
 from genome.segments.audience import genome
 from genome.segments.library import saved_version, segment_table
@@ -24,15 +25,22 @@ if not may("run_campaigns"):
     st.stop()
 con = require_store()
 user = current_user()
-templates = list(list_templates(get_settings().creative_dir))
+library = list_templates(get_settings().creative_dir)
 with metadata() as meta:
     segments = [row.name for row in segment_table(meta)]
     plans = list_campaigns(meta)
+    # only templates whose every slot can be filled from this store's asset library are offered
+    left_out = unusable_templates(library, {asset.name for asset in current_assets(meta)})
+templates = [name for name in library if name not in left_out]
 if saved := st.session_state.pop(state.CAMPAIGNS_SAVED, None):
     st.success(saved, icon=":material/check_circle:")
 if not segments or not templates:
-    st.info("A campaign goes to a saved segment with a creative template: save a segment in the Segment builder "
-            "and add a template to the creative library first.", icon=":material/campaign:")
+    st.info("A campaign goes to a saved segment with a creative template whose assets are in the library: save a "
+            "segment in the Segment builder, and add a template and its assets in the Creative studio "
+            "(`genome creative load FOLDER --as USER`) first.", icon=":material/campaign:")
+if left_out:
+    st.caption("Not offered: " + "; ".join(f"{md(name)} ({md(why)})" for name, why in left_out.items()) + ".")
+if not segments or not templates:
     st.stop()
 
 one, many = st.tabs(["Plan a campaign", "Micro-campaigns"], key=state.CAMPAIGNS_TAB, on_change="rerun")

@@ -191,3 +191,20 @@ def sms_parts(text: str) -> int:
 def list_templates(folder: Path) -> dict[str, Path]:
     """The template files of a library folder (`templates/*.toml`), by name."""
     return {path.stem: path for path in sorted((Path(folder) / "templates").glob("*.toml"))}
+
+
+def unusable_templates(templates: dict[str, Path], assets: set[str]) -> dict[str, str]:
+    """Templates that cannot make a message with the assets named `assets` (valid today), each with why: a
+    fallback every recipient may get is missing, or the file itself is wrong."""
+    why = {}
+    for name, path in templates.items():
+        try:
+            template = load_template(path)
+        except InputError as exc:
+            why[name] = str(exc)
+            continue
+        missing = sorted({slot.fallback for slot in template.slots.values()} - assets)
+        if missing:
+            why[name] = f"its fallback asset{'s' if len(missing) > 1 else ''} {', '.join(missing)} " \
+                        f"{'are' if len(missing) > 1 else 'is'} not in the asset library (or not valid today)"
+    return why

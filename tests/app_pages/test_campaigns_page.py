@@ -4,7 +4,7 @@ the smallest lift it can detect, as the shell's dry run says; plans micro-campai
 from pathlib import Path
 
 import pytest
-from helpers import sign_in_as, studio_copy, with_gamers
+from helpers import sign_in_as, staff, studio_copy, with_gamers
 from typer.testing import CliRunner
 
 from genome.campaigns.library import list_campaigns
@@ -72,6 +72,20 @@ def test_a_marketer_plans_micro_campaigns_and_they_are_listed(page_at, campaigns
     listed = next(d.value for d in at.dataframe if "campaign" in d.value.columns)
     assert set(listed["campaign"]) == {c.name for c in planned}
     assert all(cell.startswith("clv_tier = '") for cell in listed["cell"])
+
+
+def test_a_template_whose_assets_are_not_in_the_library_is_not_offered_and_the_page_says_why(
+        page_at, demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("GENOME_CREATIVE_DIR", str(LIBRARY))
+    bare = with_gamers(staff(shutil.copy(demo_db, tmp_path / "genome.duckdb")))  # no asset library loaded
+    at = page_at("campaigns.py", bare).run()
+    assert not at.exception, at.exception
+    assert not at.selectbox and "add a template and its assets" in at.info[0].value.replace("\\", "")
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Not offered: tv-offer (its fallback assets tv-body-generic, tv-cta, " in said
+    assert "are not in the asset library (or not valid today))." in said
 
 
 def test_managers_are_told_planning_is_not_theirs(page_at, campaigns_db):

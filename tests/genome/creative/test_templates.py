@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from genome.creative.templates import load_template, render_part, sample_context, sms_length, sms_parts
+from genome.creative.templates import (
+    list_templates,
+    load_template,
+    render_part,
+    sample_context,
+    sms_length,
+    sms_parts,
+    unusable_templates,
+)
 from genome.errors import InputError
 
 LIBRARY = Path(__file__).resolve().parents[3] / "assets"
@@ -89,3 +97,16 @@ def test_a_slot_name_that_is_not_a_plain_word_is_refused(tmp_path):
     text = 'name = "t"\n[slots."hero image"]\nkind = "image"\nfallback = "h"\n[channels]\nsms = "x"\n'
     with pytest.raises(InputError, match="slot 'hero image'"):
         load_template(_write(tmp_path, text))
+
+
+def test_a_template_is_usable_only_when_the_library_holds_every_fallback_it_names(tmp_path):
+    templates = list_templates(LIBRARY)
+    fallbacks = {slot.fallback for slot in load_template(templates["tv-offer"]).slots.values()}
+    assert unusable_templates(templates, fallbacks) == {}
+    assert unusable_templates(templates, fallbacks - {"tv-cta"}) == {
+        "tv-offer": "its fallback asset tv-cta is not in the asset library (or not valid today)"}
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "half.toml").write_text('name = "half"\n[slots.hero]\nkind = "image"\n')
+    assert unusable_templates(list_templates(tmp_path), fallbacks) == {
+        "half": "half.toml: slot 'hero' needs a kind (one of image, headline, body, cta, offer) and a fallback asset"}
