@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from genome.consent import CONSENT_NOW_SQL, allowed_sql
 from genome.errors import NotBuilt
+from genome.genes.build import events_relation
 from genome.genes.catalog import catalog_relation
 from genome.genes.labels import label_for
 from genome.segments.compile import CompiledRule, Members, compile_rule
@@ -29,6 +30,8 @@ class Genome:
     customers: int
     labels: dict[str, str] = field(default_factory=dict)
     published: frozenset[str] = frozenset()  # the genes the catalog shows (rules may name the others too)
+    # the events as genes read them (a till line takes its product's category): what event-window rules count
+    events: str = "events"
 
     def label(self, gene: str) -> str:
         return self.labels.get(gene) or label_for(gene)
@@ -43,7 +46,7 @@ def genome(con: duckdb.DuckDBPyConnection) -> Genome:
         raise NotBuilt("the genome is not built yet: run `genome build` first") from e
     return Genome({n: t for n, t, _, _ in rows}, as_of, customers,
                   {n: (lab if lab and lab != n else label_for(n)) for n, _, lab, _ in rows},
-                  frozenset(n for n, _, _, shown in rows if shown))
+                  frozenset(n for n, _, _, shown in rows if shown), events_relation(con))
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Count:
 def count(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | None = None,
           base: Genome | None = None) -> Count:
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events)
     return Count(_fetch_one(con, compiled, "count(*)"), base.customers)
 
 
@@ -73,7 +76,7 @@ def member_ids(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members |
                base: Genome | None = None) -> pa.Table:
     """The audience's customer ids, sorted: one row per member."""
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events)
     cursor = con.cursor()
     try:
         for name, table in compiled.relations.items():
@@ -92,7 +95,7 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
     membership, sums, reach and lift are all counted by DuckDB here.
     """
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events)
     value = f'coalesce(g."{VALUE_GENE}", 0)' if base.genes.get(VALUE_GENE) == "number" else "0"
     app = 'coalesce(g."uses_app", false)' if base.genes.get("uses_app") == "flag" else "false"
     audience = compiled.select(f"g.customer_id, CAST({value} AS DOUBLE) AS value, {app} AS uses_app")

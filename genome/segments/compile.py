@@ -84,10 +84,11 @@ class CompiledRule:
 
 
 class _Compiler:
-    def __init__(self, as_of: datetime, members: Members | None):
+    def __init__(self, as_of: datetime, members: Members | None, events: str):
         self.out = CompiledRule(where="")
         self.as_of = as_of
         self.members = members
+        self.events = events
 
     def bind(self, value) -> str:
         name = f"p{len(self.out.params)}"
@@ -130,7 +131,7 @@ class _Compiler:
         filters += [f"e.{f} = {self.bind(getattr(node, f))}" for f in ("category", "channel")
                     if getattr(node, f) is not None]
         self.out.ctes.append(
-            f"{name} AS (SELECT i.customer_id, count(*) AS n FROM events e "
+            f"{name} AS (SELECT i.customer_id, count(*) AS n FROM {self.events} e "
             f"JOIN identifiers i ON i.identifier = e.anchor WHERE {' AND '.join(filters)} GROUP BY i.customer_id)")
         self.out.joins.append(f"LEFT JOIN {name} ON {name}.customer_id = g.customer_id")
         return f"coalesce({name}.n, 0) {node.op} {self.bind(node.count)}"
@@ -148,10 +149,12 @@ def top_quantile(percent: float) -> float:
     return 1.0 - float(percent) / 100.0
 
 
-def compile_rule(rule: Node, genes: Mapping[str, str], *, as_of: datetime, members: Members | None = None
-                 ) -> CompiledRule:
+def compile_rule(rule: Node, genes: Mapping[str, str], *, as_of: datetime, members: Members | None = None,
+                 events: str = "events") -> CompiledRule:
+    """`rule` as SQL over customer_genes; event-window conditions count rows of `events` (a table or a
+    parenthesised query, such as `genome.genes.build.events_relation`: product text, never user text)."""
     rule = root(rule)
     check(rule, genes)
-    compiler = _Compiler(as_of, members)
+    compiler = _Compiler(as_of, members, events)
     compiler.out.where = compiler.node(rule)
     return compiler.out

@@ -41,7 +41,7 @@ def _answer(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, rule: Node, 
     genes = ", ".join(["customer_id", *(f'"{g}"' for g in dict.fromkeys(genes_in(rule)))])  # checked names
     inputs = {"customer_genes": f"SELECT {genes} FROM customer_genes"}
     if any(isinstance(c, EventCount) for c in conditions(rule)):
-        inputs |= {"events": "SELECT anchor, event_type, category, channel, occurred_at FROM events",
+        inputs |= {"events": f"SELECT anchor, event_type, category, channel, occurred_at FROM {base.events} e",
                    "identifiers": "SELECT identifier, customer_id FROM identifiers"}
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         hand_over(con, engine, inputs, Path(folder))

@@ -57,6 +57,28 @@ def test_products_give_till_lines_their_category_and_households_their_profile(de
     assert any(family == "profile" for family in catalog.values())
 
 
+def test_an_event_window_rule_on_a_category_counts_till_lines_by_their_products_category(demo):
+    """Till lines carry no category of their own: a rule's category is the one genes read, the product's."""
+    from genome.segments.audience import count, genome, member_ids
+    from genome.segments.index import GenomeIndex
+    from genome.segments.text import parse
+
+    con, _, _ = demo
+    category, = con.execute("""
+        SELECT p.category FROM events e JOIN products p USING (product_id)
+        WHERE e.event_type = 'purchase' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1""").fetchone()
+    expected = con.execute("""
+        SELECT count(DISTINCT i.customer_id) FROM events e JOIN products p USING (product_id)
+        JOIN identifiers i ON i.identifier = e.anchor
+        WHERE e.event_type = 'purchase' AND p.category = ?
+          AND date_diff('day', e.occurred_at, ?::TIMESTAMP) BETWEEN 0 AND 89""",
+                           [category, genome(con).as_of]).fetchone()[0]
+    rule = parse(f"COUNT(purchase, category = '{category}', LAST 90 DAYS) >= 1")
+    assert con.execute("SELECT count(category) FROM events").fetchone()[0] == 0 and expected > 0
+    assert count(con, rule).count == len(member_ids(con, rule)) == expected
+    assert int(GenomeIndex(con).mask(rule).sum()) == expected  # the builder's preview says the same
+
+
 def test_weekdays_and_hours_are_read_in_the_stores_time_zone(demo):
     con, _, _ = demo
     night = con.execute("SELECT avg(CAST(night_owl AS DOUBLE)) FROM customer_genes").fetchone()[0]
