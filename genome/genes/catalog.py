@@ -181,12 +181,22 @@ def _linear_edges(low: float, high: float, bins: int = 20) -> np.ndarray:
     return start + step * np.arange(count + 1)  # the highest value falls in the last bin, its edge included
 
 
+def _percent(value: float) -> str:
+    """A share as a percentage with the decimals it needs: bin edges of small shares (a churn risk of 0.05% and of
+    0.1%) read as two different numbers, not both as 0.1%."""
+    pct = float(value) * 100
+    if abs(pct - round(pct)) < 1e-9:
+        return f"{round(pct)}%"
+    decimals = min(max(1, 2 - int(np.floor(np.log10(abs(pct))))), 4)  # three significant digits below 10%
+    return f"{pct:.{decimals}f}".rstrip("0").rstrip(".") + "%"
+
+
 def format_amount(value: float, unit: str | None) -> str:
     """A bin edge or value as people read it in the gene's unit."""
     if unit == "USD":
         return money_short(value)
     if unit in ("share", "probability"):
-        return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+        return _percent(value)
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.3g}"
