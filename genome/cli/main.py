@@ -44,27 +44,31 @@ app = typer.Typer(cls=GuardedGroup, add_completion=False, no_args_is_help=True,
                   help="Customer Genome: one genome per customer.")
 
 
-def _build_and_fit(con, seconds: dict[str, float]) -> tuple[int, int]:
-    """Build the genome and fit the models on a freshly loaded store: (published genes, fitted models)."""
+def _build_and_fit(con, seconds: dict[str, float]) -> tuple[int, int, int]:
+    """Build the genome and fit the models on a freshly loaded store: (genes in the catalog, models with a card,
+    models fitted), the figures the catalog and the model cards show."""
     from genome.campaigns.kept import keep_outcomes
     from genome.genes.build import build_genome
+    from genome.genes.catalog import families
     from genome.models.fit import fit_models
 
     started = time.perf_counter()
     with progress_bar("genome") as progress:
-        genome = build_genome(con, local_zone=get_settings().timezone, progress=progress)
+        build_genome(con, local_zone=get_settings().timezone, progress=progress)
         keep_outcomes(con, progress=progress)  # the demo's campaigns are planned with the default window
     seconds["building the genome"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     with progress_bar("models", unit="model") as progress:
         try:
             report = fit_models(con, progress=progress, profiling_basis=get_settings().profiling_basis)
+            cards = len(report.cards)
             fitted = sum(1 for card in report.cards if card.get("status") != "not fitted")
         except InputError as exc:  # a tiny demo may not hold enough history to learn from
-            fitted = 0
+            cards = fitted = 0
             typer.echo(f"models not fitted: {exc}", err=True)
     seconds["fitting the models"] = round(time.perf_counter() - started, 1)
-    return genome.published, fitted
+    # the catalog's count: the build's genes with the model genes the fit added
+    return int(families(con)["genes"].sum()), cards, fitted
 
 
 @app.command()
@@ -110,7 +114,7 @@ def demo(
         totals = report.totals()
         counts = (report.identity.customers, totals["accepted"], totals["quarantined"])
         seconds["generating and ingesting"] = round(time.perf_counter() - started, 1)
-    genes, fitted = _build_and_fit(con, seconds)
+    genes, cards, fitted = _build_and_fit(con, seconds)
     con.close()
     replace_store(building, target)
     if dataset == "synthetic":  # the demo's past campaigns, as a calendar exported from another tool
@@ -120,7 +124,9 @@ def demo(
         with session(meta_url_for(target)) as s:
             import_sent_campaigns(s, target.parent / "demo-sources" / "campaigns.csv", owner="demo", role="admin")
     typer.echo(f"demo store ready at {target}: {counts[0]:,} customers, {counts[1]:,} events, {counts[2]:,} "
-               f"quarantined rows, {genes:,} genes and {fitted} models", err=True)
+               f"quarantined rows, {genes:,} genes and {cards} models"
+               + (f" ({fitted} fitted; the model cards say why the others are not)" if fitted < cards else ""),
+               err=True)
     typer.echo("time per step: " + "; ".join(f"{step} {s:,.1f} s" for step, s in seconds.items()), err=True)
 
 

@@ -29,8 +29,14 @@ def demo(tmp_path_factory):
 
 
 def test_the_demo_says_what_it_loaded_and_how_long_each_step_took(demo):
-    _, said, _ = demo
+    con, said, _ = demo
     assert f"{HOUSEHOLDS} customers" in said and "0 quarantined rows" in said
+    # the genes and models it names are those the catalog and the model cards list
+    from genome.genes.catalog import catalog_relation
+
+    genes = con.execute(f"SELECT count(*) FROM {catalog_relation(con)} WHERE published").fetchone()[0]
+    cards = con.execute("SELECT count(*) FROM model_cards").fetchone()[0]
+    assert f"{genes:,} genes and {cards} models" in said
     steps = said.split("time per step: ")[1]
     for step in ("till lines, campaigns and coupons", "products", "building the genome", "fitting the models"):
         assert step in steps
