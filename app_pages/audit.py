@@ -7,7 +7,7 @@ from genome.audit import ACTIONS, entries, verify
 from ui import state
 from ui.roles import may, refusal
 from ui.segments import metadata
-from ui.text import md
+from ui.text import MISSING, md
 
 st.title("Audit log")
 if not may("read_audit"):
@@ -34,6 +34,6 @@ st.caption(f"{len(frame):,} entries, oldest first")
 if frame.empty:
     st.info("No entry matches: looks at customer profiles and other audited acts appear here as they happen.")
 else:
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING)
     st.download_button("Download as CSV", frame.to_csv(index=False).encode(), file_name="audit-log.csv",
                        mime="text/csv", key="audit_download")

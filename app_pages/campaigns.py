@@ -17,7 +17,7 @@ from ui import state
 from ui.roles import current_user, may, refusal
 from ui.segments import metadata
 from ui.store import require_store, store_path
-from ui.text import code, error, md
+from ui.text import MISSING, code, error, md
 
 st.title("Campaigns")
 if not may("run_campaigns"):
@@ -127,7 +127,7 @@ if plans:
         "sent to": f"top {p.target_share:.0%} by {p.target_gene}" if p.target_gene else "everyone reachable",
         "owner": p.owner} for p in plans]),
         hide_index=True, width="stretch", key="campaigns_list",
-        column_config={"held out": st.column_config.NumberColumn(format="percent")})
+        column_config={"held out": st.column_config.NumberColumn(format="percent")}, placeholder=MISSING)
     drafts = [p.name for p in plans if p.state in ("draft", "scheduled") and p.segment]
     if drafts:
         name = st.selectbox("Before sending: who a planned campaign reaches now", drafts, key=state.CAMPAIGNS_DRAFT)

@@ -19,7 +19,7 @@ from genome.genes.catalog import (
 from genome.genes.labels import family_label
 from ui import state
 from ui.store import require_store
-from ui.text import error, md, plot_text
+from ui.text import MISSING, error, md, plot_text
 
 SENSITIVITY_FILTERS = {"All genes": None, "Only sensitive": True, "Hide sensitive": False}
 
@@ -82,8 +82,7 @@ with list_col:
                        "name": st.column_config.TextColumn("technical name", width=160),
                        "family": st.column_config.TextColumn("family", width=110),
                        "coverage": st.column_config.ProgressColumn("coverage", format="percent", min_value=0,
-                                                                   max_value=1, width=90)},
-    )
+                                                                   max_value=1, width=90)}, placeholder=MISSING)
     # Keyboard users pick from a list; a click on a row or any of its cells picks the same gene.
     chosen = selection.selection if selection else None
     rows = list(chosen.rows) + [cell[0] for cell in chosen.cells] if chosen else []

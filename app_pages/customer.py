@@ -16,7 +16,7 @@ from ui import state
 from ui.roles import current_actor, current_role, may, refusal
 from ui.segments import metadata
 from ui.store import require_store, store_path
-from ui.text import error, md
+from ui.text import MISSING, error, md
 
 st.title("Customer")
 if not may("read_profiles"):
@@ -30,7 +30,7 @@ if erased := st.session_state.pop(state.CUSTOMER_ERASED, None):
     if erased["exports"]:
         st.warning("These earlier exports held the customer. Files already sent cannot be recalled: ask each "
                    "recipient to delete the person, and delete the files still on disk.", icon=":material/warning:")
-        st.dataframe(pd.DataFrame(erased["exports"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(erased["exports"]), hide_index=True, width="stretch", placeholder=MISSING)
 
 text = st.text_input("Find a customer", key=state.CUSTOMER_SEARCH,
                      placeholder="e-mail, phone in any format, loyalty id, customer id, or part of one",
@@ -113,7 +113,7 @@ with overview:
                 "value", "persona", "taste", "life_events")):
             st.dataframe(pd.DataFrame([{"gene": g["label"], "value": g["value"], "what it means": g["description"],
                                         "sensitive": g["sensitivity"] or ""} for g in genes]),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", placeholder=MISSING)
 
 with people:
     # a static table: staff read values out and copy them, and a few rows need no scrolling grid
@@ -122,16 +122,16 @@ with people:
                            for i in profile["identities"]]), hide_index=True, border="horizontal")
     if profile["refusals"]:
         st.markdown("**Links refused** (identifiers seen together but not merged)")
-        st.dataframe(pd.DataFrame(profile["refusals"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(profile["refusals"]), hide_index=True, width="stretch", placeholder=MISSING)
     st.markdown("**Consent now**")
     if profile["consent"]["now"]:
         st.dataframe(pd.DataFrame([{"purpose": x["purpose"], "decision": "granted" if x["granted"] else "refused",
                                     "since": x["decided_at"]} for x in profile["consent"]["now"]]),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder=MISSING)
     else:
         st.caption("No consent decision recorded: marketing may not reach this customer.")
     with st.expander(f"Consent history ({len(profile['consent']['history'])} decisions)"):
-        st.dataframe(pd.DataFrame(profile["consent"]["history"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(profile["consent"]["history"]), hide_index=True, width="stretch", placeholder=MISSING)
     if may("change_consent"):
         with st.form(f"consent_change::{customer_id}", clear_on_submit=True):
             st.markdown("**Record a consent decision the customer gives you**")
@@ -163,17 +163,17 @@ with events:
     right.number_input(f"Page (of {shown['pages']})", min_value=1, max_value=shown["pages"], step=1,
                        key=state.CUSTOMER_PAGE)
     st.caption(f"{shown['total']:,} events" + (f" on {md(channel)}" if channel else "") + ", newest first")
-    st.dataframe(events_table(shown["events"]), hide_index=True, width="stretch")
+    st.dataframe(events_table(shown["events"]), hide_index=True, width="stretch", placeholder=MISSING)
 
 with service:
     support = profile["returns_support"]
     st.markdown(f"**For a return now: {md(support['suggestion'])}.** {md(sentence(support['reason']))}.")
     st.markdown(f"**Service tickets** ({len(profile['tickets'])})")
     if profile["tickets"]:
-        st.dataframe(pd.DataFrame(profile["tickets"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(profile["tickets"]), hide_index=True, width="stretch", placeholder=MISSING)
     st.markdown(f"**Returns** ({len(profile['returns'])})")
     if profile["returns"]:
-        st.dataframe(pd.DataFrame(profile["returns"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(profile["returns"]), hide_index=True, width="stretch", placeholder=MISSING)
 
 with marketing:
     segments = profile["segments"] or []
@@ -181,12 +181,12 @@ with marketing:
     if segments:
         st.dataframe(pd.DataFrame([{"segment": s["segment"], "version": s["version"],
                                     "saved (UTC)": f"{s['saved_at']:%Y-%m-%d %H:%M}"} for s in segments]),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder=MISSING)
     else:
         st.caption("In no saved segment.")
     st.markdown("**Campaigns received**")
     if profile["campaigns"]:
-        st.dataframe(pd.DataFrame(profile["campaigns"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(profile["campaigns"]), hide_index=True, width="stretch", placeholder=MISSING)
     else:
         st.caption("No campaign messages, receipts or coupon redemptions on record.")
 

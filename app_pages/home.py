@@ -5,6 +5,7 @@ import streamlit as st
 
 from genome.overview import store_overview
 from ui.store import require_store
+from ui.text import MISSING
 
 st.title("Customer Genome")
 st.caption("One explainable genome per customer, from every channel they use.")
@@ -58,7 +59,8 @@ with left:
         st.success("No row has been quarantined.")
     else:
         st.dataframe(overview.quarantine_reasons[["rows", "reason"]], hide_index=True, key="home_reasons",
-                     column_config={"rows": st.column_config.NumberColumn(format="localized", width="small")})
+                     column_config={"rows": st.column_config.NumberColumn(format="localized", width="small")},
+                     placeholder=MISSING)
 with right:
     st.subheader("Consent (latest decision per customer)")
     if overview.consent.empty:
@@ -66,4 +68,4 @@ with right:
     else:
         st.dataframe(overview.consent, hide_index=True, key="home_consent",
                      column_config={c: st.column_config.NumberColumn(format="localized")
-                                    for c in ("granted", "refused")})
+                                    for c in ("granted", "refused")}, placeholder=MISSING)

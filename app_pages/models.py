@@ -24,7 +24,7 @@ from ui import jobs, state
 from ui.charts import uplift_curve_figure
 from ui.roles import current_actor, current_role, may
 from ui.store import require_store, store_path
-from ui.text import md
+from ui.text import MISSING, md
 
 st.title("Model cards")
 con = require_store()
@@ -135,4 +135,4 @@ for card in cards:
             st.metric("Bought one of the ten products published", f"{metrics['hit_rate_at_10']:.1%}",
                       help="share of customers who bought one of their ten recommendations (hit rate at 10)")
         elif "customers_per_tier" in metrics:
-            st.dataframe(metrics["customers_per_tier"], width="stretch")
+            st.dataframe(metrics["customers_per_tier"], width="stretch", placeholder=MISSING)

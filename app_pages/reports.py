@@ -18,7 +18,7 @@ from ui.charts import uplift_curve_figure
 from ui.roles import current_user, may, refusal
 from ui.segments import metadata
 from ui.store import require_store
-from ui.text import error, md
+from ui.text import MISSING, error, md
 
 OUTCOME_WORDS = {"purchase": "bought anything", "revenue": "revenue per recipient",
                  "coupon_redemption": "redeemed the coupon", "click": "clicked"}
@@ -78,7 +78,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", c
     "relative lift": st.column_config.NumberColumn(format="percent", help="empty when the control group's mean is "
                                                    "0 or less: a lift on nothing has no relative size"),
     "incremental revenue": st.column_config.NumberColumn(format="dollar"), "cost": st.column_config.NumberColumn(
-        format="dollar"), "return on cost": st.column_config.NumberColumn(format="percent")})
+        format="dollar"), "return on cost": st.column_config.NumberColumn(format="percent")}, placeholder=MISSING)
 st.download_button("Download the portfolio (CSV)", table.to_csv(index=False), file_name="campaign-portfolio.csv",
                    mime="text/csv", key="reports_portfolio_csv")
 
@@ -141,7 +141,7 @@ if breakdown := report.get("responses_by"):
                 "coupon in the window (without a control group this says who responded, not what the campaign caused)")
     st.dataframe(pd.DataFrame(breakdown["rows"]), hide_index=True, width="stretch", key="reports_breakdown",
                  column_config={"bought": st.column_config.NumberColumn(format="percent"),
-                                "redeemed": st.column_config.NumberColumn(format="percent")})
+                                "redeemed": st.column_config.NumberColumn(format="percent")}, placeholder=MISSING)
 if head := report.get("headline"):
     first, second = report["summary"]
     st.markdown(f"**{md(first)}** {md(second)}")
@@ -187,7 +187,7 @@ if head := report.get("headline"):
             column_config={"bought": st.column_config.NumberColumn(format="percent"),
                            "revenue per recipient": st.column_config.NumberColumn(format="%.2f"),
                            **{c: st.column_config.NumberColumn(format="%+.2f")
-                              for c in ("lift on buying (points)", "95% low", "95% high")}})
+                              for c in ("lift on buying (points)", "95% low", "95% high")}}, placeholder=MISSING)
     if report["over_index"]:
         st.markdown("**Genes that over-index among responders** (treated recipients who bought, against all treated "
                     "recipients; the genome is built after the campaign, so the purchase itself can show here)")
@@ -195,7 +195,7 @@ if head := report.get("headline"):
                      column_config={"audience_share": st.column_config.NumberColumn("among responders",
                                                                                     format="percent"),
                                     "base_share": st.column_config.NumberColumn("among treated", format="percent"),
-                                    "lift": st.column_config.NumberColumn(format="%.2f×")})
+                                    "lift": st.column_config.NumberColumn(format="%.2f×")}, placeholder=MISSING)
     flat = pd.DataFrame([{"campaign": name, "outcome": o, "method": kind, **report["lifts"][o][kind]}
                          for o in outcomes for kind in ("plain", "cuped")])
     st.download_button("Download this campaign's report (PDF)", report_pdf(report),

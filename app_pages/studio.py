@@ -17,7 +17,7 @@ from ui.asset_form import asset_editor
 from ui.roles import may, refusal
 from ui.segments import metadata
 from ui.store import require_store, store_path
-from ui.text import error, md
+from ui.text import MISSING, error, md
 
 st.title("Creative studio")
 if not may("edit_creatives"):
@@ -48,7 +48,7 @@ def _library() -> None:
     else:
         st.caption(f"{len(library)} assets valid today, latest versions; pictures are kept by content hash in "
                    f"{md(folder)}")
-        st.dataframe(pd.DataFrame(library), hide_index=True, width="stretch", key="studio_library")
+        st.dataframe(pd.DataFrame(library), hide_index=True, width="stretch", key="studio_library", placeholder=MISSING)
     st.markdown("**Add or change an asset**")
     st.caption("Marketers and administrators change the library. Every save is a new version, kept with who saved "
                "it; messages use the latest version valid on the day. The rule is checked against the genome like "

@@ -16,7 +16,7 @@ from genome.errors import GenomeError
 from ui import state
 from ui.roles import current_user
 from ui.segments import metadata
-from ui.text import error, md
+from ui.text import MISSING, error, md
 
 NEW = "+ a new asset"
 FORMATS = ["png", "jpg", "jpeg", "webp"]  # the picker's filter only: the file is checked by its content on saving
@@ -98,4 +98,4 @@ def _versions(versions, folder) -> None:
         "priority": v.priority, "channels": v.channels, "tags": v.tags, "text": v.text,
         "valid from": v.valid_from, "valid to": v.valid_to,
         "picture": (v.content_hash or "")[:12]} for v in versions]), hide_index=True, width="stretch",
-        key="studio_versions")
+        key="studio_versions", placeholder=MISSING)

@@ -31,7 +31,7 @@ from ui import state
 from ui.roles import current_actor, current_role, may, refusal
 from ui.segments import metadata
 from ui.store import store_path
-from ui.text import code, error, md
+from ui.text import MISSING, code, error, md
 
 PASS, FAIL = "✔ holds", "✘ fails"
 
@@ -94,7 +94,7 @@ def _saved(con, index: GenomeIndex, rule, members) -> None:
                        "expected 12-month value": money(r.value_total), "computed (UTC)": _when(r.computed_at),
                        "rule": r.rule_text} for r in rows], hide_index=True, key="seg_saved_table",
                      column_config={"customers": st.column_config.NumberColumn(format="localized"),
-                                    "share": st.column_config.NumberColumn(format="percent")})
+                                    "share": st.column_config.NumberColumn(format="percent")}, placeholder=MISSING)
         chosen = st.selectbox("Segment", [r.name for r in rows], key=state.SEG_SAVED)
         history = versions(meta, chosen)
         numbers = [v.version for v in history]
@@ -152,7 +152,8 @@ def _why(con, index: GenomeIndex, rule, members) -> None:
             inside = steps[0].passed
             st.markdown(f"Customer {md(customer_id)} is **{'in' if inside else 'out of'}** the audience.")
             st.dataframe([{"condition": "  " * s.depth + s.text, "holds": PASS if s.passed else FAIL,
-                           "customer's value": s.value} for s in steps], hide_index=True, key="seg_trace")
+                           "customer's value": s.value} for s in steps], hide_index=True, key="seg_trace",
+                           placeholder=MISSING)
         except GenomeError as exc:
             error(exc)
     misses = near_misses(index, rule, members=members)
@@ -160,7 +161,8 @@ def _why(con, index: GenomeIndex, rule, members) -> None:
         st.markdown("**Near misses**: customers who fail only this condition")
         st.dataframe([{"condition": m.condition, "customers": m.customers} for m in misses], hide_index=True,
                      key="seg_near_misses",
-                     column_config={"customers": st.column_config.NumberColumn(format="localized")})
+                     column_config={"customers": st.column_config.NumberColumn(format="localized")},
+                     placeholder=MISSING)
 
 
 def _export(con, index, rule, members) -> None:
@@ -213,7 +215,8 @@ def _export(con, index, rule, members) -> None:
         st.dataframe([{"when (UTC)": _when(e.exported_at), "by": e.exported_by, "segment": names.get(e.segment_id),
                        "version": e.version, "for": PURPOSES.get(e.purpose, e.purpose), "format": e.file_format,
                        "rows": e.rows, "people": e.people, "removed without consent": e.removed_without_consent,
-                       "file": e.file_name.rsplit("/", 1)[-1]} for e in past], hide_index=True, key="seg_export_log")
+                       "file": e.file_name.rsplit("/", 1)[-1]} for e in past], hide_index=True, key="seg_export_log",
+                       placeholder=MISSING)
         _downloads([e.file_name for e in past])
 
 

@@ -13,6 +13,9 @@ import streamlit as st
 
 from genome.errors import GenomeError
 
+# What a table shows for a value that is not known (Streamlit shows "None" unless told otherwise).
+MISSING = "–"
+
 # Every ASCII punctuation character may be backslash-escaped in Markdown (CommonMark 2.4); escaping them all
 # also disarms Streamlit's own :colour[...] and :material/icon: directives and $maths$.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")

@@ -3,6 +3,7 @@ prints; service staff are told the reports are not theirs."""
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from helpers import sign_in_as, staff, with_unmeasured_campaign
@@ -71,3 +72,19 @@ def test_a_campaign_without_a_control_group_shows_no_control_figures(page_at, de
     assert by.startswith("**Recipients by value tier**")
     table = next(d.value for d in at.dataframe if "campaign" in d.value.columns).set_index("campaign")
     assert table.loc["summer-mailer", "lift (95% interval)"] == "–" and table.loc["summer-mailer", "control"] == 0
+    # a figure that cannot be known (its relative lift, revenue, return) reads as a dash, not as "None"
+    portfolio = next(d for d in at.dataframe if "campaign" in d.value.columns)
+    assert table.loc["summer-mailer", ["relative lift", "incremental revenue"]].isna().all()
+    assert portfolio.proto.placeholder == "–"
+
+
+def test_every_table_on_every_page_shows_a_missing_value_as_a_dash():
+    """Streamlit writes "None" in an empty cell unless a table says otherwise."""
+    import ast
+
+    pages = [*Path(__file__).resolve().parents[2].glob("app_pages/*.py"),
+             *Path(__file__).resolve().parents[2].glob("ui/*.py")]
+    calls = [(path.name, node.lineno) for path in pages for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dataframe"
+             and not any(k.arg == "placeholder" for k in node.keywords)]
+    assert calls == []
