@@ -40,6 +40,13 @@ def plot_text(value) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def with_commands(value) -> str:
+    """`value` as literal text, except that what it quotes in backticks (a shell command such as `genome build`)
+    is shown as code rather than with its backticks; nothing in it is read as Markdown either way."""
+    parts = re.split(r"`([^`\n]+)`", " ".join(str(value).split()))
+    return "".join(code(part) if i % 2 else _PUNCTUATION.sub(r"\\\1", part) for i, part in enumerate(parts))
+
+
 def error(exc: GenomeError) -> None:
-    """A domain error as a page shows it: its message, as text."""
-    st.error(md(exc), icon=":material/error:")
+    """A domain error as a page shows it: its message, as text, the commands it names as code."""
+    st.error(with_commands(exc), icon=":material/error:")

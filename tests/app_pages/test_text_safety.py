@@ -83,3 +83,15 @@ def test_the_home_page_shows_hostile_values_as_text(page_at, hostile_db):
     at = page_at("home.py", hostile_db).run()
     assert not at.exception
     assert live_markup(at) == []
+
+
+def test_an_error_shows_the_commands_it_names_as_code_and_everything_else_as_text():
+    from ui.text import with_commands
+
+    shown = with_commands("'![x](http://h/b.png)' v1: consent comes from decisions staff record (`genome consent`)")
+    assert shown == (r"\'\!\[x\]\(http\:\/\/h\/b\.png\)\' v1\: consent comes from decisions staff record "
+                     r"\(` genome consent `\)")
+    assert not LIVE.search(shown)
+    # backticks in a value cannot open Markdown either: what they enclose becomes a code span, shown as written
+    assert with_commands("segment `![x](http://h/b.png)` and `genome build`") == \
+        "segment ` ![x](http://h/b.png) ` and ` genome build `"
