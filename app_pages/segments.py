@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_sortables import sort_items
 
+from genome.consent_changes import waiting
 from genome.errors import GenomeError, RuleError
 from genome.formatting import money
 from genome.genes.labels import family_label
@@ -47,6 +48,7 @@ builder: Builder = st.session_state.setdefault(state.SEG_BUILDER, Builder())
 with metadata() as meta:
     members = members_of(meta)  # resolves IN SEGMENT through the metadata store, one session per run
     saved_names = [row.name for row in segment_table(meta)]
+    desk_waiting = len(waiting(meta))  # consent decisions recorded at the desk, not yet in the store
 
 # --- the audience first: computed before any widget is drawn, so the browser shows it at once ------------------
 catch_up(builder, index)
@@ -165,9 +167,14 @@ if figures is not None:
                    f"({money(low, cents=True)} to {money(high, cents=True)})")
         st.markdown("**Expected 12-month value**: the audience against the whole base")
         st.altair_chart(value_chart(figures), key="seg_value_histogram", height=260)
-        st.markdown("**Reachable after consent** (read from the latest decisions)")
+        st.markdown("**Reachable after consent** (the decisions in the store)")
         st.table({"channel": list(figures.reachable), "customers": [f"{n:,}" for n in figures.reachable.values()]},
                  hide_index=True, border="horizontal")
+        if desk_waiting:
+            st.caption(f"{desk_waiting:,} consent decision{'s' if desk_waiting > 1 else ''} recorded at the service "
+                       "desk since the store was last written (`genome ingest` or `genome build`) "
+                       f"{'are' if desk_waiting > 1 else 'is'} not counted here yet; exports and sends read "
+                       f"{'them' if desk_waiting > 1 else 'it'} at once.")
         if figures.count and not any(figures.reachable.values()):
             st.info("Nobody in this audience can be reached yet: none of them has granted marketing consent on a "
                     "channel. Consent comes from consent events in the data, or from decisions staff record "

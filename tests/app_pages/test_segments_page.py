@@ -460,3 +460,23 @@ def test_thresholds_of_whole_number_genes_show_no_decimals(page, db):
     assert at.number_input(key=condition(at, "days_since_last_purchase", "high")).value == 200
     assert at.number_input(key=condition(at, "clv_12m", "value")).proto.format == "%.2f"
     assert at.text[0].value == "days_since_last_purchase BETWEEN 10 AND 200 AND clv_12m >= 150.5"
+
+
+def test_reach_says_when_desk_decisions_are_not_in_it_yet(page_at, db):
+    from genome.consent_changes import record_consent_change
+    from store.meta import meta_url_for, session
+
+    assert not any("service desk" in c.value for c in page_at("segments.py", db).run().caption)
+    con = connect(db, read_only=True)
+    try:
+        customer = con.execute("SELECT min(customer_id) FROM customer_genes").fetchone()[0]
+        with session(meta_url_for(db)) as meta:
+            record_consent_change(meta, con, customer_id=customer, purpose="marketing", granted=True,
+                                  reason="asked at the till for offers", actor="sam", role="service")
+    finally:
+        con.close()
+    at = page_at("segments.py", db).run()
+    assert not at.exception, at.exception
+    said = [c.value for c in at.caption if "service desk" in c.value]
+    assert len(said) == 1 and said[0].startswith("1 consent decision recorded at the service desk since the store")
+    assert "is not counted here yet; exports and sends read it at once." in said[0]
