@@ -189,7 +189,8 @@ if figures is not None:
             st.markdown("**Sample members** (pseudonymous ids)")
             st.table({"customer id": [md(c) for c in sample(index, mask)]}, hide_index=True, border="horizontal")
         else:
-            st.info("No customer matches every condition: loosen one (see near misses below).", icon=":material/info:")
+            st.info("No customer matches every condition: loosen one (the \"Why in or out?\" tab below lists the "
+                    "near misses, customers who fail only one condition).", icon=":material/info:")
 
 # --- save, manage, explain, export ------------------------------------------------------------------------------
 st.divider()
