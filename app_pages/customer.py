@@ -79,7 +79,9 @@ def events_table(rows: list[dict]) -> pd.DataFrame:
                                         "store_id", "city", "text"])
     frame["amount"] = [money(a, cents=True) if a is not None and a == a else "" for a in frame["amount"]]
     frame["event_type"] = frame["event_type"].str.replace("_", " ")
-    return frame.rename(columns={"occurred_at": "when", "event_type": "what", "store_id": "store"}).fillna("")
+    frame = frame.rename(columns={"occurred_at": "when", "event_type": "what", "store_id": "store"}).fillna("")
+    # a column empty on every row shown (no cities, no texts in a till's data) only takes room
+    return frame[[c for c in frame.columns if c in ("when", "channel", "what") or (frame[c] != "").any()]]
 
 
 cols = st.columns(4)

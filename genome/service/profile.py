@@ -262,9 +262,11 @@ def _timeline(con, events: _Events, *, channel: str | None, page: int, page_size
     channels = [r[0] for r in events.sql("SELECT DISTINCT channel FROM EV ORDER BY 1").fetchall()]
     named = table_exists(con, "products")
     rows = events.sql(
+        # a till line without a category of its own is shown with its product's, as genes read it
         "SELECT e.occurred_at, e.channel, e.event_type, " + ("p.name" if named else "e.product_id")
-        + ", e.category, e.amount, e.store_id, e.city, e.text FROM EV e "
-        + ("LEFT JOIN (SELECT product_id, any_value(name) AS name FROM products "
+        + (", coalesce(e.category, p.category)" if named else ", e.category")
+        + ", e.amount, e.store_id, e.city, e.text FROM EV e "
+        + ("LEFT JOIN (SELECT product_id, any_value(name) AS name, any_value(category) AS category FROM products "
            "WHERE product_id IN (SELECT product_id FROM EV) GROUP BY product_id) p USING (product_id) "
            if named else "")
         + where.replace("channel", "e.channel")

@@ -85,6 +85,16 @@ def test_an_event_window_rule_on_a_category_counts_till_lines_by_their_products_
     assert int(GenomeIndex(con).mask(rule).sum()) == expected  # the builder's preview says the same
 
 
+def test_a_households_timeline_shows_its_till_lines_with_their_products_category(demo):
+    from genome.service.profile import timeline
+
+    con, _, _ = demo
+    household = con.execute("SELECT min(customer_id) FROM customer_genes").fetchone()[0]
+    purchases = [e for e in timeline(con, household, page_size=200)["events"] if e["event_type"] == "purchase"]
+    named = [e for e in purchases if e["category"]]  # a few products in the catalogue have no category
+    assert purchases and len(named) >= 0.9 * len(purchases)
+
+
 def test_weekdays_and_hours_are_read_in_the_stores_time_zone(demo):
     con, _, _ = demo
     night = con.execute("SELECT avg(CAST(night_owl AS DOUBLE)) FROM customer_genes").fetchone()[0]
