@@ -43,8 +43,16 @@ def next_best_action(genes: dict, *, marketing_allowed: bool, first_recommendati
     if genes.get("new_customer_90d"):
         return {"action": "Welcome: an offer on the second purchase",
                 "reason": "first seen in the last 90 days"}
+    # Percentiles rank customers against each other: on a grocery store most customers are likely to buy, so a
+    # 96% chance can sit outside the top fifth. Say what was compared, not that the customer will not buy.
+    known = [f"{what} percentile {value:.0f}" for what, value in (("churn risk", churn),
+                                                                    ("purchase propensity", propensity))
+             if value is not None]
+    why = ("among the fifth likeliest to buy, with no recommendation to make"
+           if propensity is not None and propensity >= HIGH else
+           "neither among the fifth most at risk nor among the fifth likeliest to buy")
     return {"action": "No action: regular communications",
-            "reason": "neither at risk nor about to buy"}
+            "reason": why + (f" ({', '.join(known)})" if known else "")}
 
 
 def returns_support(genes: dict) -> dict:

@@ -37,3 +37,14 @@ def test_returns_are_settled_by_value_and_habit():
     assert frequent["suggestion"] == "Exchange" and "4 returns in 10 purchases (40%)" in frequent["reason"]
     assert returns_support({"purchases_total": 10, "returns_total": 1, "value_decile": 5})["suggestion"] == "Refund"
     assert returns_support({})["suggestion"] == "Refund"
+
+
+def test_no_action_says_what_it_compared_and_never_that_a_likely_buyer_will_not_buy():
+    middling = next_best_action({"churn_risk_90d_pct": 40.0, "purchase_propensity_30d_pct": 61.0},
+                                marketing_allowed=True)
+    assert middling == {"action": "No action: regular communications",
+                        "reason": "neither among the fifth most at risk nor among the fifth likeliest to buy "
+                                  "(churn risk percentile 40, purchase propensity percentile 61)"}
+    likely = next_best_action({"purchase_propensity_30d_pct": 93.0}, marketing_allowed=True)
+    assert likely["reason"] == ("among the fifth likeliest to buy, with no recommendation to make "
+                                "(purchase propensity percentile 93)")
