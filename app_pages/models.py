@@ -9,6 +9,7 @@ import streamlit as st
 from genome.models.card_view import (
     calibration_frame,
     comparison,
+    fallback_share,
     headline,
     lift_frame,
     per_event_frame,
@@ -78,14 +79,14 @@ table = summary(cards)
 # a static table: the sentences wrap instead of being cut off
 st.table({"model": [md(m) for m in table["model"]], "in plain words": [md(t) for t in table["in plain words"]],
           "quality": [md(q) for q in table["quality"]],
-          "on fallback": [f"{share:.1%}" for share in table["on fallback"]]}, hide_index=True, border="horizontal")
+          "on fallback": list(table["on fallback"])}, hide_index=True, border="horizontal")
 
 for card in cards:
     with st.expander(f"{card['title']}: {headline(card)}", expanded=False):
         st.markdown(f"**{md(plain_sentence(card))}**")
         # a model that scores everyone it publishes for (uplift) has no fallback to describe
-        fallback = (f"  \n**Fallback**, for {card['fallback_share']:.1%} of {card['scored_customers']:,} customers: "
-                    f"{md(card['fallback'])}." if card.get("fallback") else "")
+        fallback = (f"  \n**Fallback**, for {fallback_share(card)} of {card['scored_customers']:,} customers: "
+                    f"{md(card['fallback'])}." if card.get("fallback") and fallback_share(card) != "–" else "")
         st.markdown(f"**Predicts** {md(card['predicts'])}.  \n**Trained on** {md(card['training_window'])} "
                     f"({card['training_customers']:,} examples).{fallback}")
         if card.get("features"):

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from genome.cli.support import AsOption, DbOption, acting_user, db_path, fail, open_for_writing, progress_bar, reading
-from genome.models.card_view import headline, plain_sentence
+from genome.models.card_view import fallback_share, headline, plain_sentence
 from store.settings import get_settings
 
 models_app = typer.Typer(no_args_is_help=True, help="Fit the predictive models and read their cards.")
@@ -75,5 +75,5 @@ def cards_command(
         return
     for card in cards:
         typer.echo(f"{card['title']} ({card['name']}): {plain_sentence(card)}")
-        typer.echo(f"  {headline(card)}; fallback for {card['fallback_share']:.1%}; "
+        typer.echo(f"  {headline(card)}; fallback for {fallback_share(card)}; "
                    f"fitted {card['fitted_at']:%Y-%m-%d %H:%M}")

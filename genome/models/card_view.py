@@ -48,11 +48,19 @@ def headline(card: dict) -> str:
     return ""
 
 
+def fallback_share(card: dict) -> str:
+    """Who is on the model's fallback, as a share; a dash for a model that publishes no genes at all (a life-event
+    reader or an uplift model that could not be fitted has no fallback to be on)."""
+    if card.get("status") == "not fitted" and not card.get("fallback_share"):
+        return "–"
+    return f"{card['fallback_share']:.1%}"
+
+
 def summary(cards: list[dict]) -> pd.DataFrame:
     """One row per model: what it predicts, its headline figure, fallback share and when it was fitted."""
     return pd.DataFrame([{
         "model": c["title"], "in plain words": plain_sentence(c), "predicts": c["predicts"], "quality": headline(c),
-        "training customers": c["training_customers"], "on fallback": c["fallback_share"],
+        "training customers": c["training_customers"], "on fallback": fallback_share(c),
         "fitted": c["fitted_at"],
     } for c in cards])
 

@@ -1,6 +1,6 @@
 """Model cards in words: a rule that won is named as what is published, and the model sits beside its rules."""
 
-from genome.models.card_view import comparison, headline, per_event_frame, plain_sentence
+from genome.models.card_view import comparison, fallback_share, headline, per_event_frame, plain_sentence
 
 
 def _card(status: str) -> dict:
@@ -78,3 +78,9 @@ def test_a_published_model_that_trails_its_rule_on_later_weeks_says_why_it_is_pu
     assert sentence.endswith("It is published because it beat the rule on earlier weeks; on these later weeks it "
                              "did not, so expect no more of it than of the rule.")
     assert plain_sentence(_category_card(0.35)).endswith("the simple rule \"the customer's own top category\" (32%).")
+
+
+def test_a_model_that_publishes_no_genes_has_no_fallback_share_to_show():
+    assert fallback_share({"status": "not fitted", "fallback_share": 0.0}) == "–"
+    assert fallback_share({"status": "not fitted", "fallback_share": 1.0}) == "100.0%"  # its genes hold the fallback
+    assert fallback_share({"status": "published", "fallback_share": 0.0}) == "0.0%"  # everyone scored
