@@ -8,6 +8,7 @@ from genome.errors import GenomeError, RuleError
 from genome.formatting import money
 from genome.genes.labels import family_label
 from genome.segments.builder import FIXED, Builder, condition_from_inputs, palette, shown_as
+from genome.segments.export import sensitive_genes
 from genome.segments.library import members_of, segment_table
 from genome.segments.preview import Figures, preview, sample
 from genome.segments.rules import OneOf, genes_in
@@ -180,8 +181,11 @@ if figures is not None:
                     "channel. Consent comes from consent events in the data, or from decisions staff record "
                     "(`genome consent`).", icon=":material/block:")
         if figures.lift:
-            st.markdown("**Over-indexing genes** (beside those in the rule)")
-            st.table({"gene": [md(labels.get(r["gene"], r["gene"])) for r in figures.lift],
+            st.markdown("**Over-indexing genes** (beside those in the rule; ⚠ marks a special category)")
+            special = sensitive_genes(con, [r["gene"] for r in figures.lift])
+            st.table({"gene": [md(("⚠ " if r["gene"] in special else "") + labels.get(r["gene"], r["gene"])
+                                  + (f" ({special[r['gene']].replace('_', ' ')})" if r["gene"] in special else ""))
+                               for r in figures.lift],
                       "in audience": [f"{r['audience_share']:.1%}" for r in figures.lift],
                       "in base": [f"{r['base_share']:.1%}" for r in figures.lift],
                       "lift": [f"{r['lift']:.1f}×" for r in figures.lift]}, hide_index=True, border="horizontal")

@@ -480,3 +480,20 @@ def test_reach_says_when_desk_decisions_are_not_in_it_yet(page_at, db):
     said = [c.value for c in at.caption if "service desk" in c.value]
     assert len(said) == 1 and said[0].startswith("1 consent decision recorded at the service desk since the store")
     assert "is not counted here yet; exports and sends read it at once." in said[0]
+
+
+def test_over_indexing_genes_of_a_special_category_are_marked(page, db):
+    con = connect(db, read_only=True)
+    try:
+        children = con.execute("SELECT min(name) FROM gene_catalog WHERE sensitivity = 'children' AND type = 'flag' "
+                               "AND published").fetchone()[0]
+    finally:
+        con.close()
+    at = page.run()
+    at.text_area(key="seg_text").input(children)  # parents: other children's genes over-index beside it
+    at = click(at, "Apply text")
+    assert not at.exception, at.exception
+    shown = [plain(g) for g in next(t.value for t in at.table if "lift" in t.value.columns)["gene"]]
+    assert any(g.startswith("⚠ ") and g.endswith(" (children)") for g in shown), shown
+    kinds = ("children", "pregnancy", "health", "alcohol tobacco", "religion", "life event")
+    assert all(g.startswith("⚠ ") == g.endswith(tuple(f" ({k})" for k in kinds)) for g in shown), shown
