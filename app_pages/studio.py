@@ -38,13 +38,14 @@ with metadata() as meta:
 preview, matrix, shelf = st.tabs(["Preview", "Coverage", "Asset library"], key=state.STUDIO_TAB, on_change="rerun")
 
 
-EMPTY_LIBRARY = ("The asset library is empty: load one with `genome creative load FOLDER --as USER` (the demo's is "
-                 "`assets/`), or add assets in the Asset library tab.")
+EMPTY_LIBRARY = ("The asset library is empty: add assets {where}, or load a library folder with "
+                 "`genome creative load FOLDER --as USER` (the synthetic demo's, `assets/`, names the demo's own "
+                 "categories in its rules, so it loads on the demo store only).")
 
 
 def _library() -> None:
     if not library:
-        st.info(EMPTY_LIBRARY, icon=":material/photo_library:")
+        st.info(EMPTY_LIBRARY.format(where="below"), icon=":material/photo_library:")
     else:
         st.caption(f"{len(library)} assets valid today, latest versions; pictures are kept by content hash in "
                    f"{md(folder)}")
@@ -58,7 +59,7 @@ def _library() -> None:
 
 def _coverage() -> None:
     if not library:  # every template names assets: without them there is nothing to choose between
-        st.info(EMPTY_LIBRARY, icon=":material/photo_library:")
+        st.info(EMPTY_LIBRARY.format(where="in the Asset library tab"), icon=":material/photo_library:")
     elif not templates or not saved:
         st.info("Coverage needs a template and a saved segment.", icon=":material/grid_on:")
     else:
@@ -94,7 +95,7 @@ def _coverage() -> None:
 
 def _preview() -> None:
     if not library:
-        st.info(EMPTY_LIBRARY, icon=":material/photo_library:")
+        st.info(EMPTY_LIBRARY.format(where="in the Asset library tab"), icon=":material/photo_library:")
         return
     if not templates:
         st.info(f"No templates in {md(get_settings().creative_dir / 'templates')}: add a template file there "

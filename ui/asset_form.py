@@ -45,7 +45,7 @@ def asset_editor(con, folder) -> None:
     with st.form(f"asset_form_{picked}_{latest.version if latest else 0}", border=True):
         left, right = st.columns(2)
         name = left.text_input("Name", value=latest.name if latest else "", disabled=latest is not None,
-                               placeholder="tv-hero-gaming", help="letters, digits, dashes, dots or underscores")
+                               placeholder="spring-hero", help="letters, digits, dashes, dots or underscores")
         kinds = list(KINDS)
         kind = right.selectbox("Kind", kinds, format_func=KINDS.get, disabled=latest is not None,
                                index=kinds.index(latest.kind) if latest else 1)

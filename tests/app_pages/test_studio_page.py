@@ -181,3 +181,6 @@ def test_an_empty_library_says_how_to_fill_it_rather_than_naming_a_missing_asset
     at = at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("The asset library is empty" in i.value for i in at.info)
+    # it points to where assets are added, and warns that the demo's folder names the demo's categories
+    said = next(i.value for i in at.info if "The asset library is empty" in i.value)
+    assert "add assets in the Asset library tab" in said and "loads on the demo store only" in said
