@@ -2,10 +2,12 @@
 
 import functools
 
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from genome.genes.labels import label_for
 from genome.models.card_view import (
     calibration_frame,
     comparison,
@@ -136,4 +138,8 @@ for card in cards:
             st.metric("Bought one of the ten products published", f"{metrics['hit_rate_at_10']:.1%}",
                       help="share of customers who bought one of their ten recommendations (hit rate at 10)")
         elif "customers_per_tier" in metrics:
-            st.dataframe(metrics["customers_per_tier"], width="stretch", placeholder=MISSING)
+            tiers = pd.DataFrame({label_for(gene): counts for gene, counts in metrics["customers_per_tier"].items()})
+            st.dataframe(tiers.rename_axis("tier").reset_index(), width="stretch", hide_index=True,
+                         column_config={c: st.column_config.NumberColumn(f"customers by {c.lower()}",
+                                                                         format="localized") for c in tiers.columns},
+                         placeholder=MISSING)

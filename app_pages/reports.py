@@ -73,6 +73,8 @@ for column in ("sent", "lift (95% interval)", "clear result"):
 for column in ("treated", "control"):
     table[column] = pd.to_numeric(table[column])
 st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", column_config={
+    "treated": st.column_config.NumberColumn(format="localized"),
+    "control": st.column_config.NumberColumn(format="localized"),
     "lift (95% interval)": st.column_config.TextColumn(help="CUPED lift on the campaign's goal: shares in "
                                                             "percentage points, revenue per recipient"),
     "relative lift": st.column_config.NumberColumn(format="percent", help="empty when the control group's mean is "
@@ -140,7 +142,8 @@ if breakdown := report.get("responses_by"):
     st.markdown(f"**Recipients by {md(label_for(breakdown['gene']).lower())}**: who bought and who redeemed the "
                 "coupon in the window (without a control group this says who responded, not what the campaign caused)")
     st.dataframe(pd.DataFrame(breakdown["rows"]), hide_index=True, width="stretch", key="reports_breakdown",
-                 column_config={"bought": st.column_config.NumberColumn(format="percent"),
+                 column_config={"recipients": st.column_config.NumberColumn(format="localized"),
+                                "bought": st.column_config.NumberColumn(format="percent"),
                                 "redeemed": st.column_config.NumberColumn(format="percent")}, placeholder=MISSING)
 if head := report.get("headline"):
     first, second = report["summary"]
@@ -184,7 +187,8 @@ if head := report.get("headline"):
                 ("lift on buying (points)", "absolute"), ("95% low", "absolute_low"),
                 ("95% high", "absolute_high"))}} for v in report["variants"]]),
             hide_index=True, width="stretch", key="reports_variants",
-            column_config={"bought": st.column_config.NumberColumn(format="percent"),
+            column_config={"recipients": st.column_config.NumberColumn(format="localized"),
+                           "bought": st.column_config.NumberColumn(format="percent"),
                            "revenue per recipient": st.column_config.NumberColumn(format="%.2f"),
                            **{c: st.column_config.NumberColumn(format="%+.2f")
                               for c in ("lift on buying (points)", "95% low", "95% high")}}, placeholder=MISSING)
