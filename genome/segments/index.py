@@ -91,6 +91,16 @@ class GenomeIndex:
                         "name", "family", "description", "coverage")))]
             return self.derived["catalog"]
 
+    @property
+    def units(self) -> dict[str, str]:
+        """Each number gene's unit (USD, share, days...), as the catalog names it; read once."""
+        with self._lock:
+            if "units" not in self.derived:
+                table = self.query(f"SELECT name, unit FROM {catalog_relation(self.con.cursor())} "
+                                   "WHERE unit IS NOT NULL")
+                self.derived["units"] = dict(zip(*(table.column(c).to_pylist() for c in ("name", "unit"))))
+            return self.derived["units"]
+
     def families(self) -> list[str]:
         return sorted({family for _, _, family, _, _ in self.catalog})
 

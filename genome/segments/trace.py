@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from genome.formatting import money
+from genome.genes.catalog import format_amount
 from genome.segments.compile import Members
 from genome.segments.index import GenomeIndex
 from genome.segments.rules import EventCount, Group, InSegment, Node, RuleError, root
@@ -38,7 +40,11 @@ def _shown(index: GenomeIndex, node, at: int) -> str:
     value = column[at]
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    return "missing" if np.isnan(value) else f"{value:g}"
+    if np.isnan(value):
+        return "missing"
+    unit = index.units.get(node.gene)
+    # in the gene's unit: $12,204.00 rather than 12204, to the cent a threshold can fall between
+    return money(float(value), cents=True) if unit == "USD" else format_amount(float(value), unit)
 
 
 def trace(index: GenomeIndex, rule: Node, customer_id: str, *, members: Members | None = None) -> list[Step]:

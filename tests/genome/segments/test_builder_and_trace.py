@@ -1,5 +1,7 @@
 """The builder's containers make the rule the marketer means; traces and near misses explain the audience."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -104,7 +106,9 @@ def test_a_trace_shows_each_condition_with_the_customers_value(index):
     steps = trace(index, rule, member)
     assert steps[0].text == "all of" and steps[0].passed
     assert [s.text for s in steps[1:]] == ["repeat_buyer", "clv_12m >= 100", "none of", "lapsed_90d"]
-    assert steps[1].value == "yes" and float(steps[2].value) >= 100
+    # a value in dollars reads as money, to the cent
+    assert steps[1].value == "yes" and re.fullmatch(r"\$[\d,]+\.\d\d", steps[2].value)
+    assert float(steps[2].value.lstrip("$").replace(",", "")) >= 100
     outsider = index.customer_ids[~index.mask(rule)][0]
     assert not trace(index, rule, outsider)[0].passed
     with pytest.raises(RuleError, match="no customer 'nobody'"):
