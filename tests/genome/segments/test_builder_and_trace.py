@@ -5,9 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from genome.segments.builder import (
-    ANY, EXCLUDE, MUST, Builder, NotBuildable, default_condition, from_rule, palette,
-)
+from genome.segments.builder import ANY, EXCLUDE, MUST, Builder, NotBuildable, default_condition, from_rule, palette
 from genome.segments.index import GenomeIndex
 from genome.segments.rules import Compare, Flag, OneOf, RuleError
 from genome.segments.text import parse, to_text
