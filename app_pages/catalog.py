@@ -31,7 +31,7 @@ if family_list is None or family_list.empty:
             icon=":material/science:")
     st.stop()
 
-left, middle, right, order_col = st.columns([3, 2, 2, 1])
+left, middle, right, order_col = st.columns([3, 2, 3, 1])  # room for the three type chips
 search = left.text_input("Search name, label or description", key=state.CATALOG_SEARCH,
                          placeholder="e.g. running, weekend, coupon")
 family = middle.selectbox("Family", ["All families", *family_list["family"]], key=state.CATALOG_FAMILY,
@@ -62,7 +62,7 @@ if exact is not None and st.session_state.get(state.CATALOG_SEARCHED) != typed:
     st.session_state[state.CATALOG_OPEN] = exact
 st.session_state[state.CATALOG_SEARCHED] = typed
 
-list_col, gene_col = st.columns([7, 5], gap="medium")  # the opened gene sits beside the list, where the click was
+list_col, gene_col = st.columns([8, 4], gap="medium")  # the opened gene sits beside the list, where the click was
 with list_col:
     left_out = hidden_count(con)
     st.caption(f"{len(genes):,} of {int(family_list['genes'].sum()):,} genes · built as of "
@@ -78,9 +78,9 @@ with list_col:
         shown[["label", "name", "family", "coverage"]],
         hide_index=True, height=460, key=f"{state.CATALOG_TABLE}::{hashlib.sha1(filters).hexdigest()[:10]}",
         on_select="rerun", selection_mode=["single-row", "single-cell"],
-        column_config={"label": st.column_config.TextColumn("gene", width=210, help="⚠ marks a sensitive gene"),
-                       "name": st.column_config.TextColumn("technical name", width=160),
-                       "family": st.column_config.TextColumn("family", width=110),
+        column_config={"label": st.column_config.TextColumn("gene", width=285, help="⚠ marks a sensitive gene"),
+                       "name": st.column_config.TextColumn("technical name", width=170),
+                       "family": st.column_config.TextColumn("family", width=150),
                        "coverage": st.column_config.ProgressColumn("coverage", format="percent", min_value=0,
                                                                    max_value=1, width=90)}, placeholder=MISSING)
     # Keyboard users pick from a list; a click on a row or any of its cells picks the same gene.
@@ -99,16 +99,16 @@ with gene_col:
     gene = gene_definition(con, name)
     st.subheader(md(gene["label"]))
     unit = f" in {md(gene['unit'])}" if gene["unit"] else ""  # outside md(), which trims its text
-    st.caption(f"Technical name: {md(gene['name'])} · {gene['type']}{unit}")
+    st.caption(f"Technical name: {md(gene['name'])} · {gene['type']}{unit} · family: "
+               f"{md(family_label(gene['family']))}")
     if isinstance(gene["sensitivity"], str):
         st.warning(f"Sensitive gene ({md(gene['sensitivity'])}): use only with a documented purpose and consent.",
                    icon=":material/warning:")
     st.markdown(md(gene["description"]))
-    top, bottom = st.columns(2), st.columns(2)
+    # type and family are words, read in the caption above: the tiles are for figures
+    top = st.columns(2)
     top[0].metric("Coverage", f"{gene['coverage']:.1%}")
     top[1].metric("Customers carrying it", f"{gene['carriers']:,}")
-    bottom[0].metric("Type", gene["type"])
-    bottom[1].metric("Family", family_label(gene["family"]))
     definition = st.expander("Definition", key=state.CATALOG_DEFINITION, on_change="rerun")
     if definition.open:
         with definition:

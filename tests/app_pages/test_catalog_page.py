@@ -8,6 +8,7 @@ from helpers import plotly_array
 from typer.testing import CliRunner
 
 from genome.cli import app as cli
+from genome.genes.labels import family_label
 from store.duck import connect
 
 
@@ -49,7 +50,8 @@ def test_an_opened_gene_says_its_type_and_unit_as_the_cli_gives_them(catalog_pag
     at.selectbox(key="catalog_open_gene").set_value("clv_12m").run()
     gene = said_by_cli(demo_db, "clv_12m")
     assert gene["unit"]
-    assert plain(at.caption[1].value) == f"Technical name: clv_12m · {gene['type']} in {gene['unit']}"
+    assert plain(at.caption[1].value) == (f"Technical name: clv_12m · {gene['type']} in {gene['unit']} · family: "
+                                          f"{family_label(gene['family'])}")
 
 
 def test_searching_narrows_the_catalog_to_matching_genes(catalog_page):
