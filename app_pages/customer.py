@@ -8,7 +8,7 @@ from genome.erasure import erase_customer
 from genome.errors import GenomeError
 from genome.events import CONSENT_PURPOSES
 from genome.formatting import money, percent
-from genome.genes.labels import sentence
+from genome.genes.labels import family_label, sentence
 from genome.service.lookup import find_customers
 from genome.service.profile import customer_profile
 from store.settings import get_settings
@@ -111,7 +111,7 @@ with overview:
     if not profile["genes"]:
         st.info("No genes yet: the genome has not been built since this customer's first event.")
     for family, genes in profile["genes"].items():
-        with st.expander(f"{md(family.replace('_', ' ').capitalize())} ({len(genes)})", expanded=family in (
+        with st.expander(f"{md(family_label(family))} ({len(genes)})", expanded=family in (
                 "value", "persona", "taste", "life_events")):
             st.dataframe(pd.DataFrame([{"gene": g["label"], "value": g["value"], "what it means": g["description"],
                                         "sensitive": g["sensitivity"] or ""} for g in genes]),

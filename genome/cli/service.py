@@ -105,6 +105,7 @@ def erase_command(
 
 def _print(p: dict) -> None:
     from genome.formatting import money, percent
+    from genome.genes.labels import family_label
 
     c = p["customer"]
     typer.echo(f"Customer {c['customer_id']}: {c['events']:,} events, first seen {c['first_seen']:%Y-%m-%d}, "
@@ -125,7 +126,7 @@ def _print(p: dict) -> None:
         more = f"; {money(x['needs'])} more in 12 months for {x['next_tier']}" if x.get("next_tier") else ""
         typer.echo(f"Loyalty tier: {x['tier']}{more}")
     for family, genes in p["genes"].items():
-        typer.echo(f"{family.replace('_', ' ').capitalize()}: " + "; ".join(
+        typer.echo(f"{family_label(family)}: " + "; ".join(
             f"{g['label']}" + ("" if g["value"] == "yes" else f" {g['value']}") for g in genes))
     if p["favourite_categories"]:
         typer.echo("Favourite categories: "

@@ -70,6 +70,13 @@ def test_service_staff_open_a_profile_by_e_mail_and_see_the_figures_the_shell_pr
     assert metrics["Churn risk, 90 days"] == f"{outlook['churn_risk_90d']:.0%}"
     assert outlook["next_best_action"]["action"] in plain(at.info[0].value)
     assert email in set(identities(at)["value"])  # service staff see contacts in full
+    # the genes are grouped under the catalog's family names, on the page and in the shell
+    from genome.genes.labels import family_label
+
+    headings = [f"{family_label(family)} ({len(genes)})" for family, genes in shell["genes"].items()]
+    assert [plain(e.label) for e in at.expander][:len(headings)] == headings
+    printed = CliRunner().invoke(cli, ["profile", email, "--as", "sam", "--db", str(fitted_demo[0])]).stdout
+    assert all(f"\n{family_label(family)}: " in printed for family in shell["genes"])
 
 
 def test_a_marketer_sees_the_same_customer_with_contacts_masked(page, person):
