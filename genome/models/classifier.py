@@ -45,6 +45,9 @@ class FeatureClassifier(ClassifierMixin, BaseEstimator):
         if np.unique(labels).size < 2:
             raise InputError(f"{type(self).__name__}: every training customer has the same outcome")
         self.features_ = list(X.columns)
+        # what the card says the model learns from: a column the same for every training customer (web views on a
+        # grocer's till data) teaches it nothing
+        self.informative_features_ = [c for c in X.columns if X[c].nunique(dropna=False) > 1]
         self.model_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
             min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,

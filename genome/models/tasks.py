@@ -436,7 +436,7 @@ def _card(name, title, predicts, kind, w: Windows, model, n_train, metrics, fell
         "train_cutoff": w.train.isoformat(), "evaluation_cutoff": w.evaluate.isoformat(),
         "scored_as_of": w.as_of.isoformat(),
         "training_window": f"events before {w.train:%Y-%m-%d}, outcomes {w.train:%Y-%m-%d} to {w.evaluate:%Y-%m-%d}",
-        "features": list(getattr(model, "features_", [])),
+        "features": list(getattr(model, "informative_features_", getattr(model, "features_", []))),
         "training_customers": n_train,
         "metrics": metrics,
         "scored_customers": int(len(fell_back)),

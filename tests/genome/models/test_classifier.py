@@ -61,3 +61,10 @@ def test_with_a_linear_weight_the_probabilities_are_the_average_of_trees_and_a_l
     assert np.allclose(blend.predict_proba(X), expected)
     assert np.allclose(blend.predict_proba(X).sum(axis=1), 1)
     assert (blend.predict(X) == (blend.predict_proba(X)[:, 1] > 0.5)).all()
+
+
+def test_a_column_the_same_for_every_customer_is_not_listed_as_learned_from(frame):
+    X, y = frame
+    model = PurchasePropensity().fit(X.assign(web_views_30d=0.0), y)
+    assert model.features_ == ["recency", "orders", "web_views_30d"]  # scoring still takes every column
+    assert model.informative_features_ == ["recency", "orders"]
