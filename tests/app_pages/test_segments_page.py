@@ -38,6 +38,15 @@ def exact(db, text) -> int:
         con.close()
 
 
+def stored(db, sql: str):
+    """The first value `sql` reads from the store at `db`."""
+    con = connect(db, read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
 def labels() -> dict[str, str]:
     con = connect(os.environ["GENOME_DB"], read_only=True)
     try:
@@ -310,12 +319,8 @@ def test_two_saved_versions_are_compared_by_who_enters_and_who_leaves(page, db):
 
 def test_why_in_or_out_traces_one_customer_and_near_misses_count_the_rest(page, db):
     at = drop(page.run(), {"Must have all": ["repeat_buyer"], "Exclude": ["lapsed_90d"]})
-    con = connect(db, read_only=True)
-    try:
-        customer = con.execute("SELECT customer_id FROM customer_genes WHERE repeat_buyer AND lapsed_90d "
-                               "ORDER BY customer_id LIMIT 1").fetchone()[0]
-    finally:
-        con.close()
+    customer = stored(db, "SELECT customer_id FROM customer_genes WHERE repeat_buyer AND lapsed_90d "
+                          "ORDER BY customer_id LIMIT 1")
     at = open_tab(at, "Why in or out?")
     at.text_input(key="seg_why_customer").input(customer).run()
     steps = next(d.value for d in at.dataframe if "holds" in d.value.columns)
@@ -486,12 +491,8 @@ def test_reach_says_when_desk_decisions_are_not_in_it_yet(page_at, db):
 
 
 def test_over_indexing_genes_of_a_special_category_are_marked(page, db):
-    con = connect(db, read_only=True)
-    try:
-        children = con.execute("SELECT min(name) FROM gene_catalog WHERE sensitivity = 'children' AND type = 'flag' "
-                               "AND published").fetchone()[0]
-    finally:
-        con.close()
+    children = stored(db, "SELECT min(name) FROM gene_catalog WHERE sensitivity = 'children' AND type = 'flag' "
+                          "AND published")
     at = page.run()
     at.text_area(key="seg_text").input(children)  # parents: other children's genes over-index beside it
     at = click(at, "Apply text")
