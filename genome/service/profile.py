@@ -33,6 +33,8 @@ from genome.errors import UnknownCustomer
 from genome.genes.explain import format_value
 from genome.models.loyalty import TIERS
 from genome.models.published import recommendations_for
+from genome.segments.export import SPECIAL_CATEGORIES
+from genome.sensitivity import sensitivity_of
 from genome.service.advice import next_best_action, returns_support
 from genome.service.masking import mask
 from genome.store_settings import store_setting
@@ -200,9 +202,22 @@ def _loyalty(con, values: dict) -> dict | None:
 
 
 def _recommendations(con, customer_id: str) -> list[dict]:
-    return [{"rank": int(r.rank), "product_id": r.product_id, "name": r.name if _known(r.name) else r.product_id,
-             "category": r.category if _known(r.category) else None}
-            for r in recommendations_for(con, customer_id).itertuples()]
+    shown, named = [], set()
+    for r in recommendations_for(con, customer_id).itertuples():
+        name = r.name if _known(r.name) else r.product_id
+        if name in named:  # two product ids of one name (fuel at two pumps) read as one product
+            continue
+        named.add(name)
+        shown.append({"rank": len(shown) + 1, "product_id": r.product_id, "name": name,
+                      "category": r.category if _known(r.category) else None})
+    return shown
+
+
+def suggestable(recommendations: list[dict]) -> str | None:
+    """The first recommended product staff may suggest in a next best action: not one of a special category
+    (alcohol, tobacco, health, children...), which a suggestion would reveal or push."""
+    return next((r["name"] for r in recommendations
+                 if sensitivity_of(r["category"], r["name"]) not in SPECIAL_CATEGORIES), None)
 
 
 def _life_events(con, customer_id: str) -> list[dict]:
@@ -321,7 +336,7 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
     profile["loyalty"] = _loyalty(con, values)
     profile["recommendations"] = _recommendations(con, customer_id)
     marketing = any(c["purpose"] == "marketing" and c["granted"] for c in profile["consent"]["now"])
-    first = profile["recommendations"][0]["name"] if profile["recommendations"] else None
+    first = suggestable(profile["recommendations"])
     profile["outlook"] = {
         "expected_value_12m": values.get("clv_12m"), "chance_active": values.get("p_alive"),
         "churn_risk_90d": values.get("churn_risk_90d"), "purchase_propensity_30d":

@@ -164,3 +164,26 @@ def test_events_ingested_after_the_build_are_in_the_profile_at_once(demo_db, tmp
             "SELECT count(*) FROM customer_events WHERE customer_id = ?", [customer]).fetchone()[0]
     finally:
         con.close()
+
+
+def test_a_next_best_action_never_suggests_a_product_of_a_special_category():
+    from genome.service.profile import suggestable
+
+    recommended = [{"name": "CIGARETTES 20 PK", "category": "CIGARETTES"},
+                   {"name": "ADULT PADS", "category": "ADULT INCONTINENCE"},
+                   {"name": "FLUID MILK 1 GAL", "category": "FLUID MILK PRODUCTS"}]
+    assert suggestable(recommended) == "FLUID MILK 1 GAL"
+    assert suggestable(recommended[:2]) is None and suggestable([]) is None
+
+
+def test_two_recommended_products_of_one_name_are_listed_once(monkeypatch):
+    import pandas as pd
+
+    from genome.service import profile
+
+    found = pd.DataFrame({"rank": [1, 2, 3], "product_id": ["P1", "P2", "P3"],
+                          "name": ["GASOLINE-REG UNLEADED", "GASOLINE-REG UNLEADED", "BANANAS"],
+                          "category": ["COUPON/MISC ITEMS", "COUPON/MISC ITEMS", "TROPICAL FRUIT"]})
+    monkeypatch.setattr(profile, "recommendations_for", lambda con, customer_id: found)
+    assert [(r["rank"], r["name"]) for r in profile._recommendations(None, "C1")] == [
+        (1, "GASOLINE-REG UNLEADED"), (2, "BANANAS")]
