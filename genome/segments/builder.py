@@ -224,3 +224,24 @@ def condition_from_inputs(condition: Condition, value_of: Callable[[str, object]
         picked = value_of("values", list(condition.values))
         return OneOf(condition.gene, tuple(picked)) if picked else None
     return condition
+
+
+# Examples of rules written as text, shown beside the text box; each is offered only when the store holds every
+# gene it names, so a grocer is not shown the demo's running shoes.
+FAVOURITE = "favourite_category"  # the gene whose commonest value names the event-window example's category
+RULE_EXAMPLES = ("weekend_shopper AND clv_12m >= 200 AND NOT lapsed_90d",
+                 "(bargain_hunter OR coupon_user) AND clv_tier IN ('top', 'high')")
+
+
+def rule_examples(genes: dict[str, str], favourite=None) -> list[str]:
+    """Text rules that read this store's genes; with the favourite-category column (a `GenomeIndex` category:
+    codes, -1 when missing, into values), an event-window rule on the commonest favourite category."""
+    from genome.segments.rules import genes_in
+    from genome.segments.text import parse
+
+    examples = [text for text in RULE_EXAMPLES if set(genes_in(parse(text))) <= set(genes)]
+    known = favourite.codes[favourite.codes >= 0] if favourite is not None else np.empty(0, dtype=np.int32)
+    if known.size:
+        commonest = str(favourite.values[int(np.bincount(known).argmax())])
+        examples.append(condition_text(EventCount("purchase", ">=", 2, 0, 30, commonest, None)))
+    return examples

@@ -120,3 +120,16 @@ def test_near_misses_fail_exactly_one_condition(index):
     relaxed = int(index.mask(parse("repeat_buyer AND NOT lapsed_90d")).sum())
     assert misses["clv_12m >= 100"] == relaxed - int(index.mask(rule).sum())
     assert near_misses(index, parse("bargain_hunter")) == []  # one condition: nothing to relax
+
+
+def test_rule_examples_read_only_the_stores_own_genes_and_its_commonest_favourite_category(index):
+    from genome.segments.builder import FAVOURITE, rule_examples
+    from genome.segments.text import parse
+
+    examples = rule_examples(index.base.genes, index.column(FAVOURITE))
+    assert examples and all(parse(e) for e in examples)  # each one parses as a rule
+    favourite = index.column(FAVOURITE)
+    commonest = favourite.values[np.bincount(favourite.codes[favourite.codes >= 0]).argmax()]
+    assert examples[-1] == f"COUNT(purchase, category = '{commonest}', LAST 30 DAYS) >= 2"
+    # a store without those genes gets no example that would be refused
+    assert rule_examples({"clv_12m": "number"}) == []
