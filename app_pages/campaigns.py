@@ -17,7 +17,7 @@ from ui import state
 from ui.roles import current_user, may, refusal
 from ui.segments import metadata
 from ui.store import require_store, store_path
-from ui.text import MISSING, code, error, md
+from ui.text import MISSING, code, error, md, with_commands
 
 st.title("Campaigns")
 if not may("run_campaigns"):
@@ -151,7 +151,7 @@ if plans:
                      help=f"from the {people.baseline_rate:.2%} who bought in a window before; 5% test, 80% power")
             nobody = nobody_to_send(people, channel=plan.channel)
             if nobody is not None:
-                st.warning(f"Campaign {md(name)}: {md(nobody)}.", icon=":material/block:")
+                st.warning(f"Campaign {md(name)}: {with_commands(nobody)}.", icon=":material/block:")
             sure = st.checkbox(f"I have checked {md(name)}'s audience and its messages in the Creative studio",
                                key=state.CAMPAIGNS_SURE)
             ready = sure and plan.template and nobody is None
