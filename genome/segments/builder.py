@@ -8,6 +8,7 @@ into a rule and back; a rule nested deeper than the builder shows is edited
 as text instead.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -243,5 +244,7 @@ def rule_examples(genes: dict[str, str], favourite=None) -> list[str]:
     known = favourite.codes[favourite.codes >= 0] if favourite is not None else np.empty(0, dtype=np.int32)
     if known.size:
         commonest = str(favourite.values[int(np.bincount(known).argmax())])
-        examples.append(condition_text(EventCount("purchase", ">=", 2, 0, 30, commonest, None)))
+        # an example is help text: a name with markup characters in it ("![x](…)") is not offered as one
+        if re.fullmatch(r"[\w &/,.'+-]+", commonest):
+            examples.append(condition_text(EventCount("purchase", ">=", 2, 0, 30, commonest, None)))
     return examples

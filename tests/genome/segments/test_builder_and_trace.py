@@ -133,3 +133,8 @@ def test_rule_examples_read_only_the_stores_own_genes_and_its_commonest_favourit
     assert examples[-1] == f"COUNT(purchase, category = '{commonest}', LAST 30 DAYS) >= 2"
     # a store without those genes gets no example that would be refused
     assert rule_examples({"clv_12m": "number"}) == []
+    # a category whose name holds markup is not made an example (help text is read as Markdown)
+    hostile = type(favourite)(np.array([0, 0, 1], dtype=np.int32), np.array(["![x](http://h/b.png)", "TEA"], object))
+    assert rule_examples({}, hostile) == []
+    plain_name = type(favourite)(np.array([0], dtype=np.int32), np.array(["KIDS' SNACKS & JUICE"], object))
+    assert rule_examples({}, plain_name) == ["COUNT(purchase, category = 'KIDS'' SNACKS & JUICE', LAST 30 DAYS) >= 2"]
