@@ -116,7 +116,9 @@ with gene_col:
                         f"**version:** {gene['version']}")
             if isinstance(gene["inputs"], str):
                 st.markdown("**Combines:** " + ", ".join(md(i) for i in gene["inputs"].split(",")))
-            st.code(gene["expression"], language="sql", wrap_lines=True)
+            # a definition over every category is hundreds of lines: it scrolls in its box, the page stays short
+            long = len(gene["expression"]) > 3_000 or gene["expression"].count("\n") > 30
+            st.code(gene["expression"], language="sql", wrap_lines=True, height=480 if long else "content")
 
     st.markdown("**Distribution across customers**")
     distribution = gene_distribution(con, name)
