@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_sortables import sort_items
 
+from genome.consent import CONSENT_SOURCES
 from genome.consent_changes import waiting
 from genome.errors import GenomeError, RuleError
 from genome.formatting import money
@@ -178,8 +179,7 @@ if figures is not None:
                        f"{'them' if desk_waiting > 1 else 'it'} at once.")
         if figures.count and not any(figures.reachable.values()):
             st.info("Nobody in this audience can be reached yet: none of them has granted marketing consent on a "
-                    "channel. Consent comes from consent events in the data, or from decisions staff record "
-                    "(`genome consent`).", icon=":material/block:")
+                    f"channel. Consent comes from {CONSENT_SOURCES}.", icon=":material/block:")
         if figures.lift:
             st.markdown("**Over-indexing genes** (beside those in the rule; ⚠ marks a special category)")
             special = sensitive_genes(con, [r["gene"] for r in figures.lift])

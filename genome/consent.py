@@ -20,6 +20,8 @@ from genome.errors import InputError
 from genome.events import CONSENT_PURPOSES
 
 MARKETING = "marketing"
+# Where a decision to contact someone comes from, said wherever nobody may be contacted.
+CONSENT_SOURCES = "consent events in the data, or from decisions staff record (`genome consent`)"
 # The narrowing purpose of each channel a marketer reaches customers on.
 CHANNEL_PURPOSES = {"e-mail": "email", "SMS": "sms", "app push": "push", "ad platforms": "ads"}
 NARROWING = tuple(p for p in CONSENT_PURPOSES if p not in (MARKETING, "profiling"))

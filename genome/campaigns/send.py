@@ -42,7 +42,7 @@ from genome.audit import record
 from genome.campaigns.library import LOCKED, latest_campaign, save_campaign
 from genome.campaigns.micro import cell_members
 from genome.campaigns.stats import minimum_detectable_effect
-from genome.consent import consenting
+from genome.consent import CONSENT_SOURCES, consenting
 from genome.creative.assembly import messages
 from genome.creative.render import CONSENT_CHANNEL
 from genome.creative.templates import CreativeTemplate
@@ -84,8 +84,7 @@ def nobody_to_send(people: Audience, *, channel: str) -> str | None:
     said = (f"nobody to send to ({people.members:,} members, {people.without_consent:,} without consent on {channel}, "
             f"{people.over_cap:,} at the weekly cap)")
     if people.members and people.without_consent == people.members:
-        said += ("; consent comes from consent events in the data, or from decisions staff record "
-                 "(`genome consent`)")
+        said += f"; consent comes from {CONSENT_SOURCES}"
     return said
 
 

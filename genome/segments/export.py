@@ -39,7 +39,7 @@ from sqlmodel import Session
 
 from genome.access import require
 from genome.audit import record
-from genome.consent import consenting
+from genome.consent import CONSENT_SOURCES, consenting
 from genome.errors import Refused, RuleError
 from genome.people import person_name
 from genome.segments.library import saved_version, stored_members
@@ -173,8 +173,8 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
         raise ExportRefused(
             f"{name!r} v{saved.version} has no members: no file was written" if not len(members) else
             f"nobody of the {len(members):,} people in {name!r} v{saved.version} may be sent marketing"
-            + (" or matched on ad platforms" if platform else "") + ": no file was written. Consent comes from "
-            "consent events in the data, or from decisions staff record (`genome consent`)")
+            + (" or matched on ad platforms" if platform else "") + f": no file was written. Consent comes from "
+            f"{CONSENT_SOURCES}")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     try:
