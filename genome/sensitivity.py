@@ -40,6 +40,9 @@ KEYWORDS = {
     "demographic": ("age", "marital", "married", "household", "homeowner*", "home_ownership", "gender", "ethnic*"),
 }
 # Children first: "baby formula" is about a child before it is about health.
+# The kinds that keep a segment off ad platforms and a product out of suggested actions by default (predictions,
+# `inferred`, and the financial and demographic kinds do not by themselves).
+SPECIAL_CATEGORIES = ("children", "pregnancy", "health", "alcohol_tobacco", "religion", "life_event")
 ORDER = ("children", "pregnancy", "alcohol_tobacco", "health", "religion", "financial", "demographic")
 
 

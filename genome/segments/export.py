@@ -46,12 +46,11 @@ from genome.segments.library import saved_version, stored_members
 from genome.segments.on_engine import reachable_on
 from genome.segments.platforms import CONTACT_IDENTIFIERS_SQL, PLATFORMS, by_person, platform_rows
 from genome.segments.rules import from_json, genes_in
+from genome.sensitivity import SPECIAL_CATEGORIES
 from store.engine import ExternalEngine
 from store.meta import AudienceExport
 
 AD_PLATFORM_MINIMUM = 100
-# Sensitivities that keep a segment off ad platforms by default (predictions, `inferred`, do not by themselves).
-SPECIAL_CATEGORIES = ("children", "pregnancy", "health", "alcohol_tobacco", "religion", "life_event")
 PURPOSES = {"ids": "customer ids", **{key: p.name for key, p in PLATFORMS.items()}}
 FORMATS = ("csv", "parquet")
 

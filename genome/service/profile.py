@@ -33,8 +33,7 @@ from genome.errors import UnknownCustomer
 from genome.genes.explain import format_value
 from genome.models.loyalty import TIERS
 from genome.models.published import recommendations_for
-from genome.segments.export import SPECIAL_CATEGORIES
-from genome.sensitivity import sensitivity_of
+from genome.sensitivity import SPECIAL_CATEGORIES, sensitivity_of
 from genome.service.advice import next_best_action, returns_support
 from genome.service.masking import mask
 from genome.store_settings import store_setting
