@@ -8,7 +8,7 @@ from genome.consent_changes import waiting
 from genome.errors import GenomeError, RuleError
 from genome.formatting import money
 from genome.genes.labels import family_label
-from genome.segments.builder import FAVOURITE, FIXED, Builder, condition_from_inputs, palette, rule_examples, shown_as
+from genome.segments.builder import FIXED, Builder, condition_from_inputs, palette, shown_as
 from genome.segments.export import sensitive_genes
 from genome.segments.library import members_of, segment_table
 from genome.segments.preview import Figures, preview, sample
@@ -146,8 +146,7 @@ with build_col:
     if st.session_state.get(state.SEG_TEXT_SHOWN) != to_text(rule):
         st.session_state[state.SEG_TEXT] = st.session_state[state.SEG_TEXT_SHOWN] = to_text(rule)
     with st.form("seg_text_form", border=False):
-        favourite = index.column(FAVOURITE) if index.base.genes.get(FAVOURITE) == "category" else None
-        examples = [code(e) for e in rule_examples(index.base.genes, favourite)]
+        examples = [code(e) for e in index.rule_examples]
         text = st.text_area("Edit as text (experts)", key=state.SEG_TEXT, height=80,
                             help=("For example " + " or ".join(examples) + "." if examples else
                                   "Gene names joined by AND, OR and NOT, as the rule above is written."))

@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from genome.genes.catalog import catalog_relation
 from genome.segments.audience import Genome, genome
+from genome.segments.builder import FAVOURITE, rule_examples
 from genome.segments.compile import Members, check, compile_rule
 from genome.segments.figures import VALUE_BINS, VALUE_GENE, bin_codes, value_edges
 from genome.segments.kernels import MISSING, block_sums, run, workers
@@ -100,6 +101,16 @@ class GenomeIndex:
                                    "WHERE unit IS NOT NULL")
                 self.derived["units"] = dict(zip(*(table.column(c).to_pylist() for c in ("name", "unit"))))
             return self.derived["units"]
+
+    @property
+    def rule_examples(self) -> list[str]:
+        """Text rules that read this genome's own genes (`builder.rule_examples`); worked out once, not at every
+        rerun of the builder."""
+        with self._lock:
+            if "rule_examples" not in self.derived:
+                favourite = self._load(FAVOURITE) if self.base.genes.get(FAVOURITE) == "category" else None
+                self.derived["rule_examples"] = rule_examples(self.base.genes, favourite)
+            return self.derived["rule_examples"]
 
     def families(self) -> list[str]:
         return sorted({family for _, _, family, _, _ in self.catalog})
