@@ -146,7 +146,7 @@ if plans:
             c.metric("Treated / held out", f"{len(people.treated):,} / {len(people.control):,}",
                      help=f"{people.over_cap:,} left out at the weekly cap, {people.globally_held_out:,} in the "
                           f"global hold-out (kept out of every campaign){aimed}")
-            d.metric("Smallest detectable lift on buying", "–" if people.detectable_effect is None
+            d.metric("Smallest detectable lift on buying", MISSING if people.detectable_effect is None
                      else f"{people.detectable_effect:+.2%}",
                      help=f"from the {people.baseline_rate:.2%} who bought in a window before; 5% test, 80% power")
             nobody = nobody_to_send(people, channel=plan.channel)

@@ -16,6 +16,7 @@ from genome.models.card_view import (
     lift_frame,
     per_event_frame,
     plain_sentence,
+    publishes_nothing,
     readable_feature,
     roc_frame,
     summary,
@@ -88,7 +89,7 @@ for card in cards:
         st.markdown(f"**{md(plain_sentence(card))}**")
         # a model that scores everyone it publishes for (uplift) has no fallback to describe
         fallback = (f"  \n**Fallback**, for {fallback_share(card)} of {card['scored_customers']:,} customers: "
-                    f"{md(card['fallback'])}." if card.get("fallback") and fallback_share(card) != "–" else "")
+                    f"{md(card['fallback'])}." if card.get("fallback") and not publishes_nothing(card) else "")
         st.markdown(f"**Predicts** {md(card['predicts'])}.  \n**Trained on** {md(card['training_window'])} "
                     f"({card['training_customers']:,} examples).{fallback}")
         if card.get("features"):

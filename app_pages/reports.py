@@ -49,7 +49,7 @@ a.metric("Campaigns measured", f"{totals['measured']:,} of {totals['campaigns']:
 b.metric("Incremental revenue", money(totals["incremental_revenue"]),
          help="CUPED revenue lift per recipient × treated recipients, summed over the measured campaigns")
 c.metric("Cost", money(totals["cost"]), help="message cost × treated recipients, where the plan records a cost")
-d.metric("Return on cost", "–" if totals["return_on_cost"] is None else f"{totals['return_on_cost']:+,.0%}",
+d.metric("Return on cost", MISSING if totals["return_on_cost"] is None else f"{totals['return_on_cost']:+,.0%}",
          help="(incremental revenue − cost) / cost over the campaigns with a cost")
 if measured:
     clear = totals["incremental_revenue_low"] > 0 or totals["incremental_revenue_high"] < 0
@@ -69,7 +69,7 @@ table = pd.DataFrame([{
 } for r in rows])
 # a planned or unmeasured campaign has no date, groups or lift yet: shown as a dash, not as "None"
 for column in ("sent", "lift (95% interval)", "clear result"):
-    table[column] = table[column].astype(object).where(table[column].notna(), "–")
+    table[column] = table[column].astype(object).where(table[column].notna(), MISSING)
 for column in ("treated", "control"):
     table[column] = pd.to_numeric(table[column])
 st.dataframe(table, hide_index=True, width="stretch", key="reports_portfolio", column_config={
@@ -132,8 +132,8 @@ if groups:
     for column, group in ((left, "treated"), (right, "control")):
         g = groups[group]
         if not g["recipients"]:  # nobody held out: there is nothing measured to show, not a zero
-            column.metric(f"{group.capitalize()}: bought in the window", "–", help=f"nobody in the {group} group")
-            column.metric(f"{group.capitalize()}: revenue per recipient", "–", help=f"nobody in the {group} group")
+            column.metric(f"{group.capitalize()}: bought in the window", MISSING, help=f"nobody in the {group} group")
+            column.metric(f"{group.capitalize()}: revenue per recipient", MISSING, help=f"nobody in the {group} group")
             continue
         column.metric(f"{group.capitalize()}: bought in the window", f"{g['response_rate']:.2%}",
                       help=f"{g['responders']:,} of {g['recipients']:,} recipients")

@@ -48,12 +48,15 @@ def headline(card: dict) -> str:
     return ""
 
 
+def publishes_nothing(card: dict) -> bool:
+    """A model that could not be fitted and has no genes to hold a fallback (a life-event reader, an uplift
+    model): nobody is on a fallback of it."""
+    return card.get("status") == "not fitted" and not card.get("fallback_share")
+
+
 def fallback_share(card: dict) -> str:
-    """Who is on the model's fallback, as a share; a dash for a model that publishes no genes at all (a life-event
-    reader or an uplift model that could not be fitted has no fallback to be on)."""
-    if card.get("status") == "not fitted" and not card.get("fallback_share"):
-        return "–"
-    return f"{card['fallback_share']:.1%}"
+    """Who is on the model's fallback, as a share; a dash for a model that publishes nothing."""
+    return "–" if publishes_nothing(card) else f"{card['fallback_share']:.1%}"
 
 
 def summary(cards: list[dict]) -> pd.DataFrame:
@@ -83,7 +86,7 @@ def lift_frame(card: dict) -> pd.DataFrame:
 def plain_sentence(card: dict) -> str:
     """What a marketer can act on, in one sentence, from the card's figures."""
     if card.get("status") == "not fitted":
-        if not card.get("fallback_share"):  # a model without score genes (life events) publishes nothing
+        if publishes_nothing(card):  # a model without score genes (life events)
             return f"Not fitted on this data ({card['reason']}): it adds no genes until it can be."
         return (f"Not fitted on this data ({card['reason']}): its genes hold a labelled fallback, so do not target "
                 "on them yet.")
