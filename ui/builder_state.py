@@ -7,6 +7,8 @@ number at once instead of after every widget below it has loaded.
 The widgets drawn afterwards read the same values, so nothing changes twice.
 """
 
+import math
+
 import streamlit as st
 
 from genome.segments.builder import MODES, Builder, condition_from_inputs, default_condition, shown_as
@@ -114,8 +116,6 @@ def whole_numbers(values) -> bool:
 
 def decimals_for(value) -> str:
     """Two decimals, or as many as a small threshold needs to be seen (0.0043, not 0.00)."""
-    import math
-
     if not value or abs(value) >= 0.01:
         return "%.2f"
     return f"%.{min(6, 1 - math.floor(math.log10(abs(value))))}f"
