@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 import synthetic
 from genome.identity import resolve_identities
 from genome.ingest import ingest_file, ingest_transaction
+from genome.landing import read_ahead
 from store.duck import connect
 
 
@@ -36,13 +37,15 @@ def _rss_gb() -> float:
 
 
 def project_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, float, int, int]:
-    """Each file in its own transaction, as a landing zone delivers them; identities once at the end."""
+    """Each file in its own transaction, as a landing zone delivers them, the next one read ahead while one is
+    stored (as `genome ingest` does); identities once at the end."""
     con = connect(db)
     started = time.perf_counter()
     accepted = quarantined = 0
-    for n, (source, path) in enumerate(files, start=1):
+    ahead = read_ahead([path for _source, path in files], phone_region="US")
+    for n, ((source, path), landed) in enumerate(zip(files, ahead), start=1):
         with ingest_transaction(con):
-            result = ingest_file(con, path, source=source)
+            result = ingest_file(con, path, source=source, landed=landed)
         accepted += result.accepted
         quarantined += result.quarantined
         print(f"\r  project: {n}/{len(files)} files", end="", file=sys.stderr)

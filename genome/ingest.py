@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from genome.attributes import normalised_sql, reason_sql as attribute_reasons, typed_columns_sql
 from genome.events import (
@@ -36,12 +35,11 @@ from genome.events import (
     REQUIRED_COLUMNS,
 )
 from genome.identity import IdentityReport, resolve_identities
+from genome.landing import Landed, land, read_ahead
 from genome.mapping import Mapping, apply_mapping
-from genome.normalise import normalise_phone
 from genome.progress import Progress
-from genome.readers import LANDING_SCHEMA, FileRefused, file_format, read_batches
+from genome.readers import FileRefused, file_format
 from genome.store_settings import store_setting
-from genome.trimming import with_trimmed
 from store.duck import table_exists
 
 __all__ = ["FileRefused", "IngestResult", "IngestReport", "ingest_file", "ingest_files", "ingest_transaction"]
@@ -255,33 +253,6 @@ def _prepare_session(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-# Read without their surrounding blanks (`genome.trimming`, as `<column>_t`); text and attributes are read as
-# they are (attributes are trimmed once per distinct object in ATTRIBUTES_SQL).
-TRIMMED_COLUMNS = tuple(c for c in INPUT_COLUMNS if c not in ("text", "attributes"))
-
-
-def _land(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """The file's rows as the relation `_landing` (an Arrow table DuckDB scans in place); returns rows read.
-    Copying them into a temporary table first took as long as validating them."""
-    batches = list(read_batches(path))
-    table = pa.concat_tables(batches) if batches else LANDING_SCHEMA.empty_table()
-    con.register("_landing", with_trimmed(table, TRIMMED_COLUMNS))
-    return table.num_rows
-
-
-def _map_phones(con: duckdb.DuckDBPyConnection, region: str) -> None:
-    """Normalise each distinct phone text once per ingest (libphonenumber works value by value)."""
-    raws = [r[0] for r in con.execute(
-        "SELECT DISTINCT phone FROM _landing WHERE phone_t IS NOT NULL "
-        "AND phone NOT IN (SELECT raw FROM _phone_map)"
-    ).fetchall()]
-    table = pa.table({"raw": pa.array(raws, pa.string()),
-                      "e164": pa.array([normalise_phone(r, region) for r in raws], pa.string())})
-    con.register("_phone_map_arrow", table)
-    con.execute("INSERT INTO _phone_map SELECT * FROM _phone_map_arrow")
-    con.unregister("_phone_map_arrow")
-
-
 # A rejected row is kept as it arrived: its line, or for Parquet (which has no lines) the JSON of what it said.
 RAW_SQL = "CASE WHEN reason IS NOT NULL THEN coalesce(_raw, to_json(_as_read)::VARCHAR) END"
 
@@ -379,15 +350,20 @@ def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: 
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phone_region: str = "US",
-                limits: Limits = Limits(), label: str | None = None) -> IngestResult:
-    """Ingest one file inside an open ingest_transaction; `label` names it in the store (default: its path)."""
+                limits: Limits = Limits(), label: str | None = None, landed: Landed | None = None) -> IngestResult:
+    """Ingest one file inside an open ingest_transaction; `label` names it in the store (default: its path).
+    `landed` is the file already landed (`genome.landing.read_ahead`); without it the file is landed here."""
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     label = label or str(path)
     fmt = file_format(path)
-    rows = _land(con, path)
+    landed = landed or land(path, phone_region=phone_region)
+    # Arrow tables DuckDB scans in place: copying the rows into a temporary table first took as long as
+    # validating them.
+    con.register("_landing", landed.rows)
+    con.register("_phone_map", landed.phones)
+    rows = landed.rows.num_rows
     if fmt == "jsonl" and rows:
         _refuse_empty_required(con, path)
-    _map_phones(con, phone_region)
     _check(con, limits)
     batch_id = uuid.uuid4().hex[:12]
     _store(con, source=source, file=label, batch_id=batch_id, now=started)
@@ -438,11 +414,10 @@ def ingest_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _phone_map (raw VARCHAR, e164 VARCHAR)")
         yield
-        for table in ("_rejected", "_exceptions", "_erased", "_phone_map"):
+        for table in ("_rejected", "_exceptions", "_erased"):
             con.execute(f"DROP TABLE IF EXISTS {table}")  # fixed names, not user text
-        for relation in ("_landing", "_checked"):
+        for relation in ("_landing", "_phone_map", "_checked"):
             con.unregister(relation)
         con.execute("COMMIT")
     except BaseException:
@@ -484,13 +459,17 @@ def ingest_files(
     if mapping is None:
         check_paths(paths)
     results = []
+    # Files in the contract's shape are landed one ahead; a mapping is applied by the store's connection, so
+    # mapped files are landed in turn.
+    ahead = read_ahead(paths, phone_region=phone_region) if mapping is None else None
     with tempfile.TemporaryDirectory(prefix="genome-map-") as scratch, ingest_transaction(con):
         for i, path in enumerate(paths):
             label, name = str(path), source or (mapping.name if mapping else None) or path.stem
             if mapping is not None:
                 path = apply_mapping(con, mapping, path, Path(scratch) / f"{i}.parquet")
                 label = f"{label} (mapped by {mapping.path.name})"
-            result = ingest_file(con, path, source=name, phone_region=phone_region, limits=limits, label=label)
+            result = ingest_file(con, path, source=name, phone_region=phone_region, limits=limits, label=label,
+                                 landed=next(ahead) if ahead else None)
             results.append(result)
             if progress:
                 progress(path.name if mapping is None else Path(label).name, i + 1, len(paths))
