@@ -11,6 +11,7 @@ import duckdb
 import synthetic
 from genome.identity import resolve_identities
 from genome.ingest import IngestReport, IngestResult, ingest_file, ingest_transaction
+from genome.landing import read_ahead
 from genome.progress import Progress
 from synthetic.campaigns import simulate_campaigns
 
@@ -39,9 +40,11 @@ def build_demo(
     # one transaction per file, as a landing zone delivers them: a transaction holds its changes in memory, and
     # the whole of a million customers' events in one ran out of memory on a 24 GB machine. Nobody reads the
     # store while the demo is built (it is swapped in at the end), so the steps need not be one transaction.
-    for source, path in files:
+    # each file is landed while the one before it is stored
+    ahead = read_ahead([path for _source, path in files], phone_region="US")
+    for (source, path), landed in zip(files, ahead):
         with ingest_transaction(con):
-            results.append(ingest_file(con, path, source=source))
+            results.append(ingest_file(con, path, source=source, landed=landed))
         say("ingesting files", len(results), len(files) + 1)  # and the past campaigns' events
     with ingest_transaction(con):
         identity = resolve_identities(con)
