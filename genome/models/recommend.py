@@ -17,6 +17,14 @@ most popular products. If no learned method beats the best rule on validation, t
 is what gets published, and the card says so. The card's figures come from a
 later evaluation window that chose nothing, with 95% bootstrap intervals.
 
+No method recommends a product of a special category (children, pregnancy,
+health, alcohol and tobacco, religion: `genome.sensitivity`): such products
+are left out of what every method and rule learns from and suggests, since a
+recommendation goes into e-mails and ad audiences, where beer, cigarettes or
+baby formula chosen for a person reveals or pushes what should not be. What
+customers bought afterwards is judged whole, so the figures are those of the
+lists as published.
+
 Memory stays bounded: neighbours are found a block of products at a time and
 kept sparse (products x `neighbours`), and customers are scored a batch at a
 time.
@@ -36,6 +44,7 @@ from genome.models.candidate_ranker import CandidateRanker
 from genome.models.features import purchased_products, scoring_cutoff
 from genome.models.neighbours import TOP, NeighbourRecommender
 from genome.models.tasks import ModelOutput
+from genome.sensitivity import SPECIAL_CATEGORIES, sensitivities
 
 __all__ = ["NeighbourRecommender", "TOP", "run_recommendations", "baseline", "hits", "hit_rate"]
 
@@ -91,6 +100,12 @@ def hit_rate(recommended, bought_after) -> float:
     return float(judged.mean()) if len(judged) else 0.0
 
 
+def special_products(categories: dict[str, str]) -> set[str]:
+    """Products whose category is of a special kind (by its words or its meaning): never recommended."""
+    kinds = sensitivities(c for c in set(categories.values()) if c is not None)
+    return {p for p, c in categories.items() if c is not None and kinds[str(c)] in SPECIAL_CATEGORIES}
+
+
 @dataclass
 class _Split:
     history: pd.DataFrame
@@ -98,9 +113,13 @@ class _Split:
     cut: datetime
 
 
-def _split(con, consented: pd.Index, cut: datetime, until: datetime) -> _Split:
-    history = purchased_products(con, None, cut)
-    history = history[history["customer_id"].isin(consented)]
+def _suggestible(purchases: pd.DataFrame, consented: pd.Index, special: set[str]) -> pd.DataFrame:
+    """The purchases recommendations learn from: of customers who may be profiled, of products they may name."""
+    return purchases[purchases["customer_id"].isin(consented) & ~purchases["product_id"].isin(special)]
+
+
+def _split(con, consented: pd.Index, cut: datetime, until: datetime, special: set[str]) -> _Split:
+    history = _suggestible(purchased_products(con, None, cut), consented, special)
     after = purchased_products(con, cut, until)
     after = after[after["customer_id"].isin(set(history["customer_id"]))]
     return _Split(history, after.groupby("customer_id")["product_id"].agg(set), cut)
@@ -138,19 +157,20 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     evaluate_cut = score_cut - timedelta(days=HORIZON_DAYS)
     validate_cut = evaluate_cut - timedelta(days=HORIZON_DAYS)
     train_cut = validate_cut - timedelta(days=HORIZON_DAYS)
-    validate_split = _split(con, consented, validate_cut, evaluate_cut)
-    validation = _judge(validate_split, categories, ranker=_ranker(_split(con, consented, train_cut, validate_cut)))
+    special = special_products(categories)
+    validate_split = _split(con, consented, validate_cut, evaluate_cut, special)
+    validation = _judge(validate_split, categories,
+                        ranker=_ranker(_split(con, consented, train_cut, validate_cut, special)))
     if not validation:
         raise InputError("no customer bought anything in the validation window to judge recommendations on")
     learned = ("mix", "ranker")
     chosen = max(validation, key=lambda m: (validation[m].mean(), m.startswith(learned)))
-    evaluate_split = _split(con, consented, evaluate_cut, score_cut)
+    evaluate_split = _split(con, consented, evaluate_cut, score_cut, special)
     evaluation = _judge(evaluate_split, categories, ranker=_ranker(validate_split) if "ranker" in validation
                         else None)
     if not evaluation:
         raise InputError("no customer bought anything in the evaluation window to judge recommendations on")
-    everything = purchased_products(con, None, score_cut)
-    everything = everything[everything["customer_id"].isin(consented)]
+    everything = _suggestible(purchased_products(con, None, score_cut), consented, special)
     if chosen == "ranker":
         top, fallback = CandidateRanker().fit(evaluate_split.history, evaluate_split.truth, evaluate_cut).recommend(
             everything, consented, score_cut)
@@ -200,7 +220,9 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     }
     card = {
         "name": "recommendations", "title": "Product recommendations", "kind": "ranking",
-        "predicts": "ten products the customer is most likely to buy, again or for the first time",
+        "predicts": "ten products the customer is most likely to buy, again or for the first time, never one of a "
+                    f"special category ({len(special):,} of {len(categories):,} products left out: children, "
+                    "pregnancy, health, alcohol and tobacco, religion)",
         "horizon_days": HORIZON_DAYS, "train_cutoff": validate_cut.isoformat(),
         "evaluation_cutoff": evaluate_cut.isoformat(), "scored_as_of": as_of.isoformat(),
         "training_window": f"the ranker learns from purchases before {train_cut:%Y-%m-%d} and the {HORIZON_DAYS} days "

@@ -15,6 +15,7 @@ from genome.genes.build import build_genome
 from genome.models.life_event_genes import posts_of_consenting_customers
 from genome.models.life_events import LifeEventClassifier, detect_occurrences, labelled_posts
 from genome.models.published import model_cards, recommendations_for
+from genome.sensitivity import SPECIAL_CATEGORIES, sensitivities
 from store.duck import connect
 
 
@@ -161,6 +162,18 @@ def test_every_customer_with_consent_has_ten_recommendations_with_names(fitted):
         "SELECT min(n), max(n) FROM (SELECT customer_id, count(DISTINCT product_id) AS n "
         "FROM customer_recommendations GROUP BY 1)").fetchone()
     assert per_customer == (10, 10)
+
+
+def test_no_recommendation_names_a_product_of_a_special_category_though_customers_buy_them(fitted):
+    con = fitted[0]
+    kinds = sensitivities(c for (c,) in con.execute("SELECT DISTINCT category FROM products").fetchall())
+    special = {c for c, kind in kinds.items() if kind in SPECIAL_CATEGORIES}
+    bought = con.execute("SELECT count(*) FROM events WHERE event_type = 'purchase' AND list_contains(?, category)",
+                         [sorted(special)]).fetchone()[0]
+    recommended = con.execute("SELECT count(*) FROM customer_recommendations r JOIN products p USING (product_id) "
+                              "WHERE list_contains(?, p.category)", [sorted(special)]).fetchone()[0]
+    assert bought > 0 and recommended == 0
+    assert "never one of a special category" in fitted[2]["recommendations"]["predicts"]
 
 
 def test_a_customers_recommendations_are_ranked_named_and_ready_for_profiles_and_creatives(fitted):
