@@ -175,6 +175,7 @@ WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at >= $since AND e.occurred_at < $
                         AND e.event_type = 'purchase' AND e.product_id IS NOT NULL)
 SELECT customer_id, product_id, count(*) AS lines, max(occurred_at) AS last_bought, min(occurred_at) AS first_bought
 FROM ev GROUP BY ALL
+ORDER BY customer_id, product_id  -- the recommenders sample rows: the same store gives the same model every time
 """
 
 
