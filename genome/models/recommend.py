@@ -18,7 +18,8 @@ is what gets published, and the card says so. The card's figures come from a
 later evaluation window that chose nothing, with 95% bootstrap intervals.
 
 No method recommends a product of a special category (children, pregnancy,
-health, alcohol and tobacco, religion: `genome.sensitivity`): such products
+health, alcohol and tobacco, religion: `genome.sensitivity`, by the product's
+category, name or department): such products
 are left out of what every method and rule learns from and suggests, since a
 recommendation goes into e-mails and ad audiences, where beer, cigarettes or
 baby formula chosen for a person reveals or pushes what should not be. What
@@ -44,7 +45,8 @@ from genome.models.candidate_ranker import CandidateRanker
 from genome.models.features import purchased_products, scoring_cutoff
 from genome.models.neighbours import TOP, NeighbourRecommender
 from genome.models.tasks import ModelOutput
-from genome.sensitivity import SPECIAL_CATEGORIES, sensitivities
+from genome.sensitivity import SPECIAL_CATEGORIES, sensitivities, sensitivity_of
+from store.duck import table_exists
 
 __all__ = ["NeighbourRecommender", "TOP", "run_recommendations", "baseline", "hits", "hit_rate"]
 
@@ -100,10 +102,27 @@ def hit_rate(recommended, bought_after) -> float:
     return float(judged.mean()) if len(judged) else 0.0
 
 
-def special_products(categories: dict[str, str]) -> set[str]:
-    """Products whose category is of a special kind (by its words or its meaning): never recommended."""
+def special_products(categories: dict[str, str], catalogue: pd.DataFrame | None = None) -> set[str]:
+    """Products of a special kind, never recommended: by their category's words or meaning, or by the words of
+    their name or department in the catalogue (`product_id`, `name`, `department`), as the service desk's next
+    best action judges them ("PREGNANCY TEST KITS" filed under "FAMILY PLANNING")."""
     kinds = sensitivities(c for c in set(categories.values()) if c is not None)
-    return {p for p, c in categories.items() if c is not None and kinds[str(c)] in SPECIAL_CATEGORIES}
+    special = {p for p, c in categories.items() if c is not None and kinds[str(c)] in SPECIAL_CATEGORIES}
+    if catalogue is not None:
+        special |= {str(p) for p, name, department in catalogue[["product_id", "name", "department"]].itertuples(
+            index=False) if sensitivity_of(name, department) in SPECIAL_CATEGORIES}
+    return special
+
+
+def _catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The product catalogue's names and departments, when one is loaded."""
+    if not table_exists(con, "products"):
+        return None
+    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'products'")
+               .fetchall()}
+    name = "name" if "name" in columns else "NULL"
+    department = "department" if "department" in columns else "NULL"
+    return con.execute(f"SELECT product_id, {name} AS name, {department} AS department FROM products").df()
 
 
 @dataclass
@@ -157,7 +176,7 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     evaluate_cut = score_cut - timedelta(days=HORIZON_DAYS)
     validate_cut = evaluate_cut - timedelta(days=HORIZON_DAYS)
     train_cut = validate_cut - timedelta(days=HORIZON_DAYS)
-    special = special_products(categories)
+    special = special_products(categories, _catalogue(con))
     validate_split = _split(con, consented, validate_cut, evaluate_cut, special)
     validation = _judge(validate_split, categories,
                         ranker=_ranker(_split(con, consented, train_cut, validate_cut, special)))

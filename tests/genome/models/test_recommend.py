@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from genome.models.baselines import mean_interval
-from genome.models.recommend import NeighbourRecommender, baseline, hit_rate
+from genome.models.recommend import NeighbourRecommender, baseline, hit_rate, special_products
 
 AS_OF = datetime(2025, 6, 30)
 
@@ -73,3 +73,13 @@ def test_a_bootstrap_interval_holds_the_mean():
     values = np.array([1.0] * 30 + [0.0] * 70)
     low, high = mean_interval(values)
     assert low < 0.3 < high and high - low < 0.25
+
+
+def test_products_of_a_special_kind_are_found_by_their_category_name_or_department():
+    categories = {"beer": "BEERS/ALES", "kit": "FAMILY PLANNING", "bread": "BREAD", "lotion": "SKIN CARE",
+                  "apple": "FRUIT"}
+    catalogue = pd.DataFrame({"product_id": ["kit", "bread", "lotion", "apple"],
+                              "name": ["PREGNANCY TEST KITS", "ITALIAN BREAD", "BABY LOTION", None],
+                              "department": ["DRUG GM", "GROCERY", "DRUG GM", None]})
+    assert special_products(categories) >= {"beer"}
+    assert special_products(categories, catalogue) == {"beer", "kit", "lotion"}
