@@ -170,9 +170,12 @@ LEFT JOIN per_part USING (customer_id)
 ORDER BY customer_id
 """
 
+# A till line with nothing bought and nothing paid (a coupon or markdown line on a placeholder product) is not a
+# purchase of its product: recommending it, or counting it as a hit, would be noise.
 PURCHASED_PRODUCTS_SQL = f"""
 WITH ev AS ({EVENT_ROWS_SQL} WHERE e.occurred_at >= $since AND e.occurred_at < $until
-                        AND e.event_type = 'purchase' AND e.product_id IS NOT NULL)
+                        AND e.event_type = 'purchase' AND e.product_id IS NOT NULL
+                        AND NOT (e.quantity = 0 AND coalesce(e.amount, 0) = 0))
 SELECT customer_id, product_id, count(*) AS lines, max(occurred_at) AS last_bought, min(occurred_at) AS first_bought
 FROM ev GROUP BY ALL
 ORDER BY customer_id, product_id  -- the recommenders sample rows: the same store gives the same model every time

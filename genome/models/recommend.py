@@ -244,10 +244,9 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
                     "pregnancy, health, alcohol and tobacco, religion)",
         "horizon_days": HORIZON_DAYS, "train_cutoff": validate_cut.isoformat(),
         "evaluation_cutoff": evaluate_cut.isoformat(), "scored_as_of": as_of.isoformat(),
-        "training_window": f"the ranker learns from purchases before {train_cut:%Y-%m-%d} and the {HORIZON_DAYS} days "
-                           f"after; methods are chosen on purchases before {validate_cut:%Y-%m-%d} and the "
-                           f"{HORIZON_DAYS} days after; judged on purchases before {evaluate_cut:%Y-%m-%d} and the "
-                           f"{HORIZON_DAYS} days after",
+        "training_window": f"purchases before {train_cut:%Y-%m-%d} and the {HORIZON_DAYS} days after (the ranker); "
+                           f"before {validate_cut:%Y-%m-%d} and the {HORIZON_DAYS} days after (choosing the method); "
+                           f"judged on purchases before {evaluate_cut:%Y-%m-%d} and the {HORIZON_DAYS} days after",
         "features": ["what the customer bought, how often, how lately and how overdue it is",
                      "products bought by the same customers (sparse cosine neighbours)",
                      "how many buy each product and how often they come back for it"],

@@ -1,6 +1,7 @@
 """Recommendations on purchases whose answer is obvious: what a customer buys again, and what buyers of the same
 things also buy."""
 
+import shutil
 from datetime import datetime
 
 import numpy as np
@@ -8,7 +9,9 @@ import pandas as pd
 import pytest
 
 from genome.models.baselines import mean_interval
+from genome.models.features import purchased_products
 from genome.models.recommend import NeighbourRecommender, baseline, hit_rate, special_products
+from store.duck import connect
 
 AS_OF = datetime(2025, 6, 30)
 
@@ -83,3 +86,19 @@ def test_products_of_a_special_kind_are_found_by_their_category_name_or_departme
                               "department": ["DRUG GM", "GROCERY", "DRUG GM", None]})
     assert special_products(categories) >= {"beer"}
     assert special_products(categories, catalogue) == {"beer", "kit", "lotion"}
+
+
+def test_a_line_with_nothing_bought_and_nothing_paid_is_not_a_purchase_of_its_product(demo_db, tmp_path):
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    try:
+        for event_id, product, quantity, amount in (("coupon-line", "placeholder", 0, 0.0),
+                                                     ("free-gift", "gift", 1, 0.0)):
+            con.execute("INSERT INTO events SELECT * REPLACE (? AS event_id, ? AS product_id, ? AS quantity, "
+                        "? AS amount) FROM events WHERE event_type = 'purchase' LIMIT 1",
+                        [event_id, product, quantity, amount])
+        products = set(purchased_products(con, None, datetime(2100, 1, 1))["product_id"])
+    finally:
+        con.close()
+    assert "gift" in products and "placeholder" not in products
