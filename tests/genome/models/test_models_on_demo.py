@@ -170,10 +170,11 @@ def test_no_recommendation_names_a_product_of_a_special_category_though_customer
     special = {c for c, kind in kinds.items() if kind in SPECIAL_CATEGORIES}
     bought = con.execute("SELECT count(*) FROM events WHERE event_type = 'purchase' AND list_contains(?, category)",
                          [sorted(special)]).fetchone()[0]
-    recommended = con.execute("SELECT p.category, p.name, p.department FROM customer_recommendations r "
-                              "JOIN products p USING (product_id)").fetchall()
-    assert bought > 0 and recommended
-    assert not [r for r in recommended if r[0] in special or sensitivity_of(r[1], r[2]) in SPECIAL_CATEGORIES]
+    recommended = con.execute("SELECT p.* FROM customer_recommendations r JOIN products p USING (product_id)").df()
+    words = recommended.reindex(columns=["name", "department"])  # a catalogue may have no departments
+    assert bought > 0 and len(recommended)
+    assert not recommended["category"].isin(special).any()
+    assert not [r for r in words.itertuples(index=False) if sensitivity_of(*r) in SPECIAL_CATEGORIES]
     assert "never one of a special category" in fitted[2]["recommendations"]["predicts"]
 
 
