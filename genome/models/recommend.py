@@ -46,7 +46,7 @@ from genome.models.features import purchased_products, scoring_cutoff
 from genome.models.neighbours import TOP, NeighbourRecommender
 from genome.models.tasks import ModelOutput
 from genome.sensitivity import SPECIAL_CATEGORIES, sensitivities, sensitivity_of
-from store.duck import table_exists
+from store.duck import table_columns
 
 __all__ = ["NeighbourRecommender", "TOP", "run_recommendations", "baseline", "hits", "hit_rate"]
 
@@ -116,10 +116,9 @@ def special_products(categories: dict[str, str], catalogue: pd.DataFrame | None 
 
 def _catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """The product catalogue's names and departments, when one is loaded."""
-    if not table_exists(con, "products"):
+    columns = set(table_columns(con, "products"))
+    if not columns:
         return None
-    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'products'")
-               .fetchall()}
     name = "name" if "name" in columns else "NULL"
     department = "department" if "department" in columns else "NULL"
     return con.execute(f"SELECT product_id, {name} AS name, {department} AS department FROM products").df()
