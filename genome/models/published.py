@@ -47,17 +47,19 @@ def model_cards(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def recommendations_for(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.DataFrame:
     """A customer's ranked recommendations with product names, or an empty frame."""
     if not table_exists(con, "customer_recommendations"):
-        return pd.DataFrame(columns=["rank", "product_id", "name", "category", "fallback"])
+        return pd.DataFrame(columns=["rank", "product_id", "name", "category", "brand", "fallback"])
     if not table_exists(con, "products"):  # no catalogue loaded: the category is known from purchases, the name is not
         return con.execute("""
-            SELECT r.rank, r.product_id, NULL::VARCHAR AS name, c.category, r.fallback
+            SELECT r.rank, r.product_id, NULL::VARCHAR AS name, c.category, NULL::VARCHAR AS brand, r.fallback
             FROM customer_recommendations r
             LEFT JOIN (SELECT product_id, any_value(category) AS category FROM events
                        WHERE product_id IS NOT NULL GROUP BY 1) c USING (product_id)
             WHERE r.customer_id = ? ORDER BY r.rank
         """, [customer_id]).df()
-    return con.execute("""
-        SELECT r.rank, r.product_id, p.name, p.category, r.fallback
+    # a catalogue imported by `genome import products` has brands; one written by other means may not
+    brand = "p.brand" if "brand" in table_columns(con, "products") else "NULL::VARCHAR"
+    return con.execute(f"""
+        SELECT r.rank, r.product_id, p.name, p.category, {brand} AS brand, r.fallback
         FROM customer_recommendations r LEFT JOIN products p USING (product_id)
         WHERE r.customer_id = ? ORDER BY r.rank
     """, [customer_id]).df()

@@ -201,13 +201,19 @@ def _loyalty(con, values: dict) -> dict | None:
 
 
 def _recommendations(con, customer_id: str) -> list[dict]:
-    shown, named = [], set()
-    for r in recommendations_for(con, customer_id).itertuples():
-        name = r.name if _known(r.name) else r.product_id
-        if name in named:  # two product ids of one name (fuel at two pumps) read as one product
-            continue
-        named.add(name)
-        shown.append({"rank": len(shown) + 1, "product_id": r.product_id, "name": name,
+    """Every recommendation in rank order. A catalogue often gives one name to several products (three
+    'SHREDDED CHEESE 8 OZ' of different brands): all are shown, a repeated name told apart by its brand when
+    the brands differ, else by its product id."""
+    rows = recommendations_for(con, customer_id)
+    names = [r.name if _known(r.name) else r.product_id for r in rows.itertuples()]
+    brands = rows["brand"].tolist()
+    shown = []
+    for rank, (r, name, brand) in enumerate(zip(rows.itertuples(), names, brands), start=1):
+        alike = [b for n, b in zip(names, brands) if n == name]
+        if len(alike) > 1:
+            distinct_brands = _known(brand) and sum(1 for b in alike if b == brand) == 1
+            name = f"{name} ({brand})" if distinct_brands else f"{name} (product {r.product_id})"
+        shown.append({"rank": rank, "product_id": r.product_id, "name": name,
                       "category": r.category if _known(r.category) else None})
     return shown
 

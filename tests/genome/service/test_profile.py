@@ -176,14 +176,16 @@ def test_a_next_best_action_never_suggests_a_product_of_a_special_category():
     assert suggestable(recommended[:2]) is None and suggestable([]) is None
 
 
-def test_two_recommended_products_of_one_name_are_listed_once(monkeypatch):
+def test_every_recommendation_is_listed_and_a_repeated_name_is_told_apart_by_brand_or_product(monkeypatch):
     import pandas as pd
 
     from genome.service import profile
 
-    found = pd.DataFrame({"rank": [1, 2, 3], "product_id": ["P1", "P2", "P3"],
-                          "name": ["GASOLINE-REG UNLEADED", "GASOLINE-REG UNLEADED", "BANANAS"],
-                          "category": ["COUPON/MISC ITEMS", "COUPON/MISC ITEMS", "TROPICAL FRUIT"]})
+    found = pd.DataFrame({"rank": [1, 2, 3, 4, 5], "product_id": ["P1", "P2", "P3", "P4", "P5"],
+                          "name": ["SHREDDED CHEESE", "SHREDDED CHEESE", "BANANAS", "FLUID MILK", "FLUID MILK"],
+                          "category": ["CHEESE", "CHEESE", "TROPICAL FRUIT", "MILK", "MILK"],
+                          "brand": ["National", "Private", None, "National", "National"]})
     monkeypatch.setattr(profile, "recommendations_for", lambda con, customer_id: found)
     assert [(r["rank"], r["name"]) for r in profile._recommendations(None, "C1")] == [
-        (1, "GASOLINE-REG UNLEADED"), (2, "BANANAS")]
+        (1, "SHREDDED CHEESE (National)"), (2, "SHREDDED CHEESE (Private)"), (3, "BANANAS"),
+        (4, "FLUID MILK (product P4)"), (5, "FLUID MILK (product P5)")]
