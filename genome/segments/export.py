@@ -16,6 +16,10 @@ A segment whose rule reads a gene of a special category (children,
 pregnancy, health, alcohol or tobacco, religion, life events) is not sent to
 an ad platform unless the exporter says so (`allow_sensitive`): targeting ads
 on such traits needs a decision by a person, and the refusal names the genes.
+A rule reads one as well when it matches a value of such a category
+(`favourite_category = 'BABY FOODS'`, a taste profile around wine as
+`taste_top`), counts events in one (`COUNT(purchase, category = 'CIGARETTES',
+LAST 30 DAYS)`), or is in a saved segment that does.
 
 Files are never overwritten unless asked (`overwrite=True`): the file is
 written under a temporary name and linked into place only if no file has
@@ -41,12 +45,13 @@ from genome.access import require
 from genome.audit import record
 from genome.consent import CONSENT_SOURCES, consenting
 from genome.errors import Refused, RuleError
+from genome.genes.definition import slug
 from genome.people import person_name
 from genome.segments.library import saved_version, stored_members
 from genome.segments.on_engine import reachable_on
 from genome.segments.platforms import CONTACT_IDENTIFIERS_SQL, PLATFORMS, by_person, platform_rows
-from genome.segments.rules import from_json, genes_in
-from genome.sensitivity import SPECIAL_CATEGORIES
+from genome.segments.rules import EventCount, InSegment, Node, OneOf, conditions, from_json, genes_in
+from genome.sensitivity import SPECIAL_CATEGORIES, sensitivity_of
 from store.engine import ExternalEngine
 from store.meta import AudienceExport
 
@@ -114,6 +119,34 @@ def sensitive_genes(con: duckdb.DuckDBPyConnection, genes: list[str]) -> dict[st
                             [*genes, *SPECIAL_CATEGORIES]).fetchall())
 
 
+def special_reads(s: Session, con: duckdb.DuckDBPyConnection, rule: Node,
+                  _seen: frozenset[str] = frozenset()) -> dict[str, str]:
+    """What in `rule` reveals a special category, each with its kind: genes labelled so, matched values and
+    event categories that are, and saved segments whose rule reads one. A value is as sensitive as the gene it
+    names (`taste_top` names a taste profile), else as its category's genes (`bought_<category>`, labelled at
+    the build by words and meaning), else as its words say (`genome.sensitivity`)."""
+    found = sensitive_genes(con, genes_in(rule))
+    matched = {(c.gene, v) for c in conditions(rule) if isinstance(c, OneOf) for v in c.values}
+    counted = {(c.event_type, c.category) for c in conditions(rule) if isinstance(c, EventCount) and c.category}
+    texts = {v for _gene, v in matched} | {category for _type, category in counted}
+    named = sensitive_genes(con, sorted(texts))
+    bought = sensitive_genes(con, sorted(f"bought_{slug(t)}" for t in texts))
+    kinds = {t: named.get(t) or bought.get(f"bought_{slug(t)}") or sensitivity_of(t) for t in texts}
+    kinds = {t: kind for t, kind in kinds.items() if kind in SPECIAL_CATEGORIES}
+    found |= {f"{gene} = {value!r}": kinds[value] for gene, value in sorted(matched) if value in kinds}
+    found |= {f"{event_type} events in {category!r}": kinds[category] for event_type, category in sorted(counted)
+              if category in kinds}
+    for c in conditions(rule):
+        if isinstance(c, InSegment) and c.segment not in _seen:
+            try:
+                _segment, saved = saved_version(s, c.segment, None)
+            except RuleError:
+                continue  # a rule naming a segment never saved does not run at all
+            found |= {f"segment {c.segment!r}: {what}": kind for what, kind in special_reads(
+                s, con, from_json(json.loads(saved.definition)), _seen | {c.segment}).items()}
+    return found
+
+
 def _place(partial: Path, out: Path, overwrite: bool) -> None:
     if overwrite:
         partial.replace(out)
@@ -151,13 +184,13 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
         raise ExportRefused(str(exc)) from None
     platform = PLATFORMS.get(purpose)
     if platform is not None and not allow_sensitive:
-        sensitive = sensitive_genes(con, genes_in(from_json(json.loads(saved.definition))))
+        sensitive = special_reads(s, con, from_json(json.loads(saved.definition)), frozenset({name}))
         if sensitive:
             raise ExportRefused(
                 f"{name!r} v{saved.version} reads special-category genes ("
-                + ", ".join(f"{gene}: {kind.replace('_', ' ')}" for gene, kind in sensitive.items())
+                + ", ".join(f"{what}: {kind.replace('_', ' ')}" for what, kind in sensitive.items())
                 + f"), so it is not sent to {platform.name} by default; export it for this platform only on a "
-                  "person's decision (--allow-sensitive), or drop those genes from the rule")
+                  "person's decision (--allow-sensitive), or drop those conditions from the rule")
     members = stored_members(s, saved)
     # read now, not at build, with what customers told the service desk since the store was last written
     channel = "ad platforms" if platform else None

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -259,6 +260,25 @@ def test_a_segment_reading_a_special_category_gene_goes_to_ad_platforms_only_on_
     sent = export_audience(meta, demo, name="Families", out=tmp_path / "families.csv", **BY_MARA, purpose="meta",
                            allow_sensitive=True)
     assert sent.people >= AD_PLATFORM_MINIMUM and sorted(e.purpose for e in list_exports(meta)) == ["ids", "meta"]
+
+
+def test_matching_a_special_category_value_counts_as_reading_it_also_through_a_saved_segment(meta, demo, tmp_path):
+    rules = {"Diaper fans": ("favourite_category = 'diapers' OR purchases_total >= 1",
+                             "favourite_category = 'diapers': children"),
+             "Diaper buyers": ("COUNT(purchase, category = 'diapers', LAST 365 DAYS) >= 1 OR purchases_total >= 1",
+                               "purchase events in 'diapers': children"),
+             "Their friends": ("IN SEGMENT 'Diaper fans' OR purchases_total >= 1",
+                               "segment 'Diaper fans': favourite_category = 'diapers': children")}
+    for name, (rule, _named) in rules.items():
+        save_segment(meta, demo, name=name, rule=parse(rule), **MARA)
+    for name, (_rule, named) in rules.items():
+        with pytest.raises(ExportRefused, match=rf"special-category genes \({re.escape(named)}\)"):
+            export_audience(meta, demo, name=name, out=tmp_path / "x.csv", **BY_MARA, purpose="meta")
+    ordinary = demo.execute("SELECT favourite_category FROM customer_genes WHERE favourite_category <> 'diapers' "
+                            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    save_segment(meta, demo, name="Everyday", rule=parse(f"favourite_category = '{ordinary}' OR purchases_total >= 1"),
+                 **MARA)
+    assert export_audience(meta, demo, name="Everyday", out=tmp_path / "e.csv", **BY_MARA, purpose="meta").people
 
 
 def test_people_saving_the_same_segment_at_once_lose_no_version(meta_url, demo_db):
