@@ -10,7 +10,7 @@ the nearest sensitive example when that is alike enough and clearly nearer
 than any ordinary one. On 76 category names written apart from the examples
 (tests/genome/test_sensitivity.py) meaning labels are right 83% of the time
 and find 53% of the sensitive names the words miss. On Complete Journey's
-302 categories the words label 30 and meaning 9 more, 6 of them rightly
+302 categories the words label 32 and meaning 9 more, 6 of them rightly
 (analgesics, baby food, cold and flu, eye and ear care, vision aids, smoking
 cessation) and 3 not (candles as religious, grapes as alcohol, paper towels
 as children's): mistakes mark an ordinary category sensitive, the safer side.
@@ -32,7 +32,8 @@ KEYWORDS = {
     "pregnancy": ("pregnan*", "prenatal", "maternity", "ovulation", "fertility", "family planning"),
     "health": ("health", "vitamin*", "supplement*", "medic*", "pharma*", "rx", "diabet*", "pain", "allerg*",
                "incontinence", "first aid", "antacid*", "laxative*", "cough", "smoking cessation",
-               "condom*", "prophylactic*", "contracept*", "hearing aid*", "optical"),
+               "condom*", "prophylactic*", "contracept*", "hearing aid*", "optical", "feminine hygiene",
+               "dietary aid*", "diet aid*", "weight loss"),
     "alcohol_tobacco": ("beer*", "wine*", "liquor", "spirits", "vodka", "whisk*", "rum", "tequila", "gin",
                         "alcohol*", "tobacco", "cigar*", "cigarette*", "vape", "vaping", "e-cig*"),
     "religion": ("kosher", "halal", "religio*", "church", "bible", "prayer", "easter", "passover", "ramadan"),

@@ -22,7 +22,9 @@ Genes per profile: `taste_<name>` (the share of the customer's buying that
 follows it, 0 to 1) and `taste_<name>_fan` (that share at least `threshold`,
 and at least `min_lines` purchase lines); `taste_top` names the strongest.
 Profiles are named by their three heaviest categories, and are as sensitive
-as those categories (`genome.sensitivity`).
+as those categories are labelled in the catalog (`genome.sensitivity`: words,
+then meaning): a profile whose name holds wine is kept off ad platforms by
+default, however ordinary its other categories.
 
 Grain of the input: one row per customer and category, with its purchase lines.
 """
@@ -41,7 +43,7 @@ from genome.errors import InputError
 from genome.genes.definition import Gene
 from genome.models.features import EVENTS, for_store
 from genome.models.tasks import ModelOutput
-from genome.sensitivity import sensitivity_of
+from genome.sensitivity import ORDER, sensitivities
 
 FAMILY = "taste"
 THRESHOLD = 0.5  # a fan: at least half of their buying follows the profile
@@ -112,9 +114,10 @@ class TasteProfiles(TransformerMixin, BaseEstimator):
         self.k_ = min(k for k, s in self.stability_.items() if s >= best - self.tolerance)
         self.model_ = self._nmf(self.k_, self.random_state).fit(X)
         self.components_ = self.model_.components_
-        names, self.labels_ = [], []
+        names, self.labels_, self.top_categories_ = [], [], []
         for profile in self.components_:
             top = self.categories_[np.argsort(-profile, kind="stable")[:3]]
+            self.top_categories_.append(tuple(str(c) for c in top))
             self.labels_.append(", ".join(str(c) for c in top))
             name = f"taste_{_slug(top[0])}"
             if name in names:
@@ -140,6 +143,17 @@ def _matched_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(similarity[rows, cols].mean())
 
 
+def profile_sensitivities(model: TasteProfiles) -> list[str]:
+    """Each profile's sensitivity: the first kind (in `genome.sensitivity.ORDER`) among its named categories'
+    labels, else `inferred`. A profile around baby food or cigarettes is as sensitive as those categories."""
+    kinds = sensitivities(c for top in model.top_categories_ for c in top)
+    out = []
+    for top in model.top_categories_:
+        marked = [kinds[c] for c in top if kinds[c] is not None]
+        out.append(min(marked, key=ORDER.index) if marked else "inferred")
+    return out
+
+
 def run_tastes(con: duckdb.DuckDBPyConnection, as_of, consented: pd.Index, *, threshold: float = THRESHOLD,
                min_lines: int = MIN_LINES) -> ModelOutput:
     shares, lines = wallet_shares(con, as_of, consented)
@@ -150,9 +164,7 @@ def run_tastes(con: duckdb.DuckDBPyConnection, as_of, consented: pd.Index, *, th
     values = pd.DataFrame(index=consented)
     genes = []
     profiles = {}
-    for name, label in zip(model.names_, model.labels_):
-        # a profile around baby food or cigarettes is as sensitive as those categories
-        sensitivity = sensitivity_of(*label.split(", ")) or "inferred"
+    for name, label, sensitivity in zip(model.names_, model.labels_, profile_sensitivities(model)):
         values[name] = strength[name].to_numpy()
         values[f"{name}_fan"] = (strength[name].fillna(0).to_numpy() >= threshold) & enough
         genes += [

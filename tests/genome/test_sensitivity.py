@@ -27,6 +27,7 @@ HELD_OUT = {
 @pytest.mark.parametrize("value, kind", [
     ("BABY FOODS", "children"), ("INFANT FORMULA", "children"), ("VITAMINS", "health"), ("BEER/ALE", "alcohol_tobacco"),
     ("baby_food_organic", "children"), ("KOSHER", "religion"), ("BREAD", None), ("luggage", None),
+    ("FEMININE HYGIENE", "health"), ("DIETARY AID PRODUCTS", "health"),
 ])
 def test_listed_words_label_a_value_in_any_spelling(value, kind):
     assert sensitivity_of(value) == kind

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from genome.errors import InputError
-from genome.models.tastes import TasteProfiles
+from genome.models.tastes import TasteProfiles, profile_sensitivities
 
 GROUPS = {"pets": ["dog food", "cat litter", "pet treats"], "baby": ["baby food", "diapers", "baby wipes"],
           "wine": ["red wine", "white wine", "cheese"], "grill": ["charcoal", "steak", "sauces"]}
@@ -62,3 +62,14 @@ def test_too_few_customers_are_refused_with_the_reason():
     shares, _ = _shares(30, 2)
     with pytest.raises(InputError, match="at least 50 customers"):
         TasteProfiles().fit(shares)
+
+
+def test_a_profile_is_as_sensitive_as_its_named_categories_by_their_words_or_their_meaning():
+    shares, _ = _shares(2000, 0)
+    # no listed word marks bourbon or lager: their meaning does, as it does for the catalog's category genes
+    shares = shares.rename(columns={"red wine": "bourbon", "white wine": "lager"})
+    model = TasteProfiles(k_min=2, k_max=7).fit(shares)
+    kinds = {label.split(", ")[0]: kind for label, kind in zip(model.labels_, profile_sensitivities(model))}
+    by_group = {g: next(kind for first, kind in kinds.items() if first in group)
+                for g, group in {**GROUPS, "wine": ["bourbon", "lager", "cheese"]}.items()}
+    assert by_group == {"pets": "inferred", "baby": "children", "wine": "alcohol_tobacco", "grill": "inferred"}
