@@ -16,22 +16,6 @@ PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Customer Genome", page_icon=":material/genetics:", layout="wide")
 
-user = signed_in_user()
-if user is None:
-    sign_in_form()
-    st.stop()
-if user.must_change_password:
-    change_password_form(user)
-    st.stop()
-account_box(user)
-idle_watch()
-# What each role is offered; the domain functions check the role again whatever a page shows.
-ROLE_PAGES = {
-    "marketer": ("home", "catalog", "segments", "studio", "campaigns", "reports", "models", "customer"),
-    "service": ("home", "customer", "catalog"),
-    "manager": ("home", "reports", "catalog", "segments", "models"),
-    "admin": ("home", "customer", "catalog", "segments", "studio", "campaigns", "reports", "models", "audit"),
-}
 PAGE_DEFS = {
     "home": dict(title="Home", icon=":material/home:", default=True),
     "customer": dict(title="Customer", icon=":material/person_search:"),
@@ -42,6 +26,32 @@ PAGE_DEFS = {
     "reports": dict(title="Campaign reports", icon=":material/insights:"),
     "models": dict(title="Model cards", icon=":material/model_training:"),
     "audit": dict(title="Audit log", icon=":material/policy:"),
+}
+
+
+def _no_pages() -> None:
+    """Every page known, none listed: a bookmarked address is found (and opened after sign-in), and the
+    sidebar drops the links of whoever used this tab before."""
+    st.navigation([st.Page(PAGES / f"{name}.py", **PAGE_DEFS[name]) for name in PAGE_DEFS], position="hidden")
+
+
+user = signed_in_user()
+if user is None:
+    _no_pages()
+    sign_in_form()
+    st.stop()
+if user.must_change_password:
+    _no_pages()
+    change_password_form(user)
+    st.stop()
+account_box(user)
+idle_watch()
+# What each role is offered; the domain functions check the role again whatever a page shows.
+ROLE_PAGES = {
+    "marketer": ("home", "catalog", "segments", "studio", "campaigns", "reports", "models", "customer"),
+    "service": ("home", "customer", "catalog"),
+    "manager": ("home", "reports", "catalog", "segments", "models"),
+    "admin": ("home", "customer", "catalog", "segments", "studio", "campaigns", "reports", "models", "audit"),
 }
 pages = {name: st.Page(PAGES / f"{name}.py", **PAGE_DEFS[name]) for name in ROLE_PAGES[user.role]}
 navigation = st.navigation(list(pages.values()))

@@ -113,9 +113,13 @@ with overview:
     for family, genes in profile["genes"].items():
         with st.expander(f"{md(family_label(family))} ({len(genes)})", expanded=family in (
                 "value", "persona", "taste", "life_events")):
-            st.dataframe(pd.DataFrame([{"gene": g["label"], "value": g["value"], "what it means": g["description"],
-                                        "sensitive": g["sensitivity"] or ""} for g in genes]),
-                         hide_index=True, width="stretch", placeholder=MISSING)
+            # the label before the long description, which is cut to the column (its cell shows it whole)
+            st.dataframe(pd.DataFrame([{"gene": g["label"], "value": g["value"], "sensitive": g["sensitivity"] or "",
+                                        "what it means": g["description"]} for g in genes]),
+                         hide_index=True, width="stretch", placeholder=MISSING,
+                         column_config={"gene": st.column_config.TextColumn(width="medium"),
+                                        "sensitive": st.column_config.TextColumn(width="small"),
+                                        "what it means": st.column_config.TextColumn(width="large")})
 
 with people:
     # a static table: staff read values out and copy them, and a few rows need no scrolling grid

@@ -36,3 +36,13 @@ def test_a_bookmarked_page_opened_first_after_a_restart_goes_through_the_router(
         expect(nav).to_contain_text("Gene catalog")
         expect(nav).to_contain_text("Model cards")
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_signing_out_leaves_no_page_of_the_previous_user_in_the_sidebar(page, app_url):
+    open_signed_in(page, app_url)
+    expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Segment builder", timeout=30_000)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("textbox", name="User name")).to_be_visible(timeout=30_000)
+    # read at once, not waited for: the links must be gone when the form shows, not a moment later
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    assert page.get_by_role("link", name="Segment builder").count() == 0
