@@ -114,10 +114,11 @@ with overview:
         with st.expander(f"{md(family_label(family))} ({len(genes)})", expanded=family in (
                 "value", "persona", "taste", "life_events")):
             # the label before the long description, which is cut to the column (its cell shows it whole)
-            st.dataframe(pd.DataFrame([{"gene": g["label"], "value": g["value"], "sensitive": g["sensitivity"] or "",
-                                        "what it means": g["description"]} for g in genes]),
-                         hide_index=True, width="stretch", placeholder=MISSING,
+            rows = [{"gene": g["label"], "value": g["value"], "sensitive": (g["sensitivity"] or "").replace("_", " "),
+                     "what it means": g["description"]} for g in genes]
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=MISSING,
                          column_config={"gene": st.column_config.TextColumn(width="medium"),
+                                        "value": st.column_config.TextColumn(width="medium"),
                                         "sensitive": st.column_config.TextColumn(width="small"),
                                         "what it means": st.column_config.TextColumn(width="large")})
 

@@ -9,7 +9,7 @@ from genome.errors import GenomeError, RuleError
 from genome.formatting import money
 from genome.genes.labels import family_label
 from genome.segments.builder import FIXED, Builder, condition_from_inputs, palette, shown_as
-from genome.segments.export import sensitive_genes
+from genome.segments.export import sensitive_genes, special_reads
 from genome.segments.library import members_of, segment_table
 from genome.segments.preview import Figures, preview, sample
 from genome.segments.rules import OneOf, genes_in
@@ -176,6 +176,12 @@ if figures is not None:
                        "desk since the store was last written (`genome ingest` or `genome build`) "
                        f"{'are' if desk_waiting > 1 else 'is'} not counted here yet; exports and sends read "
                        f"{'them' if desk_waiting > 1 else 'it'} at once.")
+        with metadata() as meta:
+            reads = special_reads(meta, con, rule)
+        if reads:
+            st.warning("This rule reads special categories (" + "; ".join(
+                f"{md(what)}: {md(kind.replace('_', ' '))}" for what, kind in reads.items()) + "): saved, it is "
+                "not sent to ad platforms unless a person decides so when exporting.", icon=":material/shield:")
         if figures.count and not any(figures.reachable.values()):
             st.info("Nobody in this audience can be reached yet: none of them has granted marketing consent on a "
                     f"channel. Consent comes from {CONSENT_SOURCES}.", icon=":material/block:")

@@ -190,7 +190,8 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
                 f"{name!r} v{saved.version} reads special-category genes ("
                 + ", ".join(f"{what}: {kind.replace('_', ' ')}" for what, kind in sensitive.items())
                 + f"), so it is not sent to {platform.name} by default; export it for this platform only on a "
-                  "person's decision (--allow-sensitive), or drop those conditions from the rule")
+                  "person's decision (the box \"Send even if the rule reads special-category genes\" on the "
+                  "Export tab, or --allow-sensitive on the command line), or drop those conditions from the rule")
     members = stored_members(s, saved)
     # read now, not at build, with what customers told the service desk since the store was last written
     channel = "ad platforms" if platform else None

@@ -156,6 +156,17 @@ def test_an_audience_nobody_may_be_sent_to_says_why_the_reach_is_zero(page, db):
     assert any("Nobody in this audience can be reached yet" in i.value for i in at.info)
 
 
+def test_a_rule_reading_a_special_category_says_so_while_it_is_built(page, db):
+    at = page.run()
+    at.text_area(key="seg_text").input("repeat_buyer")
+    at = click(at, "Apply text")
+    assert not any("special categories" in w.value for w in at.warning)
+    at.text_area(key="seg_text").input("favourite_category = 'diapers' OR bought_diapers")
+    at = click(at, "Apply text")
+    [warning] = [plain(w.value) for w in at.warning if "special categories" in w.value]
+    assert "bought_diapers: children" in warning and "favourite_category = 'diapers': children" in warning
+
+
 def test_applying_text_changes_a_threshold_and_the_text_box_shows_the_rule(page, db):
     at = drop(page.run(), {"Must have all": ["clv_12m"]})
     shown = at.text[0].value
@@ -208,7 +219,8 @@ def test_a_manager_reads_the_audience_but_cannot_save_or_export(page, db):
     assert "Save as new version" not in [b.label for b in at.button]
     assert not any(t.key == SEG_SAVE_NAME for t in at.text_input)
     at = open_tab(at, "Export")
-    assert "Exporting audiences is for marketers and administrators; you are working as manager." in [i.value for i in at.info]
+    assert "Exporting audiences is for marketers and administrators; you are working as manager." in [
+        i.value for i in at.info]
     assert not any(b.key == "seg_export" for b in at.button)
 
 
