@@ -9,7 +9,9 @@ regularised logistic regression on the same features (log-scaled, then
 standardised). Trees find thresholds and interactions; the linear model
 extrapolates smoothly along recency and frequency, where a few thousand
 customers leave the trees' steps coarse. Which form a task publishes is
-chosen on validation customers (`genome.models.tasks`).
+chosen on validation customers (`genome.models.tasks`), and so is whether
+it reads the imported customer attributes (`attributes`,
+`genome.models.attribute_features`).
 """
 
 import numpy as np
@@ -22,6 +24,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from genome.errors import InputError
+from genome.models.attribute_features import PREFIX as ATTRIBUTE_PREFIX
 
 
 class FeatureClassifier(ClassifierMixin, BaseEstimator):
@@ -29,13 +32,14 @@ class FeatureClassifier(ClassifierMixin, BaseEstimator):
     # deep trees learn their noise (on Complete Journey they lost to one-feature rules).
     def __init__(self, max_iter: int = 150, learning_rate: float = 0.05, max_leaf_nodes: int = 8,
                  min_samples_leaf: int = 40, l2_regularization: float = 1.0, linear_weight: float = 0.0,
-                 random_state: int = 0):
+                 attributes: bool = False, random_state: int = 0):
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.linear_weight = linear_weight
+        self.attributes = attributes  # whether imported customer attributes (`attribute:` columns) are read
         self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y) -> "FeatureClassifier":
@@ -44,7 +48,8 @@ class FeatureClassifier(ClassifierMixin, BaseEstimator):
         labels = np.asarray(y)
         if np.unique(labels).size < 2:
             raise InputError(f"{type(self).__name__}: every training customer has the same outcome")
-        self.features_ = list(X.columns)
+        self.features_ = [c for c in X.columns if self.attributes or not str(c).startswith(ATTRIBUTE_PREFIX)]
+        X = X[self.features_]
         # what the card says the model learns from: a column the same for every training customer (web views on a
         # grocer's till data) teaches it nothing
         self.informative_features_ = [c for c in X.columns if X[c].nunique(dropna=False) > 1]

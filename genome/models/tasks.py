@@ -23,6 +23,12 @@ import pandas as pd
 from genome.consent import PROFILING_BASES, profiling_allowed_sql
 from genome.errors import InputError
 from genome.genes.definition import Gene
+from genome.models.attribute_features import (
+    PREFIX as ATTRIBUTE_PREFIX,
+    AttributeFeatures,
+    attribute_features,
+    with_attributes,
+)
 from genome.models.baselines import Rule, RuleScore, auc, mean_interval, paired_intervals, validation_rows
 from genome.models.evaluation import binary_report, multiclass_report, percentile
 from genome.models.features import category_counts, customer_features, outcomes, purchase_categories, scoring_cutoff
@@ -76,12 +82,19 @@ class Frames:
         self._features: dict[datetime, pd.DataFrame] = {}
         self._outcomes: dict[tuple[datetime, int], pd.DataFrame] = {}
         self._categories: dict[datetime, pd.DataFrame] = {}
+        self._attributes: AttributeFeatures | None = None
 
     def features(self, cutoff: datetime) -> pd.DataFrame:
         if cutoff not in self._features:
             frame = customer_features(self.con, cutoff)
             self._features[cutoff] = frame[frame.index.isin(self.consented)]
         return self._features[cutoff]
+
+    def with_attributes(self, cutoff: datetime) -> pd.DataFrame:
+        """Features plus the imported customer attributes (`genome.models.attribute_features`), when any."""
+        if self._attributes is None:
+            self._attributes = attribute_features(self.con)
+        return with_attributes(self.features(cutoff), self._attributes)
 
     def outcomes(self, cutoff: datetime, days: int) -> pd.DataFrame:
         if (cutoff, days) not in self._outcomes:
@@ -210,7 +223,7 @@ def _stack(frames: Frames, task: BinaryTask, last: datetime) -> _Stack:
         cutoff = last - timedelta(days=STACK_STEP_DAYS * k)
         if k and (frames.first_event is None or cutoff < frames.first_event + timedelta(days=MIN_HISTORY_DAYS)):
             break
-        X = frames.features(cutoff)
+        X = frames.with_attributes(cutoff)
         try:
             defined, y = task.label(X, frames.outcomes(cutoff, task.horizon_days))
         except InputError:
@@ -231,10 +244,10 @@ def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
 
     fit = train.fit_rows
     model = _estimator(task, form).fit(train.X[fit], train.y[fit].astype(int))
-    X_train = frames.features(w.train)
+    X_train = frames.with_attributes(w.train)
     defined, y = task.label(X_train, frames.outcomes(w.train, task.horizon_days))
     rate = _fallback_rate(X_train, defined, y)
-    X_eval = frames.features(w.evaluate)
+    X_eval = frames.with_attributes(w.evaluate)
     defined_eval, y_eval = task.label(X_eval, frames.outcomes(w.evaluate, task.horizon_days))
     rows = defined_eval.to_numpy()
     truth = y_eval[defined_eval].astype(int).to_numpy()
@@ -259,7 +272,7 @@ def run_binary(frames: Frames, task: BinaryTask) -> ModelOutput:
         }
         metrics["roc_auc_interval"] = judged["model" if use_model else rule.column]["interval"]
 
-    X_now = frames.features(w.score)
+    X_now = frames.with_attributes(w.score)
     latest = _stack(frames, task, w.evaluate)
     if use_model:
         final = _estimator(task, form).fit(latest.X[latest.fit_rows], latest.y[latest.fit_rows].astype(int))
@@ -288,16 +301,30 @@ def _cutoffs(stack: _Stack) -> int:
 
 
 # The model's forms (`genome.models.classifier`): boosted trees alone, or averaged half and half with a
-# regularised linear model. Validation picks one per task and store: the average helps where recency and
-# frequency carry most of the signal (churn, propensity on Complete Journey) and not where one threshold does.
+# regularised linear model, each with and (where a store has them) without imported customer attributes.
+# Validation picks one per task and store: the average helps where recency and frequency carry most of the signal
+# (churn, propensity on Complete Journey) and not where one threshold does; attributes help where who the household
+# is says something the purchases do not.
 MODEL_FORMS = {"boosted trees": 0.0, "boosted trees averaged with a linear model": 0.5}
+WITH_ATTRIBUTES = ", with customer attributes"
 DEFAULT_FORM = "boosted trees"
+
+
+def _forms(X: pd.DataFrame) -> list[str]:
+    """The forms to validate: with attributes as well only when the frame has some (ties go to the simpler)."""
+    forms = list(MODEL_FORMS)
+    if any(str(c).startswith(ATTRIBUTE_PREFIX) for c in X.columns):
+        forms += [f"{form}{WITH_ATTRIBUTES}" for form in MODEL_FORMS]
+    return forms
 
 
 def _estimator(task: BinaryTask, form: str):
     estimator = task.estimator()
-    if "linear_weight" in estimator.get_params():
-        estimator.set_params(linear_weight=MODEL_FORMS[form])
+    params = estimator.get_params()
+    if "linear_weight" in params:
+        estimator.set_params(linear_weight=MODEL_FORMS[form.removesuffix(WITH_ATTRIBUTES)])
+    if "attributes" in params:
+        estimator.set_params(attributes=form.endswith(WITH_ATTRIBUTES))
     return estimator
 
 
@@ -320,7 +347,7 @@ def _choose(task: BinaryTask, train: _Stack):
             DEFAULT_FORM
     rate = float(train.y[train.defined & ~held].mean())
     forms = {}
-    for form in MODEL_FORMS:
+    for form in _forms(train.X):
         trial = _estimator(task, form).fit(train.X[fit], train.y[fit].astype(int))
         forms[form] = auc(truth, _score(trial, train.X[check], rate)[0])
     form = max(forms, key=lambda f: np.nan_to_num(forms[f], nan=-1))
