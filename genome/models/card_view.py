@@ -86,10 +86,11 @@ def lift_frame(card: dict) -> pd.DataFrame:
 def plain_sentence(card: dict) -> str:
     """What a marketer can act on, in one sentence, from the card's figures."""
     if card.get("status") == "not fitted":
+        # the reason is an error's own words, often with brackets of its own: a sentence of its own reads better
+        reason = str(card["reason"]).rstrip(". ")
         if publishes_nothing(card):  # a model without score genes (life events)
-            return f"Not fitted on this data ({card['reason']}): it adds no genes until it can be."
-        return (f"Not fitted on this data ({card['reason']}): its genes hold a labelled fallback, so do not target "
-                "on them yet.")
+            return f"Not fitted on this data: {reason}. It adds no genes until it can be."
+        return f"Not fitted on this data: {reason}. Its genes hold a labelled fallback, so do not target on them yet."
     m = card["metrics"]
     if "qini" in m:
         return _uplift_sentence(card)

@@ -45,7 +45,7 @@ def test_the_comparison_lists_the_model_and_every_rule_with_intervals_and_marks_
 
 def test_a_model_without_genes_that_could_not_be_fitted_says_it_adds_none():
     card = {"status": "not fitted", "reason": "no social posts", "fallback_share": 0.0}
-    assert plain_sentence(card) == "Not fitted on this data (no social posts): it adds no genes until it can be."
+    assert plain_sentence(card) == "Not fitted on this data: no social posts. It adds no genes until it can be."
     assert comparison({"metrics": {}}) is None
 
 
