@@ -143,6 +143,10 @@ def test_the_saved_segment_holds_the_rule_applied_last_after_a_threshold_was_cha
     url, db = own_app
     open_signed_in(page, f"{url}/segments")
     rule_shown = page.get_by_test_id("stText").first
+    # the page's first run done (its audience shown) before anything is typed: on a busy machine text typed while
+    # the page is still being drawn is drawn over
+    expect(rule_shown).to_have_text("(everyone)", timeout=30_000)
+    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=30_000)
 
     def apply(rule: str) -> None:
         page.get_by_role("textbox", name="Edit as text (experts)").fill(rule)

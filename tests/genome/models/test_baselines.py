@@ -89,6 +89,9 @@ class _Frames:
                              "spend_90d": rng.gamma(2, 50, n)}, index=pd.Index([f"C{i}" for i in range(n)],
                                                                                 name="customer_id"))
 
+    def with_attributes(self, cutoff: datetime) -> pd.DataFrame:
+        return self.features(cutoff)  # a store without imported customer attributes
+
     def outcomes(self, cutoff: datetime, days: int) -> pd.DataFrame:
         X = self.features(cutoff)
         rng = np.random.default_rng([self.seed, cutoff.toordinal(), 1])
