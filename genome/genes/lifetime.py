@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
+from scipy.stats import spearmanr
 
 from genome.clv import BetaGeo, GammaGamma, calibration_holdout, discounted_purchases
 from genome.errors import InputError
@@ -176,7 +177,8 @@ def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> None:
 
 @dataclass(frozen=True)
 class HoldoutReport:
-    """BG/NBD scored out of time: fitted before `calibration_end`, judged after it."""
+    """BG/NBD and Gamma-Gamma scored out of time: fitted before `calibration_end`, judged after it, beside the
+    one-line rules "the next window repeats the last one of the same length" (shopping days, spend)."""
 
     calibration_end: datetime
     holdout_weeks: float
@@ -186,6 +188,11 @@ class HoldoutReport:
     aggregate_error: float  # (predicted - actual) / actual
     mae: float  # per customer, repeat purchase days in the holdout
     mae_naive: float  # per customer, extrapolating each customer's calibration rate
+    mae_recent: float  # per customer, shopping days in the window of the same length before calibration_end
+    value_mae: float  # per customer, money spent in the holdout (expected purchases x expected value)
+    value_mae_recent: float  # the same for the spend in the window of the same length before calibration_end
+    value_rank: float  # Spearman correlation of the predicted value with what was spent
+    value_rank_recent: float  # the same for the recent spend
 
 
 def validate_out_of_time(con, holdout_days: int = 180) -> HoldoutReport:
@@ -204,9 +211,23 @@ def validate_out_of_time(con, holdout_days: int = 180) -> HoldoutReport:
     predicted = model.expected_purchases(weeks, x, t_x, T)
     actual = table["frequency_holdout"].to_numpy()
     naive = np.where(T > 0, (x + 1) / np.maximum(T, 1e-9) * weeks, 0.0)
+    repeat = (x > 0) & (table["monetary_value"].to_numpy() > 0)
+    spend = GammaGamma(penalizer=0.001).fit(x[repeat], table["monetary_value"].to_numpy()[repeat]) \
+        .expected_average_value(x, np.where(repeat, table["monetary_value"].to_numpy(), 0.0))
+    value = predicted * spend
+    when = purchases["occurred_at"]
+    before = purchases[(when <= calibration_end) & (when > calibration_end - timedelta(days=holdout_days))]
+    after = purchases[(when > calibration_end) & (when <= end)]
+    recent_days = before.assign(day=before["occurred_at"].dt.floor("D")).groupby("customer_id")["day"].nunique() \
+        .reindex(table.index, fill_value=0).to_numpy(float)
+    recent_spend = before.groupby("customer_id")["amount"].sum().reindex(table.index, fill_value=0).to_numpy()
+    spent = after.groupby("customer_id")["amount"].sum().reindex(table.index, fill_value=0).to_numpy()
     return HoldoutReport(
         calibration_end=calibration_end, holdout_weeks=weeks, customers=len(table),
         predicted_total=float(predicted.sum()), actual_total=int(actual.sum()),
         aggregate_error=float(predicted.sum() / max(actual.sum(), 1) - 1),
         mae=float(np.abs(predicted - actual).mean()), mae_naive=float(np.abs(naive - actual).mean()),
+        mae_recent=float(np.abs(recent_days - actual).mean()),
+        value_mae=float(np.abs(value - spent).mean()), value_mae_recent=float(np.abs(recent_spend - spent).mean()),
+        value_rank=float(spearmanr(value, spent)[0]), value_rank_recent=float(spearmanr(recent_spend, spent)[0]),
     )

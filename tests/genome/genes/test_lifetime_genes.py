@@ -1,3 +1,5 @@
+import pytest
+
 from genome.genes.lifetime import validate_out_of_time
 
 
@@ -59,3 +61,26 @@ def test_out_of_time_predictions_track_what_happened(full_demo_db):
     # measured on the 20,000-customer demo: +8.5% in aggregate, MAE 1.14 against 3.06 for the naive rate
     assert abs(report.aggregate_error) < 0.15
     assert report.mae < 0.6 * report.mae_naive
+
+
+def test_the_out_of_time_check_puts_the_models_beside_the_rule_that_the_next_window_repeats_the_last(demo):
+    from genome.today import genome_today
+
+    report = validate_out_of_time(demo, holdout_days=90)
+    end = genome_today(demo)
+    # the rule's errors, worked out here in SQL over the same customers: those with a purchase by the calibration end
+    days_mae, spend_mae = demo.execute("""
+        WITH p AS (SELECT customer_id, occurred_at, amount FROM customer_events
+                   WHERE event_type = 'purchase' AND amount IS NOT NULL),
+        known AS (SELECT DISTINCT customer_id FROM p WHERE occurred_at <= $cal)
+        SELECT avg(abs(coalesce(b.days, 0) - coalesce(a.days, 0))),
+               avg(abs(coalesce(b.spend, 0) - coalesce(a.spend, 0)))
+        FROM known k
+        LEFT JOIN (SELECT customer_id, count(DISTINCT CAST(occurred_at AS DATE)) AS days, sum(amount) AS spend FROM p
+                   WHERE occurred_at <= $cal AND occurred_at > $cal - INTERVAL 90 DAY GROUP BY 1) b USING (customer_id)
+        LEFT JOIN (SELECT customer_id, count(DISTINCT CAST(occurred_at AS DATE)) AS days, sum(amount) AS spend FROM p
+                   WHERE occurred_at > $cal AND occurred_at <= $end GROUP BY 1) a USING (customer_id)
+    """, {"cal": report.calibration_end, "end": end}).fetchone()
+    assert report.customers > 0
+    assert report.mae_recent == pytest.approx(days_mae) and report.value_mae_recent == pytest.approx(spend_mae)
+    assert report.value_mae > 0 and -1 <= report.value_rank <= 1 and -1 <= report.value_rank_recent <= 1
