@@ -42,6 +42,9 @@ def headline(card: dict) -> str:
     if "customers_per_tier" in m:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         return ", ".join(f"{t} {n:,}" for t, n in tiers.items())
+    if "value_mae" in m:
+        return (f"spend error ${m['value_mae']:,.2f} per customer vs ${m['value_mae_rule']:,.2f} for "
+                f"{m['rule']}")
     if "profiles" in m:
         return f"{m['k']} profiles, the largest number found again in every resample (stability " \
                f"{m['stability'][str(m['k'])]:.2f})"
@@ -135,6 +138,14 @@ def plain_sentence(card: dict) -> str:
         return (f"Customers' buying falls into {m['k']} taste profiles found in what they buy together; the "
                 "largest: " + "; ".join(f"{p['label']} ({p['fans']:,} fans)" for p in biggest)
                 + ". Target a profile's fans with its categories.")
+    if "value_mae" in m:
+        days = card.get("horizon_days", 90)
+        said = (f"Judged on the last {days} days, the lifetime-value model missed what a customer spent by "
+                f"${m['value_mae']:,.2f} on average, the simple rule \"{m['rule']}\" by ${m['value_mae_rule']:,.2f}")
+        if m["closer"] == "model":
+            return f"{said}: rank and size customers by clv_12m."
+        return (f"{said}: the rule came closer, yet the genome still publishes the model's clv_12m, so read it as a "
+                f"rough ranking and use spend_90d where amounts matter.")
     if "customers_per_tier" in m:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         cuts = m.get("thresholds", {}).get("loyalty_tier")
@@ -183,6 +194,14 @@ def comparison(card: dict) -> pd.DataFrame | None:
         rows += [(b["rule"], b["roc_auc"], b["interval"], m.get("published") == name,
                   m.get("validation", {}).get(name)) for name, b in m["baselines"].items()]
         figure = "ROC AUC"
+    elif "value_mae" in m:
+        return pd.DataFrame([
+            {"predicting by": "the model (BG/NBD x Gamma-Gamma)", "spend error per customer": f"${m['value_mae']:,.2f}",
+             "rank correlation with spend": f"{m['value_rank']:.3f}", "shopping days error": f"{m['days_mae']:.2f}",
+             "published": "yes"},
+            {"predicting by": m["rule"], "spend error per customer": f"${m['value_mae_rule']:,.2f}",
+             "rank correlation with spend": f"{m['value_rank_rule']:.3f}",
+             "shopping days error": f"{m['days_mae_rule']:.2f}", "published": ""}])
     elif "model_accuracy" in m:
         rows = [("the model", m["model_accuracy"], None, m.get("published") == "model", m["validation"]["model"]),
                 (m["baseline"], m["baseline_accuracy"], m.get("baseline_interval"),

@@ -20,7 +20,7 @@ import pandas as pd
 
 from genome.errors import GenomeError
 from genome.genes.build import events_relation
-from genome.models import channel, churn, coupon, discount, next_category, propensity, uplift
+from genome.models import channel, churn, coupon, discount, lifetime_card, next_category, propensity, uplift
 from genome.models.features import store_as_of
 from genome.models.life_event_genes import APPROACHING_DAYS, run_life_events
 from genome.models.loyalty import run_loyalty
@@ -61,6 +61,8 @@ STEPS = (
     _task_step("next likely category", next_category.TASK),
     Step("life events", "life_events", "Life events from social posts", "the author's own life events in posts",
          lambda ctx: run_life_events(ctx.con, ctx.as_of, ctx.frames.consented, approaching_days=ctx.approaching_days)),
+    Step("lifetime value", lifetime_card.NAME, lifetime_card.TITLE, lifetime_card.PREDICTS,
+         lambda ctx: lifetime_card.run_lifetime_card(ctx.con, ctx.customers)),
     Step("loyalty tiers", "loyalty_tiers", "Loyalty tiers", "Platinum, Gold, Silver or Bronze from 12-month spend",
          lambda ctx: run_loyalty(ctx.con, ctx.as_of, ctx.customers, ctx.frames.categories, ctx.tiers)),
     Step("taste profiles", "taste_profiles", "Taste profiles",

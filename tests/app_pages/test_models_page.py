@@ -98,4 +98,4 @@ def test_a_marketer_refits_in_the_background_and_sees_the_new_cards(page, demo_d
     if not at.table:  # the page swaps to the new cards on the run after the job ends
         at.run()
     assert at.table, "the new model cards never appeared"
-    assert len(at.table[0].value) == 12
+    assert len(at.table[0].value) == 13

@@ -22,7 +22,7 @@ def test_a_marketer_refits_the_models_and_reads_a_card_with_its_charts(page, unf
     expect(page.get_by_text("No models fitted yet")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Refit models").click()
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=20_000)
-    expect(page.get_by_text("12 models refitted")).to_be_visible(timeout=300_000)
+    expect(page.get_by_text("13 models refitted")).to_be_visible(timeout=300_000)
     card = page.get_by_test_id("stExpander").filter(has_text="Churn risk")
     expect(card).to_contain_text("ROC AUC")
     card.get_by_text("Churn risk").click()

@@ -23,7 +23,8 @@ def fitted(one_channel_fitted):
 def test_fit_reports_every_model_with_its_headline(fitted):
     _, result = fitted
     assert result.exit_code == 0, result.output
-    assert "12 models fitted" in result.stderr
+    assert "13 models fitted" in result.stderr
+    assert "Lifetime value: spend error $" in result.stderr
     assert "Life events from social posts: macro F1" in result.stderr and "sealed hand-written posts" in result.stderr
 
 
@@ -47,7 +48,8 @@ def test_cards_list_every_fitted_model_as_json(fitted):
     result = runner.invoke(app, ["models", "cards", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     cards = json.loads(result.stdout)["models"]
-    assert len(cards) == 12 and {"life_events", "recommendations", "churn_risk_90d"} <= {c["name"] for c in cards}
+    assert len(cards) == 13 and {"life_events", "recommendations", "churn_risk_90d", "lifetime_value"} <= {
+        c["name"] for c in cards}
 
 
 def test_a_bad_tiers_file_is_named_and_leaves_the_store_as_it_was(demo_db, tmp_path):

@@ -84,3 +84,18 @@ def test_a_model_that_publishes_no_genes_has_no_fallback_share_to_show():
     assert fallback_share({"status": "not fitted", "fallback_share": 0.0}) == "–"
     assert fallback_share({"status": "not fitted", "fallback_share": 1.0}) == "100.0%"  # its genes hold the fallback
     assert fallback_share({"status": "published", "fallback_share": 0.0}) == "0.0%"  # everyone scored
+
+
+def test_the_lifetime_value_card_says_plainly_when_the_one_line_rule_came_closer():
+    metrics = {"customers": 2447, "value_mae": 180.99, "value_mae_rule": 176.41, "value_rank": 0.805,
+               "value_rank_rule": 0.814, "days_mae": 4.37, "days_mae_rule": 4.30, "days_mae_whole_history": 4.55,
+               "aggregate_error": 0.019, "rule": "the customer's spend in the 90 days before", "closer": "rule"}
+    card = {"status": "published", "horizon_days": 90, "metrics": metrics}
+    assert headline(card) == ("spend error $180.99 per customer vs $176.41 for the customer's spend in the 90 days "
+                              "before")
+    assert "the rule came closer, yet the genome still publishes the model's clv_12m" in plain_sentence(card)
+    table = comparison(card)
+    assert table["spend error per customer"].tolist() == ["$180.99", "$176.41"]
+    assert table["published"].tolist() == ["yes", ""]
+    closer = {**card, "metrics": {**metrics, "value_mae": 150.0, "closer": "model"}}
+    assert plain_sentence(closer).endswith("rank and size customers by clv_12m.")
