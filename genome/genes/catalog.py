@@ -92,6 +92,17 @@ def gene_definition(con: duckdb.DuckDBPyConnection, name: str) -> dict:
     return dict(zip(CATALOG_COLUMNS, row))
 
 
+def _as_labels(con: duckdb.DuckDBPyConnection, values: pd.Series) -> pd.Series:
+    """Values as people read them: a value that names a gene (`taste_top` names a taste profile) reads as that
+    gene's label; any other stays as it is."""
+    if values.empty:
+        return values
+    marks = ", ".join("?" for _ in values)
+    named = dict(con.execute(f"SELECT name, label FROM gene_catalog WHERE name IN ({marks}) AND label IS NOT NULL",
+                             [str(v) for v in values]).fetchall())
+    return values.map(lambda value: named.get(value, value))
+
+
 def gene_distribution(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """How customers spread over the gene's values: columns `label`, `low`, `high`, `customers`.
 
@@ -104,11 +115,13 @@ def gene_distribution(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame
     gene = gene_definition(con, name)
     column = f'"{gene["name"]}"'  # checked against the catalog above
     if gene["type"] != "number":
-        return con.execute(
+        bars = con.execute(
             f"SELECT coalesce(CAST({column} AS VARCHAR), '(none)') AS label, NULL::DOUBLE AS low, "
             f"NULL::DOUBLE AS high, count(*) AS customers FROM customer_genes GROUP BY 1 ORDER BY customers DESC, "
             f"label LIMIT 30"
         ).df()
+        bars["label"] = _as_labels(con, bars["label"])
+        return bars
     values = con.execute(f"SELECT CAST({column} AS DOUBLE) AS x FROM customer_genes").df()["x"] \
         .to_numpy(dtype=float, na_value=np.nan)
     missing = int(np.isnan(values).sum())
@@ -244,6 +257,7 @@ def value_comparison(con: duckdb.DuckDBPyConnection, name: str) -> ValueComparis
         FROM customer_genes WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY customers DESC, 1 LIMIT 10""").df()
     if groups.empty:
         return ValueComparison(groups, f"No customer has a value for {label!r} yet.")
+    groups["group"] = _as_labels(con, groups["group"])
     best = groups.sort_values(["mean_value", "group"], ascending=[False, True]).iloc[0]
     return ValueComparison(groups, f"Among the commonest values of {label!r}, {best['group']!r} customers are worth "
                                    f"the most: {money(best['mean_value'])} on average.")

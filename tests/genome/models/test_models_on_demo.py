@@ -223,6 +223,13 @@ def test_taste_genes_are_labelled_by_the_categories_of_their_profile(fitted):
     assert profiles and all(labels[name] == f"Taste profile: {p['label']}" and
                             labels[f"{name}_fan"] == f"Fan of taste profile: {p['label']}"
                             for name, p in profiles.items())
+    # the catalog's value comparison names the profiles taste_top holds by their labels, not their gene names
+    from genome.genes.catalog import gene_distribution, value_comparison
+
+    groups = value_comparison(con, "taste_top").groups["group"].tolist()
+    assert groups and all(g.startswith("Taste profile: ") for g in groups)
+    bars = gene_distribution(con, "taste_top")["label"].tolist()
+    assert all(b.startswith("Taste profile: ") or b == "(none)" for b in bars) and len(bars) > 1
 
 
 def test_taste_profiles_found_in_the_data_recover_hidden_personas(fitted):
