@@ -19,7 +19,7 @@ from genome.genes.catalog import (
 from genome.genes.labels import family_label
 from ui import state
 from ui.store import require_store
-from ui.text import MISSING, error, md, plot_text
+from ui.text import MISSING, axis_text, error, md, plot_text
 
 SENSITIVITY_FILTERS = {"All genes": None, "Only sensitive": True, "Hide sensitive": False}
 
@@ -125,16 +125,20 @@ with gene_col:
     if distribution.empty:
         st.info("No customer has a value for this gene yet.")
     else:
-        figure = px.bar(distribution.assign(label=distribution["label"].map(plot_text)), x="label", y="customers")
+        shown = distribution.assign(value=distribution["label"].map(plot_text),
+                                    label=distribution["label"].map(axis_text))
+        figure = px.bar(shown, x="label", y="customers", hover_data={"value": True, "label": False})
         figure.update_layout(margin=dict(t=10, b=10), xaxis_title=None, height=280)
         st.plotly_chart(figure, key="catalog_distribution")
     st.markdown("**How it relates to value**")
     comparison = value_comparison(con, name)
     st.markdown(md(comparison.sentence))
     if not comparison.groups.empty:
-        groups = comparison.groups.assign(group=comparison.groups["group"].map(plot_text),
+        groups = comparison.groups.assign(value=comparison.groups["group"].map(plot_text),
+                                          group=comparison.groups["group"].map(axis_text),
                                           shown=comparison.groups["mean_value"].map(money))
         figure = px.bar(groups, y="group", x="mean_value", text="shown", orientation="h",
+                        hover_data={"value": True, "group": False},
                         labels={"mean_value": "mean expected 12-month value ($)", "group": ""})
         figure.update_traces(textposition="outside", cliponaxis=False)
         figure.update_layout(margin=dict(t=10, b=10, r=60), height=80 + 32 * len(groups),

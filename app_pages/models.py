@@ -90,8 +90,10 @@ for card in cards:
         # a model that scores everyone it publishes for (uplift) has no fallback to describe
         fallback = (f"  \n**Fallback**, for {fallback_share(card)} of {card['scored_customers']:,} customers: "
                     f"{md(card['fallback'])}." if card.get("fallback") and not publishes_nothing(card) else "")
-        st.markdown(f"**Predicts** {md(card['predicts'])}.  \n**Trained on** {md(card['training_window'])} "
-                    f"({card['training_customers']:,} examples).{fallback}")
+        # a model not fitted on this data was trained on nothing: no line for it
+        trained = (f"  \n**Trained on** {md(card['training_window'])} ({card['training_customers']:,} examples)."
+                   if card.get("training_window") else "")
+        st.markdown(f"**Predicts** {md(card['predicts'])}.{trained}{fallback}")
         if card.get("features"):
             features = [readable_feature(f) for f in card["features"]]
             st.caption("Learns from: " + md("; ".join(features[:40]))

@@ -40,6 +40,13 @@ def plot_text(value) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def axis_text(value, limit: int = 40) -> str:
+    """`value` as a chart's axis label: literal text (`plot_text`), cut to `limit` characters with an ellipsis, so a
+    long label (a taste profile named by three categories) leaves room for the bars; hover shows it whole."""
+    text = str(value)
+    return plot_text(text if len(text) <= limit else text[:limit - 1].rstrip() + "…")
+
+
 def with_commands(value) -> str:
     """`value` as literal text, except that what it quotes in backticks (a shell command such as `genome build`)
     is shown as code rather than with its backticks; nothing in it is read as Markdown either way."""

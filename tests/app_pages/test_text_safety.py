@@ -95,3 +95,12 @@ def test_an_error_shows_the_commands_it_names_as_code_and_everything_else_as_tex
     # backticks in a value cannot open Markdown either: what they enclose becomes a code span, shown as written
     assert with_commands("segment `![x](http://h/b.png)` and `genome build`") == \
         "segment ` ![x](http://h/b.png) ` and ` genome build `"
+
+
+def test_a_long_axis_label_is_cut_with_an_ellipsis_and_stays_literal_text():
+    from ui.text import axis_text
+
+    assert axis_text("Taste profile: REFRIGERATED, ORGANICS FRUIT & VEGETABLES, DOMESTIC WINE") == \
+        "Taste profile: REFRIGERATED, ORGANICS F…"
+    assert axis_text("<b>short</b>") == "&lt;b&gt;short&lt;/b&gt;"
+    assert len(axis_text("x" * 100, limit=20)) == 20
