@@ -83,6 +83,7 @@ class Frames:
         self._outcomes: dict[tuple[datetime, int], pd.DataFrame] = {}
         self._categories: dict[datetime, pd.DataFrame] = {}
         self._attributes: AttributeFeatures | None = None
+        self._with_attributes: dict[datetime, pd.DataFrame] = {}
 
     def features(self, cutoff: datetime) -> pd.DataFrame:
         if cutoff not in self._features:
@@ -94,7 +95,9 @@ class Frames:
         """Features plus the imported customer attributes (`genome.models.attribute_features`), when any."""
         if self._attributes is None:
             self._attributes = attribute_features(self.con)
-        return with_attributes(self.features(cutoff), self._attributes)
+        if cutoff not in self._with_attributes:  # every binary model reads each cut-off several times
+            self._with_attributes[cutoff] = with_attributes(self.features(cutoff), self._attributes)
+        return self._with_attributes[cutoff]
 
     def outcomes(self, cutoff: datetime, days: int) -> pd.DataFrame:
         if (cutoff, days) not in self._outcomes:

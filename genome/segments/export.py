@@ -131,8 +131,8 @@ def special_reads(s: Session, con: duckdb.DuckDBPyConnection, rule: Node,
     texts = {v for _gene, v in matched} | {category for _type, category in counted}
     named = sensitive_genes(con, sorted(texts))
     bought = sensitive_genes(con, sorted(f"bought_{slug(t)}" for t in texts))
-    kinds = {t: named.get(t) or bought.get(f"bought_{slug(t)}") or sensitivity_of(t) for t in texts}
-    kinds = {t: kind for t, kind in kinds.items() if kind in SPECIAL_CATEGORIES}
+    kinds = {t: kind for t in texts
+             if (kind := named.get(t) or bought.get(f"bought_{slug(t)}") or sensitivity_of(t)) in SPECIAL_CATEGORIES}
     found |= {f"{gene} = {value!r}": kinds[value] for gene, value in sorted(matched) if value in kinds}
     found |= {f"{event_type} events in {category!r}": kinds[category] for event_type, category in sorted(counted)
               if category in kinds}
