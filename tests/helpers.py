@@ -229,3 +229,46 @@ def with_unmeasured_campaign(demo_db: Path, folder: Path) -> Path:
         ingest_file(con, receipts, source="mailer")
     con.close()
     return db
+
+
+def paced_store(folder: Path, *, steady: bool, customers: int = 400, days: int = 720) -> Path:
+    """A store of `customers` shoppers over `days` days up to 2026-06-30, built.
+
+    `steady`: each buys at a rate of their own that never changes (some stop for good), the world the
+    lifetime-value models assume. Otherwise each changes pace every two months, by up to four times faster or
+    slower, so what a customer did lately says more than their whole history.
+    """
+    from datetime import date, timedelta
+
+    import numpy as np
+
+    from genome.genes.build import build_genome
+    from genome.ingest import ingest_files
+    from store.duck import connect
+
+    rng = np.random.default_rng(11)
+    end = date(2026, 6, 30)
+    rows = []
+    for c in range(customers):
+        rate = rng.gamma(2.0, 0.04 if steady else 0.1)  # shopping days per day
+        basket = rng.gamma(4.0, 10.0)
+        stop = rng.integers(0, days) if steady and rng.random() < 0.3 else days
+        for day in range(days):
+            if not steady and day % 60 == 0:
+                rate = float(np.clip(rate * np.exp(rng.normal(0, 0.9)), 0.005, 0.6))
+            if day < stop and rng.random() < rate:
+                when = end - timedelta(days=days - 1 - day)
+                rows.append({"event_id": f"{c}-{day}", "occurred_at": f"{when}T12:00:00", "channel": "store",
+                             "event_type": "purchase", "customer_ref": f"C{c}",
+                             "amount": f"{basket * rng.gamma(8.0, 1 / 8.0):.2f}"})
+    # everyone is known from the first day, so the build sees every customer
+    rows += [{"event_id": f"{c}-seen", "occurred_at": f"{end - timedelta(days=days)}T09:00:00", "channel": "web",
+              "event_type": "view", "customer_ref": f"C{c}"} for c in range(customers)]
+    path = folder / "paced.duckdb"
+    con = connect(path)
+    try:
+        ingest_files(con, [write_csv(folder / "paced.csv", rows)])
+        build_genome(con)
+    finally:
+        con.close()
+    return path

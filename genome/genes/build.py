@@ -27,7 +27,7 @@ from genome.errors import InputError
 from genome.events import CHANNELS, EVENT_TYPES
 from genome.genes.definition import Gene, GeneDefinitionError, sql_literal
 from genome.genes.families import Family, Vocabulary, discover, event_families
-from genome.genes.lifetime import LIFETIME_GENES, lifetime_values
+from genome.genes.lifetime import LIFETIME_CHOICE, LIFETIME_GENES, LifetimeChoice, lifetime_genes, lifetime_values
 from genome.genes.personas import derived_genes
 from genome.genes.pivot import build_pivot
 from genome.genes.publication import Publication, publication
@@ -334,15 +334,16 @@ def _drop_families(con, families: list[Family]) -> None:
 
 
 def _build_partitions(con, parts: list[Partition], families: list[Family], derived: list[Gene], models: list[Gene],
-                      *, as_of: datetime, say: Progress, steps: int, view) -> None:
+                      *, as_of: datetime, say: Progress, steps: int, view) -> LifetimeChoice:
     """`customer_genes_next`, one partition of customers after another; `view(identifiers)` is the event view
-    over the customers `identifiers` numbers."""
+    over the customers `identifiers` numbers. Returns which lifetime-value genes are the models' and which
+    their rules'."""
     per_part = len(families) + 2
     split = len(parts) > 1
     if split:
         # the models are fitted and ranked over every customer: read from the events as they stream by
         say("lifetime value", 0, steps)
-        lifetime_values(DuckEngine(con), as_of, events=f"({view('_identifier_index')})")
+        lifetime = lifetime_values(DuckEngine(con), as_of, events=f"({view('_identifier_index')})")
     for p, part in enumerate(parts):
         where = f"{part.name}: " if split else ""
         step = 1 + p * per_part
@@ -353,7 +354,7 @@ def _build_partitions(con, parts: list[Partition], families: list[Family], deriv
         identifiers = "_part_identifiers" if split else "_identifier_index"
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS {view(identifiers)}", {"as_of": as_of})
         if not split:
-            lifetime_values(DuckEngine(con), as_of)
+            lifetime = lifetime_values(DuckEngine(con), as_of)
         for i, family in enumerate(families):
             say(f"{where}family {family.name}", step + 1 + i, steps)
             _build_family(con, family, i, part)
@@ -362,6 +363,7 @@ def _build_partitions(con, parts: list[Partition], families: list[Family], deriv
         con.execute(f"CREATE OR REPLACE TABLE customer_genes_next AS {wide}" if p == 0
                     else f"INSERT INTO customer_genes_next {wide}")
         _drop_families(con, families)
+    return lifetime
 
 
 def local_zone_of(con: duckdb.DuckDBPyConnection) -> str:
@@ -428,19 +430,24 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = Non
                            con.execute("SELECT count(*) FROM events").fetchone()[0], partitions)
     steps = len(parts) * (len(families) + 2) + 3
     with memory_budget(con, PARTITIONED_DUCKDB_MB) if len(parts) > 1 else nullcontext():
-        _build_partitions(con, parts, families, plan.derived, plan.models, as_of=plan.as_of, say=say, steps=steps,
-                          view=lambda identifiers: plan.event_view(identifiers))
-        report = finish_build(con, plan, say=say, steps=steps)
+        lifetime = _build_partitions(con, parts, families, plan.derived, plan.models, as_of=plan.as_of, say=say,
+                                     steps=steps, view=lambda identifiers: plan.event_view(identifiers))
+        report = finish_build(con, plan, lifetime=lifetime, say=say, steps=steps)
     return replace(report, partitions=len(parts))
 
 
-def finish_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan, *, say: Progress, steps: int) -> BuildReport:
-    """`customer_genes_next` is complete: measure coverage, swap it in with its catalog, clean up."""
-    genes, vocabulary = plan.genes, plan.found.vocabulary
+def finish_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan, *, lifetime: LifetimeChoice, say: Progress,
+                 steps: int) -> BuildReport:
+    """`customer_genes_next` is complete: measure coverage, swap it in with its catalog, clean up.
+
+    `lifetime` says which lifetime-value genes are the models' and which their rules': the catalog describes
+    what was published, and the store keeps the choice for the lifetime-value card."""
+    ruled = lifetime_genes(lifetime)
+    genes, vocabulary = [ruled.get(g.name, g) for g in plan.genes], plan.found.vocabulary
     say("measuring coverage", steps - 2, steps)
     published = publication(con, genes)
     say("swapping the new genome in", steps - 1, steps)
-    _swap_in(con, genes, plan.found.families, published, plan.as_of, vocabulary, plan.local_zone)
+    _swap_in(con, genes, plan.found.families, published, plan.as_of, vocabulary, plan.local_zone, lifetime)
     for table in ("_ev", "_lifetime", "_price_bands", "_customer_index", "_identifier_index", "_part_identifiers"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     say("done", steps, steps)
@@ -452,7 +459,8 @@ def finish_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan, *, say: Progre
                        renamed_away=plan.found.renamed_away)
 
 
-def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary, local_zone: str) -> None:
+def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vocabulary, local_zone: str,
+             lifetime: LifetimeChoice) -> None:
     family_text = {f.name: f.description for f in families} | MODEL_FAMILIES
     con.execute("BEGIN TRANSACTION")
     try:
@@ -460,6 +468,7 @@ def _swap_in(con, genes, families, published: Publication, as_of, vocabulary: Vo
         swap_genome(con, genes, family_text, published, as_of)
         write_spellings(con, vocabulary)
         set_store_setting(con, "local_zone", local_zone)
+        set_store_setting(con, LIFETIME_CHOICE, lifetime.as_json())
         write_event_rows(con)
         con.execute("COMMIT")
     except BaseException:

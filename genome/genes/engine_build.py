@@ -67,7 +67,7 @@ def build_genome_on(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, *, a
         # the exported events already carry their product's category, so the engine reads them as they are
         engine.table("_ev", plan.event_view(events="events"), {"as_of": plan.as_of})
         say("lifetime value", 2, steps)
-        lifetime_values(engine, plan.as_of)
+        lifetime = lifetime_values(engine, plan.as_of)
         for i, family in enumerate(families):
             say(f"family {family.name}", 3 + i, steps)
             if family.pivot is None:
@@ -87,4 +87,4 @@ def build_genome_on(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, *, a
         say("reading the genome back", steps - 3, steps)
         con.execute("CREATE OR REPLACE TABLE customer_genes_next AS SELECT * FROM "
                     f"read_parquet('{folder / 'genome'}/*.parquet') ORDER BY customer_id")
-    return finish_build(con, plan, say=say, steps=steps)
+    return finish_build(con, plan, lifetime=lifetime, say=say, steps=steps)

@@ -11,7 +11,8 @@ merged. Customers the models cannot score get a fallback, marked as such:
   last-12-months spend.
 """
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -20,7 +21,7 @@ from scipy.stats import spearmanr
 
 from genome.clv import BetaGeo, GammaGamma, calibration_holdout, discounted_purchases
 from genome.errors import InputError
-from genome.genes.definition import Gene, rounded
+from genome.genes.definition import Evidence, Gene, rounded
 from genome.today import genome_today
 from store.engine import Engine
 
@@ -48,11 +49,14 @@ LIFETIME_GENES = (
          unit="USD", source="events", fill="0"),
     Gene("historical_value_rank", FAMILY, "Share of customers who have spent less so far (0 to 1).", "number",
          "percent_rank() over historical_value", unit="share", source="events"),
-    Gene("value_decile", FAMILY, "Decile of clv_12m across customers: 10 is the most valuable tenth.", "number",
+    Gene("value_decile", FAMILY, "Decile of the expected 12-month value across customers: 10 is the most "
+         "valuable tenth.", "number",
          "ntile(10) over clv_12m", unit="decile", source="models"),
-    Gene("clv_fallback", FAMILY, "clv_12m is a fallback, not a model score (no purchase yet, or no fit).",
+    Gene("clv_fallback", FAMILY, "The expected 12-month value is an estimate, not a model "
+         "score (no purchase yet, or spending the spend model cannot score).",
          "flag", "customer not scorable by the models", source="models"),
-    Gene("clv_tier", FAMILY, "Value tier from clv_12m: top (top 10%), high (next 20%), mid, low.", "category",
+    Gene("clv_tier", FAMILY, "Value tier by expected 12-month value: top (top 10%), high "
+         "(next 20%), mid, low.", "category",
          "top / high / mid / low by clv_12m rank", source="models"),
 )
 
@@ -98,70 +102,228 @@ def _sample(n: int) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(n, size=FIT_SAMPLE, replace=False))
 
 
-def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    x, t_x, T, m = rfm["frequency"].astype(float), rfm["recency"], rfm["t"], rfm["monetary"]
+def _fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, m: np.ndarray) -> tuple[BetaGeo, GammaGamma]:
+    """BG/NBD on every customer and Gamma-Gamma on the repeat buyers; ValueError or ArithmeticError when the
+    data cannot carry them."""
     repeat = (x > 0) & (m > 0)
+    if repeat.sum() < MIN_REPEAT_BUYERS:
+        raise InputError("too few repeat buyers to fit lifetime-value models")
+    sample = _sample(len(x))
+    bg = BetaGeo(penalizer=0.001).fit(x[sample], t_x[sample], T[sample])
+    repeaters = np.flatnonzero(repeat)[_sample(int(repeat.sum()))]
+    return bg, GammaGamma(penalizer=0.001).fit(x[repeaters], m[repeaters])
+
+
+def _spend_per_day(gg: GammaGamma, x: np.ndarray, m: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expected spend per shopping day, and who the spend model could not score.
+
+    With q <= 1 the fitted spend distribution has no finite mean, and the formula turns negative for customers
+    with no repeat purchase: they get the average spend per shopping day that customers actually showed
+    instead, and are marked as a fallback."""
+    spend = gg.expected_average_value(x, np.where((x > 0) & (m > 0), m, 0.0))
+    unscored = ~(np.isfinite(spend) & (spend > 0))
+    if unscored.any():
+        observed = total / (x + 1)
+        spend = np.where(unscored, float(np.mean(observed)) if len(observed) else 0.0, spend)
+    return spend, unscored
+
+
+def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """12-month value, chance still active, expected shopping days in 90 days and who is unscored; None when
+    the models cannot be fitted on this store."""
+    x, t_x, T, m = rfm["frequency"].astype(float), rfm["recency"], rfm["t"], rfm["monetary"]
     try:
-        if repeat.sum() < MIN_REPEAT_BUYERS:
-            raise InputError("too few repeat buyers to fit lifetime-value models")
-        sample = _sample(len(x))
-        bg = BetaGeo(penalizer=0.001).fit(x[sample], t_x[sample], T[sample])
-        repeaters = np.flatnonzero(repeat)[_sample(int(repeat.sum()))]
-        gg = GammaGamma(penalizer=0.001).fit(x[repeaters], m[repeaters])
+        bg, gg = _fit(x, t_x, T, m)
     except (ValueError, ArithmeticError):
-        spend = rfm["spend_365d"]
-        return spend, np.full(len(x), np.nan), np.full(len(x), np.nan), np.ones(len(x), dtype=bool)
+        return None
     weekly = (1 + ANNUAL_DISCOUNT) ** (1 / WEEKS) - 1
     purchases = discounted_purchases(bg, x, t_x, T, horizon=WEEKS, discount_rate=weekly, time_unit="W",
                                      step=WEEKS / 12)
-    spend = gg.expected_average_value(x, np.where(repeat, m, 0.0))
-    # With q <= 1 the fitted spend distribution has no finite mean, and the formula turns
-    # negative for customers with no repeat purchase: they get the average spend per
-    # shopping day that customers actually showed instead, and are marked as a fallback.
-    unscored = ~(np.isfinite(spend) & (spend > 0))
-    if unscored.any():
-        observed = rfm["total"] / (x + 1)
-        spend = np.where(unscored, float(np.mean(observed)) if len(observed) else 0.0, spend)
+    spend, unscored = _spend_per_day(gg, x, m, rfm["total"])
     return spend * purchases, bg.probability_alive(x, t_x, T), bg.expected_purchases(90 / 7, x, t_x, T), unscored
 
 
-def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> None:
-    """Table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes, on `engine`.
+# The models are chosen on a window of their own: fitted on the purchases up to 180 days before the genome's
+# day and judged on the 90 days after, beside the rules "the next 90 days repeat the 90 before". The last 90
+# days stay for the model card, which reports on them and chooses nothing.
+HORIZON = 90
+CHOICE_SQL = f"""
+WITH days AS (
+  SELECT cust, date_diff('day', CAST(local_time AS DATE), CAST($as_of AS DATE)) AS ago,
+         {rounded('fsum(amount)', MONEY)} AS amount
+  FROM {{events}} WHERE event_type = 'purchase' AND amount IS NOT NULL
+  GROUP BY cust, CAST(local_time AS DATE)
+), summary AS (
+  SELECT cust,
+         count(*) FILTER (WHERE ago >= {2 * HORIZON}) AS known_days,
+         max(ago) FILTER (WHERE ago >= {2 * HORIZON}) AS first_ago,
+         min(ago) FILTER (WHERE ago >= {2 * HORIZON}) AS last_ago,
+         {rounded(f'fsum(amount) FILTER (WHERE ago >= {2 * HORIZON})', MONEY)} AS known_total,
+         arg_max(amount, ago) FILTER (WHERE ago >= {2 * HORIZON}) AS first_amount,
+         count(*) FILTER (WHERE ago >= {HORIZON} AND ago < {2 * HORIZON}) AS days_after,
+         coalesce(fsum(amount) FILTER (WHERE ago >= {HORIZON} AND ago < {2 * HORIZON}), 0) AS spend_after,
+         count(*) FILTER (WHERE ago >= {2 * HORIZON} AND ago <= {3 * HORIZON}) AS days_before,
+         coalesce(fsum(amount) FILTER (WHERE ago >= {2 * HORIZON} AND ago <= {3 * HORIZON}), 0) AS spend_before
+  FROM days GROUP BY cust
+)
+SELECT cust, known_days - 1 AS frequency, (first_ago - last_ago) / 7 AS recency,
+       (first_ago - {2 * HORIZON}) / 7 AS t,
+       CASE WHEN known_days > 1 THEN (known_total - first_amount) / (known_days - 1) ELSE 0 END AS monetary,
+       known_total AS total, days_after, spend_after, days_before, spend_before
+FROM summary WHERE known_days > 0 ORDER BY cust
+"""
+
+# The rules as published: a year of the last 90 days' spend (four times spend_90d) and the shopping days of
+# the last 90 days, read with the genes' own `days_ago`.
+RULE_SQL = f"""
+SELECT cust,
+       4 * round(coalesce(fsum(amount) FILTER (WHERE event_type = 'purchase' AND days_ago <= {HORIZON}), 0), 2)
+         AS rule_value,
+       count(DISTINCT CAST(local_time AS DATE)) FILTER (WHERE event_type = 'purchase' AND days_ago <= {HORIZON})
+         AS rule_days
+FROM {{events}} GROUP BY cust
+"""
+
+# The chance still active, counted instead of modelled: of the customers who 90 days ago had last shopped as
+# long before, on as many days in the year before, the share who shopped again within those 90 days.
+RECENCY_BINS = (7, 14, 30, 60, 90, 180, 365)
+FREQUENCY_BINS = (0, 1, 3, 11, 25, 51)
+
+
+def _bin(expression: str, bounds: tuple[int, ...]) -> str:
+    cases = " ".join(f"WHEN {expression} <= {b} THEN {i}" for i, b in enumerate(bounds))
+    return f"CASE {cases} ELSE {len(bounds)} END"
+
+
+ACTIVE_SQL = f"""
+WITH days AS (
+  SELECT cust, date_diff('day', CAST(local_time AS DATE), CAST($as_of AS DATE)) AS ago
+  FROM {{events}} WHERE event_type = 'purchase' GROUP BY cust, CAST(local_time AS DATE)
+), earlier AS (
+  SELECT {_bin(f'min(ago) FILTER (WHERE ago >= {HORIZON}) - {HORIZON}', RECENCY_BINS)} AS r,
+         {_bin(f'count(*) FILTER (WHERE ago >= {HORIZON} AND ago < {HORIZON + 365})', FREQUENCY_BINS)} AS f,
+         CASE WHEN count(*) FILTER (WHERE ago < {HORIZON}) > 0 THEN 1.0 ELSE 0.0 END AS came_back
+  FROM days GROUP BY cust HAVING count(*) FILTER (WHERE ago >= {HORIZON}) > 0
+), by_both AS (SELECT r, f, avg(came_back) AS share FROM earlier GROUP BY r, f),
+by_recency AS (SELECT r, avg(came_back) AS share FROM earlier GROUP BY r),
+latest AS (
+  SELECT cust, {_bin('min(ago)', RECENCY_BINS)} AS r, {_bin('count(*) FILTER (WHERE ago < 365)', FREQUENCY_BINS)} AS f
+  FROM days GROUP BY cust
+)
+SELECT l.cust, coalesce(b.share, o.share, (SELECT avg(came_back) FROM earlier)) AS rule_active
+FROM latest l LEFT JOIN by_both b ON b.r = l.r AND b.f = l.f LEFT JOIN by_recency o ON o.r = l.r
+"""
+
+MODEL, RULE = "model", "rule"
+# The store setting that keeps the last build's choice (read by the lifetime-value card).
+LIFETIME_CHOICE = "lifetime_published"
+
+
+@dataclass(frozen=True)
+class LifetimeChoice:
+    """What a build published for the lifetime-value genes, and the figures it chose by.
+
+    `purchases` is BG/NBD's part (expected_purchases_90d, p_alive), `value` the 12-month value (clv_12m and the
+    tiers read from it); each is the model or its rule. The figures are per customer on the choosing window
+    (the 90 days up to `judged_until`); a model that could not be judged there (`reason`) is not published.
+    """
+
+    purchases: str
+    value: str
+    judged_until: str | None = None
+    customers: int = 0
+    days_mae: float | None = None
+    days_mae_rule: float | None = None
+    value_mae: float | None = None
+    value_mae_rule: float | None = None
+    reason: str = ""
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> "LifetimeChoice | None":
+        return cls(**json.loads(text)) if text else None
+
+
+def _columns(table: pa.Table) -> dict[str, np.ndarray]:
+    # engines differ in the numeric types they give (DuckDB doubles, Spark decimals): the fit reads floats
+    return {name: np.asarray(table[name].to_numpy(zero_copy_only=False), dtype=np.int64 if name == "cust" else float)
+            for name in table.column_names}
+
+
+def choose_lifetime(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeChoice:
+    """Model or rule for each lifetime-value part, judged on the window before the card's."""
+    until = (as_of - timedelta(days=HORIZON)).date().isoformat()
+    c = _columns(engine.arrow(CHOICE_SQL.format(events=events), {"as_of": as_of}))
+    x, t_x, T, m = c["frequency"], c["recency"], c["t"], c["monetary"]
+    try:
+        if not len(x):
+            raise InputError(f"no purchase before the last {2 * HORIZON} days")
+        bg, gg = _fit(x, t_x, T, m)
+    except (ValueError, ArithmeticError) as exc:
+        return LifetimeChoice(RULE, RULE, until, len(x),
+                              reason=f"the models could not be judged out of time: {exc}")
+    days = bg.expected_purchases(HORIZON / 7, x, t_x, T)
+    value = days * _spend_per_day(gg, x, m, c["total"])[0]
+    figures = {
+        "days_mae": float(np.abs(days - c["days_after"]).mean()),
+        "days_mae_rule": float(np.abs(c["days_before"] - c["days_after"]).mean()),
+        "value_mae": float(np.abs(value - c["spend_after"]).mean()),
+        "value_mae_rule": float(np.abs(c["spend_before"] - c["spend_after"]).mean()),
+    }
+    return LifetimeChoice(purchases=MODEL if figures["days_mae"] < figures["days_mae_rule"] else RULE,
+                          value=MODEL if figures["value_mae"] < figures["value_mae_rule"] else RULE,
+                          judged_until=until, customers=len(x), **figures)
+
+
+def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeChoice:
+    """Table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes, on `engine`; returns
+    whether each part is the model's or its rule's.
 
     `events` is the prepared event relation (`_ev` columns) of every customer: the models are fitted and
     ranked across all customers, also when the rest of the build works a partition at a time. The per-customer
     summaries come to Python for the fit (four numbers a customer); the rest stays on the engine.
     """
-    summary = engine.arrow(f"""
+    choice = choose_lifetime(engine, as_of, events=events)
+    rfm = _columns(engine.arrow(f"""
         SELECT r.*, coalesce(s.spend_365d, 0) AS spend_365d FROM ({RFM_SQL.format(events=events)}) r
         LEFT JOIN (SELECT cust, {rounded('fsum(amount)', MONEY)} AS spend_365d FROM {events}
                    WHERE event_type = 'purchase' AND days_ago <= 365 GROUP BY cust) s USING (cust)
         ORDER BY cust
-    """, {"as_of": as_of})
-    # engines differ in the numeric types they give (DuckDB doubles, Spark decimals): the fit reads floats
-    rfm = {name: np.asarray(summary[name].to_numpy(zero_copy_only=False), dtype=np.int64 if name == "cust" else float)
-           for name in summary.column_names}
+    """, {"as_of": as_of}))
     n = len(rfm["cust"])
-    value, alive, expected, failed = _scores(rfm) if n else (np.array([]),) * 4
+    scores = _scores(rfm) if n and MODEL in (choice.purchases, choice.value) else None
+    if scores is None and MODEL in (choice.purchases, choice.value):
+        choice = replace(choice, purchases=RULE, value=RULE,
+                         reason="the models, judged better out of time, could not be fitted on all purchases")
+    value, alive, expected, unscored = scores or (np.full(n, np.nan),) * 3 + (np.zeros(n, dtype=bool),)
     engine.register("_lifetime_scores", pa.table({
         "cust": pa.array(rfm["cust"], pa.int64()),
         "clv_12m": np.round(np.asarray(value, dtype=float), 2),
         "p_alive": np.round(np.asarray(alive, dtype=float), 4),
         "expected_purchases_90d": np.round(np.asarray(expected, dtype=float), 3),
         "historical_value": np.round(rfm["total"], 2),
-        "model_failed": np.asarray(failed, dtype=bool),
+        "unscored": np.asarray(unscored, dtype=bool),
     }))
+    engine.table("_lifetime_rules", f"""
+        SELECT r.cust, r.rule_value, r.rule_days, {rounded('a.rule_active', 4)} AS rule_active
+        FROM ({RULE_SQL.format(events=events)}) r LEFT JOIN ({ACTIVE_SQL.format(events=events)}) a USING (cust)
+    """, {"as_of": as_of})
     newcomer = engine.arrow(NEWCOMER_VALUE_SQL.format(events=events), {"as_of": as_of}).column(0)[0].as_py() or 0.0
+    by_model = choice.value == MODEL
+    clv = "coalesce(nullif(s.clv_12m, 'NaN'::DOUBLE), 0)" if by_model else "coalesce(u.rule_value, 0)"
+    alive, expected = ("nullif(s.p_alive, 'NaN'::DOUBLE)", "nullif(s.expected_purchases_90d, 'NaN'::DOUBLE)") \
+        if choice.purchases == MODEL else ("u.rule_active", "CAST(coalesce(u.rule_days, 0) AS DOUBLE)")
     engine.table("_lifetime", f"""
         WITH scored AS (
           SELECT c.cust,
-                 CASE WHEN s.cust IS NULL THEN {rounded('$newcomer', 2)}
-                      ELSE coalesce(nullif(s.clv_12m, 'NaN'::DOUBLE), 0) END AS clv_12m,
-                 nullif(s.p_alive, 'NaN'::DOUBLE) AS p_alive,
-                 nullif(s.expected_purchases_90d, 'NaN'::DOUBLE) AS expected_purchases_90d,
+                 CASE WHEN s.cust IS NULL THEN {rounded('$newcomer', 2)} ELSE {clv} END AS clv_12m,
+                 CASE WHEN s.cust IS NOT NULL THEN {alive} END AS p_alive,
+                 CASE WHEN s.cust IS NOT NULL THEN {expected} END AS expected_purchases_90d,
                  coalesce(s.historical_value, 0) AS historical_value,
-                 s.cust IS NULL OR s.model_failed AS clv_fallback
-          FROM _customer_index c LEFT JOIN _lifetime_scores s USING (cust)
+                 s.cust IS NULL{' OR s.unscored' if by_model else ''} AS clv_fallback
+          FROM _customer_index c LEFT JOIN _lifetime_scores s USING (cust) LEFT JOIN _lifetime_rules u USING (cust)
         )
         SELECT *,
                {rounded('percent_rank() OVER (ORDER BY historical_value)', 4)} AS historical_value_rank,
@@ -173,6 +335,8 @@ def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> None:
         FROM scored
     """, {"newcomer": float(newcomer)})
     engine.drop("_lifetime_scores")
+    engine.drop("_lifetime_rules")
+    return choice
 
 
 @dataclass(frozen=True)
@@ -231,3 +395,41 @@ def validate_out_of_time(con, holdout_days: int = 180) -> HoldoutReport:
         value_mae=float(np.abs(value - spent).mean()), value_mae_recent=float(np.abs(recent_spend - spent).mean()),
         value_rank=float(spearmanr(value, spent)[0]), value_rank_recent=float(spearmanr(recent_spend, spent)[0]),
     )
+
+
+# A rule's value is explained by the purchases it reads.
+LAST_90_DAYS = Evidence(f"event_type = 'purchase' AND days_ago <= {HORIZON}", "purchases in the last 90 days")
+
+
+def _why(choice: LifetimeChoice) -> str:
+    return ("the models could not be judged out of time on this store" if choice.reason else
+            f"out of time (the 90 days to {choice.judged_until}) it came closer than the models")
+
+
+def lifetime_genes(choice: LifetimeChoice | None) -> dict[str, Gene]:
+    """The lifetime-value genes a build published, by name: the rules' own descriptions where a rule won."""
+    if choice is None:
+        return {}
+    genes: dict[str, Gene] = {}
+    if choice.value == RULE:
+        genes["clv_12m"] = Gene(
+            "clv_12m", FAMILY, "Expected value of the customer's purchases over the next 12 months: four times "
+            f"their spend in the last 90 days. Published because {_why(choice)}.", "number", "4 * spend_90d",
+            unit="USD", source="events", sensitivity="financial", evidence=LAST_90_DAYS)
+        genes["clv_fallback"] = Gene(
+            "clv_fallback", FAMILY, "The expected 12-month value is an estimate for a customer without a purchase "
+            "yet (what comparable newcomers spent in their first year).", "flag", "customer without a purchase",
+            source="events")
+    if choice.purchases == RULE:
+        genes["p_alive"] = Gene(
+            "p_alive", FAMILY, "Chance the customer is still active: of the customers who, 90 days earlier, had "
+            "last shopped as long before and on as many days in the year before, the share who shopped again "
+            f"within those 90 days. Published because {_why(choice)}.", "number",
+            "share who came back, by days since last purchase and shopping days in a year",
+            unit="probability", source="events")
+        genes["expected_purchases_90d"] = Gene(
+            "expected_purchases_90d", FAMILY, "Expected purchase days in the next 90 days: the customer's "
+            f"shopping days in the last 90. Published because {_why(choice)}.", "number",
+            "count(DISTINCT shopping day) in the last 90 days", unit="purchases", source="events",
+            evidence=LAST_90_DAYS)
+    return genes

@@ -28,7 +28,8 @@ PERSONAS = (
 VALUE_GENES = (
     Gene("high_value", FAMILY_VALUE, "In the top 20% by expected 12-month value.", "flag", "value_decile >= 9",
          source="genes", inputs=("value_decile", "clv_12m")),
-    Gene("vip", FAMILY_VALUE, "Top 10% by expected value and likely still active (p_alive >= 0.5).", "flag",
+    Gene("vip", FAMILY_VALUE, "Top 10% by expected value and likely still active (chance still active at least "
+         "50%).", "flag",
          "value_decile = 10 AND coalesce(p_alive, 0) >= 0.5", source="genes", inputs=("value_decile", "p_alive")),
 )
 
@@ -66,7 +67,8 @@ def derived_genes(available: set[str]) -> list[Gene]:
             genes.append(gene)
     genes += VALUE_GENES
     genes.append(Gene(
-        "valuable_at_risk", FAMILY_VALUE, "Spent in the top 20% so far but probably lapsing (p_alive < 0.3).",
+        "valuable_at_risk", FAMILY_VALUE, "Spent in the top 20% so far but probably lapsing (chance still active "
+        "under 30%).",
         "flag", "historical_value_rank >= 0.8 AND coalesce(p_alive, 1) < 0.3",
         source="genes", inputs=("historical_value_rank", "p_alive")))
     names = {g.name for g in genes} | available

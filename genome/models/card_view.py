@@ -43,6 +43,9 @@ def headline(card: dict) -> str:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         return ", ".join(f"{t} {n:,}" for t, n in tiers.items())
     if "value_mae" in m:
+        if card.get("status") == "baseline published":
+            return (f"rule published: {m['rule']}, spend error ${m['value_mae_rule']:,.2f} per customer (the model "
+                    f"missed by ${m['value_mae']:,.2f})")
         return (f"spend error ${m['value_mae']:,.2f} per customer vs ${m['value_mae_rule']:,.2f} for "
                 f"{m['rule']}")
     if "profiles" in m:
@@ -139,13 +142,7 @@ def plain_sentence(card: dict) -> str:
                 "largest: " + "; ".join(f"{p['label']} ({p['fans']:,} fans)" for p in biggest)
                 + ". Target a profile's fans with its categories.")
     if "value_mae" in m:
-        days = card.get("horizon_days", 90)
-        said = (f"Judged on the last {days} days, the lifetime-value model missed what a customer spent by "
-                f"${m['value_mae']:,.2f} on average, the simple rule \"{m['rule']}\" by ${m['value_mae_rule']:,.2f}")
-        if m["closer"] == "model":
-            return f"{said}: rank and size customers by clv_12m."
-        return (f"{said}: the rule came closer, yet the genome still publishes the model's clv_12m, so read it as a "
-                f"rough ranking and use spend_90d where amounts matter.")
+        return _lifetime_sentence(card)
     if "customers_per_tier" in m:
         tiers = m["customers_per_tier"].get("loyalty_tier", {})
         cuts = m.get("thresholds", {}).get("loyalty_tier")
@@ -153,6 +150,28 @@ def plain_sentence(card: dict) -> str:
         reach = f"; Platinum starts at ${cuts[0]:,.0f} of spend in 12 months" if cuts else ""
         return f"Customers by overall tier: {counts}{reach}."
     return card.get("predicts", "")
+
+
+def _lifetime_sentence(card: dict) -> str:
+    m, days = card["metrics"], card.get("horizon_days", 90)
+    said = (f"Judged on the last {days} days, the lifetime-value model missed what a customer spent by "
+            f"${m['value_mae']:,.2f} on average, the simple rule \"{m['rule']}\" by ${m['value_mae_rule']:,.2f}")
+    published = m.get("published", {})
+    before = m.get("validation", {})
+    if published.get("value") == "rule":
+        why = ("the models could not be judged on the days before" if before.get("reason") else
+               f"it came closer on the {days} days before as well")
+        value = (f"{said}. The rule is published, as {why}: the expected 12-month value is four times a "
+                 f"customer's spend in the last {days} days.")
+    elif m["closer"] == "model":
+        value = f"{said}: rank and size customers by their expected 12-month value."
+    else:
+        value = (f"{said}. The model is published because it came closer on the {days} days before; on these "
+                 "later days it did not, so expect no more of it than of the rule.")
+    if published.get("purchases") == "rule":
+        return (f"{value} Expected shopping days and the chance still active are counted from recent shopping, "
+                "as that rule came closer than the purchase model.")
+    return value
 
 
 def _uplift_sentence(card: dict) -> str:
@@ -165,6 +184,32 @@ def _uplift_sentence(card: dict) -> str:
     if card.get("status") == "published":
         return f"{later}. Target by uplift_purchase to spend messages where they change something."
     return f"{later}. Not published: {card.get('reason', '')}; target by propensity or by segment meanwhile."
+
+
+def _lifetime_comparison(m: dict) -> pd.DataFrame:
+    """The models beside the rule on the card's days, with the figures the build chose by (the days before)."""
+    published, before = m.get("published", {"value": "model", "purchases": "model"}), m.get("validation", {})
+
+    def money(value) -> str:
+        return "" if value is None else f"${value:,.2f}"
+
+    def days(value) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    def parts(who: str) -> str:
+        chosen = [p for p, key in (("12-month value", "value"), ("shopping days, chance active", "purchases"))
+                  if published.get(key) == who]
+        return ", ".join(chosen)
+
+    return pd.DataFrame([
+        {"predicting by": "the models (BG/NBD x Gamma-Gamma)", "spend error per customer": money(m["value_mae"]),
+         "rank correlation with spend": f"{m['value_rank']:.3f}", "shopping days error": days(m["days_mae"]),
+         "spend error on validation": money(before.get("value_mae")),
+         "shopping days error on validation": days(before.get("days_mae")), "published": parts("model")},
+        {"predicting by": m["rule"], "spend error per customer": money(m["value_mae_rule"]),
+         "rank correlation with spend": f"{m['value_rank_rule']:.3f}", "shopping days error": days(m["days_mae_rule"]),
+         "spend error on validation": money(before.get("value_mae_rule")),
+         "shopping days error on validation": days(before.get("days_mae_rule")), "published": parts("rule")}])
 
 
 def qini_frame(curve: dict) -> pd.DataFrame:
@@ -195,13 +240,7 @@ def comparison(card: dict) -> pd.DataFrame | None:
                   m.get("validation", {}).get(name)) for name, b in m["baselines"].items()]
         figure = "ROC AUC"
     elif "value_mae" in m:
-        return pd.DataFrame([
-            {"predicting by": "the model (BG/NBD x Gamma-Gamma)", "spend error per customer": f"${m['value_mae']:,.2f}",
-             "rank correlation with spend": f"{m['value_rank']:.3f}", "shopping days error": f"{m['days_mae']:.2f}",
-             "published": "yes"},
-            {"predicting by": m["rule"], "spend error per customer": f"${m['value_mae_rule']:,.2f}",
-             "rank correlation with spend": f"{m['value_rank_rule']:.3f}",
-             "shopping days error": f"{m['days_mae_rule']:.2f}", "published": ""}])
+        return _lifetime_comparison(m)
     elif "model_accuracy" in m:
         rows = [("the model", m["model_accuracy"], None, m.get("published") == "model", m["validation"]["model"]),
                 (m["baseline"], m["baseline_accuracy"], m.get("baseline_interval"),

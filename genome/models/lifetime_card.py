@@ -1,27 +1,29 @@
 """The lifetime-value genes' card: BG/NBD and Gamma-Gamma judged out of time beside a one-line rule.
 
-The genome build fits the lifetime-value models (`genome.genes.lifetime`) and
-publishes `clv_12m`, `p_alive` and `expected_purchases_90d` from them. Like
-every other model they are judged on a window they never saw: fitted on the
-purchases up to 90 days before the store's latest day, they predict what each
-customer spends (and on how many days) in the 90 days after, beside the rule
-"the next 90 days repeat the last 90" (the customer's spend and shopping days
-in the 90 days before). The card says which came closer, in money per
-customer and in how well each ranks customers by what they spent.
+The genome build (`genome.genes.lifetime`) chooses, on the 90 days before
+the last 90, between the lifetime-value models and their rules, and publishes
+`clv_12m`, `p_alive` and `expected_purchases_90d` from the winner. Like every
+other model's, this card reports on a window nothing was chosen on: fitted on
+the purchases up to 90 days before the store's latest day, the models predict
+what each customer spends (and on how many days) in the 90 days after, beside
+the rule "the next 90 days repeat the last 90" (the customer's spend and
+shopping days in the 90 days before). The card says which came closer, in
+money per customer and in how well each ranks customers by what they spent,
+and which the build published.
 
-It adds no genes: the build's are published whatever the figures, and the
-card says so when the rule did better.
+It adds no genes: the build's are the published ones.
 """
 
 import pandas as pd
 
 from genome.errors import InputError
-from genome.genes.lifetime import validate_out_of_time
+from genome.genes.lifetime import LIFETIME_CHOICE, MODEL, LifetimeChoice, validate_out_of_time
 from genome.models.tasks import ModelOutput
+from genome.store_settings import store_setting
 
 NAME = "lifetime_value"
 TITLE = "Lifetime value"
-PREDICTS = "what each customer will spend (clv_12m over 12 months), and on how many days"
+PREDICTS = "what each customer will spend over the next 12 months, and on how many days"
 HOLDOUT_DAYS = 90
 RULE = "the customer's spend in the 90 days before"
 
@@ -32,6 +34,10 @@ def run_lifetime_card(con, customers: pd.Index) -> ModelOutput:
     except (ValueError, ArithmeticError, IndexError, KeyError) as exc:
         raise InputError(f"too little purchase history before the last {HOLDOUT_DAYS} days to judge the "
                          f"lifetime-value models out of time ({exc})") from None
+    choice = LifetimeChoice.from_json(store_setting(con, LIFETIME_CHOICE))
+    if choice is None:
+        raise InputError("the genome was built before the lifetime-value genes were chosen out of time: run "
+                         "`genome build` again")
     fallback = con.execute("SELECT avg(clv_fallback::INTEGER) FROM customer_genes").fetchone()[0] or 0.0
     metrics = {
         "customers": report.customers,
@@ -40,6 +46,10 @@ def run_lifetime_card(con, customers: pd.Index) -> ModelOutput:
         "days_mae": report.mae, "days_mae_rule": report.mae_recent, "days_mae_whole_history": report.mae_naive,
         "aggregate_error": report.aggregate_error, "rule": RULE,
         "closer": "model" if report.value_mae < report.value_mae_recent else "rule",
+        "published": {"value": choice.value, "purchases": choice.purchases},
+        "validation": {"until": choice.judged_until, "value_mae": choice.value_mae,
+                       "value_mae_rule": choice.value_mae_rule, "days_mae": choice.days_mae,
+                       "days_mae_rule": choice.days_mae_rule, "reason": choice.reason},
     }
     card = {
         "name": NAME, "title": TITLE, "predicts": PREDICTS, "kind": "value", "horizon_days": HOLDOUT_DAYS,
@@ -49,8 +59,7 @@ def run_lifetime_card(con, customers: pd.Index) -> ModelOutput:
         "features": ["repeat shopping days", "days from first to last", "days since first", "spend per day"],
         "training_customers": report.customers, "metrics": metrics,
         "scored_customers": int(len(customers)), "fallback_share": float(fallback),
-        "fallback": "customers without a purchase, or a store the models cannot fit, get the fallback the "
-                    "genome build gives (clv_fallback)",
-        "status": "published",
+        "fallback": "customers without a purchase get what comparable newcomers spent (clv_fallback)",
+        "status": "published" if choice.value == MODEL else "baseline published",
     }
     return ModelOutput(card, [], pd.DataFrame(index=customers))

@@ -4,7 +4,7 @@ app reads it from the same store."""
 import shutil
 
 import pytest
-from helpers import genome_rows
+from helpers import genome_rows, paced_store
 from typer.testing import CliRunner
 
 from genome.cli import app
@@ -54,6 +54,23 @@ def test_every_gene_of_every_customer_equals_the_duckdb_build(spark_build):
 def test_the_catalog_coverage_and_what_is_left_out_are_the_same(spark_build):
     _, (_, catalog), (_, spark_catalog) = spark_build
     assert spark_catalog == catalog
+
+
+def test_where_the_rules_beat_the_lifetime_value_models_spark_publishes_the_same_rules(spark, tmp_path):
+    whole = paced_store(tmp_path, steady=False)  # customers who change pace: the rules win
+    copy = tmp_path / "spark.duckdb"
+    shutil.copy(whole, copy)
+    result = runner.invoke(app, ["build", "--engine", "spark", "--db", str(copy)])
+    assert result.exit_code == 0, result.output
+    lifetime = ("SELECT customer_id, clv_12m, p_alive, expected_purchases_90d, clv_fallback, value_decile, clv_tier "
+                "FROM customer_genes ORDER BY customer_id")
+    choice = "SELECT value FROM store_settings WHERE key = 'lifetime_published'"
+    built, expected = connect(copy, read_only=True), connect(whole, read_only=True)
+    assert '"value": "rule"' in expected.execute(choice).fetchone()[0]
+    assert built.execute(choice).fetchone() == expected.execute(choice).fetchone()
+    assert built.execute(lifetime).fetchall() == expected.execute(lifetime).fetchall()
+    built.close()
+    expected.close()
 
 
 def test_an_unknown_engine_is_refused_by_name(tmp_path):
