@@ -177,7 +177,7 @@ if figures is not None:
                        f"{'are' if desk_waiting > 1 else 'is'} not counted here yet; exports and sends read "
                        f"{'them' if desk_waiting > 1 else 'it'} at once.")
         with metadata() as meta:
-            reads = special_reads(meta, con, rule)
+            reads = special_reads(meta, con, rule, labels=labels)
         if reads:
             st.warning("This rule reads special categories (" + "; ".join(
                 f"{md(what)}: {md(kind.replace('_', ' '))}" for what, kind in reads.items()) + "): saved, it is "

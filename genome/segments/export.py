@@ -32,6 +32,7 @@ import csv
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,13 +120,15 @@ def sensitive_genes(con: duckdb.DuckDBPyConnection, genes: list[str]) -> dict[st
                             [*genes, *SPECIAL_CATEGORIES]).fetchall())
 
 
-def special_reads(s: Session, con: duckdb.DuckDBPyConnection, rule: Node,
+def special_reads(s: Session, con: duckdb.DuckDBPyConnection, rule: Node, *, labels: Mapping[str, str] | None = None,
                   _seen: frozenset[str] = frozenset()) -> dict[str, str]:
     """What in `rule` reveals a special category, each with its kind: genes labelled so, matched values and
     event categories that are, and saved segments whose rule reads one. A value is as sensitive as the gene it
     names (`taste_top` names a taste profile), else as its category's genes (`bought_<category>`, labelled at
-    the build by words and meaning), else as its words say (`genome.sensitivity`)."""
-    found = sensitive_genes(con, genes_in(rule))
+    the build by words and meaning), else as its words say (`genome.sensitivity`). With `labels`, genes (and
+    values naming genes) are given by their labels for people, else by name."""
+    said = (lambda name: labels.get(name, name)) if labels else (lambda name: name)
+    found = {said(gene): kind for gene, kind in sensitive_genes(con, genes_in(rule)).items()}
     matched = {(c.gene, v) for c in conditions(rule) if isinstance(c, OneOf) for v in c.values}
     counted = {(c.event_type, c.category) for c in conditions(rule) if isinstance(c, EventCount) and c.category}
     texts = {v for _gene, v in matched} | {category for _type, category in counted}
@@ -133,7 +136,7 @@ def special_reads(s: Session, con: duckdb.DuckDBPyConnection, rule: Node,
     bought = sensitive_genes(con, sorted(f"bought_{slug(t)}" for t in texts))
     kinds = {t: kind for t in texts
              if (kind := named.get(t) or bought.get(f"bought_{slug(t)}") or sensitivity_of(t)) in SPECIAL_CATEGORIES}
-    found |= {f"{gene} = {value!r}": kinds[value] for gene, value in sorted(matched) if value in kinds}
+    found |= {f"{said(gene)} = {said(value)!r}": kinds[value] for gene, value in sorted(matched) if value in kinds}
     found |= {f"{event_type} events in {category!r}": kinds[category] for event_type, category in sorted(counted)
               if category in kinds}
     for c in conditions(rule):
@@ -143,7 +146,7 @@ def special_reads(s: Session, con: duckdb.DuckDBPyConnection, rule: Node,
             except RuleError:
                 continue  # a rule naming a segment never saved does not run at all
             found |= {f"segment {c.segment!r}: {what}": kind for what, kind in special_reads(
-                s, con, from_json(json.loads(saved.definition)), _seen | {c.segment}).items()}
+                s, con, from_json(json.loads(saved.definition)), labels=labels, _seen=_seen | {c.segment}).items()}
     return found
 
 
@@ -184,7 +187,7 @@ def export_audience(s: Session, con: duckdb.DuckDBPyConnection, *, name: str, ou
         raise ExportRefused(str(exc)) from None
     platform = PLATFORMS.get(purpose)
     if platform is not None and not allow_sensitive:
-        sensitive = special_reads(s, con, from_json(json.loads(saved.definition)), frozenset({name}))
+        sensitive = special_reads(s, con, from_json(json.loads(saved.definition)), _seen=frozenset({name}))
         if sensitive:
             raise ExportRefused(
                 f"{name!r} v{saved.version} reads special-category genes ("

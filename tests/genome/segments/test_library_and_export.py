@@ -281,6 +281,17 @@ def test_matching_a_special_category_value_counts_as_reading_it_also_through_a_s
     assert export_audience(meta, demo, name="Everyday", out=tmp_path / "e.csv", **BY_MARA, purpose="meta").people
 
 
+def test_what_a_rule_reveals_is_worded_by_gene_labels_for_people(meta, demo):
+    from genome.segments.export import special_reads
+
+    rule = parse("bought_diapers OR favourite_category = 'diapers'")
+    assert special_reads(meta, demo, rule) == {"bought_diapers": "children",
+                                                "favourite_category = 'diapers'": "children"}
+    labels = {"bought_diapers": "Bought diapers", "favourite_category": "Favourite category"}
+    assert special_reads(meta, demo, rule, labels=labels) == {"Bought diapers": "children",
+                                                              "Favourite category = 'diapers'": "children"}
+
+
 def test_people_saving_the_same_segment_at_once_lose_no_version(meta_url, demo_db):
     import threading
 
