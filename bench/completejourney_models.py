@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from genome.genes.lifetime import validate_out_of_time  # noqa: E402
+from genome.genes.lifetime import LIFETIME_CHOICE, LifetimeChoice, validate_out_of_time  # noqa: E402
 from genome.models import churn, coupon, discount, next_category, propensity  # noqa: E402
 from genome.models.features import store_as_of  # noqa: E402
 from genome.models.fit import product_categories  # noqa: E402
@@ -130,6 +130,13 @@ def main() -> None:
         rows.append(row)
         print(f"{'lifetime_value':26s} {row['cutoff']:10s} {figure:15s} {model:7.3f} {rule:9.3f} {lead:+7.3f}  "
               f"{row['goal']:6s}  {words}", flush=True)
+    choice = LifetimeChoice.from_json(store_setting(con, LIFETIME_CHOICE))
+    if choice is not None:
+        print(f"lifetime_value as the build chose on the 90 days to {choice.judged_until} (model against rule): "
+              f"12-month value by the {choice.value} (${choice.value_mae or 0:,.2f} against "
+              f"${choice.value_mae_rule or 0:,.2f}), shopping days by the {choice.purchases} "
+              f"({choice.days_mae or 0:.3f} against {choice.days_mae_rule or 0:.3f}){choice.reason and ': '}"
+              f"{choice.reason}")
     met = sum(r["goal"] == "meets" for r in rows)
     print(f"{met} of {len(rows)} model and cut-off pairs meet their goal")
     if args.json:
