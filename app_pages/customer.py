@@ -85,10 +85,11 @@ def events_table(rows: list[dict]) -> pd.DataFrame:
 
 
 cols = st.columns(4)
+basis = {name: md(description) for name, description in outlook["basis"].items()}  # how each is worked out
 cols[0].metric("Expected 12-month value", money(outlook["expected_value_12m"]) if outlook["expected_value_12m"]
-               is not None else "unknown")
-cols[1].metric("Chance still active", percent(outlook["chance_active"]))
-cols[2].metric("Churn risk, 90 days", percent(outlook["churn_risk_90d"]))
+               is not None else "unknown", help=basis.get("clv_12m"))
+cols[1].metric("Chance still active", percent(outlook["chance_active"]), help=basis.get("p_alive"))
+cols[2].metric("Churn risk, 90 days", percent(outlook["churn_risk_90d"]), help=basis.get("churn_risk_90d"))
 loyalty = profile["loyalty"]
 cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "no tier",
                help=(f"{money(loyalty['needs'])} more spend in 12 months reaches {loyalty['next_tier']}"

@@ -132,11 +132,10 @@ def main() -> None:
               f"{row['goal']:6s}  {words}", flush=True)
     choice = LifetimeChoice.from_json(store_setting(con, LIFETIME_CHOICE))
     if choice is not None:
-        print(f"lifetime_value as the build chose on the 90 days to {choice.judged_until} (model against rule): "
-              f"12-month value by the {choice.value} (${choice.value_mae or 0:,.2f} against "
-              f"${choice.value_mae_rule or 0:,.2f}), shopping days by the {choice.purchases} "
-              f"({choice.days_mae or 0:.3f} against {choice.days_mae_rule or 0:.3f}){choice.reason and ': '}"
-              f"{choice.reason}")
+        print(f"lifetime_value: the build published the {choice.published}s, chosen on the 90 days to "
+              f"{choice.judged_until} (models against rules): spend error ${choice.value_mae or 0:,.2f} against "
+              f"${choice.value_mae_rule or 0:,.2f}, shopping days error {choice.days_mae or 0:.3f} against "
+              f"{choice.days_mae_rule or 0:.3f}{choice.reason and ': '}{choice.reason}")
     met = sum(r["goal"] == "meets" for r in rows)
     print(f"{met} of {len(rows)} model and cut-off pairs meet their goal")
     if args.json:

@@ -145,7 +145,9 @@ def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 # The models are chosen on a window of their own: fitted on the purchases up to 180 days before the genome's
 # day and judged on the 90 days after, beside the rules "the next 90 days repeat the 90 before". The last 90
-# days stay for the model card, which reports on them and chooses nothing.
+# days stay for the model card, which reports on them and chooses nothing. The value model stands on the
+# purchase model (expected shopping days times spend per day), so both are published, or neither: a value
+# beside a chance still active from another method would contradict it for the same customer.
 HORIZON = 90
 CHOICE_SQL = f"""
 WITH days AS (
@@ -221,15 +223,14 @@ LIFETIME_CHOICE = "lifetime_published"
 
 @dataclass(frozen=True)
 class LifetimeChoice:
-    """What a build published for the lifetime-value genes, and the figures it chose by.
+    """What a build published for the lifetime-value genes (`MODEL` or `RULE`), and the figures it chose by.
 
-    `purchases` is BG/NBD's part (expected_purchases_90d, p_alive), `value` the 12-month value (clv_12m and the
-    tiers read from it); each is the model or its rule. The figures are per customer on the choosing window
-    (the 90 days up to `judged_until`); a model that could not be judged there (`reason`) is not published.
+    The models are published when they come closer than the rules in both shopping days and spend, per
+    customer on the choosing window (the 90 days up to `judged_until`); models that could not be judged there
+    (`reason`) are not published.
     """
 
-    purchases: str
-    value: str
+    published: str
     judged_until: str | None = None
     customers: int = 0
     days_mae: float | None = None
@@ -243,13 +244,22 @@ class LifetimeChoice:
 
     @classmethod
     def from_json(cls, text: str | None) -> "LifetimeChoice | None":
-        return cls(**json.loads(text)) if text else None
+        """The choice a build recorded; None before one was (or in a form this version does not read)."""
+        try:
+            return cls(**json.loads(text)) if text else None
+        except TypeError:
+            return None
 
 
 def _columns(table: pa.Table) -> dict[str, np.ndarray]:
     # engines differ in the numeric types they give (DuckDB doubles, Spark decimals): the fit reads floats
     return {name: np.asarray(table[name].to_numpy(zero_copy_only=False), dtype=np.int64 if name == "cust" else float)
             for name in table.column_names}
+
+
+def decide(*, days_mae: float, days_mae_rule: float, value_mae: float, value_mae_rule: float) -> str:
+    """`MODEL` when the models came closer than the rules in both shopping days and spend, else `RULE`."""
+    return MODEL if days_mae < days_mae_rule and value_mae < value_mae_rule else RULE
 
 
 def choose_lifetime(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeChoice:
@@ -262,7 +272,7 @@ def choose_lifetime(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeCh
             raise InputError(f"no purchase before the last {2 * HORIZON} days")
         bg, gg = _fit(x, t_x, T, m)
     except (ValueError, ArithmeticError) as exc:
-        return LifetimeChoice(RULE, RULE, until, len(x),
+        return LifetimeChoice(RULE, until, len(x),
                               reason=f"the models could not be judged out of time: {exc}")
     days = bg.expected_purchases(HORIZON / 7, x, t_x, T)
     value = days * _spend_per_day(gg, x, m, c["total"])[0]
@@ -272,14 +282,12 @@ def choose_lifetime(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeCh
         "value_mae": float(np.abs(value - c["spend_after"]).mean()),
         "value_mae_rule": float(np.abs(c["spend_before"] - c["spend_after"]).mean()),
     }
-    return LifetimeChoice(purchases=MODEL if figures["days_mae"] < figures["days_mae_rule"] else RULE,
-                          value=MODEL if figures["value_mae"] < figures["value_mae_rule"] else RULE,
-                          judged_until=until, customers=len(x), **figures)
+    return LifetimeChoice(published=decide(**figures), judged_until=until, customers=len(x), **figures)
 
 
 def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeChoice:
     """Table `_lifetime` (by `cust` of `_customer_index`) with the lifetime-value genes, on `engine`; returns
-    whether each part is the model's or its rule's.
+    whether they are the models' or the rules'.
 
     `events` is the prepared event relation (`_ev` columns) of every customer: the models are fitted and
     ranked across all customers, also when the rest of the build works a partition at a time. The per-customer
@@ -293,9 +301,10 @@ def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeCh
         ORDER BY cust
     """, {"as_of": as_of}))
     n = len(rfm["cust"])
-    scores = _scores(rfm) if n and MODEL in (choice.purchases, choice.value) else None
-    if scores is None and MODEL in (choice.purchases, choice.value):
-        choice = replace(choice, purchases=RULE, value=RULE,
+    by_model = choice.published == MODEL
+    scores = _scores(rfm) if n and by_model else None
+    if scores is None and by_model:
+        by_model, choice = False, replace(choice, published=RULE,
                          reason="the models, judged better out of time, could not be fitted on all purchases")
     value, alive, expected, unscored = scores or (np.full(n, np.nan),) * 3 + (np.zeros(n, dtype=bool),)
     engine.register("_lifetime_scores", pa.table({
@@ -311,10 +320,9 @@ def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeCh
         FROM ({RULE_SQL.format(events=events)}) r LEFT JOIN ({ACTIVE_SQL.format(events=events)}) a USING (cust)
     """, {"as_of": as_of})
     newcomer = engine.arrow(NEWCOMER_VALUE_SQL.format(events=events), {"as_of": as_of}).column(0)[0].as_py() or 0.0
-    by_model = choice.value == MODEL
     clv = "coalesce(nullif(s.clv_12m, 'NaN'::DOUBLE), 0)" if by_model else "coalesce(u.rule_value, 0)"
     alive, expected = ("nullif(s.p_alive, 'NaN'::DOUBLE)", "nullif(s.expected_purchases_90d, 'NaN'::DOUBLE)") \
-        if choice.purchases == MODEL else ("u.rule_active", "CAST(coalesce(u.rule_days, 0) AS DOUBLE)")
+        if by_model else ("u.rule_active", "CAST(coalesce(u.rule_days, 0) AS DOUBLE)")
     engine.table("_lifetime", f"""
         WITH scored AS (
           SELECT c.cust,
@@ -403,33 +411,33 @@ LAST_90_DAYS = Evidence(f"event_type = 'purchase' AND days_ago <= {HORIZON}", "p
 
 def _why(choice: LifetimeChoice) -> str:
     return ("the models could not be judged out of time on this store" if choice.reason else
-            f"out of time (the 90 days to {choice.judged_until}) it came closer than the models")
+            f"out of time (the 90 days to {choice.judged_until}) the models did not beat the rules in both "
+            "shopping days and spend")
 
 
 def lifetime_genes(choice: LifetimeChoice | None) -> dict[str, Gene]:
-    """The lifetime-value genes a build published, by name: the rules' own descriptions where a rule won."""
-    if choice is None:
+    """The lifetime-value genes a build published, by name: the rules' own descriptions where the rules won."""
+    if choice is None or choice.published == MODEL:
         return {}
-    genes: dict[str, Gene] = {}
-    if choice.value == RULE:
-        genes["clv_12m"] = Gene(
+    why = _why(choice)
+    return {
+        "clv_12m": Gene(
             "clv_12m", FAMILY, "Expected value of the customer's purchases over the next 12 months: four times "
-            f"their spend in the last 90 days. Published because {_why(choice)}.", "number", "4 * spend_90d",
-            unit="USD", source="events", sensitivity="financial", evidence=LAST_90_DAYS)
-        genes["clv_fallback"] = Gene(
+            f"their spend in the last 90 days. Published because {why}.", "number", "4 * spend_90d",
+            unit="USD", source="events", sensitivity="financial", evidence=LAST_90_DAYS),
+        "clv_fallback": Gene(
             "clv_fallback", FAMILY, "The expected 12-month value is an estimate for a customer without a purchase "
             "yet (what comparable newcomers spent in their first year).", "flag", "customer without a purchase",
-            source="events")
-    if choice.purchases == RULE:
-        genes["p_alive"] = Gene(
+            source="events"),
+        "p_alive": Gene(
             "p_alive", FAMILY, "Chance the customer is still active: of the customers who, 90 days earlier, had "
             "last shopped as long before and on as many days in the year before, the share who shopped again "
-            f"within those 90 days. Published because {_why(choice)}.", "number",
+            f"within those 90 days. Published because {why}.", "number",
             "share who came back, by days since last purchase and shopping days in a year",
-            unit="probability", source="events")
-        genes["expected_purchases_90d"] = Gene(
+            unit="probability", source="events"),
+        "expected_purchases_90d": Gene(
             "expected_purchases_90d", FAMILY, "Expected purchase days in the next 90 days: the customer's "
-            f"shopping days in the last 90. Published because {_why(choice)}.", "number",
+            f"shopping days in the last 90. Published because {why}.", "number",
             "count(DISTINCT shopping day) in the last 90 days", unit="purchases", source="events",
-            evidence=LAST_90_DAYS)
-    return genes
+            evidence=LAST_90_DAYS),
+    }

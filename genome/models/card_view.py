@@ -156,22 +156,18 @@ def _lifetime_sentence(card: dict) -> str:
     m, days = card["metrics"], card.get("horizon_days", 90)
     said = (f"Judged on the last {days} days, the lifetime-value model missed what a customer spent by "
             f"${m['value_mae']:,.2f} on average, the simple rule \"{m['rule']}\" by ${m['value_mae_rule']:,.2f}")
-    published = m.get("published", {})
     before = m.get("validation", {})
-    if published.get("value") == "rule":
-        why = ("the models could not be judged on the days before" if before.get("reason") else
-               f"it came closer on the {days} days before as well")
-        value = (f"{said}. The rule is published, as {why}: the expected 12-month value is four times a "
-                 f"customer's spend in the last {days} days.")
-    elif m["closer"] == "model":
-        value = f"{said}: rank and size customers by their expected 12-month value."
-    else:
-        value = (f"{said}. The model is published because it came closer on the {days} days before; on these "
-                 "later days it did not, so expect no more of it than of the rule.")
-    if published.get("purchases") == "rule":
-        return (f"{value} Expected shopping days and the chance still active are counted from recent shopping, "
-                "as that rule came closer than the purchase model.")
-    return value
+    earlier = f"the earlier {days} days (to {before['until']})" if before.get("until") else f"earlier {days} days"
+    if m.get("published") == "rule":
+        why = (f"the models could not be judged on {earlier}" if before.get("reason") else
+               f"on {earlier} the models did not beat the rules in both shopping days and spend")
+        return (f"{said}. The rules are published, as {why}: the expected 12-month value is four times a customer's "
+                f"spend in the last {days} days, expected shopping days are those of the last {days}, and the chance "
+                "still active is the share of customers like them who came back.")
+    if m["closer"] == "model":
+        return f"{said}: rank and size customers by their expected 12-month value."
+    return (f"{said}. The models are published because they came closer on {earlier}; on these later days they "
+            "did not, so expect no more of them than of the rule.")
 
 
 def _uplift_sentence(card: dict) -> str:
@@ -188,7 +184,7 @@ def _uplift_sentence(card: dict) -> str:
 
 def _lifetime_comparison(m: dict) -> pd.DataFrame:
     """The models beside the rule on the card's days, with the figures the build chose by (the days before)."""
-    published, before = m.get("published", {"value": "model", "purchases": "model"}), m.get("validation", {})
+    before = m.get("validation", {})
 
     def money(value) -> str:
         return "" if value is None else f"${value:,.2f}"
@@ -196,20 +192,17 @@ def _lifetime_comparison(m: dict) -> pd.DataFrame:
     def days(value) -> str:
         return "" if value is None else f"{value:.2f}"
 
-    def parts(who: str) -> str:
-        chosen = [p for p, key in (("12-month value", "value"), ("shopping days, chance active", "purchases"))
-                  if published.get(key) == who]
-        return ", ".join(chosen)
-
     return pd.DataFrame([
         {"predicting by": "the models (BG/NBD x Gamma-Gamma)", "spend error per customer": money(m["value_mae"]),
          "rank correlation with spend": f"{m['value_rank']:.3f}", "shopping days error": days(m["days_mae"]),
          "spend error on validation": money(before.get("value_mae")),
-         "shopping days error on validation": days(before.get("days_mae")), "published": parts("model")},
+         "shopping days error on validation": days(before.get("days_mae")),
+         "published": "yes" if m.get("published", "model") == "model" else ""},
         {"predicting by": m["rule"], "spend error per customer": money(m["value_mae_rule"]),
          "rank correlation with spend": f"{m['value_rank_rule']:.3f}", "shopping days error": days(m["days_mae_rule"]),
          "spend error on validation": money(before.get("value_mae_rule")),
-         "shopping days error on validation": days(before.get("days_mae_rule")), "published": parts("rule")}])
+         "shopping days error on validation": days(before.get("days_mae_rule")),
+         "published": "yes" if m.get("published") == "rule" else ""}])
 
 
 def qini_frame(curve: dict) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 The genome build (`genome.genes.lifetime`) chooses, on the 90 days before
 the last 90, between the lifetime-value models and their rules, and publishes
-`clv_12m`, `p_alive` and `expected_purchases_90d` from the winner. Like every
+`clv_12m`, `p_alive` and `expected_purchases_90d` from the models only where
+they came closer in both shopping days and spend. Like every
 other model's, this card reports on a window nothing was chosen on: fitted on
 the purchases up to 90 days before the store's latest day, the models predict
 what each customer spends (and on how many days) in the 90 days after, beside
@@ -46,7 +47,7 @@ def run_lifetime_card(con, customers: pd.Index) -> ModelOutput:
         "days_mae": report.mae, "days_mae_rule": report.mae_recent, "days_mae_whole_history": report.mae_naive,
         "aggregate_error": report.aggregate_error, "rule": RULE,
         "closer": "model" if report.value_mae < report.value_mae_recent else "rule",
-        "published": {"value": choice.value, "purchases": choice.purchases},
+        "published": choice.published,
         "validation": {"until": choice.judged_until, "value_mae": choice.value_mae,
                        "value_mae_rule": choice.value_mae_rule, "days_mae": choice.days_mae,
                        "days_mae_rule": choice.days_mae_rule, "reason": choice.reason},
@@ -59,7 +60,7 @@ def run_lifetime_card(con, customers: pd.Index) -> ModelOutput:
         "features": ["repeat shopping days", "days from first to last", "days since first", "spend per day"],
         "training_customers": report.customers, "metrics": metrics,
         "scored_customers": int(len(customers)), "fallback_share": float(fallback),
-        "fallback": "customers without a purchase get what comparable newcomers spent (clv_fallback)",
-        "status": "published" if choice.value == MODEL else "baseline published",
+        "fallback": "customers without a purchase get what comparable newcomers spent, marked as an estimate",
+        "status": "published" if choice.published == MODEL else "baseline published",
     }
     return ModelOutput(card, [], pd.DataFrame(index=customers))

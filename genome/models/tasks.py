@@ -151,19 +151,22 @@ def _genes(task) -> list[Gene]:
         return [
             Gene(task.name, FAMILY, f"Probability the customer {task.predicts} (model: {task.title.lower()}).",
                  "number", f"model:{task.name}", unit="probability", source="models", sensitivity=task.sensitivity),
-            Gene(f"{task.name}_pct", FAMILY, f"Percentile of {task.name} among scored customers (100 = highest).",
+            Gene(f"{task.name}_pct", FAMILY, f"Percentile of the {task.title.lower()} score among scored customers "
+                 "(100 = highest).",
                  "number", f"percentile({task.name})", unit="percentile", source="models",
                  sensitivity=task.sensitivity),
-            Gene(f"{task.name}_fallback", FAMILY, f"{task.name} is a fallback, not a model score: {task.fallback}.",
+            Gene(f"{task.name}_fallback", FAMILY, f"The {task.title.lower()} value is a fallback, not a model score: "
+                 f"{task.fallback}.",
                  "flag", f"fallback({task.name})", source="models"),
         ]
     return [
         Gene(task.name, FAMILY, f"The {task.predicts}, predicted (model: {task.title.lower()}).", "category",
              f"model:{task.name}", source="models", sensitivity=task.sensitivity),
-        Gene(f"{task.name}_confidence", FAMILY, f"How sure the model is of {task.name} (probability).",
+        Gene(f"{task.name}_confidence", FAMILY,
+             f"How sure the model is of the {task.predicts} it predicts (probability).",
              "number", f"max probability({task.name})", unit="probability", source="models"),
-        Gene(f"{task.name}_fallback", FAMILY, f"{task.name} is a fallback, not a model score: {task.fallback}.",
-             "flag", f"fallback({task.name})", source="models"),
+        Gene(f"{task.name}_fallback", FAMILY, f"The {task.title.lower()} value is a fallback, not a model score: "
+             f"{task.fallback}.", "flag", f"fallback({task.name})", source="models"),
     ]
 
 

@@ -346,7 +346,11 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
         "expected_value_12m": values.get("clv_12m"), "chance_active": values.get("p_alive"),
         "churn_risk_90d": values.get("churn_risk_90d"), "purchase_propensity_30d":
         values.get("purchase_propensity_30d"), "value_decile": values.get("value_decile"),
-        "next_best_action": next_best_action(values, marketing_allowed=marketing, first_recommendation=first)}
+        "next_best_action": next_best_action(values, marketing_allowed=marketing, first_recommendation=first),
+        # how each figure is worked out, as the catalog says: a rule's $0 beside a 53% chance still active reads
+        # as a contradiction until one sees the value is the last 90 days' spend
+        "basis": dict(con.execute("SELECT name, description FROM gene_catalog WHERE name IN "
+                                  "('clv_12m', 'p_alive', 'churn_risk_90d')").fetchall())}
     profile["segments"] = segments_of(meta, customer_id)
     profile["returns_support"] = returns_support(values)
     return _plain(profile)

@@ -68,6 +68,10 @@ def test_service_staff_open_a_profile_by_e_mail_and_see_the_figures_the_shell_pr
     assert metrics["Expected 12-month value"] == f"${outlook['expected_value_12m']:,.0f}"
     assert metrics["Chance still active"] == f"{outlook['chance_active']:.0%}"
     assert metrics["Churn risk, 90 days"] == f"{outlook['churn_risk_90d']:.0%}"
+    # each figure says how it is worked out, as the catalog does
+    helps = {m.label: plain(m.help) for m in at.metric if m.help}
+    assert helps["Chance still active"] == outlook["basis"]["p_alive"]
+    assert helps["Expected 12-month value"].startswith("Expected value of the customer's purchases")
     assert outlook["next_best_action"]["action"] in plain(at.info[0].value)
     assert email in set(identities(at)["value"])  # service staff see contacts in full
     # the genes are grouped under the catalog's family names, on the page and in the shell
