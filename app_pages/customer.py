@@ -94,6 +94,8 @@ loyalty = profile["loyalty"]
 cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "no tier",
                help=(f"{money(loyalty['needs'])} more spend in 12 months reaches {loyalty['next_tier']}"
                      if loyalty and loyalty.get("next_tier") else None))
+if outlook["days_since_last_purchase"] is not None:
+    st.caption(f"Last purchase {outlook['days_since_last_purchase']:,.0f} days before the genome's day.")
 action = outlook["next_best_action"]
 st.info(f"**Next best action: {md(action['action'])}.** {md(sentence(action['reason']))}.", icon=":material/lightbulb:")
 

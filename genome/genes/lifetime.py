@@ -409,10 +409,18 @@ def validate_out_of_time(con, holdout_days: int = 180) -> HoldoutReport:
 LAST_90_DAYS = Evidence(f"event_type = 'purchase' AND days_ago <= {HORIZON}", "purchases in the last 90 days")
 
 
+def _lost_on(choice: LifetimeChoice) -> str:
+    """What the models did not come closer in, in words ("shopping days", "spend", "shopping days or spend")."""
+    lost = [words for words, model, rule in (("shopping days", choice.days_mae, choice.days_mae_rule),
+                                             ("spend", choice.value_mae, choice.value_mae_rule))
+            if model is not None and rule is not None and model >= rule]
+    return " or ".join(lost) or "shopping days and spend"
+
+
 def _why(choice: LifetimeChoice) -> str:
     return ("the models could not be judged out of time on this store" if choice.reason else
-            f"out of time (the 90 days to {choice.judged_until}) the models did not beat the rules in both "
-            "shopping days and spend")
+            f"out of time (the 90 days to {choice.judged_until}) the models did not come closer than the rules in "
+            f"{_lost_on(choice)}")
 
 
 def lifetime_genes(choice: LifetimeChoice | None) -> dict[str, Gene]:

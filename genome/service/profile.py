@@ -349,8 +349,11 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
         "next_best_action": next_best_action(values, marketing_allowed=marketing, first_recommendation=first),
         # how each figure is worked out, as the catalog says: a rule's $0 beside a 53% chance still active reads
         # as a contradiction until one sees the value is the last 90 days' spend
-        "basis": dict(con.execute("SELECT name, description FROM gene_catalog WHERE name IN "
-                                  "('clv_12m', 'p_alive', 'churn_risk_90d')").fetchall())}
+        # (the how, not why the build chose it: that is for the catalog and the model card)
+        "basis": {name: text.split(" Published because")[0] for name, text in con.execute(
+            "SELECT name, description FROM gene_catalog WHERE name IN ('clv_12m', 'p_alive', 'churn_risk_90d')")
+            .fetchall()},
+        "days_since_last_purchase": values.get("days_since_last_purchase")}
     profile["segments"] = segments_of(meta, customer_id)
     profile["returns_support"] = returns_support(values)
     return _plain(profile)

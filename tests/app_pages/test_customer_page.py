@@ -72,6 +72,9 @@ def test_service_staff_open_a_profile_by_e_mail_and_see_the_figures_the_shell_pr
     helps = {m.label: plain(m.help) for m in at.metric if m.help}
     assert helps["Chance still active"] == outlook["basis"]["p_alive"]
     assert helps["Expected 12-month value"].startswith("Expected value of the customer's purchases")
+    assert "Published because" not in helps["Expected 12-month value"]
+    assert any(f"Last purchase {outlook['days_since_last_purchase']:,.0f} days before" in plain(c.value)
+               for c in at.caption)
     assert outlook["next_best_action"]["action"] in plain(at.info[0].value)
     assert email in set(identities(at)["value"])  # service staff see contacts in full
     # the genes are grouped under the catalog's family names, on the page and in the shell

@@ -66,7 +66,7 @@ def test_where_the_rules_beat_the_lifetime_value_models_spark_publishes_the_same
                 "FROM customer_genes ORDER BY customer_id")
     choice = "SELECT value FROM store_settings WHERE key = 'lifetime_published'"
     built, expected = connect(copy, read_only=True), connect(whole, read_only=True)
-    assert '"value": "rule"' in expected.execute(choice).fetchone()[0]
+    assert '"published": "rule"' in expected.execute(choice).fetchone()[0]
     assert built.execute(choice).fetchone() == expected.execute(choice).fetchone()
     assert built.execute(lifetime).fetchall() == expected.execute(lifetime).fetchall()
     built.close()

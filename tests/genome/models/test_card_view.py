@@ -117,7 +117,8 @@ def test_a_lifetime_value_card_whose_rules_are_published_says_so_first():
     card = _lifetime_card(published="rule")
     assert headline(card).startswith("rule published: the customer's spend in the 90 days before, spend error "
                                      "$176.41 per customer (the model missed by $180.99)")
-    assert ("The rules are published, as on the earlier 90 days (to 2017-10-03) the models did not beat the rules in "
-            "both shopping days and spend: the expected 12-month value is four times a customer's spend in the last "
+    # the models came closer in spend on validation (171.59 against 174.62), not in shopping days
+    assert ("The rules are published, as on the earlier 90 days (to 2017-10-03) the models did not come closer than "
+            "the rules in shopping days: the expected 12-month value is four times a customer's spend in the last "
             "90 days") in plain_sentence(card)
     assert comparison(card)["published"].tolist() == ["", "yes"]
