@@ -31,7 +31,7 @@ if family_list is None or family_list.empty:
             icon=":material/science:")
     st.stop()
 
-left, middle, right, order_col = st.columns([3, 2, 3, 1])  # room for the three type chips
+left, middle, right, order_col = st.columns([3, 2, 3, 1.4])  # room for the three type chips and "coverage"
 search = left.text_input("Search name, label or description", key=state.CATALOG_SEARCH,
                          placeholder="e.g. running, weekend, coupon")
 family = middle.selectbox("Family", ["All families", *family_list["family"]], key=state.CATALOG_FAMILY,
@@ -78,11 +78,12 @@ with list_col:
         shown[["label", "name", "family", "coverage"]],
         hide_index=True, height=460, key=f"{state.CATALOG_TABLE}::{hashlib.sha1(filters).hexdigest()[:10]}",
         on_select="rerun", selection_mode=["single-row", "single-cell"],
-        column_config={"label": st.column_config.TextColumn("gene", width=285, help="⚠ marks a sensitive gene"),
-                       "name": st.column_config.TextColumn("technical name", width=170),
-                       "family": st.column_config.TextColumn("family", width=150),
+        # widths that fit the list's column on a 1400-pixel screen, coverage included; a cut label shows whole on hover
+        column_config={"label": st.column_config.TextColumn("gene", width=215, help="⚠ marks a sensitive gene"),
+                       "name": st.column_config.TextColumn("technical name", width=140),
+                       "family": st.column_config.TextColumn("family", width=105),
                        "coverage": st.column_config.ProgressColumn("coverage", format="percent", min_value=0,
-                                                                   max_value=1, width=90)}, placeholder=MISSING)
+                                                                   max_value=1, width=75)}, placeholder=MISSING)
     # Keyboard users pick from a list; a click on a row or any of its cells picks the same gene.
     chosen = selection.selection if selection else None
     rows = list(chosen.rows) + [cell[0] for cell in chosen.cells] if chosen else []

@@ -1,5 +1,7 @@
 """Customer: service staff find one customer by anything they have and read their whole profile."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -95,7 +97,8 @@ cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "no tier",
                help=(f"{money(loyalty['needs'])} more spend in 12 months reaches {loyalty['next_tier']}"
                      if loyalty and loyalty.get("next_tier") else None))
 if outlook["days_since_last_purchase"] is not None:
-    st.caption(f"Last purchase {outlook['days_since_last_purchase']:,.0f} days before the genome's day.")
+    st.caption(f"Last purchase {outlook['days_since_last_purchase']:,.0f} days before "
+               f"{date.fromisoformat(outlook['genome_day']):%d %b %Y}, the day the genome is built as of.")
 action = outlook["next_best_action"]
 st.info(f"**Next best action: {md(action['action'])}.** {md(sentence(action['reason']))}.", icon=":material/lightbulb:")
 

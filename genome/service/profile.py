@@ -353,7 +353,8 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
         "basis": {name: text.split(" Published because")[0] for name, text in con.execute(
             "SELECT name, description FROM gene_catalog WHERE name IN ('clv_12m', 'p_alive', 'churn_risk_90d')")
             .fetchall()},
-        "days_since_last_purchase": values.get("days_since_last_purchase")}
+        "days_since_last_purchase": values.get("days_since_last_purchase"),
+        "genome_day": con.execute("SELECT CAST(max(as_of) AS DATE)::VARCHAR FROM gene_catalog").fetchone()[0]}
     profile["segments"] = segments_of(meta, customer_id)
     profile["returns_support"] = returns_support(values)
     return _plain(profile)

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import date
 
 import pytest
 from helpers import sign_in_as
@@ -73,7 +74,8 @@ def test_service_staff_open_a_profile_by_e_mail_and_see_the_figures_the_shell_pr
     assert helps["Chance still active"] == outlook["basis"]["p_alive"]
     assert helps["Expected 12-month value"].startswith("Expected value of the customer's purchases")
     assert "Published because" not in helps["Expected 12-month value"]
-    assert any(f"Last purchase {outlook['days_since_last_purchase']:,.0f} days before" in plain(c.value)
+    day = date.fromisoformat(outlook["genome_day"])
+    assert any(f"Last purchase {outlook['days_since_last_purchase']:,.0f} days before {day:%d %b %Y}" in plain(c.value)
                for c in at.caption)
     assert outlook["next_best_action"]["action"] in plain(at.info[0].value)
     assert email in set(identities(at)["value"])  # service staff see contacts in full
