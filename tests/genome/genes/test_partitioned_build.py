@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from helpers import genome_rows
+from helpers import genome_rows, paced_store
 
 from genome.errors import InputError
 from genome.genes.build import EVENTS_PER_PARTITION, build_genome, partitions_for
@@ -46,6 +46,23 @@ def test_every_gene_of_every_customer_equals_the_single_pass_build(both_builds):
 def test_the_catalog_and_its_coverage_are_the_same(both_builds):
     _, (_, catalog), (_, split_catalog) = both_builds
     assert split_catalog == catalog
+
+
+def test_where_the_rules_win_a_partitioned_build_publishes_the_same_rules(tmp_path):
+    whole = paced_store(tmp_path, steady=False)  # customers who change pace: the lifetime-value rules win
+    copy = tmp_path / "split.duckdb"
+    shutil.copy(whole, copy)
+    con = connect(copy)
+    build_genome(con, partitions=3)
+    lifetime = ("SELECT customer_id, clv_12m, p_alive, expected_purchases_90d, clv_fallback, value_decile, clv_tier "
+                "FROM customer_genes ORDER BY customer_id")
+    choice = "SELECT value FROM store_settings WHERE key = 'lifetime_published'"
+    split = con.execute(lifetime).fetchall(), con.execute(choice).fetchone()
+    con.close()
+    con = connect(whole, read_only=True)
+    assert '"published": "rule"' in con.execute(choice).fetchone()[0]
+    assert split == (con.execute(lifetime).fetchall(), con.execute(choice).fetchone())
+    con.close()
 
 
 def test_partitions_cover_every_customer_once_in_order():
