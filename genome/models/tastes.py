@@ -21,10 +21,16 @@ equally well is not worth a profile more.
 Genes per profile: `taste_<name>` (the share of the customer's buying that
 follows it, 0 to 1) and `taste_<name>_fan` (that share at least `threshold`,
 and at least `min_lines` purchase lines); `taste_top` names the strongest.
-Profiles are named by their three heaviest categories, and are as sensitive
-as those categories are labelled in the catalog (`genome.sensitivity`: words,
-then meaning): a profile whose name holds wine is kept off ad platforms by
-default, however ordinary its other categories.
+Profiles are named as a marketer recognises their fans: by the three
+categories that most set the fans' baskets apart, each category's share of
+the fans' buying times the log of how much larger that share is than across
+all customers (the heaviest NMF weights of a broad profile are rare items its
+fans hardly buy, "powdered drink mix, cigarettes, cat food", where the fans'
+baskets read "soft drinks, frozen pizza, bread"). A profile is as sensitive as
+the categories that name it or weigh most in it (`top_categories_`), as they
+are labelled in the catalog (`genome.sensitivity`: words, then meaning): a
+profile around wine is kept off ad platforms by default, however ordinary its
+other categories.
 
 Grain of the input: one row per customer and category, with its purchase lines.
 """
@@ -114,10 +120,15 @@ class TasteProfiles(TransformerMixin, BaseEstimator):
         self.k_ = min(k for k, s in self.stability_.items() if s >= best - self.tolerance)
         self.model_ = self._nmf(self.k_, self.random_state).fit(X)
         self.components_ = self.model_.components_
-        names, self.labels_, self.top_categories_ = [], [], []
-        for profile in self.components_:
-            top = self.categories_[np.argsort(-profile, kind="stable")[:3]]
-            self.top_categories_.append(tuple(str(c) for c in top))
+        strength = self.transform(shares)
+        kept_shares = shares.reindex(columns=self.categories_, fill_value=0).to_numpy(dtype=float)
+        overall = kept_shares.mean(axis=0)
+        names, self.labels_, self.top_categories_, self.weighted_categories_ = [], [], [], []
+        for p, profile in enumerate(self.components_):
+            weighted = self.categories_[np.argsort(-profile, kind="stable")[:3]]
+            top = self._naming(kept_shares[strength[:, p] >= THRESHOLD], overall, fallback=weighted)
+            self.weighted_categories_.append(tuple(str(c) for c in weighted))
+            self.top_categories_.append(tuple(dict.fromkeys(str(c) for c in (*top, *weighted))))
             self.labels_.append(", ".join(str(c) for c in top))
             name = f"taste_{_slug(top[0])}"
             if name in names:
@@ -125,6 +136,17 @@ class TasteProfiles(TransformerMixin, BaseEstimator):
             names.append(name)
         self.names_ = names
         return self
+
+    def _naming(self, fans: np.ndarray, overall: np.ndarray, *, fallback: np.ndarray) -> np.ndarray:
+        """The three categories that most set the fans' buying apart (share among fans x log of its lift over
+        everyone), among those the fans buy more of than customers overall; the heaviest weights without fans."""
+        if not len(fans):
+            return fallback
+        share = fans.mean(axis=0)
+        lift = np.divide(share, overall, out=np.zeros_like(share), where=overall > 0)
+        score = np.where(lift > 1, share * np.log(np.maximum(lift, 1e-12)), -np.inf)
+        order = np.argsort(-score, kind="stable")[:3]
+        return self.categories_[order[np.isfinite(score[order])]] if np.isfinite(score[order[0]]) else fallback
 
     def transform(self, shares: pd.DataFrame) -> np.ndarray:
         """Per customer, the share of their buying that follows each profile (rows sum to 1, or 0 if none)."""
@@ -164,12 +186,17 @@ def run_tastes(con: duckdb.DuckDBPyConnection, as_of, consented: pd.Index, *, th
     values = pd.DataFrame(index=consented)
     genes = []
     profiles = {}
-    for name, label, sensitivity in zip(model.names_, model.labels_, profile_sensitivities(model)):
+    for name, label, weighted, sensitivity in zip(model.names_, model.labels_, model.weighted_categories_,
+                                                  profile_sensitivities(model)):
+        # what the profile is found by, where it differs from what its fans' baskets show (and may be sensitive)
+        found_by = "" if set(weighted) == set(label.split(", ")) else \
+            f" (the categories weighing most in it: {', '.join(weighted)})"
         values[name] = strength[name].to_numpy()
         values[f"{name}_fan"] = (strength[name].fillna(0).to_numpy() >= threshold) & enough
         genes += [
             Gene(name, FAMILY, f"Share of the customer's buying that follows the taste profile found in the "
-                               f"data around {label}.", "number", f"model:taste_profiles {name}", unit="share",
+                               f"data around {label}{found_by}.", "number", f"model:taste_profiles {name}",
+                 unit="share",
                  source="models", sensitivity=sensitivity, label=f"Taste profile: {label}"),
             Gene(f"{name}_fan", FAMILY, f"At least {threshold:.0%} of the customer's buying follows the taste "
                                         f"profile around {label} (and {min_lines} or more purchase lines).",
