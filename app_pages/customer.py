@@ -96,7 +96,7 @@ loyalty = profile["loyalty"]
 cols[3].metric("Loyalty tier", md(loyalty["tier"]) if loyalty else "no tier",
                help=(f"{money(loyalty['needs'])} more spend in 12 months reaches {loyalty['next_tier']}"
                      if loyalty and loyalty.get("next_tier") else None))
-if outlook["days_since_last_purchase"] is not None:
+if outlook["days_since_last_purchase"] is not None and outlook["genome_day"]:
     st.caption(f"Last purchase {outlook['days_since_last_purchase']:,.0f} days before "
                f"{date.fromisoformat(outlook['genome_day']):%d %b %Y}, the day the genome is built as of.")
 action = outlook["next_best_action"]

@@ -1,14 +1,15 @@
-"""Lifetime-value genes from BG/NBD (how many purchases) and Gamma-Gamma (worth each).
+"""Lifetime-value genes from BG/NBD (how many purchases) and Gamma-Gamma (worth each), or from one-line rules.
 
-Fitted on the store's own purchase history in weeks, same-day purchases
-merged. Customers the models cannot score get a fallback, marked as such:
+The models are fitted on the store's own purchase history in weeks, same-day
+purchases merged, and published only where they beat the rules out of time
+(`choose_lifetime`); otherwise the genes hold the rules: four times the last 90
+days' spend, the last 90 days' shopping days and a counted chance still active.
+Customers get a fallback, marked as such:
 - no purchase yet: what comparable customers actually spent in the last 12
   months (those already known a year ago without a purchase by then);
-- one-time buyers when the fitted spend model has no finite mean (q <= 1, a
-  heavy tail): their expected purchases valued at the average spend per
-  shopping day customers actually showed;
-- models that fail to fit (too little data): everyone falls back to their own
-  last-12-months spend.
+- with the models, one-time buyers when the fitted spend model has no finite
+  mean (q <= 1, a heavy tail): their expected purchases valued at the average
+  spend per shopping day customers actually showed.
 """
 
 import json
@@ -145,31 +146,35 @@ def _scores(rfm: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 # The models are chosen on a window of their own: fitted on the purchases up to 180 days before the genome's
 # day and judged on the 90 days after, beside the rules "the next 90 days repeat the 90 before". The last 90
-# days stay for the model card, which reports on them and chooses nothing. The value model stands on the
-# purchase model (expected shopping days times spend per day), so both are published, or neither: a value
-# beside a chance still active from another method would contradict it for the same customer.
+# days stay for the model card, which reports on them and chooses nothing: no purchase after the card's cut
+# (the genome's moment less 90 days, to the second) is read, and days count back from that cut. The value
+# model stands on the purchase model (expected shopping days times spend per day), so both are published, or
+# neither: a value beside a chance still active from another method would contradict it for the same customer.
 HORIZON = 90
+# `ago`: days before the card's cut. The rule judged reads 90 days; the one published (four times spend_90d)
+# reads the genes' 91 (`days_ago <= 90`), so that it equals what the catalog shows.
 CHOICE_SQL = f"""
 WITH days AS (
-  SELECT cust, date_diff('day', CAST(local_time AS DATE), CAST($as_of AS DATE)) AS ago,
+  SELECT cust, date_diff('day', CAST(local_time AS DATE), CAST($as_of - INTERVAL {HORIZON} DAY AS DATE)) AS ago,
          {rounded('fsum(amount)', MONEY)} AS amount
-  FROM {{events}} WHERE event_type = 'purchase' AND amount IS NOT NULL
+  FROM {{events}}
+  WHERE event_type = 'purchase' AND amount IS NOT NULL AND occurred_at <= $as_of - INTERVAL {HORIZON} DAY
   GROUP BY cust, CAST(local_time AS DATE)
 ), summary AS (
   SELECT cust,
-         count(*) FILTER (WHERE ago >= {2 * HORIZON}) AS known_days,
-         max(ago) FILTER (WHERE ago >= {2 * HORIZON}) AS first_ago,
-         min(ago) FILTER (WHERE ago >= {2 * HORIZON}) AS last_ago,
-         {rounded(f'fsum(amount) FILTER (WHERE ago >= {2 * HORIZON})', MONEY)} AS known_total,
-         arg_max(amount, ago) FILTER (WHERE ago >= {2 * HORIZON}) AS first_amount,
-         count(*) FILTER (WHERE ago >= {HORIZON} AND ago < {2 * HORIZON}) AS days_after,
-         coalesce(fsum(amount) FILTER (WHERE ago >= {HORIZON} AND ago < {2 * HORIZON}), 0) AS spend_after,
-         count(*) FILTER (WHERE ago >= {2 * HORIZON} AND ago <= {3 * HORIZON}) AS days_before,
-         coalesce(fsum(amount) FILTER (WHERE ago >= {2 * HORIZON} AND ago <= {3 * HORIZON}), 0) AS spend_before
+         count(*) FILTER (WHERE ago >= {HORIZON}) AS known_days,
+         max(ago) FILTER (WHERE ago >= {HORIZON}) AS first_ago,
+         min(ago) FILTER (WHERE ago >= {HORIZON}) AS last_ago,
+         {rounded(f'fsum(amount) FILTER (WHERE ago >= {HORIZON})', MONEY)} AS known_total,
+         arg_max(amount, ago) FILTER (WHERE ago >= {HORIZON}) AS first_amount,
+         count(*) FILTER (WHERE ago < {HORIZON}) AS days_after,
+         coalesce(fsum(amount) FILTER (WHERE ago < {HORIZON}), 0) AS spend_after,
+         count(*) FILTER (WHERE ago >= {HORIZON} AND ago < {2 * HORIZON}) AS days_before,
+         coalesce(fsum(amount) FILTER (WHERE ago >= {HORIZON} AND ago < {2 * HORIZON}), 0) AS spend_before
   FROM days GROUP BY cust
 )
 SELECT cust, known_days - 1 AS frequency, (first_ago - last_ago) / 7 AS recency,
-       (first_ago - {2 * HORIZON}) / 7 AS t,
+       (first_ago - {HORIZON}) / 7 AS t,
        CASE WHEN known_days > 1 THEN (known_total - first_amount) / (known_days - 1) ELSE 0 END AS monetary,
        known_total AS total, days_after, spend_after, days_before, spend_before
 FROM summary WHERE known_days > 0 ORDER BY cust
@@ -247,7 +252,7 @@ class LifetimeChoice:
         """The choice a build recorded; None before one was (or in a form this version does not read)."""
         try:
             return cls(**json.loads(text)) if text else None
-        except TypeError:
+        except (TypeError, ValueError):
             return None
 
 
@@ -271,9 +276,9 @@ def choose_lifetime(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeCh
         if not len(x):
             raise InputError(f"no purchase before the last {2 * HORIZON} days")
         bg, gg = _fit(x, t_x, T, m)
-    except (ValueError, ArithmeticError) as exc:
-        return LifetimeChoice(RULE, until, len(x),
-                              reason=f"the models could not be judged out of time: {exc}")
+    except (ValueError, ArithmeticError) as exc:  # InputError, or a fit the data cannot carry
+        return LifetimeChoice(published=RULE, judged_until=until, customers=len(x),
+                              reason=f"the models could not be judged out of time ({exc})")
     days = bg.expected_purchases(HORIZON / 7, x, t_x, T)
     value = days * _spend_per_day(gg, x, m, c["total"])[0]
     figures = {
@@ -305,7 +310,8 @@ def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeCh
     scores = _scores(rfm) if n and by_model else None
     if scores is None and by_model:
         by_model, choice = False, replace(choice, published=RULE,
-                         reason="the models, judged better out of time, could not be fitted on all purchases")
+                                          reason="the models, though they came closer out of time, could not be "
+                                                 "fitted on all purchases")
     value, alive, expected, unscored = scores or (np.full(n, np.nan),) * 3 + (np.zeros(n, dtype=bool),)
     engine.register("_lifetime_scores", pa.table({
         "cust": pa.array(rfm["cust"], pa.int64()),
@@ -417,35 +423,38 @@ def _lost_on(choice: LifetimeChoice) -> str:
     return " or ".join(lost) or "shopping days and spend"
 
 
+# Where a rule's description says why it was published; the Customer page shows only what comes before.
+WHY = " Published because "
+
+
 def _why(choice: LifetimeChoice) -> str:
-    return ("the models could not be judged out of time on this store" if choice.reason else
-            f"out of time (the 90 days to {choice.judged_until}) the models did not come closer than the rules in "
-            f"{_lost_on(choice)}")
+    return choice.reason or (f"out of time (the 90 days to {choice.judged_until}) the models did not come closer "
+                             f"than the rules in {_lost_on(choice)}")
 
 
 def lifetime_genes(choice: LifetimeChoice | None) -> dict[str, Gene]:
     """The lifetime-value genes a build published, by name: the rules' own descriptions where the rules won."""
     if choice is None or choice.published == MODEL:
         return {}
-    why = _why(choice)
+    why = f"{WHY}{_why(choice)}."
     return {
         "clv_12m": Gene(
-            "clv_12m", FAMILY, "Expected value of the customer's purchases over the next 12 months: four times "
-            f"their spend in the last 90 days. Published because {why}.", "number", "4 * spend_90d",
+            name="clv_12m", family=FAMILY, description="Expected value of the customer's purchases over the next 12 "
+            f"months: four times their spend in the last 90 days.{why}", type="number", expression="4 * spend_90d",
             unit="USD", source="events", sensitivity="financial", evidence=LAST_90_DAYS),
         "clv_fallback": Gene(
-            "clv_fallback", FAMILY, "The expected 12-month value is an estimate for a customer without a purchase "
-            "yet (what comparable newcomers spent in their first year).", "flag", "customer without a purchase",
-            source="events"),
+            name="clv_fallback", family=FAMILY, description="The expected 12-month value is an estimate for a "
+            "customer without a purchase yet (what comparable newcomers spent in their first year).", type="flag",
+            expression="customer without a purchase", source="events"),
         "p_alive": Gene(
-            "p_alive", FAMILY, "Chance the customer is still active: of the customers who, 90 days earlier, had "
-            "last shopped as long before and on as many days in the year before, the share who shopped again "
-            f"within those 90 days. Published because {why}.", "number",
-            "share who came back, by days since last purchase and shopping days in a year",
+            name="p_alive", family=FAMILY, description="Chance the customer is still active: of the customers who, "
+            "90 days earlier, had last shopped as long before and on as many days in the year before, the share who "
+            f"shopped again within those 90 days (none without customers 90 days back).{why}", type="number",
+            expression="share who came back, by days since last purchase and shopping days in a year",
             unit="probability", source="events"),
         "expected_purchases_90d": Gene(
-            "expected_purchases_90d", FAMILY, "Expected purchase days in the next 90 days: the customer's "
-            f"shopping days in the last 90. Published because {why}.", "number",
-            "count(DISTINCT shopping day) in the last 90 days", unit="purchases", source="events",
+            name="expected_purchases_90d", family=FAMILY, description="Expected purchase days in the next 90 days: "
+            f"the customer's shopping days in the last 90.{why}", type="number",
+            expression="count(DISTINCT shopping day) in the last 90 days", unit="purchases", source="events",
             evidence=LAST_90_DAYS),
     }

@@ -76,13 +76,23 @@ def wallet_shares(con: duckdb.DuckDBPyConnection, as_of, customers: pd.Index) ->
     return shares, lines.sum(axis=1)
 
 
+def _unique(name: str, taken: list[str]) -> str:
+    """`name`, or with the first free number after it when an earlier profile took it."""
+    n = 2
+    candidate = name
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    return candidate
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:40] or "profile"
 
 
 class TasteProfiles(TransformerMixin, BaseEstimator):
     def __init__(self, k_min: int = 3, k_max: int = 10, tolerance: float = 0.005, runs: int = 3,
-                 min_buyers: float = 0.02, random_state: int = 0, max_iter: int = 300):
+                 min_buyers: float = 0.02, random_state: int = 0, max_iter: int = 300, threshold: float = THRESHOLD):
+        self.threshold = threshold
         self.min_buyers = min_buyers
         self.k_min = k_min
         self.k_max = k_max
@@ -126,14 +136,11 @@ class TasteProfiles(TransformerMixin, BaseEstimator):
         names, self.labels_, self.top_categories_, self.weighted_categories_ = [], [], [], []
         for p, profile in enumerate(self.components_):
             weighted = self.categories_[np.argsort(-profile, kind="stable")[:3]]
-            top = self._naming(kept_shares[strength[:, p] >= THRESHOLD], overall, fallback=weighted)
+            top = self._naming(kept_shares[strength[:, p] >= self.threshold], overall, fallback=weighted)
             self.weighted_categories_.append(tuple(str(c) for c in weighted))
-            self.top_categories_.append(tuple(dict.fromkeys(str(c) for c in (*top, *weighted))))
+            self.top_categories_.append(tuple(str(c) for c in top))
             self.labels_.append(", ".join(str(c) for c in top))
-            name = f"taste_{_slug(top[0])}"
-            if name in names:
-                name = f"taste_{_slug(top[0])}_{_slug(top[1])}"
-            names.append(name)
+            names.append(_unique(f"taste_{_slug(top[0])}", names))
         self.names_ = names
         return self
 
@@ -166,11 +173,13 @@ def _matched_similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def profile_sensitivities(model: TasteProfiles) -> list[str]:
-    """Each profile's sensitivity: the first kind (in `genome.sensitivity.ORDER`) among its named categories'
-    labels, else `inferred`. A profile around baby food or cigarettes is as sensitive as those categories."""
-    kinds = sensitivities(c for top in model.top_categories_ for c in top)
+    """Each profile's sensitivity: the first kind (in `genome.sensitivity.ORDER`) among the labels of the
+    categories that name it or weigh most in it, else `inferred`. A profile around baby food or cigarettes is as
+    sensitive as those categories, also when its fans' baskets name it by something else."""
+    both = [(*top, *weighted) for top, weighted in zip(model.top_categories_, model.weighted_categories_)]
+    kinds = sensitivities(c for categories in both for c in categories)
     out = []
-    for top in model.top_categories_:
+    for top in both:
         marked = [kinds[c] for c in top if kinds[c] is not None]
         out.append(min(marked, key=ORDER.index) if marked else "inferred")
     return out
@@ -179,17 +188,17 @@ def profile_sensitivities(model: TasteProfiles) -> list[str]:
 def run_tastes(con: duckdb.DuckDBPyConnection, as_of, consented: pd.Index, *, threshold: float = THRESHOLD,
                min_lines: int = MIN_LINES) -> ModelOutput:
     shares, lines = wallet_shares(con, as_of, consented)
-    model = TasteProfiles().fit(shares[lines.reindex(shares.index) >= min_lines])
+    model = TasteProfiles(threshold=threshold).fit(shares[lines.reindex(shares.index) >= min_lines])
     strength = pd.DataFrame(model.transform(shares), index=shares.index, columns=model.names_)
     strength = strength.reindex(consented)
     enough = (lines.reindex(consented).fillna(0) >= min_lines).to_numpy()
     values = pd.DataFrame(index=consented)
     genes = []
     profiles = {}
-    for name, label, weighted, sensitivity in zip(model.names_, model.labels_, model.weighted_categories_,
-                                                  profile_sensitivities(model)):
+    for name, label, top, weighted, sensitivity in zip(model.names_, model.labels_, model.top_categories_,
+                                                       model.weighted_categories_, profile_sensitivities(model)):
         # what the profile is found by, where it differs from what its fans' baskets show (and may be sensitive)
-        found_by = "" if set(weighted) == set(label.split(", ")) else \
+        found_by = "" if set(weighted) == set(top) else \
             f" (the categories weighing most in it: {', '.join(weighted)})"
         values[name] = strength[name].to_numpy()
         values[f"{name}_fan"] = (strength[name].fillna(0).to_numpy() >= threshold) & enough

@@ -31,12 +31,14 @@ from genome.audit import record_look
 from genome.consent_changes import insert_events, waiting
 from genome.errors import UnknownCustomer
 from genome.genes.explain import format_value
+from genome.genes.lifetime import WHY
 from genome.models.loyalty import TIERS
 from genome.models.published import recommendations_for
 from genome.sensitivity import SPECIAL_CATEGORIES, sensitivity_of
 from genome.service.advice import next_best_action, returns_support
 from genome.service.masking import mask
 from genome.store_settings import store_setting
+from genome.today import built_today
 from store.duck import table_exists
 
 PAGE_SIZE = 25
@@ -350,11 +352,11 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
         # how each figure is worked out, as the catalog says: a rule's $0 beside a 53% chance still active reads
         # as a contradiction until one sees the value is the last 90 days' spend
         # (the how, not why the build chose it: that is for the catalog and the model card)
-        "basis": {name: text.split(" Published because")[0] for name, text in con.execute(
+        "basis": {name: text.split(WHY)[0] for name, text in con.execute(
             "SELECT name, description FROM gene_catalog WHERE name IN ('clv_12m', 'p_alive', 'churn_risk_90d')")
             .fetchall()},
         "days_since_last_purchase": values.get("days_since_last_purchase"),
-        "genome_day": con.execute("SELECT CAST(max(as_of) AS DATE)::VARCHAR FROM gene_catalog").fetchone()[0]}
+        "genome_day": f"{day:%Y-%m-%d}" if (day := built_today(con)) else None}
     profile["segments"] = segments_of(meta, customer_id)
     profile["returns_support"] = returns_support(values)
     return _plain(profile)

@@ -70,8 +70,20 @@ def test_a_profile_is_named_by_what_sets_its_fans_baskets_apart_and_as_sensitive
     named = model._naming(fans, overall, fallback=np.array(["cigarettes"], dtype=object))
     assert list(named) == ["soda", "pizza", "cigarettes"]  # bread and milk: no more than anyone buys
     assert list(model._naming(fans[:0], overall, fallback=np.array(["x"], dtype=object))) == ["x"]  # no fans
+    # a profile whose fans' baskets name it by ordinary categories is still as sensitive as what weighs in it
     refit = TasteProfiles(k_min=2, k_max=7).fit(shares)
-    assert all(set(w) <= set(top) for w, top in zip(refit.weighted_categories_, refit.top_categories_))
+    ordinary = refit.labels_.index(next(label for label in refit.labels_ if label.startswith("charcoal")))
+    assert profile_sensitivities(refit)[ordinary] == "inferred"
+    refit.weighted_categories_[ordinary] = ("cigarettes", *refit.weighted_categories_[ordinary][1:])
+    assert profile_sensitivities(refit)[ordinary] == "alcohol_tobacco"
+
+
+def test_profiles_named_alike_get_names_of_their_own():
+    from genome.models.tastes import _unique
+
+    assert _unique("taste_soda", []) == "taste_soda"
+    assert _unique("taste_soda", ["taste_soda"]) == "taste_soda_2"
+    assert _unique("taste_soda", ["taste_soda", "taste_soda_2"]) == "taste_soda_3"
 
 
 def test_too_few_customers_are_refused_with_the_reason():
