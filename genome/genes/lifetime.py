@@ -449,7 +449,7 @@ def lifetime_genes(choice: LifetimeChoice | None) -> dict[str, Gene]:
         "p_alive": Gene(
             name="p_alive", family=FAMILY, description="Chance the customer is still active: of the customers who, "
             "90 days earlier, had last shopped as long before and on as many days in the year before, the share who "
-            f"shopped again within those 90 days (none without customers 90 days back).{why}", type="number",
+            f"shopped again within those 90 days (unknown where no customer had shopped by then).{why}", type="number",
             expression="share who came back, by days since last purchase and shopping days in a year",
             unit="probability", source="events"),
         "expected_purchases_90d": Gene(
