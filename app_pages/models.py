@@ -104,6 +104,10 @@ for card in cards:
             st.markdown("**Beside random targeting and targeting by purchase propensity**, on the later campaigns "
                         "(whether to publish was decided on customers held out of the earlier ones, never on these)")
             st.table(beside.map(md), hide_index=True, border="horizontal")
+        elif beside is not None and "value_mae" in metrics:  # the lifetime-value genes, chosen at the build
+            st.markdown("**Beside simple rules**, on the days after the cut-off (the models or rules published were "
+                        "chosen by the genome build on the days before, never on these)")
+            st.table(beside.map(md), hide_index=True, border="horizontal")
         elif beside is not None:
             st.markdown("**Beside simple rules**, on customers after the cut-off (the model or rule published was "
                         "chosen on customers held out of training, never on these)")

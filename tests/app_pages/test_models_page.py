@@ -63,6 +63,15 @@ def test_each_card_opens_with_a_plain_sentence_equal_to_the_cli(page, fitted_db)
     assert f"{lift:.1f}×" in plain_sentence(propensity) and "bought within 30 days" in plain_sentence(propensity)
 
 
+def test_the_lifetime_value_card_says_its_choice_was_made_on_earlier_days(page, fitted_db):
+    db, report = fitted_db
+    at = page(db).run()
+    lifetime = next(e for e, c in zip(at.expander, report.cards) if c["name"] == "lifetime_value")
+    text = plain(" ".join(m.value for m in lifetime.markdown))
+    assert "chosen by the genome build on the days before, never on these" in text
+    assert "held out of training" not in text
+
+
 def test_features_are_named_in_words(page, fitted_db):
     at = page(fitted_db[0]).run()
     learns = [plain(c.value) for c in at.caption if c.value.startswith("Learns from")]
