@@ -268,7 +268,7 @@ def decide(*, days_mae: float, days_mae_rule: float, value_mae: float, value_mae
 
 
 def choose_lifetime(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeChoice:
-    """Model or rule for each lifetime-value part, judged on the window before the card's."""
+    """The models or the rules, judged on the window before the card's."""
     until = (as_of - timedelta(days=HORIZON)).date().isoformat()
     c = _columns(engine.arrow(CHOICE_SQL.format(events=events), {"as_of": as_of}))
     x, t_x, T, m = c["frequency"], c["recency"], c["t"], c["monetary"]
@@ -299,12 +299,7 @@ def lifetime_values(engine: Engine, as_of, *, events: str = "_ev") -> LifetimeCh
     summaries come to Python for the fit (four numbers a customer); the rest stays on the engine.
     """
     choice = choose_lifetime(engine, as_of, events=events)
-    rfm = _columns(engine.arrow(f"""
-        SELECT r.*, coalesce(s.spend_365d, 0) AS spend_365d FROM ({RFM_SQL.format(events=events)}) r
-        LEFT JOIN (SELECT cust, {rounded('fsum(amount)', MONEY)} AS spend_365d FROM {events}
-                   WHERE event_type = 'purchase' AND days_ago <= 365 GROUP BY cust) s USING (cust)
-        ORDER BY cust
-    """, {"as_of": as_of}))
+    rfm = _columns(engine.arrow(RFM_SQL.format(events=events), {"as_of": as_of}))
     n = len(rfm["cust"])
     by_model = choice.published == MODEL
     scores = _scores(rfm) if n and by_model else None
@@ -415,7 +410,7 @@ def validate_out_of_time(con, holdout_days: int = 180) -> HoldoutReport:
 LAST_90_DAYS = Evidence(f"event_type = 'purchase' AND days_ago <= {HORIZON}", "purchases in the last 90 days")
 
 
-def _lost_on(choice: LifetimeChoice) -> str:
+def lost_on(choice: LifetimeChoice) -> str:
     """What the models did not come closer in, in words ("shopping days", "spend", "shopping days or spend")."""
     lost = [words for words, model, rule in (("shopping days", choice.days_mae, choice.days_mae_rule),
                                              ("spend", choice.value_mae, choice.value_mae_rule))
@@ -429,7 +424,7 @@ WHY = " Published because "
 
 def _why(choice: LifetimeChoice) -> str:
     return choice.reason or (f"out of time (the 90 days to {choice.judged_until}) the models did not come closer "
-                             f"than the rules in {_lost_on(choice)}")
+                             f"than the rules in {lost_on(choice)}")
 
 
 def lifetime_genes(choice: LifetimeChoice | None) -> dict[str, Gene]:

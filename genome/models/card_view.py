@@ -159,11 +159,8 @@ def _lifetime_sentence(card: dict) -> str:
     before = m.get("validation", {})
     earlier = f"the earlier {days} days (to {before['until']})" if before.get("until") else f"earlier {days} days"
     if m.get("published") == "rule":
-        lost = [words for words, model, rule in (("shopping days", "days_mae", "days_mae_rule"),
-                                                 ("spend", "value_mae", "value_mae_rule"))
-                if before.get(model) is not None and before.get(rule) is not None and before[model] >= before[rule]]
         why = before.get("reason") or (f"on {earlier} the models did not come closer than the rules in "
-                                       f"{' or '.join(lost) or 'shopping days and spend'}")
+                                       f"{before.get('lost_on') or 'shopping days and spend'}")
         return (f"{said}. The rules are published, as {why}: the expected 12-month value is four times a customer's "
                 f"spend in the last {days} days, expected shopping days are those of the last {days}, and the chance "
                 "still active is the share of customers like them who came back.")

@@ -18,7 +18,7 @@ It adds no genes: the build's are the published ones.
 import pandas as pd
 
 from genome.errors import InputError
-from genome.genes.lifetime import LIFETIME_CHOICE, MODEL, LifetimeChoice, validate_out_of_time
+from genome.genes.lifetime import LIFETIME_CHOICE, MODEL, LifetimeChoice, lost_on, validate_out_of_time
 from genome.models.tasks import ModelOutput
 from genome.store_settings import store_setting
 
@@ -50,7 +50,8 @@ def run_lifetime_card(con, customers: pd.Index) -> ModelOutput:
         "published": choice.published,
         "validation": {"until": choice.judged_until, "value_mae": choice.value_mae,
                        "value_mae_rule": choice.value_mae_rule, "days_mae": choice.days_mae,
-                       "days_mae_rule": choice.days_mae_rule, "reason": choice.reason},
+                       "days_mae_rule": choice.days_mae_rule, "reason": choice.reason,
+                       "lost_on": lost_on(choice)},
     }
     card = {
         "name": NAME, "title": TITLE, "predicts": PREDICTS, "kind": "value", "horizon_days": HOLDOUT_DAYS,

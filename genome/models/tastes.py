@@ -27,7 +27,8 @@ the fans' buying times the log of how much larger that share is than across
 all customers (the heaviest NMF weights of a broad profile are rare items its
 fans hardly buy, "powdered drink mix, cigarettes, cat food", where the fans'
 baskets read "soft drinks, frozen pizza, bread"). A profile is as sensitive as
-the categories that name it or weigh most in it (`top_categories_`), as they
+the categories that name it or weigh most in it (`top_categories_`,
+`weighted_categories_`), as they
 are labelled in the catalog (`genome.sensitivity`: words, then meaning): a
 profile around wine is kept off ad platforms by default, however ordinary its
 other categories.

@@ -140,18 +140,20 @@ OUTLOOK_GENES = ("clv_12m", "p_alive", "churn_risk_90d", "churn_risk_90d_pct", "
                  "returns_total", "spend_365d", "loyalty_tier")
 
 
-def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dict]]:
+def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dict], dict[str, str]]:
+    """The customer's values, the genes shown by family, the favourite categories and every read gene's
+    description."""
     catalog = con.execute(
         "SELECT name, label, family, type, unit, description, sensitivity FROM gene_catalog "
         "WHERE family IN (SELECT unnest(?)) OR (family = 'category' AND name LIKE '%\\_spend\\_365d' ESCAPE '\\') "
         "OR name IN (SELECT unnest(?))", [list(FAMILIES), list(OUTLOOK_GENES)]).fetchall()
     if not catalog:
-        return {}, {}, []
+        return {}, {}, [], {}
     # only the columns shown: a grocer's genome has thousands
     columns = ", ".join('"' + name.replace('"', '""') + '"' for name, *_ in catalog)
     row = con.execute(f"SELECT {columns} FROM customer_genes WHERE customer_id = ?", [customer_id]).fetchone()
     if row is None:
-        return {}, {}, []
+        return {}, {}, [], {}
     values = {name: value for (name, *_), value in zip(catalog, row)}
     labels = {name: label for name, label, *_ in catalog}
     grouped: dict[str, list[dict]] = {}
@@ -181,7 +183,7 @@ def _genes(con, customer_id: str) -> tuple[dict, dict[str, list[dict]], list[dic
                    "sensitivity": sensitivity}
                   for amount, name, label, sensitivity in sorted(spend, key=lambda x: -x[0])[:FAVOURITES]]
     ordered = {f: grouped[f] for f in FAMILIES if f in grouped}
-    return values, ordered, favourites
+    return values, ordered, favourites, {name: description for name, _l, _f, _t, _u, description, _s in catalog}
 
 
 def _loyalty(con, values: dict) -> dict | None:
@@ -338,7 +340,7 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
         profile |= _from_events(con, events, channel=channel, page=page, page_size=page_size)
     finally:
         events.close()
-    values, profile["genes"], profile["favourite_categories"] = _genes(con, customer_id)
+    values, profile["genes"], profile["favourite_categories"], described = _genes(con, customer_id)
     profile["life_events"] = _life_events(con, customer_id)
     profile["loyalty"] = _loyalty(con, values)
     profile["recommendations"] = _recommendations(con, customer_id)
@@ -352,9 +354,8 @@ def customer_profile(con: duckdb.DuckDBPyConnection, customer_id: str, *, actor:
         # how each figure is worked out, as the catalog says: a rule's $0 beside a 53% chance still active reads
         # as a contradiction until one sees the value is the last 90 days' spend
         # (the how, not why the build chose it: that is for the catalog and the model card)
-        "basis": {name: text.split(WHY)[0] for name, text in con.execute(
-            "SELECT name, description FROM gene_catalog WHERE name IN ('clv_12m', 'p_alive', 'churn_risk_90d')")
-            .fetchall()},
+        "basis": {name: described[name].split(WHY)[0] for name in ("clv_12m", "p_alive", "churn_risk_90d")
+                  if name in described},
         "days_since_last_purchase": values.get("days_since_last_purchase"),
         "genome_day": f"{day:%Y-%m-%d}" if (day := built_today(con)) else None}
     profile["segments"] = segments_of(meta, customer_id)

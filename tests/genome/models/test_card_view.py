@@ -92,7 +92,7 @@ def _lifetime_card(*, published: str, value_mae: float = 180.99) -> dict:
                "aggregate_error": 0.019, "rule": "the customer's spend in the 90 days before",
                "closer": "model" if value_mae < 176.41 else "rule", "published": published,
                "validation": {"until": "2017-10-03", "value_mae": 171.59, "value_mae_rule": 174.62, "days_mae": 4.49,
-                              "days_mae_rule": 4.48, "reason": ""}}
+                              "days_mae_rule": 4.48, "reason": "", "lost_on": "shopping days"}}
     return {"status": "published" if published == "model" else "baseline published", "horizon_days": 90,
             "metrics": metrics}
 
