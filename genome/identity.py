@@ -33,16 +33,6 @@ class IdentityReport:
     refused_cap: int
 
 
-def _identifiers_sql() -> str:
-    """One row per identifier with when it was first seen; each column is grouped by its value before the
-    kind is prefixed, so the text 'kind:value' is made once per identifier rather than once per event."""
-    return " UNION ALL ".join(
-        f"SELECT '{c}:' || {c} AS identifier, '{c}' AS kind, {c} AS value, first_seen "
-        f"FROM (SELECT {c}, min(occurred_at) AS first_seen FROM events WHERE {c} IS NOT NULL GROUP BY {c})"
-        for c in IDENTIFIER_COLUMNS
-    )
-
-
 # An event links identifiers only when it carries two or more; most carry one (their anchor) and link nothing.
 _LINKING = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in IDENTIFIER_COLUMNS) + " >= 2"
 
@@ -120,16 +110,27 @@ def resolve_identities(
     Runs inside the caller's transaction, so readers see the previous
     resolution until the caller commits.
     """
+    # Every identifier is an event's anchor or sits beside one on a linking event, so two passes over the events
+    # find them all: one per anchor (which also counts each customer's events) and one over the linking events.
     con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _anchors AS
+        SELECT anchor, count(*) AS events, min(occurred_at) AS first_at, max(occurred_at) AS last_at
+        FROM events GROUP BY anchor;
+        CREATE OR REPLACE TEMP TABLE _pairs AS
+        SELECT anchor, identifier AS other, min(occurred_at) AS first_seen,
+               arg_min(event_id, (occurred_at, event_id)) AS event_id
+        FROM ({_linking_rows_sql()}) GROUP BY anchor, identifier;
         CREATE OR REPLACE TEMP TABLE _ids AS
-        SELECT row_number() OVER (ORDER BY identifier) - 1 AS node, identifier, kind, value, first_seen
-        FROM ({_identifiers_sql()});
+        SELECT row_number() OVER (ORDER BY identifier) - 1 AS node, identifier,
+               split_part(identifier, ':', 1) AS kind, substr(identifier, strpos(identifier, ':') + 1) AS value,
+               first_seen
+        FROM (SELECT identifier, min(first_seen) AS first_seen FROM (
+                  SELECT anchor AS identifier, first_at AS first_seen FROM _anchors
+                  UNION ALL SELECT other, first_seen FROM _pairs)
+              GROUP BY identifier);
         CREATE OR REPLACE TEMP TABLE _edges AS
         SELECT a.node AS a, b.node AS b, e.event_id, e.first_seen
-        FROM (SELECT anchor, identifier AS other,
-                     min(occurred_at) AS first_seen,
-                     arg_min(event_id, (occurred_at, event_id)) AS event_id
-              FROM ({_linking_rows_sql()}) GROUP BY anchor, identifier) e
+        FROM _pairs e
         JOIN _ids a ON a.identifier = e.anchor
         JOIN _ids b ON b.identifier = e.other;
         CREATE OR REPLACE TEMP TABLE _degree AS
@@ -185,8 +186,7 @@ def resolve_identities(
         DELETE FROM customers;
         INSERT INTO customers
         SELECT r.customer_id, any_value(ids.n), sum(e.events), min(e.first_at), max(e.last_at)
-        FROM (SELECT anchor, count(*) AS events, min(occurred_at) AS first_at, max(occurred_at) AS last_at
-              FROM events GROUP BY anchor) e
+        FROM _anchors e
         JOIN _resolved r ON r.identifier = e.anchor
         JOIN (SELECT customer_id, count(*) AS n FROM _resolved GROUP BY customer_id) ids USING (customer_id)
         GROUP BY r.customer_id;
@@ -218,6 +218,6 @@ def resolve_identities(
         refused_shared=sum(1 for r in refused_reason if r and r.startswith("shared")),
         refused_cap=sum(1 for r in refused_reason if r and r.startswith("customer would")),
     )
-    for table in ("_ids", "_edges", "_degree", "_resolved"):
+    for table in ("_anchors", "_pairs", "_ids", "_edges", "_degree", "_resolved"):
         con.execute(f"DROP TABLE IF EXISTS {table}")  # fixed names, not user text
     return report

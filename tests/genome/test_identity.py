@@ -37,6 +37,20 @@ def test_each_link_records_the_event_that_joined_the_identifiers(store, tmp_path
     ]
 
 
+def test_an_identifier_never_an_anchor_keeps_its_kind_value_and_first_sighting(store, tmp_path):
+    # the device is only ever seen beside a customer reference, so it is never an event's anchor
+    rows = [event(event_id="late", customer_ref="CR-1", device_id="dev:42:a", occurred_at="2025-03-01"),
+            event(event_id="early", customer_ref="CR-1", device_id="dev:42:a", occurred_at="2025-01-02"),
+            event(event_id="alone", customer_ref="CR-1", occurred_at="2024-12-01")]
+    ingest_files(store, [write_csv(tmp_path / "f.csv", rows)])
+    assert store.execute(
+        "SELECT identifier, kind, value, CAST(first_seen AS DATE)::VARCHAR FROM identifiers ORDER BY identifier"
+    ).fetchall() == [("customer_ref:CR-1", "customer_ref", "CR-1", "2024-12-01"),
+                     ("device_id:dev:42:a", "device_id", "dev:42:a", "2025-01-02")]
+    assert store.execute("SELECT n_identifiers, n_events, CAST(first_seen AS DATE)::VARCHAR FROM customers"
+                         ).fetchall() == [(2, 3, "2024-12-01")]
+
+
 def test_a_shared_device_does_not_merge_its_many_users(store, tmp_path):
     rows = [event(event_id=f"k{i}", channel="store", event_type="store_visit", customer_ref="",
                   loyalty_id=f"L-{i}", device_id="kiosk") for i in range(60)]
