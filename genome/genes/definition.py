@@ -93,6 +93,15 @@ def merge_key(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(value).lower()).strip("_")
 
 
+def spelling_key(value: str) -> str:
+    """What spellings of one value share, for merging them: the `merge_key` without its word breaks or a plural
+    s ("BABY FOODS" and "BABYFOOD", "CHEESE" and "CHEESES"). A word keeps an s after another s ("GLASS") and
+    a word of three letters keeps its s ("GAS"), a word with digits all of them. Names are still made by `slug`,
+    from the value kept."""
+    return "".join(word[:-1] if len(word) > 3 and word.isalpha() and word.endswith("s") and not word.endswith("ss")
+                   else word for word in merge_key(value).split("_"))
+
+
 def slug(value: str) -> str:
     """A snake_case fragment for a gene name from a value found in the data.
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from genome.genes.definition import Evidence, Gene, case_filters, decimal_rounds, merge_key, slug, sql_literal
+from genome.genes.definition import (
+    Evidence,
+    Gene,
+    case_filters,
+    decimal_rounds,
+    merge_key,
+    slug,
+    spelling_key,
+    sql_literal,
+)
 from genome.genes.labels import sentence
 from genome.genes.pivot import Pivot
 from genome.sensitivity import sensitivities, sensitivity_of
@@ -52,7 +61,7 @@ class Family:
 class Vocabulary:
     """The values the data holds, each with enough events to deserve genes.
 
-    Spellings of one value ("Running Shoes", "running_shoes") are merged
+    Spellings of one value ("Running Shoes", "running_shoes", "RUNNING SHOE") are merged
     into its commonest spelling: `merged` maps column -> {spelling: value}.
     """
 
@@ -74,13 +83,13 @@ def discover(con, min_events: int = 20, events: str = "events") -> Vocabulary:
     merged: dict[str, dict[str, str]] = {}
     spelling_events: dict[tuple[str, str], int] = {}
 
-    def values(column: str) -> tuple[str, ...]:
+    def values(column: str, key=merge_key) -> tuple[str, ...]:
         rows = con.execute(
             f"SELECT {column}, count(*) FROM {events} WHERE {column} IS NOT NULL GROUP BY 1"  # constants below
         ).fetchall()
         groups: dict[str, list[tuple[str, int]]] = {}
         for value, n in rows:
-            groups.setdefault(merge_key(value), []).append((value, n))
+            groups.setdefault(key(value), []).append((value, n))
         totals = []
         for spellings in groups.values():
             # the commonest spelling names the value (alphabetical first on a tie)
@@ -99,7 +108,10 @@ def discover(con, min_events: int = 20, events: str = "events") -> Vocabulary:
     except duckdb.CatalogException:
         attributes = ()
     return Vocabulary(
-        values("category"), values("channel"), values("store_id"), values("city"), merged, spelling_events, attributes
+        # names of things merge their plural and spacing variants too; codes (channels, store ids) only their case
+        # and punctuation: "12S" may be another store than "12"
+        values("category", spelling_key), values("channel"), values("store_id"), values("city", spelling_key),
+        merged, spelling_events, attributes
     )
 
 

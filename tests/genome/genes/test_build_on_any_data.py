@@ -6,6 +6,7 @@ import pytest
 from helpers import HEADER, event, write_csv
 
 from genome.genes.build import build_genome
+from genome.genes.definition import spelling_key
 from genome.ingest import ingest_files
 from store.duck import connect
 
@@ -47,6 +48,27 @@ def test_spellings_of_one_category_merge_and_the_build_says_so(tmp_path):
     assert bought == {"CR-1": True, "CR-2": True}
     assert con.execute("SELECT count(*) FROM value_spellings").fetchone()[0] == 1
     build_genome(con)  # and again: a later build does not fail either
+    con.close()
+
+
+@pytest.mark.parametrize(("ours", "theirs", "one"), [
+    ("BABY FOODS", "BABYFOOD", True), ("CHEESE", "CHEESES", True), ("Tea bags", "TEABAG", True),
+    ("GLASS", "GLASSES", False), ("GAS", "GA", False), ("12S", "12", False), ("WINE", "WINES & SPIRITS", False),
+])
+def test_spellings_apart_only_by_spaces_or_a_plural_s_are_one_value(ours, theirs, one):
+    assert (spelling_key(ours) == spelling_key(theirs)) is one
+
+
+def test_a_plural_spelling_merges_into_the_commoner_one_in_the_genome(tmp_path):
+    rows = [_purchase(i, event_id=f"a{i}", category="BABY FOODS") for i in range(30)]
+    rows += [_purchase(i, event_id=f"b{i}", category="BABYFOOD", customer_ref="CR-2") for i in range(25)]
+    con = _store(tmp_path, rows)
+    report = build_genome(con)
+    assert report.merged == [("category", "BABYFOOD", "BABY FOODS")]
+    bought = dict(con.execute("SELECT i.value, g.bought_baby_foods FROM customer_genes g "
+                              "JOIN identifiers i USING (customer_id)").fetchall())
+    assert bought == {"CR-1": True, "CR-2": True}
+    assert not con.execute("SELECT count(*) FROM gene_catalog WHERE name LIKE '%babyfood%'").fetchone()[0]
     con.close()
 
 
