@@ -96,7 +96,10 @@ def tiled_store(source: Path, times: int, folder: Path) -> Path:
     partial.unlink(missing_ok=True)
     con = connect(partial)  # the store's own schema
     con.execute("ATTACH ? AS src (READ_ONLY)", [str(source)])
-    con.execute("CREATE TABLE store_settings AS SELECT * FROM src.store_settings")
+    # a store that was only ingested into has no settings yet
+    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'src' "
+                   "AND table_name = 'store_settings'").fetchone()[0]:
+        con.execute("CREATE TABLE store_settings AS SELECT * FROM src.store_settings")
     for table, suffixed in _TILED.items():
         columns = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
                                              "WHERE table_catalog = 'src' AND table_name = ? ORDER BY ordinal_position",

@@ -33,16 +33,14 @@ class IdentityReport:
     refused_cap: int
 
 
-# An event links identifiers only when it carries two or more; most carry one (their anchor) and link nothing.
-_LINKING = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in IDENTIFIER_COLUMNS) + " >= 2"
-
-
 def _linking_rows_sql() -> str:
-    """One row per (event carrying several identifiers, identifier on it other than its anchor), read in one pass
-    over the events: a list of the event's identifiers, unnested."""
-    listed = ", ".join(f"'{c}:' || {c}" for c in IDENTIFIER_COLUMNS)  # NULL where the event lacks it
-    return (f"SELECT * FROM (SELECT event_id, occurred_at, anchor, unnest([{listed}]) AS identifier "
-            f"FROM events WHERE {_LINKING}) WHERE identifier IS NOT NULL AND identifier <> anchor")
+    """One row per (event, identifier on it other than its anchor): one narrow pass per identifier column, which
+    reads less than listing every event's identifiers and unnesting them. The anchor is the first identifier an
+    event carries (`genome.events`), so the first column is never another's."""
+    return " UNION ALL ".join(
+        f"SELECT event_id, occurred_at, anchor, '{c}:' || {c} AS identifier FROM events "
+        f"WHERE {c} IS NOT NULL AND anchor <> '{c}:' || {c}"  # column names are constants
+        for c in IDENTIFIER_COLUMNS[1:])
 
 
 class _Components:
@@ -128,8 +126,10 @@ def resolve_identities(
                   SELECT anchor AS identifier, first_at AS first_seen FROM _anchors
                   UNION ALL SELECT other, first_seen FROM _pairs)
               GROUP BY identifier);
+        -- k: the order links are taken in; each edge keeps its identifiers' text for the evidence tables
         CREATE OR REPLACE TEMP TABLE _edges AS
-        SELECT a.node AS a, b.node AS b, e.event_id, e.first_seen
+        SELECT row_number() OVER (ORDER BY e.first_seen, e.event_id, a.node, b.node) - 1 AS k,
+               a.node AS a, b.node AS b, e.anchor, e.other, e.event_id
         FROM _pairs e
         JOIN _ids a ON a.identifier = e.anchor
         JOIN _ids b ON b.identifier = e.other;
@@ -144,12 +144,11 @@ def resolve_identities(
     """)
     n_nodes = con.execute("SELECT count(*) FROM _ids").fetchone()[0]
     edges = con.execute("""
-        SELECT e.a, e.b, e.event_id,
-               coalesce(da.links, 0) > ? OR coalesce(db.links, 0) > ? AS shared
+        SELECT e.a, e.b, coalesce(da.links, 0) > ? OR coalesce(db.links, 0) > ? AS shared
         FROM _edges e
         LEFT JOIN _degree da ON da.node = e.a
         LEFT JOIN _degree db ON db.node = e.b
-        ORDER BY e.first_seen, e.event_id, e.a, e.b
+        ORDER BY e.k
     """, [shared_links, shared_links]).fetchnumpy()
 
     roots, accepted, refused_reason = _link(n_nodes, edges["a"].astype(np.int64), edges["b"].astype(np.int64),
@@ -157,8 +156,8 @@ def resolve_identities(
 
     con.register("_component_arrow", pa.table({"node": np.arange(n_nodes, dtype=np.int64), "component": roots}))
     con.register("_edge_outcome_arrow", pa.table({
-        "a": edges["a"], "b": edges["b"], "event_id": edges["event_id"],
-        "accepted": accepted, "reason": pa.array(refused_reason, pa.string()),
+        "k": np.arange(len(accepted), dtype=np.int64), "accepted": accepted,
+        "reason": pa.array(refused_reason, pa.string()),
     }))
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _resolved AS
@@ -199,15 +198,12 @@ def resolve_identities(
 
         DELETE FROM identity_links;
         INSERT INTO identity_links
-        SELECT a.identifier, b.identifier, o.event_id
-        FROM _edge_outcome_arrow o JOIN _ids a ON a.node = o.a JOIN _ids b ON b.node = o.b
-        WHERE o.accepted;
+        SELECT e.anchor, e.other, e.event_id FROM _edges e JOIN _edge_outcome_arrow o USING (k) WHERE o.accepted;
 
         DELETE FROM identity_refusals;
         INSERT INTO identity_refusals
-        SELECT a.identifier, b.identifier, o.event_id, o.reason
-        FROM _edge_outcome_arrow o JOIN _ids a ON a.node = o.a JOIN _ids b ON b.node = o.b
-        WHERE NOT o.accepted;
+        SELECT e.anchor, e.other, e.event_id, o.reason
+        FROM _edges e JOIN _edge_outcome_arrow o USING (k) WHERE NOT o.accepted;
     """)
     con.unregister("_component_arrow")
     con.unregister("_edge_outcome_arrow")
