@@ -34,6 +34,7 @@ from genome.store_settings import set_store_setting
 
 MAPPINGS = Path(__file__).parent / "mappings" / "completejourney"
 LOCAL_ZONE = "America/Chicago"
+NOT_RECOMMENDED = "FUEL, COUPON"  # departments
 TABLES = ("transactions", "campaigns", "campaign_descriptions", "coupon_redemptions", "products", "demographics")
 
 
@@ -123,6 +124,8 @@ def load_completejourney(con: duckdb.DuckDBPyConnection, work: Path, *, until: d
         identity = resolve_identities(con)
         set_store_setting(con, "local_zone", LOCAL_ZONE)
         set_store_setting(con, "profiling_basis", "legitimate_interest")
+        # fuel at the store's kiosk and coupon lines are sold, not goods a customer is recommended
+        set_store_setting(con, "not_recommended", NOT_RECOMMENDED)
     report.households = identity.customers
     report.seconds[steps[1]] = round(time.perf_counter() - started, 1)
 

@@ -11,6 +11,7 @@ from store.duck import table_exists
 KEYS = {
     "local_zone": "the retailer's time zone: weekdays, hours and shopping days are read in it",
     "profiling_basis": "the legal basis for scoring customers with models",
+    "not_recommended": "departments or categories never recommended (fuel, gift cards): comma-separated names",
 }
 
 

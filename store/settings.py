@@ -45,6 +45,10 @@ class Settings(BaseSettings):
                           "granted profiling; 'legitimate_interest' everyone except those who refused it. "
                           "Default: the store's own setting, else consent")
 
+    not_recommended: str | None = Field(
+        None, description="departments or categories never recommended, comma-separated (e.g. 'FUEL, GIFT CARDS'); "
+                          "default: the store's own setting, else none")
+
     approaching_days: int = Field(
         30, ge=1, le=365, description="window of the birthday and anniversary 'approaching' genes, in days"
     )

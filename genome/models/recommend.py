@@ -17,6 +17,10 @@ most popular products. If no learned method beats the best rule on validation, t
 is what gets published, and the card says so. The card's figures come from a
 later evaluation window that chose nothing, with 95% bootstrap intervals.
 
+Nor does any method recommend what the retailer says is not goods to suggest
+(`not_recommended`: fuel, gift cards, carrier bags, by department or
+category); such products are left out the same way.
+
 No method recommends a product of a special category (children, pregnancy,
 health, alcohol and tobacco, religion: `genome.sensitivity`, by the product's
 category, name or department): such products
@@ -39,14 +43,16 @@ import numpy as np
 import pandas as pd
 
 from genome.errors import InputError
-from genome.genes.definition import Gene
+from genome.genes.definition import Gene, merge_key
 from genome.models.baselines import mean_interval
 from genome.models.candidate_ranker import CandidateRanker
 from genome.models.features import purchased_products, scoring_cutoff
 from genome.models.neighbours import TOP, NeighbourRecommender
 from genome.models.tasks import ModelOutput
 from genome.sensitivity import SPECIAL_CATEGORIES, sensitivities, sensitivity_of
+from genome.store_settings import store_setting
 from store.duck import table_columns
+from store.settings import get_settings
 
 __all__ = ["NeighbourRecommender", "TOP", "run_recommendations", "baseline", "hits", "hit_rate"]
 
@@ -114,6 +120,26 @@ def special_products(categories: dict[str, str], catalogue: pd.DataFrame | None 
     return special
 
 
+def not_recommended(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """Departments or categories the retailer never wants recommended, as written: GENOME_NOT_RECOMMENDED for one
+    command, else the store's own setting (comma-separated); none by default."""
+    text = get_settings().not_recommended or store_setting(con, "not_recommended") or ""
+    return tuple(dict.fromkeys(name.strip() for name in text.split(",") if merge_key(name)))
+
+
+def unwanted_products(names: tuple[str, ...], categories: dict[str, str],
+                      catalogue: pd.DataFrame | None = None) -> set[str]:
+    """Products whose category, or department in the catalogue, is one of `names` (in any spelling)."""
+    keys = {merge_key(n) for n in names}
+    if not keys:
+        return set()
+    unwanted = {p for p, c in categories.items() if c is not None and merge_key(c) in keys}
+    if catalogue is not None:
+        unwanted |= {str(p) for p, department in catalogue[["product_id", "department"]].itertuples(index=False)
+                     if department is not None and merge_key(department) in keys}
+    return unwanted
+
+
 def _catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """The product catalogue's names and departments, when one is loaded."""
     columns = set(table_columns(con, "products"))
@@ -175,7 +201,11 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     evaluate_cut = score_cut - timedelta(days=HORIZON_DAYS)
     validate_cut = evaluate_cut - timedelta(days=HORIZON_DAYS)
     train_cut = validate_cut - timedelta(days=HORIZON_DAYS)
-    special = special_products(categories, _catalogue(con))
+    catalogue = _catalogue(con)
+    special = special_products(categories, catalogue)
+    unwanted_names = not_recommended(con)
+    unwanted = unwanted_products(unwanted_names, categories, catalogue) - special
+    special |= unwanted  # left out of learning and suggesting alike
     validate_split = _split(con, consented, validate_cut, evaluate_cut, special)
     validation = _judge(validate_split, categories,
                         ranker=_ranker(_split(con, consented, train_cut, validate_cut, special)))
@@ -239,8 +269,10 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     card = {
         "name": "recommendations", "title": "Product recommendations", "kind": "ranking",
         "predicts": "ten products the customer is most likely to buy, again or for the first time, never one of a "
-                    f"special category ({len(special):,} of {len(categories):,} products left out: children, "
-                    "pregnancy, health, alcohol and tobacco, religion)",
+                    f"special category ({len(special) - len(unwanted):,} of {len(categories):,} products left out: "
+                    "children, pregnancy, health, alcohol and tobacco, religion)"
+                    + (f", nor one the store does not recommend ({', '.join(unwanted_names)}: {len(unwanted):,} "
+                       "products)" if unwanted_names else ""),
         "horizon_days": HORIZON_DAYS, "train_cutoff": validate_cut.isoformat(),
         "evaluation_cutoff": evaluate_cut.isoformat(), "scored_as_of": as_of.isoformat(),
         "training_window": f"purchases before {train_cut:%Y-%m-%d} and the {HORIZON_DAYS} days after (the ranker); "

@@ -141,3 +141,14 @@ def test_its_campaigns_report_who_responded_and_say_their_lift_cannot_be_measure
                                             str(db)]).stdout)
     assert "lift cannot be measured without one" in report["notes"][0]
     assert sum(r["recipients"] for r in report["responses_by"]["rows"]) == report["groups"]["treated"]["recipients"]
+
+
+def test_fuel_and_coupon_lines_are_counted_as_purchases_but_never_recommended(demo):
+    con, _, _ = demo
+    fuel_buyers = con.execute("""
+        SELECT count(DISTINCT e.anchor) FROM events e JOIN products p USING (product_id)
+        WHERE e.event_type = 'purchase' AND p.department = 'FUEL'""").fetchone()[0]
+    recommended = con.execute("""
+        SELECT count(*) FROM customer_recommendations r JOIN products p USING (product_id)
+        WHERE p.department IN ('FUEL', 'COUPON')""").fetchone()[0]
+    assert fuel_buyers > 0 and recommended == 0

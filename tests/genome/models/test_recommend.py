@@ -9,9 +9,21 @@ import pandas as pd
 import pytest
 
 from genome.models.baselines import mean_interval
-from genome.models.features import purchased_products
-from genome.models.recommend import NeighbourRecommender, baseline, hit_rate, special_products
+from genome.models.features import purchased_products, store_as_of
+from genome.models.fit import product_categories
+from genome.models.recommend import (
+    NeighbourRecommender,
+    baseline,
+    hit_rate,
+    not_recommended,
+    run_recommendations,
+    special_products,
+    unwanted_products,
+)
+from genome.models.tasks import Frames
+from genome.store_settings import set_store_setting
 from store.duck import connect
+from store.settings import get_settings
 
 AS_OF = datetime(2025, 6, 30)
 
@@ -102,3 +114,47 @@ def test_a_line_with_nothing_bought_and_nothing_paid_is_not_a_purchase_of_its_pr
     finally:
         con.close()
     assert "gift" in products and "placeholder" not in products
+
+
+def test_products_the_store_does_not_recommend_are_found_by_department_or_category_in_any_spelling():
+    categories = {"diesel": "FUEL", "gift-50": "Gift Cards", "bread": "BREAD", "bag": None}
+    catalogue = pd.DataFrame({"product_id": ["diesel", "bread", "bag"], "name": ["DIESEL", "BREAD", "BAG"],
+                              "department": ["KIOSK", "GROCERY", "Carrier bags"]})
+    assert unwanted_products(("fuel", "gift cards", "CARRIER-BAGS"), categories, catalogue) == {
+        "diesel", "gift-50", "bag"}
+    assert unwanted_products((), categories, catalogue) == set()
+
+
+def test_the_variable_wins_over_the_stores_own_setting(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    try:
+        set_store_setting(con, "not_recommended", "FUEL, , Gift cards")
+        assert not_recommended(con) == ("FUEL", "Gift cards")
+        monkeypatch.setenv("GENOME_NOT_RECOMMENDED", "coffee")
+        get_settings.cache_clear()
+        assert not_recommended(con) == ("coffee",)
+    finally:
+        get_settings.cache_clear()
+        con.close()
+
+
+def test_no_list_names_a_product_of_a_category_the_store_does_not_recommend(demo_db, tmp_path):
+    db = tmp_path / "genome.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    try:
+        as_of = store_as_of(con)
+        consented = Frames(con, as_of).consented
+        categories = product_categories(con)
+        before = run_recommendations(con, as_of, consented, categories).extra_tables["customer_recommendations"]
+        top = pd.Series([categories.get(p) for p in before["product_id"]]).value_counts().index[0]
+        set_store_setting(con, "not_recommended", top.upper())
+        after = run_recommendations(con, as_of, consented, categories)
+    finally:
+        con.close()
+    listed = after.extra_tables["customer_recommendations"]["product_id"]
+    assert not any(categories.get(p) == top for p in listed)
+    assert len(listed) == len(before)  # every customer still gets ten
+    assert f"nor one the store does not recommend ({top.upper()}:" in after.card["predicts"]
