@@ -34,7 +34,8 @@ from genome.store_settings import set_store_setting
 
 MAPPINGS = Path(__file__).parent / "mappings" / "completejourney"
 LOCAL_ZONE = "America/Chicago"
-NOT_RECOMMENDED = "FUEL, COUPON"  # departments
+# the FUEL and COUPON departments, and the category that files gasoline, gift cards and key rings elsewhere
+NOT_RECOMMENDED = "FUEL, COUPON, COUPON/MISC ITEMS"
 TABLES = ("transactions", "campaigns", "campaign_descriptions", "coupon_redemptions", "products", "demographics")
 
 

@@ -108,8 +108,8 @@ def resolve_identities(
     Runs inside the caller's transaction, so readers see the previous
     resolution until the caller commits.
     """
-    # Every identifier is an event's anchor or sits beside one on a linking event, so two passes over the events
-    # find them all: one per anchor (which also counts each customer's events) and one over the linking events.
+    # Every identifier is an event's anchor or sits beside one on a linking event, so they are all found by one
+    # pass per anchor (which also counts each customer's events) and narrow reads of the other identifier columns.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _anchors AS
         SELECT anchor, count(*) AS events, min(occurred_at) AS first_at, max(occurred_at) AS last_at

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from genome.genes.definition import spelling_key
+
 # Sensitivity -> words that mark it, matched as whole words (or word starts, with *) in lower case.
 KEYWORDS = {
     "children": ("baby", "babies", "infant*", "toddler*", "kid", "kids", "child*", "diaper*", "nappy", "nappies",
@@ -103,7 +105,12 @@ def sensitivities(values: Iterable[str]) -> dict[str, str | None]:
     unlabelled = [v for v in values if out[v] is None]
     if unlabelled:
         out.update(meaning_sensitivities(unlabelled))
-    return out
+    # spellings of one value ("BABY FOODS", "BABYFOOD") are one value: one sensitive spelling marks them all
+    kinds: dict[str, str] = {}
+    for v in sorted(values):
+        if out[v] is not None:
+            kinds.setdefault(spelling_key(v), out[v])
+    return {v: out[v] or kinds.get(spelling_key(v)) for v in values}
 
 
 def meaning_sensitivities(values: list[str]) -> dict[str, str | None]:

@@ -60,6 +60,18 @@ def spelled(column: str, merged: dict[str, str] | None) -> str:
     return f"CASE e.{column} {cases} ELSE e.{column} END"
 
 
+def counted_events_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """The events as genes count them: `events_relation`, with each merged spelling of a category or channel
+    replaced by the value it was merged into, so a rule counting "CHEESE" lines counts "CHEESES" too."""
+    merged = merged_spellings(con)
+    relation = events_relation(con)
+    columns = [c for c in ("category", "channel") if merged.get(c)]
+    if not columns:
+        return relation
+    replaced = ", ".join(f"{spelled(c, merged[c])} AS {c}" for c in columns)
+    return f"(SELECT e.* REPLACE ({replaced}) FROM {relation} e)"
+
+
 def price_bands_sql(merged: dict[str, dict[str, str]] | None = None, events: str = "events") -> str:
     """Per category, the unit prices that open the bottom and the top fifth of what was paid."""
     category = spelled("category", (merged or {}).get("category"))

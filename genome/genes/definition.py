@@ -94,12 +94,16 @@ def merge_key(value: str) -> str:
 
 
 def spelling_key(value: str) -> str:
-    """What spellings of one value share, for merging them: the `merge_key` without its word breaks or a plural
-    s ("BABY FOODS" and "BABYFOOD", "CHEESE" and "CHEESES"). A word keeps an s after another s ("GLASS") and
-    a word of three letters keeps its s ("GAS"), a word with digits all of them. Names are still made by `slug`,
-    from the value kept."""
-    return "".join(word[:-1] if len(word) > 3 and word.isalpha() and word.endswith("s") and not word.endswith("ss")
-                   else word for word in merge_key(value).split("_"))
+    """What spellings of one product category share, for merging them: the `merge_key` without its word breaks
+    or a plural s at the end ("BABY FOODS" and "BABYFOOD", "CHEESE" and "CHEESES"). The last word keeps an s
+    after another s ("GLASS"), when it has three letters ("GAS") or when it holds a digit. Letters outside a-z
+    break words like punctuation, so "Crème" and "Crme" are one. Names are still made by `slug`, from the
+    value kept."""
+    words = merge_key(value).split("_")
+    last = words[-1]
+    if len(last) > 3 and last.isalpha() and last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    return "".join(words[:-1]) + last
 
 
 def slug(value: str) -> str:

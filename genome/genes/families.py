@@ -108,9 +108,10 @@ def discover(con, min_events: int = 20, events: str = "events") -> Vocabulary:
     except duckdb.CatalogException:
         attributes = ()
     return Vocabulary(
-        # names of things merge their plural and spacing variants too; codes (channels, store ids) only their case
-        # and punctuation: "12S" may be another store than "12"
-        values("category", spelling_key), values("channel"), values("store_id"), values("city", spelling_key),
+        # categories name kinds of goods, so their plural and spacing variants merge too; cities are proper names
+        # ("New Castle" is not "Newcastle") and channels and store ids are codes ("12S" may be another store than
+        # "12"), so only their case and punctuation
+        values("category", spelling_key), values("channel"), values("store_id"), values("city"),
         merged, spelling_events, attributes
     )
 
@@ -929,8 +930,9 @@ CATEGORY_STAT_NAMES = (
 )
 
 
-def category_family(categories: tuple[str, ...]) -> Family:
-    """Seventeen genes per product category, so every new category brings its own."""
+def category_family(categories: tuple[str, ...], spellings: tuple[str, ...] = ()) -> Family:
+    """Seventeen genes per product category, so every new category brings its own. `spellings` are the
+    spellings merged into them: a category is as sensitive as any of its spellings."""
     f = "category"
     pivot = Pivot(
         CATEGORY_STATS,
@@ -942,7 +944,7 @@ def category_family(categories: tuple[str, ...]) -> Family:
         fractional=("spend_365d", "avg_price"),
     )
     genes: list[Gene] = []
-    marked = sensitivities(categories)
+    marked = sensitivities((*categories, *spellings))
     for value in categories:
         k, is_k = slug(value), f"category = {sql_literal(value)}"
         v = _readable(value)
@@ -1494,7 +1496,7 @@ def event_families(vocabulary: Vocabulary) -> list[Family]:
         habits_family(),
         price_family(),
         consent_family(),
-        category_family(vocabulary.categories),
+        category_family(vocabulary.categories, tuple(vocabulary.merged.get("category", {}))),
         channel_family(vocabulary.channels),
         store_family(vocabulary.stores),
         city_family(vocabulary.cities),

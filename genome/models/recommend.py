@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from genome.errors import InputError
-from genome.genes.definition import Gene, merge_key
+from genome.genes.definition import Gene, merge_key, spelling_key
 from genome.models.baselines import mean_interval
 from genome.models.candidate_ranker import CandidateRanker
 from genome.models.features import purchased_products, scoring_cutoff
@@ -121,22 +121,28 @@ def special_products(categories: dict[str, str], catalogue: pd.DataFrame | None 
 
 
 def not_recommended(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
-    """Departments or categories the retailer never wants recommended, as written: GENOME_NOT_RECOMMENDED for one
-    command, else the store's own setting (comma-separated); none by default."""
-    text = get_settings().not_recommended or store_setting(con, "not_recommended") or ""
-    return tuple(dict.fromkeys(name.strip() for name in text.split(",") if merge_key(name)))
+    """Departments or categories the retailer never wants recommended, as first written: GENOME_NOT_RECOMMENDED
+    for one command (empty: none), else the store's own setting (comma-separated); none by default."""
+    given = get_settings().not_recommended
+    text = given if given is not None else store_setting(con, "not_recommended", "")
+    names: dict[str, str] = {}
+    for name in text.split(","):
+        if merge_key(name):
+            names.setdefault(spelling_key(name), name.strip())
+    return tuple(names.values())
 
 
 def unwanted_products(names: tuple[str, ...], categories: dict[str, str],
                       catalogue: pd.DataFrame | None = None) -> set[str]:
-    """Products whose category, or department in the catalogue, is one of `names` (in any spelling)."""
-    keys = {merge_key(n) for n in names}
+    """Products whose category, or department in the catalogue, is one of `names` in any spelling the genome
+    would merge ("Gift card", "GIFTCARDS")."""
+    keys = {spelling_key(n) for n in names}
     if not keys:
         return set()
-    unwanted = {p for p, c in categories.items() if c is not None and merge_key(c) in keys}
+    unwanted = {p for p, c in categories.items() if c is not None and spelling_key(c) in keys}
     if catalogue is not None:
         unwanted |= {str(p) for p, department in catalogue[["product_id", "department"]].itertuples(index=False)
-                     if department is not None and merge_key(department) in keys}
+                     if department is not None and spelling_key(department) in keys}
     return unwanted
 
 
@@ -271,8 +277,8 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
         "predicts": "ten products the customer is most likely to buy, again or for the first time, never one of a "
                     f"special category ({len(special) - len(unwanted):,} of {len(categories):,} products left out: "
                     "children, pregnancy, health, alcohol and tobacco, religion)"
-                    + (f", nor one the store does not recommend ({', '.join(unwanted_names)}: {len(unwanted):,} "
-                       "products)" if unwanted_names else ""),
+                    + (f", nor one the store does not recommend ({', '.join(unwanted_names)}: "
+                       f"{f'{len(unwanted):,} products' if unwanted else 'none found'})" if unwanted_names else ""),
         "horizon_days": HORIZON_DAYS, "train_cutoff": validate_cut.isoformat(),
         "evaluation_cutoff": evaluate_cut.isoformat(), "scored_as_of": as_of.isoformat(),
         "training_window": f"purchases before {train_cut:%Y-%m-%d} and the {HORIZON_DAYS} days after (the ranker); "

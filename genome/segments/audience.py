@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from genome.consent import CONSENT_NOW_SQL, allowed_sql
 from genome.errors import NotBuilt
-from genome.genes.build import events_relation
+from genome.genes.build import counted_events_relation, merged_spellings
 from genome.genes.catalog import catalog_relation
 from genome.genes.labels import label_for
 from genome.segments.compile import CompiledRule, Members, compile_rule
@@ -30,8 +30,10 @@ class Genome:
     customers: int
     labels: dict[str, str] = field(default_factory=dict)
     published: frozenset[str] = frozenset()  # the genes the catalog shows (rules may name the others too)
-    # the events as genes read them (a till line takes its product's category): what event-window rules count
+    # the events as genes read them (a till line takes its product's category, a merged spelling the value it
+    # was merged into): what event-window rules count
     events: str = "events"
+    spellings: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> {spelling: value merged into}
 
     def label(self, gene: str) -> str:
         return self.labels.get(gene) or label_for(gene)
@@ -46,7 +48,8 @@ def genome(con: duckdb.DuckDBPyConnection) -> Genome:
         raise NotBuilt("the genome is not built yet: run `genome build` first") from e
     return Genome({n: t for n, t, _, _ in rows}, as_of, customers,
                   {n: (lab if lab and lab != n else label_for(n)) for n, _, lab, _ in rows},
-                  frozenset(n for n, _, _, shown in rows if shown), events_relation(con))
+                  frozenset(n for n, _, _, shown in rows if shown), counted_events_relation(con),
+                  merged_spellings(con))
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class Count:
 def count(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | None = None,
           base: Genome | None = None) -> Count:
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events,
+                            spellings=base.spellings)
     return Count(_fetch_one(con, compiled, "count(*)"), base.customers)
 
 
@@ -76,7 +80,8 @@ def member_ids(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members |
                base: Genome | None = None) -> pa.Table:
     """The audience's customer ids, sorted: one row per member."""
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events,
+                            spellings=base.spellings)
     cursor = con.cursor()
     try:
         for name, table in compiled.relations.items():
@@ -95,7 +100,8 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
     membership, sums, reach and lift are all counted by DuckDB here.
     """
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events,
+                            spellings=base.spellings)
     value = f'coalesce(g."{VALUE_GENE}", 0)' if base.genes.get(VALUE_GENE) == "number" else "0"
     app = 'coalesce(g."uses_app", false)' if base.genes.get("uses_app") == "flag" else "false"
     audience = compiled.select(f"g.customer_id, CAST({value} AS DOUBLE) AS value, {app} AS uses_app")

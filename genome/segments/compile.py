@@ -84,11 +84,13 @@ class CompiledRule:
 
 
 class _Compiler:
-    def __init__(self, as_of: datetime, members: Members | None, events: str):
+    def __init__(self, as_of: datetime, members: Members | None, events: str,
+                 spellings: Mapping[str, Mapping[str, str]]):
         self.out = CompiledRule(where="")
         self.as_of = as_of
         self.members = members
         self.events = events
+        self.spellings = spellings
 
     def bind(self, value) -> str:
         name = f"p{len(self.out.params)}"
@@ -128,8 +130,9 @@ class _Compiler:
         filters = [f"e.event_type = {self.bind(node.event_type)}",
                    f"date_diff('day', e.occurred_at, {self.bind(self.as_of)}::TIMESTAMP) "
                    f"BETWEEN {self.bind(node.days_from)} AND {self.bind(node.days_to)}"]
-        filters += [f"e.{f} = {self.bind(getattr(node, f))}" for f in ("category", "channel")
-                    if getattr(node, f) is not None]
+        # a spelling merged into another value is counted as that value, as the events relation reads it
+        filters += [f"e.{f} = {self.bind(self.spellings.get(f, {}).get(getattr(node, f), getattr(node, f)))}"
+                    for f in ("category", "channel") if getattr(node, f) is not None]
         self.out.ctes.append(
             f"{name} AS (SELECT i.customer_id, count(*) AS n FROM {self.events} e "
             f"JOIN identifiers i ON i.identifier = e.anchor WHERE {' AND '.join(filters)} GROUP BY i.customer_id)")
@@ -150,11 +153,12 @@ def top_quantile(percent: float) -> float:
 
 
 def compile_rule(rule: Node, genes: Mapping[str, str], *, as_of: datetime, members: Members | None = None,
-                 events: str = "events") -> CompiledRule:
+                 events: str = "events", spellings: Mapping[str, Mapping[str, str]] | None = None) -> CompiledRule:
     """`rule` as SQL over customer_genes; event-window conditions count rows of `events` (a table or a
-    parenthesised query, such as `genome.genes.build.events_relation`: product text, never user text)."""
+    parenthesised query, such as `genome.genes.build.counted_events_relation`: product text, never user text),
+    where `spellings` (column -> {spelling: value}) were merged into the values they name."""
     rule = root(rule)
     check(rule, genes)
-    compiler = _Compiler(as_of, members, events)
+    compiler = _Compiler(as_of, members, events, spellings or {})
     compiler.out.where = compiler.node(rule)
     return compiler.out

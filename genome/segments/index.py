@@ -336,7 +336,8 @@ class GenomeIndex:
 
     def _event_counts(self, key: EventCount) -> np.ndarray:
         if key not in self._events:
-            compiled = compile_rule(key, self.base.genes, as_of=self.base.as_of, events=self.base.events)
+            compiled = compile_rule(key, self.base.genes, as_of=self.base.as_of, events=self.base.events,
+                                    spellings=self.base.spellings)
             cte = compiled.ctes[0]
             params = {k: v for k, v in compiled.params.items() if re.search(rf"\${k}\b", cte)}
             table = self.query(f"WITH {cte} SELECT customer_id, n FROM ev0", params)

@@ -37,7 +37,7 @@ def _check_workdir(workdir: Path | None) -> None:
 def _answer(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, rule: Node, columns: str, tail: str, *,
             members: Members | None, base: Genome, workdir: Path | None) -> pa.Table:
     _check_workdir(workdir)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members)
+    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, spellings=base.spellings)
     genes = ", ".join(["customer_id", *(f'"{g}"' for g in dict.fromkeys(genes_in(rule)))])  # checked names
     inputs = {"customer_genes": f"SELECT {genes} FROM customer_genes"}
     if any(isinstance(c, EventCount) for c in conditions(rule)):

@@ -146,9 +146,11 @@ def test_its_campaigns_report_who_responded_and_say_their_lift_cannot_be_measure
 def test_fuel_and_coupon_lines_are_counted_as_purchases_but_never_recommended(demo):
     con, _, _ = demo
     fuel_buyers = con.execute("""
-        SELECT count(DISTINCT e.anchor) FROM events e JOIN products p USING (product_id)
-        WHERE e.event_type = 'purchase' AND p.department = 'FUEL'""").fetchone()[0]
+        SELECT count(DISTINCT i.customer_id) FROM events e JOIN products p USING (product_id)
+        JOIN identifiers i ON i.identifier = e.anchor
+        WHERE e.event_type = 'purchase' AND p.category = 'COUPON/MISC ITEMS'""").fetchone()[0]
+    carriers = con.execute("SELECT count(*) FROM customer_genes WHERE bought_coupon_misc_items").fetchone()[0]
     recommended = con.execute("""
         SELECT count(*) FROM customer_recommendations r JOIN products p USING (product_id)
-        WHERE p.department IN ('FUEL', 'COUPON')""").fetchone()[0]
-    assert fuel_buyers > 0 and recommended == 0
+        WHERE p.department IN ('FUEL', 'COUPON') OR p.category = 'COUPON/MISC ITEMS'""").fetchone()[0]
+    assert carriers == fuel_buyers > 0 and recommended == 0
