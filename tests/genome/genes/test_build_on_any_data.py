@@ -60,10 +60,15 @@ def test_spellings_apart_only_by_spaces_or_a_plural_s_are_one_value(ours, theirs
     assert (spelling_key(ours) == spelling_key(theirs)) is one
 
 
+def _two_spellings(tmp_path, commoner, rarer):
+    """A store where CR-1 buys `commoner` 30 times and CR-2 buys `rarer` 25 times."""
+    rows = [_purchase(i, event_id=f"a{i}", category=commoner) for i in range(30)]
+    rows += [_purchase(i, event_id=f"b{i}", category=rarer, customer_ref="CR-2") for i in range(25)]
+    return _store(tmp_path, rows)
+
+
 def test_a_plural_spelling_merges_into_the_commoner_one_in_the_genome(tmp_path):
-    rows = [_purchase(i, event_id=f"a{i}", category="BABY FOODS") for i in range(30)]
-    rows += [_purchase(i, event_id=f"b{i}", category="BABYFOOD", customer_ref="CR-2") for i in range(25)]
-    con = _store(tmp_path, rows)
+    con = _two_spellings(tmp_path, "BABY FOODS", "BABYFOOD")
     report = build_genome(con)
     assert report.merged == [("category", "BABYFOOD", "BABY FOODS")]
     bought = dict(con.execute("SELECT i.value, g.bought_baby_foods FROM customer_genes g "
@@ -75,9 +80,7 @@ def test_a_plural_spelling_merges_into_the_commoner_one_in_the_genome(tmp_path):
 
 def test_a_merged_category_is_as_sensitive_as_any_of_its_spellings(tmp_path):
     # the commoner spelling, kept as the name, is one the word list does not catch
-    rows = [_purchase(i, event_id=f"a{i}", category="BABYWIPE") for i in range(30)]
-    rows += [_purchase(i, event_id=f"b{i}", category="BABY WIPES", customer_ref="CR-2") for i in range(25)]
-    con = _store(tmp_path, rows)
+    con = _two_spellings(tmp_path, "BABYWIPE", "BABY WIPES")
     build_genome(con)
     assert con.execute("SELECT DISTINCT sensitivity FROM gene_catalog WHERE name LIKE '%babywipe%'").fetchall() == [
         ("children",)]
@@ -88,9 +91,7 @@ def test_a_rule_counting_a_categorys_lines_counts_its_merged_spellings_under_eit
     from genome.segments.audience import count
     from genome.segments.rules import EventCount
 
-    rows = [_purchase(i, event_id=f"a{i}", category="CHEESE") for i in range(30)]
-    rows += [_purchase(i, event_id=f"b{i}", category="CHEESES", customer_ref="CR-2") for i in range(25)]
-    con = _store(tmp_path, rows)
+    con = _two_spellings(tmp_path, "CHEESE", "CHEESES")
     build_genome(con)
     for name in ("CHEESE", "CHEESES"):
         assert count(con, EventCount("purchase", ">=", 1, 0, 3650, category=name)).count == 2

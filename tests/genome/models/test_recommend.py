@@ -125,43 +125,41 @@ def test_products_the_store_does_not_recommend_are_found_by_department_or_catego
     assert unwanted_products((), categories, catalogue) == set()
 
 
-def test_the_variable_wins_over_the_stores_own_setting(demo_db, tmp_path, monkeypatch):
+@pytest.fixture
+def demo_copy(demo_db, tmp_path, monkeypatch):
+    """A copy of the demo store, with no GENOME_NOT_RECOMMENDED from outside the test."""
     db = tmp_path / "genome.duckdb"
     shutil.copy(demo_db, db)
-    con = connect(db)
     monkeypatch.delenv("GENOME_NOT_RECOMMENDED", raising=False)
     get_settings.cache_clear()
-    try:
-        assert not_recommended(con) == ()
-        set_store_setting(con, "not_recommended", "FUEL, , Gift cards, GIFTCARD")
-        assert not_recommended(con) == ("FUEL", "Gift cards")  # spellings of one name are one name
-        monkeypatch.setenv("GENOME_NOT_RECOMMENDED", "coffee")
-        get_settings.cache_clear()
-        assert not_recommended(con) == ("coffee",)
-        monkeypatch.setenv("GENOME_NOT_RECOMMENDED", "")  # nothing left out, whatever the store says
-        get_settings.cache_clear()
-        assert not_recommended(con) == ()
-    finally:
-        get_settings.cache_clear()
-        con.close()
-
-
-def test_no_list_names_a_product_of_a_category_the_store_does_not_recommend(demo_db, tmp_path, monkeypatch):
-    db = tmp_path / "genome.duckdb"
-    shutil.copy(demo_db, db)
     con = connect(db)
-    monkeypatch.delenv("GENOME_NOT_RECOMMENDED", raising=False)
+    yield con
     get_settings.cache_clear()
-    try:
-        as_of = store_as_of(con)
-        consented = Frames(con, as_of).consented
-        categories = product_categories(con)
-        before = run_recommendations(con, as_of, consented, categories).extra_tables["customer_recommendations"]
-        top = pd.Series([categories.get(p) for p in before["product_id"]]).value_counts().index[0]
-        set_store_setting(con, "not_recommended", top.upper())
-        after = run_recommendations(con, as_of, consented, categories)
-    finally:
-        con.close()
+    con.close()
+
+
+def test_the_variable_wins_over_the_stores_own_setting(demo_copy, monkeypatch):
+    con = demo_copy
+    assert not_recommended(con) == ()
+    set_store_setting(con, "not_recommended", "FUEL, , Gift cards, GIFTCARD")
+    assert not_recommended(con) == ("FUEL", "Gift cards")  # spellings of one name are one name
+    monkeypatch.setenv("GENOME_NOT_RECOMMENDED", "coffee")
+    get_settings.cache_clear()
+    assert not_recommended(con) == ("coffee",)
+    monkeypatch.setenv("GENOME_NOT_RECOMMENDED", "")  # nothing left out, whatever the store says
+    get_settings.cache_clear()
+    assert not_recommended(con) == ()
+
+
+def test_no_list_names_a_product_of_a_category_the_store_does_not_recommend(demo_copy):
+    con = demo_copy
+    as_of = store_as_of(con)
+    consented = Frames(con, as_of).consented
+    categories = product_categories(con)
+    before = run_recommendations(con, as_of, consented, categories).extra_tables["customer_recommendations"]
+    top = pd.Series([categories.get(p) for p in before["product_id"]]).value_counts().index[0]
+    set_store_setting(con, "not_recommended", top.upper())
+    after = run_recommendations(con, as_of, consented, categories)
     listed = after.extra_tables["customer_recommendations"]["product_id"]
     assert not any(categories.get(p) == top for p in listed)
     assert listed.notna().sum() == before["product_id"].notna().sum()  # every customer still gets as many
