@@ -126,3 +126,19 @@ def test_a_store_too_young_to_judge_publishes_the_rules_and_says_why(tmp_path):
     assert "could not be judged out of time" in _description(con, "clv_12m")
     assert con.execute("SELECT count(*) FROM customer_genes WHERE clv_12m <> 4 * spend_90d").fetchone()[0] == 0
     con.close()
+
+
+def test_a_store_larger_than_the_choice_sample_is_judged_on_every_kth_customer_alike(steady, tmp_path, monkeypatch):
+    from genome.genes import lifetime
+
+    db = tmp_path / "sampled.duckdb"
+    shutil.copy(steady, db)
+    con = connect(db)
+    whole = _choice(con)
+    monkeypatch.setattr(lifetime, "CHOICE_SAMPLE", whole.customers // 3)
+    build_genome(con)
+    sampled = _choice(con)
+    con.close()
+    assert whole.customers // 4 <= sampled.customers <= whole.customers // 3 + 1
+    assert sampled.published == whole.published == "model"
+    assert sampled.value_mae == pytest.approx(whole.value_mae, rel=0.25)
