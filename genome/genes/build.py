@@ -60,10 +60,10 @@ def spelled(column: str, merged: dict[str, str] | None) -> str:
     return f"CASE e.{column} {cases} ELSE e.{column} END"
 
 
-def counted_events_relation(con: duckdb.DuckDBPyConnection) -> str:
-    """The events as genes count them: `events_relation`, with each merged spelling of a category or channel
-    replaced by the value it was merged into, so a rule counting "CHEESE" lines counts "CHEESES" too."""
-    merged = merged_spellings(con)
+def counted_events_relation(con: duckdb.DuckDBPyConnection, merged: dict[str, dict[str, str]]) -> str:
+    """The events as genes count them: `events_relation`, with each spelling of a category or channel in `merged`
+    (`merged_spellings`) replaced by the value it was merged into, so a rule counting "CHEESE" lines counts
+    "CHEESES" too."""
     relation = events_relation(con)
     columns = [c for c in ("category", "channel") if merged.get(c)]
     if not columns:

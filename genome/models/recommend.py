@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from genome.errors import InputError
-from genome.genes.definition import Gene, merge_key, spelling_key
+from genome.genes.definition import Gene, spelling_key
 from genome.models.baselines import mean_interval
 from genome.models.candidate_ranker import CandidateRanker
 from genome.models.features import purchased_products, scoring_cutoff
@@ -127,7 +127,7 @@ def not_recommended(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     text = given if given is not None else store_setting(con, "not_recommended", "")
     names: dict[str, str] = {}
     for name in text.split(","):
-        if merge_key(name):
+        if spelling_key(name):
             names.setdefault(spelling_key(name), name.strip())
     return tuple(names.values())
 
@@ -163,13 +163,13 @@ class _Split:
     cut: datetime
 
 
-def _suggestible(purchases: pd.DataFrame, consented: pd.Index, special: set[str]) -> pd.DataFrame:
+def _suggestible(purchases: pd.DataFrame, consented: pd.Index, left_out: set[str]) -> pd.DataFrame:
     """The purchases recommendations learn from: of customers who may be profiled, of products they may name."""
-    return purchases[purchases["customer_id"].isin(consented) & ~purchases["product_id"].isin(special)]
+    return purchases[purchases["customer_id"].isin(consented) & ~purchases["product_id"].isin(left_out)]
 
 
-def _split(con, consented: pd.Index, cut: datetime, until: datetime, special: set[str]) -> _Split:
-    history = _suggestible(purchased_products(con, None, cut), consented, special)
+def _split(con, consented: pd.Index, cut: datetime, until: datetime, left_out: set[str]) -> _Split:
+    history = _suggestible(purchased_products(con, None, cut), consented, left_out)
     after = purchased_products(con, cut, until)
     after = after[after["customer_id"].isin(set(history["customer_id"]))]
     return _Split(history, after.groupby("customer_id")["product_id"].agg(set), cut)
@@ -211,20 +211,20 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     special = special_products(categories, catalogue)
     unwanted_names = not_recommended(con)
     unwanted = unwanted_products(unwanted_names, categories, catalogue) - special
-    special |= unwanted  # left out of learning and suggesting alike
-    validate_split = _split(con, consented, validate_cut, evaluate_cut, special)
+    left_out = special | unwanted  # left out of learning and suggesting alike
+    validate_split = _split(con, consented, validate_cut, evaluate_cut, left_out)
     validation = _judge(validate_split, categories,
-                        ranker=_ranker(_split(con, consented, train_cut, validate_cut, special)))
+                        ranker=_ranker(_split(con, consented, train_cut, validate_cut, left_out)))
     if not validation:
         raise InputError("no customer bought anything in the validation window to judge recommendations on")
     learned = ("mix", "ranker")
     chosen = max(validation, key=lambda m: (validation[m].mean(), m.startswith(learned)))
-    evaluate_split = _split(con, consented, evaluate_cut, score_cut, special)
+    evaluate_split = _split(con, consented, evaluate_cut, score_cut, left_out)
     evaluation = _judge(evaluate_split, categories, ranker=_ranker(validate_split) if "ranker" in validation
                         else None)
     if not evaluation:
         raise InputError("no customer bought anything in the evaluation window to judge recommendations on")
-    everything = _suggestible(purchased_products(con, None, score_cut), consented, special)
+    everything = _suggestible(purchased_products(con, None, score_cut), consented, left_out)
     if chosen == "ranker":
         top, fallback = CandidateRanker().fit(evaluate_split.history, evaluate_split.truth, evaluate_cut).recommend(
             everything, consented, score_cut)
@@ -275,7 +275,7 @@ def run_recommendations(con: duckdb.DuckDBPyConnection, as_of: datetime, consent
     card = {
         "name": "recommendations", "title": "Product recommendations", "kind": "ranking",
         "predicts": "ten products the customer is most likely to buy, again or for the first time, never one of a "
-                    f"special category ({len(special) - len(unwanted):,} of {len(categories):,} products left out: "
+                    f"special category ({len(special):,} of {len(categories):,} products left out: "
                     "children, pregnancy, health, alcohol and tobacco, religion)"
                     + (f", nor one the store does not recommend ({', '.join(unwanted_names)}: "
                        f"{f'{len(unwanted):,} products' if unwanted else 'none found'})" if unwanted_names else ""),

@@ -46,10 +46,10 @@ def genome(con: duckdb.DuckDBPyConnection) -> Genome:
         customers = con.execute("SELECT count(*) FROM customer_genes").fetchall()[0][0]
     except duckdb.CatalogException as e:
         raise NotBuilt("the genome is not built yet: run `genome build` first") from e
+    merged = merged_spellings(con)
     return Genome({n: t for n, t, _, _ in rows}, as_of, customers,
                   {n: (lab if lab and lab != n else label_for(n)) for n, _, lab, _ in rows},
-                  frozenset(n for n, _, _, shown in rows if shown), counted_events_relation(con),
-                  merged_spellings(con))
+                  frozenset(n for n, _, _, shown in rows if shown), counted_events_relation(con, merged), merged)
 
 
 @dataclass(frozen=True)
