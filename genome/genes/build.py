@@ -432,19 +432,26 @@ def build_genome(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = Non
     `EVENTS_PER_PARTITION` events), so memory follows the size of a partition, not of the store.
     """
     say = progress or (lambda step, done, total: None)
-    plan = plan_build(con, as_of=as_of, local_zone=local_zone)
-    families = plan.found.families
-    say("preparing events", 0, 1)
-    bands = price_bands_sql(plan.found.vocabulary.merged, plan.events)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _price_bands AS {bands}")
-    con.execute(INDEX_SQL)
-    parts = partitions_for(con.execute("SELECT count(*) FROM _customer_index").fetchone()[0],
+    # `_customer_index` numbers the rows of `customers`, so the partitions are known before anything is read and
+    # the budget holds from the first scan: under DuckDB's own limit (half the machine) reading the vocabulary and
+    # the price bands of 600 million events alone took the process to 10.7 GiB
+    parts = partitions_for(con.execute("SELECT count(*) FROM customers").fetchone()[0],
                            con.execute("SELECT count(*) FROM events").fetchone()[0], partitions)
-    steps = len(parts) * (len(families) + 2) + 3
     with memory_budget(con, PARTITIONED_DUCKDB_MB) if len(parts) > 1 else nullcontext():
+        plan = plan_build(con, as_of=as_of, local_zone=local_zone)
+        families = plan.found.families
+        say("preparing events", 0, 1)
+        bands = price_bands_sql(plan.found.vocabulary.merged, plan.events)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _price_bands AS {bands}")
+        con.execute(INDEX_SQL)
+        steps = len(parts) * (len(families) + 2) + 3
         lifetime = _build_partitions(con, parts, families, plan.derived, plan.models, as_of=plan.as_of, say=say,
                                      steps=steps, view=lambda identifiers: plan.event_view(identifiers))
         report = finish_build(con, plan, lifetime=lifetime, say=say, steps=steps)
+        if len(parts) > 1:
+            # folding the new genome into the file is work too: left to the connection's close, under the store's
+            # own limit, it took a ten-million-customer build from 8.6 GB to 13.0 GB after the genome was in place
+            con.execute("CHECKPOINT")
     return replace(report, partitions=len(parts))
 
 

@@ -2,6 +2,7 @@
 
 import shutil
 
+import duckdb
 import pytest
 from helpers import genome_rows, paced_store
 
@@ -84,3 +85,37 @@ def test_there_are_never_more_partitions_than_customers_nor_fewer_than_one():
 def test_zero_partitions_are_refused_by_name():
     with pytest.raises(InputError, match="at least one partition"):
         partitions_for(10, 10, 0)
+
+
+def test_a_partitioned_build_keeps_to_its_memory_budget_from_its_first_read(demo_db, tmp_path, monkeypatch):
+    from genome.genes import build
+
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, copy)
+    limits = []
+    plan_build = build.plan_build
+
+    def planning(con, **kwargs):  # the vocabulary scan is the build's first read of the events
+        limits.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return plan_build(con, **kwargs)
+
+    monkeypatch.setattr(build, "plan_build", planning)
+    monkeypatch.setattr(build, "PARTITIONED_DUCKDB_MB", 300)
+    budget = duckdb.connect()
+    budget.execute("SET memory_limit = '300MB'")
+    con = connect(copy)
+    store_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    build.build_genome(con, partitions=2)
+    assert limits == [budget.execute("SELECT current_setting('memory_limit')").fetchone()[0]] != [store_limit]
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == store_limit
+    con.close()
+
+
+def test_a_partitioned_build_leaves_nothing_for_the_close_to_fold_in(demo_db, tmp_path):
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, copy)
+    con = connect(copy)
+    build_genome(con, partitions=2)
+    log = tmp_path / "demo.duckdb.wal"
+    assert not log.exists() or log.stat().st_size == 0
+    con.close()
