@@ -7,6 +7,7 @@ import pytest
 from helpers import genome_rows, paced_store
 
 from genome.errors import InputError
+from genome.genes import build
 from genome.genes.build import EVENTS_PER_PARTITION, build_genome, partitions_for
 from store.duck import connect
 
@@ -88,8 +89,6 @@ def test_zero_partitions_are_refused_by_name():
 
 
 def test_a_partitioned_build_keeps_to_its_memory_budget_from_its_first_read(demo_db, tmp_path, monkeypatch):
-    from genome.genes import build
-
     copy = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, copy)
     limits = []
