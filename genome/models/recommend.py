@@ -127,8 +127,8 @@ def not_recommended(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     text = given if given is not None else store_setting(con, "not_recommended", "")
     names: dict[str, str] = {}
     for name in text.split(","):
-        if spelling_key(name):
-            names.setdefault(spelling_key(name), name.strip())
+        if key := spelling_key(name):
+            names.setdefault(key, name.strip())
     return tuple(names.values())
 
 

@@ -38,6 +38,12 @@ class Genome:
     def label(self, gene: str) -> str:
         return self.labels.get(gene) or label_for(gene)
 
+    def compile(self, rule: Node, *, members: Members | None = None, events: str | None = None) -> CompiledRule:
+        """`rule` as SQL over this genome; event-window conditions count `events` (default: this genome's
+        events relation) with the spellings it merged read as the values they were merged into."""
+        return compile_rule(rule, self.genes, as_of=self.as_of, members=members, events=events or self.events,
+                            spellings=self.spellings)
+
 
 def genome(con: duckdb.DuckDBPyConnection) -> Genome:
     try:
@@ -61,8 +67,7 @@ class Count:
 def count(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | None = None,
           base: Genome | None = None) -> Count:
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events,
-                            spellings=base.spellings)
+    compiled = base.compile(rule, members=members)
     return Count(_fetch_one(con, compiled, "count(*)"), base.customers)
 
 
@@ -80,8 +85,7 @@ def member_ids(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members |
                base: Genome | None = None) -> pa.Table:
     """The audience's customer ids, sorted: one row per member."""
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events,
-                            spellings=base.spellings)
+    compiled = base.compile(rule, members=members)
     cursor = con.cursor()
     try:
         for name, table in compiled.relations.items():
@@ -100,8 +104,7 @@ def figures(con: duckdb.DuckDBPyConnection, rule: Node, *, members: Members | No
     membership, sums, reach and lift are all counted by DuckDB here.
     """
     base = base or genome(con)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, events=base.events,
-                            spellings=base.spellings)
+    compiled = base.compile(rule, members=members)
     value = f'coalesce(g."{VALUE_GENE}", 0)' if base.genes.get(VALUE_GENE) == "number" else "0"
     app = 'coalesce(g."uses_app", false)' if base.genes.get("uses_app") == "flag" else "false"
     audience = compiled.select(f"g.customer_id, CAST({value} AS DOUBLE) AS value, {app} AS uses_app")

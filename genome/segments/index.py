@@ -28,7 +28,7 @@ import pyarrow as pa
 from genome.genes.catalog import catalog_relation
 from genome.segments.audience import Genome, genome
 from genome.segments.builder import FAVOURITE, rule_examples
-from genome.segments.compile import Members, check, compile_rule
+from genome.segments.compile import Members, check
 from genome.segments.figures import VALUE_BINS, VALUE_GENE, bin_codes, value_edges
 from genome.segments.kernels import MISSING, block_sums, run, workers
 from genome.segments.program import READ_ONLY_BYTES, Quantized, write
@@ -336,8 +336,7 @@ class GenomeIndex:
 
     def _event_counts(self, key: EventCount) -> np.ndarray:
         if key not in self._events:
-            compiled = compile_rule(key, self.base.genes, as_of=self.base.as_of, events=self.base.events,
-                                    spellings=self.base.spellings)
+            compiled = self.base.compile(key)
             cte = compiled.ctes[0]
             params = {k: v for k, v in compiled.params.items() if re.search(rf"\${k}\b", cte)}
             table = self.query(f"WITH {cte} SELECT customer_id, n FROM ev0", params)

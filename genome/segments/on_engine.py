@@ -23,7 +23,7 @@ from genome.consent import consenting_sql
 from genome.consent_changes import desk_consent_sql, desk_decisions, waiting
 from genome.errors import InputError
 from genome.segments.audience import Count, Genome, genome
-from genome.segments.compile import Members, compile_rule
+from genome.segments.compile import Members
 from genome.segments.platforms import CONTACT_IDENTIFIERS_SQL, by_person
 from genome.segments.rules import EventCount, Node, conditions, genes_in
 from store.engine import ExternalEngine, hand_over
@@ -37,7 +37,7 @@ def _check_workdir(workdir: Path | None) -> None:
 def _answer(engine: ExternalEngine, con: duckdb.DuckDBPyConnection, rule: Node, columns: str, tail: str, *,
             members: Members | None, base: Genome, workdir: Path | None) -> pa.Table:
     _check_workdir(workdir)
-    compiled = compile_rule(rule, base.genes, as_of=base.as_of, members=members, spellings=base.spellings)
+    compiled = base.compile(rule, members=members, events="events")  # handed over under that name
     genes = ", ".join(["customer_id", *(f'"{g}"' for g in dict.fromkeys(genes_in(rule)))])  # checked names
     inputs = {"customer_genes": f"SELECT {genes} FROM customer_genes"}
     if any(isinstance(c, EventCount) for c in conditions(rule)):
