@@ -191,6 +191,19 @@ def test_parquet_files_with_typed_columns_are_ingested(store, tmp_path):
     assert json.loads(raw)["occurred_at"] == "never" and line == 2
 
 
+def test_rows_of_a_parquet_file_are_numbered_across_its_row_groups(store, tmp_path):
+    times = ["2025-06-01 10:00:00"] * 5
+    times[3] = "never"  # the fourth row, in the second of three row groups
+    table = pa.table({"occurred_at": times, "channel": ["web"] * 5, "event_type": ["view"] * 5,
+                      "customer_ref": [f"CR-{i}" for i in range(5)]})
+    pq.write_table(table, tmp_path / "views.parquet", row_group_size=2)
+    assert pq.ParquetFile(tmp_path / "views.parquet").num_row_groups == 3
+    result = ingest_files(store, [tmp_path / "views.parquet"]).files[0]
+    assert (result.rows_read, result.accepted, result.quarantined) == (5, 4, 1)
+    assert store.execute("SELECT source_line FROM quarantined_rows").fetchall() == [(4,)]
+    assert sorted(r[0] for r in store.execute("SELECT source_line FROM events").fetchall()) == [1, 2, 3, 5]
+
+
 def test_ragged_and_undecodable_csv_rows_are_quarantined(store, tmp_path):
     path = write_csv(tmp_path / "f.csv", [event(event_id="ok")])
     with path.open("ab") as fh:
