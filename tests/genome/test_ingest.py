@@ -74,6 +74,14 @@ def test_reingesting_the_same_file_adds_nothing(store, tmp_path):
     assert (counts(store, "events"), counts(store, "quarantined_rows")) == before
 
 
+def test_a_file_mixing_rows_with_and_without_ids_stores_each_under_its_own_key(store, tmp_path):
+    rows = [event(event_id="till-7"), event(event_type="search"), event(event_id="till-7"), event(event_type="search")]
+    result = ingest_files(store, [write_csv(tmp_path / "f.csv", rows)]).files[0]
+    assert (result.accepted, result.duplicates) == (2, 2)
+    stored = dict(store.execute("SELECT event_type, event_id FROM events").fetchall())
+    assert stored["view"] == "till-7" and stored["search"].startswith("h-")
+
+
 @pytest.mark.parametrize("written", ["2025-06-01T12:00:00+02:00", "2025-06-01 12:00+02:00", "2025-06-01 12:00+02",
                                      "2025-06-01T11:00:00+0100", "2025-06-01T10:00:00Z"])
 def test_timestamps_with_offsets_are_stored_as_utc(store, tmp_path, written):
