@@ -29,7 +29,6 @@ from genome.events import CONSENT_PURPOSES
 from store.meta import ConsentChange
 
 CHANNEL = "service"
-SOURCE = "service desk"
 MIN_REASON = 3
 # the events column that carries each identifier kind (the anchor's kind)
 _COLUMN = {"customer_ref": "customer_ref", "loyalty_id": "loyalty_id", "email": "email", "phone": "phone",
@@ -93,13 +92,12 @@ def event_rows(changes: list[ConsentChange]) -> list[dict]:
             "event_id": c.event_id, "occurred_at": at, "channel": CHANNEL, "event_type": "consent",
             "anchor": c.anchor, "attributes": json.dumps({"purpose": c.purpose, "granted": c.granted,
                                                           "reason": c.reason, "recorded_by": c.recorded_by}),
-            "source": SOURCE, "source_file": "metadata store: consent changes", "source_line": c.id,
-            "batch_id": f"desk-{at:%Y%m%d}"})
+            "source_line": c.id, "batch_id": f"desk-{at:%Y%m%d}"})
     return rows
 
 
 _COLUMNS = ("event_id", "occurred_at", "channel", "event_type", "customer_ref", "loyalty_id", "email", "phone",
-            "device_id", "anchor", "attributes", "source", "source_file", "source_line", "batch_id")
+            "device_id", "anchor", "attributes", "source_line", "batch_id")
 
 
 def insert_events(con: duckdb.DuckDBPyConnection, table: str, changes: list[ConsentChange]) -> int:

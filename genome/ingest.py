@@ -209,8 +209,8 @@ WITH typed AS (
     CASE WHEN attributes IS NOT NULL AND attributes_reason IS NULL THEN {normalised_sql()} END AS normalised
   FROM checked
 )
-SELECT raw, attributes, attributes_reason, consent_shaped, purpose_text, purpose, normalised,
-  CASE WHEN purpose IS NOT NULL THEN json_merge_patch(normalised, json_object('purpose', purpose))::VARCHAR
+SELECT raw, attributes, attributes_reason, consent_shaped, purpose_text, purpose, normalised::JSON AS normalised,
+  CASE WHEN purpose IS NOT NULL THEN json_merge_patch(normalised, json_object('purpose', purpose))
   END AS normalised_consent
 FROM read
 """
@@ -357,9 +357,9 @@ def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: 
                CASE WHEN {_REFUND} THEN -amount ELSE amount END, CAST(quantity_big AS INTEGER),
                currency, store_id, city, text,
                CASE WHEN consent_purpose IS NULL THEN normalised ELSE normalised_consent END,
-               ?, ?, p._line, ?
+               p._line, ?
         FROM {rows}
-    """, [source, file, batch_id])
+    """, [batch_id])
     con.execute("""
         INSERT INTO quarantined_rows
         SELECT r.raw_key, ?, ?, r._line, r.reason, r.raw, ?, ?
