@@ -6,6 +6,7 @@ import pytest
 from helpers import HEADER, event, write_csv
 
 from genome.ingest import FileRefused, ingest_files
+from store.duck import connect, table_columns
 
 BAD_ROWS = {
     "occurred_at 'yesterday' is not a timestamp": event(occurred_at="yesterday"),
@@ -62,6 +63,31 @@ def test_rows_read_is_accepted_plus_quarantined_plus_duplicates(store, tmp_path)
     rows = [event(event_id="a"), event(event_id="a"), event(channel="fax"), event(event_id="b")]
     result = ingest_files(store, [write_csv(tmp_path / "f.csv", rows)]).files[0]
     assert (result.rows_read, result.accepted, result.quarantined, result.duplicates) == (4, 2, 1, 1)
+
+
+def test_an_event_names_its_batch_and_line_and_the_batch_names_its_source_and_file(store, tmp_path):
+    path = write_csv(tmp_path / "f.csv", [event(event_id="a"), event(channel="fax"), event(event_id="b")])
+    ingest_files(store, [path], source="web shop")
+    assert store.execute("""
+        SELECT e.event_id, e.source_line, b.source, b.source_file
+        FROM events e JOIN ingest_batches b USING (batch_id) ORDER BY e.source_line
+    """).fetchall() == [("a", 2, "web shop", str(path)), ("b", 4, "web shop", str(path))]  # line 1: the header
+
+
+def test_a_store_that_kept_source_and_file_on_every_event_drops_them_and_keeps_its_events(tmp_path):
+    db = tmp_path / "old.duckdb"
+    con = connect(db)
+    ingest_files(con, [write_csv(tmp_path / "f.csv", [event(event_id="a")])])
+    con.execute("ALTER TABLE events ADD COLUMN source VARCHAR DEFAULT 'web'")
+    con.execute("ALTER TABLE events ADD COLUMN source_file VARCHAR DEFAULT 'f.csv'")
+    con.close()
+    con = connect(db)
+    try:
+        assert "source_file" not in table_columns(con, "events")
+        ingest_files(con, [write_csv(tmp_path / "g.csv", [event(event_id="a"), event(event_id="b")])])
+        assert sorted(r[0] for r in con.execute("SELECT event_id FROM events").fetchall()) == ["a", "b"]
+    finally:
+        con.close()
 
 
 def test_reingesting_the_same_file_adds_nothing(store, tmp_path):
