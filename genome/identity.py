@@ -118,17 +118,20 @@ def resolve_identities(
         SELECT anchor, identifier AS other, min(occurred_at) AS first_seen,
                arg_min(event_id, (occurred_at, event_id)) AS event_id
         FROM ({_linking_rows_sql()}) GROUP BY anchor, identifier;
+        -- a node number only names an identifier in the graph: any numbering gives the same customers, and
+        -- numbering them in identifier order took a tenth of the resolution's time
         CREATE OR REPLACE TEMP TABLE _ids AS
-        SELECT row_number() OVER (ORDER BY identifier) - 1 AS node, identifier,
+        SELECT row_number() OVER () - 1 AS node, identifier,
                split_part(identifier, ':', 1) AS kind, substr(identifier, strpos(identifier, ':') + 1) AS value,
                first_seen
         FROM (SELECT identifier, min(first_seen) AS first_seen FROM (
                   SELECT anchor AS identifier, first_at AS first_seen FROM _anchors
                   UNION ALL SELECT other, first_seen FROM _pairs)
               GROUP BY identifier);
-        -- k: the order links are taken in; each edge keeps its identifiers' text for the evidence tables
+        -- k: the order links are taken in (the links first seen on one event share its anchor, so the other
+        -- identifier settles their order); each edge keeps its identifiers' text for the evidence tables
         CREATE OR REPLACE TEMP TABLE _edges AS
-        SELECT row_number() OVER (ORDER BY e.first_seen, e.event_id, a.node, b.node) - 1 AS k,
+        SELECT row_number() OVER (ORDER BY e.first_seen, e.event_id, e.other) - 1 AS k,
                a.node AS a, b.node AS b, e.anchor, e.other, e.event_id
         FROM _pairs e
         JOIN _ids a ON a.identifier = e.anchor
