@@ -101,14 +101,15 @@ def tiled_store(source: Path, times: int, folder: Path) -> Path:
                    "AND table_name = 'store_settings'").fetchone()[0]:
         con.execute("CREATE TABLE store_settings AS SELECT * FROM src.store_settings")
     for table, suffixed in _TILED.items():
+        # the columns of this store's schema, by name: an older store may hold columns since dropped
         columns = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                             "WHERE table_catalog = 'src' AND table_name = ? ORDER BY ordinal_position",
-                                             [table]).fetchall()]
+                                             "WHERE table_catalog = current_database() AND table_name = ? "
+                                             "ORDER BY ordinal_position", [table]).fetchall()]
         for copy in range(times):
             print(f"\r  tiling: {table} copy {copy + 1} of {times}", end="", file=sys.stderr)
             # copy 0 is the source as it is; the others add '~copy' to every identifier and customer id
             select = ", ".join(f"{c} || '~{copy}'" if copy and c in suffixed else c for c in columns)
-            con.execute(f"INSERT INTO {table} SELECT {select} FROM src.{table}")  # names from the schema
+            con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM src.{table}")  # schema names
     print(file=sys.stderr)
     con.execute("DETACH src")
     con.close()

@@ -78,12 +78,14 @@ def test_a_store_that_kept_source_and_file_on_every_event_drops_them_and_keeps_i
     db = tmp_path / "old.duckdb"
     con = connect(db)
     ingest_files(con, [write_csv(tmp_path / "f.csv", [event(event_id="a")])])
-    con.execute("ALTER TABLE events ADD COLUMN source VARCHAR DEFAULT 'web'")
-    con.execute("ALTER TABLE events ADD COLUMN source_file VARCHAR DEFAULT 'f.csv'")
+    # the layout such stores have: the two texts before the line and the batch
+    con.execute("CREATE OR REPLACE TABLE events AS SELECT * EXCLUDE (source_line, batch_id), 'web' AS source, "
+                "'f.csv' AS source_file, source_line, batch_id FROM events")
     con.close()
     con = connect(db)
     try:
-        assert "source_file" not in table_columns(con, "events")
+        assert table_columns(con, "events")[-2:] == ["source_line", "batch_id"]
+        assert not {"source", "source_file"} & set(table_columns(con, "events"))
         ingest_files(con, [write_csv(tmp_path / "g.csv", [event(event_id="a"), event(event_id="b")])])
         assert sorted(r[0] for r in con.execute("SELECT event_id FROM events").fetchall()) == ["a", "b"]
     finally:

@@ -61,8 +61,8 @@ def test_a_mapped_file_lands_in_the_contract_shape(tmp_path):
     assert (totals["accepted"], totals["quarantined"]) == (2, 1)
     con = connect(db, read_only=True)
     try:
-        rows = con.execute("SELECT event_id, occurred_at, channel, event_type, amount, attributes, source "
-                           "FROM events ORDER BY event_id").fetchall()
+        rows = con.execute("SELECT event_id, occurred_at, channel, event_type, amount, attributes, b.source "
+                           "FROM events JOIN ingest_batches b USING (batch_id) ORDER BY event_id").fetchall()
         reason = con.execute("SELECT reason FROM quarantined_rows").fetchone()[0]
     finally:
         con.close()
