@@ -342,7 +342,7 @@ def _store(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: 
     # Rows that all carry an event_id take it as they are parsed again; otherwise the keys the check hashed from
     # rows' content are joined back by line: hashing a 1.3 M-row file's content twice took an eighth longer.
     if all_have_ids:
-        rows = f"""(SELECT *, {EVENT_KEY_SQL} AS event_key, {ANCHOR_SQL} AS anchor FROM ({PARSE_SQL})) p
+        rows = f"""(SELECT *, event_id_in AS event_key, {ANCHOR_SQL} AS anchor FROM ({PARSE_SQL})) p
             ANTI JOIN (SELECT _line FROM _exceptions UNION ALL SELECT _line FROM _rejected) x USING (_line)"""
     else:
         rows = f"""(SELECT *, {ANCHOR_SQL} AS anchor FROM ({PARSE_SQL})) p
