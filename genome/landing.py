@@ -28,11 +28,13 @@ PHONE_MAP_SCHEMA = pa.schema([("raw", pa.string()), ("e164", pa.string())])
 @dataclass(frozen=True)
 class Landed:
     """One file's rows in the landing shape with trimmed copies, and each distinct phone text it holds with its
-    E.164 form (None: not a valid number)."""
+    E.164 form (None: not a valid number). `ids_ascend`: every row carries an event_id, each greater than the
+    one before, so no id is repeated within the file."""
 
     path: Path
     rows: pa.Table
     phones: pa.Table
+    ids_ascend: bool = False
 
 
 def land(path: Path, *, phone_region: str, known_phones: dict[str, str | None] | None = None) -> Landed:
@@ -52,7 +54,16 @@ def land(path: Path, *, phone_region: str, known_phones: dict[str, str | None] |
             known[raw] = normalise_phone(raw, phone_region)
     phones = pa.table({"raw": pa.array(raws, pa.string()),
                        "e164": pa.array([known[r] for r in raws], pa.string())}, schema=PHONE_MAP_SCHEMA)
-    return Landed(path=path, rows=rows, phones=phones)
+    return Landed(path=path, rows=rows, phones=phones, ids_ascend=_ascending(rows["event_id" + TRIMMED_SUFFIX]))
+
+
+def _ascending(ids: pa.ChunkedArray) -> bool:
+    # Exports are often in id order: checking that costs a few milliseconds, where looking for repeated ids in
+    # a file of a million rows takes a tenth of a second of the store's time.
+    if len(ids) == 0 or ids.null_count:
+        return False
+    ids = ids.combine_chunks()
+    return len(ids) == 1 or pc.all(pc.less(ids[:-1], ids[1:])).as_py()
 
 
 def read_ahead(paths: Sequence[Path], *, phone_region: str) -> Iterator[Landed]:

@@ -5,7 +5,9 @@ import pyarrow.parquet as pq
 import pytest
 from helpers import HEADER, event, write_csv
 
+from genome.erasure import erase_in_store
 from genome.ingest import FileRefused, ingest_files
+from genome.landing import land
 from store.duck import connect, table_columns
 
 BAD_ROWS = {
@@ -100,6 +102,43 @@ def test_reingesting_the_same_file_adds_nothing(store, tmp_path):
     again = ingest_files(store, [path]).files[0]
     assert (again.accepted, again.quarantined, again.duplicates) == (0, 0, 3)
     assert (counts(store, "events"), counts(store, "quarantined_rows")) == before
+
+
+def test_a_file_in_id_order_stores_its_good_rows_and_quarantines_its_bad_ones(store, tmp_path):
+    path = write_csv(tmp_path / "f.csv", [event(event_id="e1"), event(event_id="e2", channel="fax"),
+                                          event(event_id="e3"), event(event_id="e4", channel="fax")])
+    assert land(path, phone_region="US").ids_ascend
+    result = ingest_files(store, [path]).files[0]
+    assert (result.accepted, result.quarantined, result.duplicates) == (2, 2, 0)
+    assert store.execute("SELECT event_id, source_line FROM events ORDER BY 1").fetchall() == [("e1", 2), ("e3", 4)]
+    assert store.execute("SELECT source_line, reason FROM quarantined_rows ORDER BY 1").fetchall() == \
+        [(3, "unknown channel 'fax'"), (5, "unknown channel 'fax'")]
+
+
+def test_a_file_in_id_order_that_overlaps_stored_ids_adds_only_the_new_ones(store, tmp_path):
+    first = ingest_files(store, [write_csv(tmp_path / "a.csv", [event(event_id=f"e{i}") for i in (1, 2, 3)])])
+    path = write_csv(tmp_path / "b.csv", [event(event_id=f"e{i}") for i in (2, 3, 4, 5)])
+    assert land(path, phone_region="US").ids_ascend
+    second = ingest_files(store, [path]).files[0]
+    assert (second.accepted, second.duplicates) == (2, 2)
+    assert store.execute("SELECT event_id, batch_id = ? FROM events ORDER BY 1", [first.files[0].batch_id]
+                         ).fetchall() == [("e1", True), ("e2", True), ("e3", True), ("e4", False), ("e5", False)]
+    again = ingest_files(store, [path]).files[0]
+    assert (again.accepted, again.duplicates) == (0, 4)
+    assert counts(store, "events") == 5
+
+
+@pytest.mark.parametrize("ids", [["e1", "e2", "e3", "e4"], ["e4", "e3", "e2", "e1"]], ids=["in order", "out of order"])
+def test_an_erased_customers_new_rows_are_neither_stored_nor_quarantined(store, tmp_path, ids):
+    ingest_files(store, [write_csv(tmp_path / "a.csv", [event(event_id="old", customer_ref="CR-9")])])
+    customer = store.execute("SELECT customer_id FROM identifiers WHERE value = 'CR-9'").fetchone()[0]
+    erase_in_store(store, customer)
+    rows = [event(event_id=ids[0]), event(event_id=ids[1], customer_ref="CR-9"),
+            event(event_id=ids[2], customer_ref="CR-9", channel="fax"), event(event_id=ids[3], channel="fax")]
+    result = ingest_files(store, [write_csv(tmp_path / "b.csv", rows)]).files[0]
+    assert (result.accepted, result.quarantined, result.duplicates, result.erased) == (1, 1, 0, 2)
+    assert store.execute("SELECT event_id FROM events").fetchall() == [(ids[0],)]
+    assert store.execute("SELECT source_line FROM quarantined_rows").fetchall() == [(5,)]
 
 
 def test_a_file_mixing_rows_with_and_without_ids_stores_each_under_its_own_key(store, tmp_path):

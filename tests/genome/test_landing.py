@@ -62,3 +62,20 @@ def test_a_file_that_cannot_be_read_fails_at_its_turn_after_the_files_before_it(
     assert next(ahead).path == good
     with pytest.raises(FileRefused, match="missing required column"):
         next(ahead)
+
+
+@pytest.mark.parametrize(("ids", "ascend"), [
+    (["a1", "a2", "b1"], True),
+    (["a1"], True),
+    (["a1", "a1", "b1"], False),  # a repeated id
+    (["a2", "a1"], False),
+    (["a1", "", "b1"], False),  # a row without an id
+    (["a1", " a2 ", "a3"], True),  # read without blanks
+])
+def test_a_file_whose_event_ids_ascend_says_so(tmp_path, ids, ascend):
+    path = tmp_path / "ids.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["event_id", "occurred_at", "channel", "event_type", "customer_ref"])
+        writer.writerows([i, "2025-06-01T10:00:00", "web", "view", "CR-1"] for i in ids)
+    assert land(path, phone_region="US").ids_ascend is ascend
