@@ -9,13 +9,17 @@ Both figures include a last checkpoint of the store, so work DuckDB defers is
 counted where it is done.
 
 Both run in this process on the same files; the figures are events per second.
+With --repeat N both run N times, taking turns to go first, and the ratios are
+summarised by their median: on a shared 2-core machine one run of either can
+differ from the next by a tenth.
 
-    python bench/ingest_bench.py [--customers 1000000] [--seed 7] [--keep DIR]
+    python bench/ingest_bench.py [--customers 1000000] [--seed 7] [--keep DIR] [--reuse] [--repeat N]
 """
 
 import argparse
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -82,12 +86,39 @@ def baseline_ingest(files: list[tuple[str, Path]], db: Path) -> tuple[float, int
     return elapsed, rows
 
 
+def _compare(files: list[tuple[str, Path]], work: Path, *, baseline_first: bool) -> tuple[float, float]:
+    """One run of each on fresh stores; prints their figures and returns the ratios (validating, with identities)."""
+    for stale in (work / "project.duckdb", work / "project.duckdb.wal", work / "baseline.duckdb",
+                  work / "baseline.duckdb.wal"):
+        stale.unlink(missing_ok=True)
+    if baseline_first:
+        baseline, baseline_rows = baseline_ingest(files, work / "baseline.duckdb")
+    landing, resolving, accepted, quarantined = project_ingest(files, work / "project.duckdb")
+    project_rss = _rss_gb()
+    if not baseline_first:
+        baseline, baseline_rows = baseline_ingest(files, work / "baseline.duckdb")
+    rows = accepted + quarantined
+    project_total = landing + resolving
+    print(f"project ingest (validate)  {rows:>14,}   in {landing:7.1f} s "
+          f"({rows / landing:,.0f} events/s)")
+    print(f"project identity resolve  {'':>15}   in {resolving:7.1f} s")
+    print(f"project total              {rows:>14,}   in {project_total:7.1f} s "
+          f"({rows / project_total:,.0f} events/s; {quarantined:,} quarantined)")
+    print(f"baseline pandas -> DuckDB  {baseline_rows:>14,}   in {baseline:7.1f} s "
+          f"({baseline_rows / baseline:,.0f} events/s, no validation)")
+    print(f"ratio project/baseline throughput (validate only) {baseline / landing:6.2f}x; "
+          f"(with identities) {baseline / project_total:6.2f}x")
+    print(f"peak memory of this process {project_rss:.1f} GB")
+    return baseline / landing, baseline / project_total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="keep the generated files and stores in this folder")
     parser.add_argument("--reuse", action="store_true", help="reuse the files already generated in --keep")
+    parser.add_argument("--repeat", type=int, default=1, help="run both this many times, taking turns to go first")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="genome-bench-"))
@@ -108,31 +139,22 @@ def main() -> None:
             generated_events = manifest.events
         generated = time.perf_counter() - started
         print(file=sys.stderr)
-        for stale in (work / "project.duckdb", work / "project.duckdb.wal", work / "baseline.duckdb"):
-            stale.unlink(missing_ok=True)
-
-        landing, resolving, accepted, quarantined = project_ingest(files, work / "project.duckdb")
-        project_rss = _rss_gb()
-        baseline, baseline_rows = baseline_ingest(files, work / "baseline.duckdb")
-        rows = accepted + quarantined
-        project_total = landing + resolving
-
         print(f"customers generated        {args.customers:>14,}")
         if args.reuse:
             print(f"events generated           {generated_events:>14,}   (reused from an earlier run)")
         else:
             print(f"events generated           {generated_events:>14,}   in {generated:7.1f} s "
                   f"({generated_events / generated:,.0f} events/s)")
-        print(f"project ingest (validate)  {rows:>14,}   in {landing:7.1f} s "
-              f"({rows / landing:,.0f} events/s)")
-        print(f"project identity resolve  {'':>15}   in {resolving:7.1f} s")
-        print(f"project total              {rows:>14,}   in {project_total:7.1f} s "
-              f"({rows / project_total:,.0f} events/s; {quarantined:,} quarantined)")
-        print(f"baseline pandas -> DuckDB  {baseline_rows:>14,}   in {baseline:7.1f} s "
-              f"({baseline_rows / baseline:,.0f} events/s, no validation)")
-        print(f"ratio project/baseline throughput (validate only) {baseline / landing:6.2f}x; "
-              f"(with identities) {baseline / project_total:6.2f}x")
-        print(f"peak memory of this process {project_rss:.1f} GB")
+        ratios = []
+        for turn in range(1, args.repeat + 1):
+            if args.repeat > 1:
+                print(f"run {turn} of {args.repeat}")
+            ratios.append(_compare(files, work, baseline_first=turn % 2 == 0))
+        if args.repeat > 1:
+            validating, whole = zip(*ratios)
+            print(f"ratio over {args.repeat} runs (validate only) median {statistics.median(validating):.2f}x, "
+                  f"{min(validating):.2f}x to {max(validating):.2f}x; (with identities) median "
+                  f"{statistics.median(whole):.2f}x, {min(whole):.2f}x to {max(whole):.2f}x")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
