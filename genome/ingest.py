@@ -4,13 +4,13 @@ Each staged row ends as exactly one of accepted, quarantined, duplicate or
 erased, so for every file accepted + quarantined + duplicates + erased = rows
 read. A row is erased when one of its identifiers belongs to a customer who
 was erased (`genome.erasure` keeps a salted hash of each): it is not stored,
-not even in the quarantine. Validation is
-one SQL pass over the landed text (vectorised in DuckDB); values are bound as
-data and never spliced into SQL. A file none of whose rows can be a duplicate
-(its event ids ascend and no stored id lies between its first and last) is
-checked in the pass that stores it; any other file is checked first, so that
-a duplicate never enters `events` (taking 8,000 duplicates of a 1.35 M-row
-file out again after storing it made its commit a second slower). A call ingests all its files and
+not even in the quarantine. Validation is one SQL pass over the landed text
+(vectorised in DuckDB); values are bound as data and never spliced into SQL.
+A file none of whose rows can be a duplicate (every row carries an event id,
+none repeats within the file and none is stored) is checked in the pass that
+stores it; any other file is checked first, so that a duplicate never enters
+`events` (taking 8,000 duplicates of a 1.35 M-row file out again after
+storing it made its commit a second slower). A call ingests all its files and
 refreshes identities in one transaction: if anything fails, the store is as
 it was.
 """
@@ -334,15 +334,21 @@ def _check(con: duckdb.DuckDBPyConnection, limits: Limits, landing: pa.Table) ->
 
 
 def _ids_all_new(con: duckdb.DuckDBPyConnection, landed: Landed) -> bool:
-    """Whether no row of the file can be a duplicate: its event_ids ascend (so none repeats) and no stored event
-    has an id between its first and its last. Exports are often in id order, and the stored ids' ranges leave
-    most of the store unread (DuckDB and Arrow both order text by its bytes)."""
-    if not landed.ids_ascend:
-        return False
+    """Whether no row of the file can be a duplicate: every row carries an event_id, none repeats within the file
+    and none is stored already. Ids in ascending order repeat none, and only the stored ids between the first and
+    the last are read (exports are often in id order, and the stored ids' ranges leave most of the store unread;
+    DuckDB and Arrow both order text by its bytes)."""
     ids = landed.rows["event_id_t"]
+    if not len(ids) or ids.null_count:
+        return False
     # fetchall, not fetchone: a result left open would refuse the relation API's next query
-    return not con.execute("SELECT count(*) FROM events WHERE event_id BETWEEN ? AND ?",
-                           [ids[0].as_py(), ids[-1].as_py()]).fetchall()[0][0]
+    if landed.ids_ascend:
+        return not con.execute("SELECT count(*) FROM events WHERE event_id BETWEEN ? AND ?",
+                               [ids[0].as_py(), ids[-1].as_py()]).fetchall()[0][0]
+    return not con.execute("""
+        SELECT EXISTS (SELECT 1 FROM _landing GROUP BY hash(event_id_t), event_id_t HAVING count(*) > 1)
+            OR EXISTS (SELECT 1 FROM events WHERE event_id IN (SELECT event_id_t FROM _landing))
+    """).fetchall()[0][0]
 
 
 def _store_checking(con: duckdb.DuckDBPyConnection, limits: Limits, landing: pa.Table, *, batch_id: str) -> int:

@@ -104,21 +104,23 @@ def test_reingesting_the_same_file_adds_nothing(store, tmp_path):
     assert (counts(store, "events"), counts(store, "quarantined_rows")) == before
 
 
-def test_a_file_in_id_order_stores_its_good_rows_and_quarantines_its_bad_ones(store, tmp_path):
-    path = write_csv(tmp_path / "f.csv", [event(event_id="e1"), event(event_id="e2", channel="fax"),
-                                          event(event_id="e3"), event(event_id="e4", channel="fax")])
-    assert land(path, phone_region="US").ids_ascend
+@pytest.mark.parametrize("ids", [["e1", "e2", "e3", "e4"], ["e3", "e4", "e1", "e2"]], ids=["in order", "out of order"])
+def test_a_file_of_new_ids_stores_its_good_rows_and_quarantines_its_bad_ones(store, tmp_path, ids):
+    path = write_csv(tmp_path / "f.csv", [event(event_id=ids[0]), event(event_id=ids[1], channel="fax"),
+                                          event(event_id=ids[2]), event(event_id=ids[3], channel="fax")])
+    assert land(path, phone_region="US").ids_ascend is (ids == sorted(ids))
     result = ingest_files(store, [path]).files[0]
     assert (result.accepted, result.quarantined, result.duplicates) == (2, 2, 0)
-    assert store.execute("SELECT event_id, source_line FROM events ORDER BY 1").fetchall() == [("e1", 2), ("e3", 4)]
+    assert store.execute("SELECT event_id, source_line FROM events ORDER BY 2").fetchall() == \
+        [(ids[0], 2), (ids[2], 4)]
     assert store.execute("SELECT source_line, reason FROM quarantined_rows ORDER BY 1").fetchall() == \
         [(3, "unknown channel 'fax'"), (5, "unknown channel 'fax'")]
 
 
-def test_a_file_in_id_order_that_overlaps_stored_ids_adds_only_the_new_ones(store, tmp_path):
+@pytest.mark.parametrize("order", [sorted, lambda ids: sorted(ids, reverse=True)], ids=["in order", "out of order"])
+def test_a_file_whose_ids_overlap_stored_ones_adds_only_the_new_ones(store, tmp_path, order):
     first = ingest_files(store, [write_csv(tmp_path / "a.csv", [event(event_id=f"e{i}") for i in (1, 2, 3)])])
-    path = write_csv(tmp_path / "b.csv", [event(event_id=f"e{i}") for i in (2, 3, 4, 5)])
-    assert land(path, phone_region="US").ids_ascend
+    path = write_csv(tmp_path / "b.csv", [event(event_id=i) for i in order(["e2", "e3", "e4", "e5"])])
     second = ingest_files(store, [path]).files[0]
     assert (second.accepted, second.duplicates) == (2, 2)
     assert store.execute("SELECT event_id, batch_id = ? FROM events ORDER BY 1", [first.files[0].batch_id]
@@ -126,6 +128,18 @@ def test_a_file_in_id_order_that_overlaps_stored_ids_adds_only_the_new_ones(stor
     again = ingest_files(store, [path]).files[0]
     assert (again.accepted, again.duplicates) == (0, 4)
     assert counts(store, "events") == 5
+
+
+@pytest.mark.parametrize(("ids", "outcome", "e1_line"), [
+    (["e3", "e1", "e2", "e1"], (3, 1, 0), 5),  # the first e1 is rejected: the second is the first good one
+    (["e1", "e2", "e1", "e3"], (2, 1, 1), 2),  # the second e1 repeats a good row
+])
+def test_an_id_repeated_within_a_file_is_stored_once_from_its_first_good_row(store, tmp_path, ids, outcome, e1_line):
+    rows = [event(event_id=i, channel=channel) for i, channel in zip(ids, ["web", "fax", "web", "web"])]
+    result = ingest_files(store, [write_csv(tmp_path / "f.csv", rows)]).files[0]
+    assert (result.accepted, result.quarantined, result.duplicates) == outcome
+    stored = dict(store.execute("SELECT event_id, source_line FROM events").fetchall())
+    assert sorted(stored) == sorted(set(ids) - {ids[1]} | {"e1"}) and stored["e1"] == e1_line
 
 
 @pytest.mark.parametrize("ids", [["e1", "e2", "e3", "e4"], ["e4", "e3", "e2", "e1"]], ids=["in order", "out of order"])
