@@ -433,7 +433,7 @@ def _store(con: duckdb.DuckDBPyConnection, *, batch_id: str, all_have_ids: bool)
             ANTI JOIN _exceptions x USING (_line)"""
         key = "event_key"
     return con.execute(f"INSERT INTO events SELECT {key}, {_STORED_COLUMNS}, p._line, ? FROM {rows}",
-                       [batch_id]).fetchone()[0]
+                       [batch_id]).fetchall()[0][0]
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, *, source: str, file: str, batch_id: str, now: datetime) -> None:
