@@ -314,7 +314,9 @@ def _check(con: duckdb.DuckDBPyConnection, limits: Limits, landing: pa.Table) ->
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _exceptions AS
         WITH accepted AS (
-            SELECT _line, event_key, key_hash FROM _checked WHERE reason IS NULL
+            -- an erased row is not accepted, so a later row with its key is not its duplicate
+            SELECT _line, event_key, key_hash FROM _checked
+            WHERE reason IS NULL AND _line NOT IN (SELECT _line FROM _erased)
         ), repeated AS (
             SELECT key_hash, event_key, min(_line) AS first_line FROM accepted
             WHERE key_hash IN (SELECT key_hash FROM accepted GROUP BY key_hash HAVING count(*) > 1)
@@ -487,7 +489,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, phon
 
 def _outcome_counts(con: duckdb.DuckDBPyConnection, *, stored: int) -> dict[str, int]:
     """Rows per outcome: the rows stored are accepted; a rejected row is quarantined unless it is an exception."""
-    rejected = con.execute("SELECT count(*) FROM _rejected").fetchone()[0]
+    rejected = con.execute("SELECT count(*) FROM _rejected").fetchall()[0][0]
     counts = {"accepted": stored, "quarantined": rejected, "duplicate": 0, "erased": 0}
     for ok, outcome, n in con.execute("SELECT ok, outcome, count(*) FROM _exceptions GROUP BY ALL").fetchall():
         if not ok:

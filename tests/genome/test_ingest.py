@@ -5,6 +5,7 @@ import pyarrow.parquet as pq
 import pytest
 from helpers import HEADER, event, write_csv
 
+from genome import ingest
 from genome.erasure import erase_in_store
 from genome.ingest import FileRefused, ingest_files
 from genome.landing import land
@@ -153,6 +154,37 @@ def test_an_erased_customers_new_rows_are_neither_stored_nor_quarantined(store, 
     assert (result.accepted, result.quarantined, result.duplicates, result.erased) == (1, 1, 0, 2)
     assert store.execute("SELECT event_id FROM events").fetchall() == [(ids[0],)]
     assert store.execute("SELECT source_line FROM quarantined_rows").fetchall() == [(5,)]
+
+
+def test_a_row_whose_id_an_erased_customers_row_had_first_is_accepted(store, tmp_path):
+    ingest_files(store, [write_csv(tmp_path / "a.csv", [event(event_id="old", customer_ref="CR-9")])])
+    erase_in_store(store, store.execute("SELECT customer_id FROM identifiers WHERE value = 'CR-9'").fetchone()[0])
+    rows = [event(event_id="e1", customer_ref="CR-9"), event(event_id="e1", customer_ref="CR-1")]
+    result = ingest_files(store, [write_csv(tmp_path / "b.csv", rows)]).files[0]
+    assert (result.accepted, result.duplicates, result.erased) == (1, 0, 1)
+    assert store.execute("SELECT event_id, customer_ref FROM events").fetchall() == [("e1", "CR-1")]
+
+
+@pytest.mark.parametrize(("first", "second", "one_pass"), [
+    (["a1", "a2"], ["b2", "b1"], [True, True]),  # new ids in either order
+    (["a1", "a2"], ["a2", "b1"], [True, False]),  # an id stored by the file before, in the same call
+    (["a1", "a2"], ["b1", "b2", "b1"], [True, False]),  # an id repeated within the file
+    (["a1", ""], ["b1", "b2"], [False, True]),  # a row without an id
+])
+def test_only_files_that_cannot_hold_a_duplicate_are_checked_as_they_are_stored(
+        store, tmp_path, monkeypatch, first, second, one_pass):
+    taken = []
+    original = ingest._store_checking
+    monkeypatch.setattr(ingest, "_store_checking", lambda *a, **k: taken.append(True) or original(*a, **k))
+    monkeypatch.setattr(ingest, "_check", lambda *a, _check=ingest._check: taken.append(False) or _check(*a))
+    paths = [write_csv(tmp_path / f"{name}.csv", [event(event_id=i) for i in ids])
+             for name, ids in (("first", first), ("second", second))]
+    report = ingest_files(store, paths)
+    assert taken == one_pass
+    rows = first + second
+    assert sum(f.accepted + f.duplicates + f.quarantined for f in report.files) == len(rows)
+    assert sorted(r[0] for r in store.execute("SELECT event_id FROM events").fetchall() if not r[0].startswith("h-")) \
+        == sorted({i for i in rows if i})
 
 
 def test_a_file_mixing_rows_with_and_without_ids_stores_each_under_its_own_key(store, tmp_path):
