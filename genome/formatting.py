@@ -39,3 +39,8 @@ def percent(value: float | None) -> str:
 
 def count(value: int) -> str:
     return f"{value:,}"
+
+
+def counted(value: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, singular for one: "1 customer", "2,140 customers"."""
+    return f"{value:,} {noun if value == 1 else plural or noun + 's'}"

@@ -35,6 +35,7 @@ from genome.cli.support import (
 )
 from genome.cli.users import users_app
 from genome.errors import InputError
+from genome.formatting import counted
 from genome.ingest import FileRefused, Limits, ingest_files
 from genome.overview import store_overview
 from store.duck import building_path, connect, replace_store
@@ -174,11 +175,12 @@ def ingest(
         return
     for f in report.files:
         typer.echo(
-            f"{f.file}: {f.rows_read:,} rows read, {f.accepted:,} accepted, "
-            f"{f.quarantined:,} quarantined, {f.duplicates:,} duplicates"
+            f"{f.file}: {counted(f.rows_read, 'row')} read, {f.accepted:,} accepted, "
+            f"{f.quarantined:,} quarantined, {counted(f.duplicates, 'duplicate')}"
             + (f", {f.erased:,} of erased customers (not stored)" if f.erased else "")
         )
-    typer.echo(f"{report.identity.customers:,} customers from {report.identity.identifiers:,} identifiers")
+    typer.echo(f"{counted(report.identity.customers, 'customer')} from "
+               f"{counted(report.identity.identifiers, 'identifier')}")
 
 
 @app.command("import")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from genome.formatting import money, money_short
+from genome.formatting import counted, money, money_short
 
 
 @pytest.mark.parametrize("amount, shown", [
@@ -16,3 +16,8 @@ def test_short_money_uses_thousands_for_k(amount, shown):
 def test_491_customers_at_1250_dollars_read_as_about_614_thousand():
     assert money_short(491 * 1250) == "$613.8k"
     assert money(491 * 1250) == "$613,750" and money(1250.0, cents=True) == "$1,250.00"
+
+
+@pytest.mark.parametrize("value, shown", [(0, "0 customers"), (1, "1 customer"), (2_140, "2,140 customers")])
+def test_a_count_of_one_names_its_noun_in_the_singular(value, shown):
+    assert counted(value, "customer") == shown
