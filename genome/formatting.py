@@ -43,4 +43,4 @@ def count(value: int) -> str:
 
 def counted(value: int, noun: str, plural: str | None = None) -> str:
     """A count with its noun, singular for one: "1 customer", "2,140 customers"."""
-    return f"{value:,} {noun if value == 1 else plural or noun + 's'}"
+    return f"{count(value)} {noun if value == 1 else plural or noun + 's'}"

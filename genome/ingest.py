@@ -296,15 +296,8 @@ def _check(con: duckdb.DuckDBPyConnection, limits: Limits, landing: pa.Table) ->
                     FROM ({parse_sql()})))
     """).to_arrow_table()
     con.register("_checked", checked)
-    # Only the rejected rows' fields as they arrived are read again, to keep them: reading every row's
-    # originals in the checking query cost about a seventh of its time.
     rejected_lines = pc.filter(checked["_line"], pc.is_valid(checked["reason"])).combine_chunks()
-    con.register("_rejected_landing", landing.filter(pc.is_in(landing["_line"], value_set=rejected_lines)))
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _rejected AS
-        SELECT _line, reason, raw, md5(raw) AS raw_key
-        FROM (SELECT c._line, c.reason, {RAW_SQL} AS raw FROM _checked c JOIN _rejected_landing s USING (_line))
-    """)
+    _keep_rejected(con, limits, landing.filter(pc.is_in(landing["_line"], value_set=rejected_lines)))
     # Nearly every row is accepted, so only the exceptions are written down (`_exceptions`: duplicates and
     # erased rows); storing then skips them with an anti-join against that small table instead of joining an
     # outcome to every row. Keys already stored are looked up with the file's keys as the build side: the
@@ -333,6 +326,22 @@ def _check(con: duckdb.DuckDBPyConnection, limits: Limits, landing: pa.Table) ->
         {_REJECTED_REPEATS_SQL}
     """)
     _add_erased(con)
+
+
+def _keep_rejected(con: duckdb.DuckDBPyConnection, limits: Limits, rows: pa.Table) -> None:
+    """Those of the landed `rows` that fail a check, with the reason and the text they arrived as (`_rejected`).
+    Only these few rows' originals are read again: reading every row's in the checking query cost about a
+    seventh of its time."""
+    con.register("_rejected_landing", rows)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _rejected AS
+        SELECT _line, reason, raw, md5(raw) AS raw_key
+        FROM (SELECT p._line, p.reason, {RAW_SQL} AS raw
+              FROM (SELECT _line, {reason_sql(max_amount=limits.max_amount, max_quantity=limits.max_quantity)}
+                    AS reason FROM ({parse_sql("_rejected_landing")})) p
+              JOIN _rejected_landing s USING (_line)
+              WHERE p.reason IS NOT NULL)
+    """)
 
 
 def _ids_all_new(con: duckdb.DuckDBPyConnection, landed: Landed) -> bool:
@@ -372,16 +381,8 @@ def _store_checking(con: duckdb.DuckDBPyConnection, limits: Limits, landing: pa.
         lines = con.sql("SELECT source_line FROM events WHERE batch_id = $batch",
                         params={"batch": batch_id}).to_arrow_table()
         unstored = landing.filter(pc.invert(pc.is_in(landing["_line"], value_set=lines["source_line"])))
-    con.register("_rejected_landing", unstored)
-    # the rows not stored are the rejected ones and erased ones that passed their checks (no reason)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _rejected AS
-        SELECT _line, reason, raw, md5(raw) AS raw_key
-        FROM (SELECT p._line, p.reason, {RAW_SQL} AS raw
-              FROM (SELECT _line, {reason} AS reason FROM ({parse_sql("_rejected_landing")})) p
-              JOIN _rejected_landing s USING (_line)
-              WHERE p.reason IS NOT NULL)
-    """)
+    # the rows not stored are the rejected ones and erased ones that passed their checks
+    _keep_rejected(con, limits, unstored)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _exceptions AS {_REJECTED_REPEATS_SQL}")
     _add_erased(con)
     return stored
